@@ -1,0 +1,58 @@
+#include "cli/common.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+namespace edgeml::cli {
+
+std::atomic<bool> g_stop{false};
+
+static void on_stop_signal(int) { g_stop = true; }
+
+void install_stop_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+void add_connection_options(CLI::App& cmd, mqtt::ClientOptions& o) {
+  auto& c = o.connection;
+  cmd.add_option("--host", c.host, "MQTT broker host")->envname("EDGEML_HOST")->capture_default_str()->group("Broker");
+  cmd.add_option("--port", c.port, "MQTT broker port")
+      ->envname("EDGEML_PORT")
+      ->check(CLI::Range(1, 65535))
+      ->capture_default_str()
+      ->group("Broker");
+  cmd.add_option("--username", c.username, "user name for the broker")->envname("EDGEML_USERNAME")->group("Broker");
+  cmd.add_option("--password", c.password, "password for the broker (prefer EDGEML_PASSWORD)")
+      ->envname("EDGEML_PASSWORD")
+      ->group("Broker");
+  cmd.add_option("--cafile", c.cafile, "CA certificate (PEM): connect with TLS and verify the broker")
+      ->envname("EDGEML_CAFILE")
+      ->check(CLI::ExistingFile)
+      ->group("Broker");
+  cmd.add_option("--client-id", c.client_id, "MQTT client id")->envname("EDGEML_CLIENT_ID")->group("Broker");
+  cmd.add_option_function<double>(
+         "--connect-timeout",
+         [&o](double s) { o.connect_timeout = std::chrono::milliseconds(static_cast<long>(s * 1000)); },
+         "seconds to keep retrying the first connection (default 30)")
+      ->envname("EDGEML_CONNECT_TIMEOUT")
+      ->check(CLI::PositiveNumber)
+      ->group("Broker");
+}
+
+std::filesystem::path default_state_dir() {
+  if (const char* d = std::getenv("EDGEML_STATE_DIR"); d && *d) return d;
+  if (const char* d = std::getenv("XDG_STATE_HOME"); d && *d) return std::filesystem::path(d) / "edgeml";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".local/state/edgeml";
+  return std::filesystem::temp_directory_path() / "edgeml-state";
+}
+
+bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
+
+}  // namespace edgeml::cli

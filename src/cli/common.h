@@ -1,0 +1,27 @@
+// What the subcommands share: connection options, stop signals, state paths.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "mqtt/client.h"
+
+namespace edgeml::cli {
+
+// --host --port --username --password --cafile --client-id --connect-timeout,
+// each also read from EDGEML_<NAME>.
+void add_connection_options(CLI::App& cmd, mqtt::ClientOptions& options);
+
+// Set by SIGINT/SIGTERM once install_stop_handlers() ran.
+extern std::atomic<bool> g_stop;
+void install_stop_handlers();
+
+// $EDGEML_STATE_DIR, else $XDG_STATE_HOME/edgeml, else ~/.local/state/edgeml.
+std::filesystem::path default_state_dir();
+
+bool stderr_is_terminal();
+
+}  // namespace edgeml::cli

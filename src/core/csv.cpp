@@ -1,0 +1,67 @@
+#include "core/csv.h"
+
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace edgeml {
+
+std::size_t split_csv(std::string_view line, std::span<std::string_view> fields) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  std::size_t count = 0;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t comma = line.find(',', start);
+    std::string_view field =
+        line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    if (count < fields.size()) fields[count] = field;
+    ++count;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return count;
+}
+
+static std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+Status parse_number(std::string_view text, const char* name, double& out) {
+  text = trim(text);
+  if (text.empty()) return Status::error(fmt::format("field '{}' is empty", name));
+  if (text.front() == '+') text.remove_prefix(1);
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, out);
+  if (ec == std::errc::result_out_of_range)
+    return Status::error(fmt::format("field '{}' is out of range", name));
+  if (ec != std::errc() || ptr != end) {
+    std::string_view shown = text.substr(0, 32);
+    return Status::error(fmt::format("field '{}' is not a number: '{}'", name, shown));
+  }
+  if (!std::isfinite(out)) return Status::error(fmt::format("field '{}' is not finite", name));
+  return Status::ok();
+}
+
+Status parse_bool(std::string_view text, const char* name, bool& out) {
+  text = trim(text);
+  if (text == "True" || text == "true" || text == "TRUE" || text == "1") {
+    out = true;
+  } else if (text == "False" || text == "false" || text == "FALSE" || text == "0") {
+    out = false;
+  } else {
+    return Status::error(fmt::format("field '{}' is not True/False: '{}'", name, text.substr(0, 32)));
+  }
+  return Status::ok();
+}
+
+std::string format_python_float(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e16) return fmt::format("{:.1f}", v);
+  return fmt::format("{}", v);
+}
+
+std::string format_number(double v) { return fmt::format("{}", v); }
+
+}  // namespace edgeml

@@ -1,0 +1,86 @@
+#include "ingest/collector.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace edgeml::ingest {
+
+bool topic_matches(std::string_view filter, std::string_view topic) {
+  while (true) {
+    std::size_t fs = filter.find('/');
+    std::string_view level = filter.substr(0, fs);
+    if (level == "#") return true;
+    std::size_t ts = topic.find('/');
+    std::string_view tlevel = topic.substr(0, ts);
+    if (level != "+" && level != tlevel) return false;
+    if (fs == std::string_view::npos || ts == std::string_view::npos) {
+      // "a/#" also matches "a".
+      return fs == ts || (ts == std::string_view::npos && filter.substr(fs + 1) == "#");
+    }
+    filter.remove_prefix(fs + 1);
+    topic.remove_prefix(ts + 1);
+  }
+}
+
+Collector::Collector(EventStore& store, CsvMirror* csv, CollectorOptions options)
+    : store_(store), csv_(csv), options_(std::move(options)) {}
+
+void Collector::attach(mqtt::Client& client) {
+  for (const auto& topic : options_.topics) client.add_subscription(topic, options_.qos);
+  bool finish_covered = false;
+  for (const auto& topic : options_.topics) finish_covered |= topic_matches(topic, kFinishTopic);
+  if (!finish_covered) client.add_subscription(std::string(kFinishTopic), options_.qos);
+  client.set_message_handler([this](std::string_view topic, std::string_view payload) { handle(topic, payload); });
+}
+
+void Collector::reject(std::string_view topic, std::string_view payload, const std::string& reason) {
+  ++counts_.rejected;
+  if (counts_.rejected <= 10 || counts_.rejected % 1000 == 0)
+    spdlog::warn("rejected a message on '{}' ({} so far): {}", topic.substr(0, 128), counts_.rejected, reason);
+  if (Status s = store_.reject(topic, payload, reason); !s) {
+    ++counts_.store_errors;
+    spdlog::error("could not record a reject: {}", s.reason());
+  }
+}
+
+void Collector::handle(std::string_view topic, std::string_view payload) {
+  std::lock_guard lock(mutex_);
+  ++counts_.received;
+  if (topic == kFinishTopic) {
+    if (payload == kFinishPayload) {
+      finish_seen_ = true;
+      spdlog::info("end of replay received on {}", topic);
+    } else {
+      reject(topic, payload, fmt::format("'{}' payload is not '{}'", kFinishTopic, kFinishPayload));
+    }
+    return;
+  }
+  AlarmEvent event;
+  if (Status s = parse_series_topic(topic, event.series); !s) return reject(topic, payload, s.reason());
+  if (Status s = parse_payload(payload, event); !s) return reject(topic, payload, s.reason());
+  bool stored = false;
+  if (Status s = store_.insert(event, stored); !s) {
+    // The message is acknowledged when we return: keep it as a reject rather than lose it.
+    ++counts_.store_errors;
+    spdlog::error("could not store an event from '{}': {}", topic, s.reason());
+    return reject(topic, payload, "store failed: " + s.reason());
+  }
+  if (!stored) {
+    ++counts_.duplicates;
+    return;
+  }
+  ++counts_.stored;
+  if (csv_) {
+    if (Status s = csv_->append(event); !s) {
+      ++counts_.store_errors;
+      spdlog::error("{}", s.reason());
+    }
+  }
+}
+
+CollectorCounts Collector::counts() const {
+  std::lock_guard lock(mutex_);
+  return counts_;
+}
+
+}  // namespace edgeml::ingest

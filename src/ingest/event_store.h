@@ -1,0 +1,57 @@
+// The collector's SQLite store: every alarm event once (unique on series,
+// index and event_time), and every payload it could not accept, with why.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/alarm_event.h"
+#include "core/error.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace edgeml::ingest {
+
+struct StoredEvent {
+  std::int64_t row = 0;  // arrival order
+  AlarmEvent event;
+};
+
+class EventStore {
+ public:
+  // Opens or creates the database (WAL mode). Throws Error naming the file.
+  explicit EventStore(const std::filesystem::path& path);
+  ~EventStore();
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Stores the event unless it is already there; `stored` says which. Each
+  // call is its own transaction: once it returns, a crash cannot lose it.
+  Status insert(const AlarmEvent& event, bool& stored);
+  Status reject(std::string_view topic, std::string_view payload, std::string_view reason);
+
+  std::int64_t event_count();
+  std::int64_t reject_count();
+  std::vector<SeriesId> series();
+  // Events in arrival order with row > after, optionally of one series only.
+  void for_each(const std::optional<SeriesId>& series, std::int64_t after,
+                const std::function<void(const StoredEvent&)>& visit);
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  void exec(const char* sql);
+  sqlite3_stmt* prepare(const char* sql);
+
+  std::filesystem::path path_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* reject_ = nullptr;
+};
+
+}  // namespace edgeml::ingest

@@ -1,0 +1,53 @@
+// Publishes alarm events in the tutorial's topics and payloads, at a given
+// pace, keeping a bounded window of unacknowledged messages.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+
+#include "core/alarm_event.h"
+#include "mqtt/client.h"
+
+namespace edgeml::ingest {
+
+struct PublishOptions {
+  int qos = 1;
+  std::chrono::duration<double> interval{0};  // between events; 0: as fast as the broker takes them
+  std::size_t window = 1000;  // messages published but not yet acknowledged
+};
+
+class Publisher {
+ public:
+  Publisher(mqtt::Client& client, PublishOptions options);
+
+  // Publishes one event, first waiting for its time slot and for room in the
+  // window (while the broker is away, this waits for it to come back).
+  void publish(const AlarmEvent& event);
+  // Publishes alarm/finish and waits until everything is acknowledged.
+  // Returns false if `timeout` passed first.
+  bool finish(std::chrono::milliseconds timeout);
+  // Waits until every message is acknowledged; false on timeout.
+  bool drain(std::chrono::milliseconds timeout);
+
+  std::int64_t published() const { return published_; }
+  std::int64_t acknowledged() const { return acknowledged_; }
+  std::size_t in_flight() const { return static_cast<std::size_t>(published_ - acknowledged_); }
+  std::int64_t failed() const { return failed_; }
+
+ private:
+  void send(const std::string& topic, const std::string& payload);
+  void retire_completed(bool wait_for_oldest);
+  bool wait_oldest(std::chrono::milliseconds timeout);
+
+  mqtt::Client& client_;
+  PublishOptions options_;
+  std::deque<::mqtt::delivery_token_ptr> window_;
+  std::chrono::steady_clock::time_point start_;
+  std::atomic<std::int64_t> published_{0};
+  std::atomic<std::int64_t> acknowledged_{0};
+  std::atomic<std::int64_t> failed_{0};
+};
+
+}  // namespace edgeml::ingest

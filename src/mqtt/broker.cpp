@@ -1,0 +1,131 @@
+#include "mqtt/broker.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+#include "mqtt/net.h"
+
+namespace edgeml::mqtt {
+
+namespace fs = std::filesystem;
+
+static fs::path make_temp_dir() {
+  std::string pattern = (fs::temp_directory_path() / "edgeml-broker-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw Error(fmt::format("cannot create a temporary directory in {}", fs::temp_directory_path().string()));
+  return pattern;
+}
+
+Broker::Broker(BrokerConfig config) : config_(std::move(config)) {
+  validate(config_);
+  if (config_.data_dir.empty()) {
+    config_.data_dir = make_temp_dir();
+    owns_data_dir_ = true;
+  }
+  std::error_code ec;
+  fs::create_directories(config_.data_dir, ec);
+  if (ec) throw Error(fmt::format("cannot create broker directory '{}': {}", config_.data_dir.string(), ec.message()));
+  config_.data_dir = fs::absolute(config_.data_dir);
+}
+
+Broker::~Broker() {
+  try {
+    stop(std::chrono::seconds(5));
+  } catch (...) {
+  }
+  if (owns_data_dir_) {
+    std::error_code ec;
+    fs::remove_all(config_.data_dir, ec);
+  }
+}
+
+void Broker::write_files() {
+  fs::path password_file = config_.data_dir / "passwords";
+  if (!config_.users.empty()) {
+    fs::remove(password_file);
+    for (const auto& user : config_.users) {
+      bool first = &user == &config_.users.front();
+      std::vector<std::string> argv{"mosquitto_passwd", "-b"};
+      if (first) argv.push_back("-c");
+      argv.insert(argv.end(), {password_file.string(), user.name, user.password});
+      Process p(argv, (config_.data_dir / "mosquitto_passwd.log").string());
+      auto status = p.wait_for(std::chrono::seconds(10));
+      if (!status || *status != 0) throw Error(fmt::format("mosquitto_passwd failed for user '{}'", user.name));
+    }
+    chmod(password_file.c_str(), 0600);
+  }
+  std::ofstream conf(config_.data_dir / "mosquitto.conf", std::ios::trunc);
+  conf << render_mosquitto_conf(config_, password_file);
+  if (!conf) throw Error(fmt::format("cannot write {}", (config_.data_dir / "mosquitto.conf").string()));
+}
+
+std::string Broker::log_tail() const {
+  std::ifstream in(log_file());
+  std::string line, tail;
+  std::vector<std::string> lines;
+  while (std::getline(in, line)) lines.push_back(line);
+  std::size_t from = lines.size() > 5 ? lines.size() - 5 : 0;
+  for (std::size_t i = from; i < lines.size(); ++i) tail += "\n  " + lines[i];
+  return tail;
+}
+
+void Broker::start(std::chrono::milliseconds timeout) {
+  if (running()) return;
+  const bool pick_port = config_.port == 0;
+  const bool pick_tls = !config_.cert_file.empty() && config_.tls_port == 0;
+  // A free port can be taken by someone else before mosquitto binds it: retry.
+  for (int attempt = 1;; ++attempt) {
+    if (pick_port) config_.port = pick_free_port(config_.address);
+    if (pick_tls) config_.tls_port = pick_free_port(config_.address);
+    write_files();
+    process_ = std::make_unique<Process>(
+        std::vector<std::string>{"mosquitto", "-c", (config_.data_dir / "mosquitto.conf").string()},
+        log_file().string());
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool up = false;
+    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
+      if (wait_for_listener(config_.address, config_.port, std::chrono::milliseconds(50))) {
+        up = config_.cert_file.empty() ||
+             wait_for_listener(config_.address, config_.tls_port, std::chrono::milliseconds(2000));
+        break;
+      }
+    }
+    if (up && process_->running()) {
+      spdlog::debug("mosquitto (pid {}) listening on {}:{}", process_->pid(), config_.address, config_.port);
+      return;
+    }
+    process_->stop(SIGKILL, std::chrono::seconds(2));
+    process_.reset();
+    if (!(pick_port || pick_tls) || attempt >= 3)
+      throw Error(fmt::format("mosquitto did not start on {}:{}; its log ({}) ends with:{}", config_.address,
+                              config_.port, log_file().string(), log_tail()));
+  }
+}
+
+void Broker::stop(std::chrono::milliseconds grace) {
+  if (!process_) return;
+  process_->stop(SIGTERM, grace);
+  process_.reset();
+}
+
+bool Broker::running() { return process_ && process_->running(); }
+
+int Broker::wait() {
+  if (!process_) return 0;
+  while (true) {
+    if (auto status = process_->wait_for(std::chrono::seconds(1))) return *status;
+  }
+}
+
+void Broker::signal(int signo) {
+  if (process_) process_->signal(signo);
+}
+
+}  // namespace edgeml::mqtt

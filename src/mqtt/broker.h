@@ -1,0 +1,52 @@
+// A Mosquitto broker that edgeml runs: the Debian `mosquitto` binary with a
+// configuration we generate. Used by `edgeml broker`, the demo and the tests.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "core/process.h"
+#include "mqtt/broker_config.h"
+
+namespace edgeml::mqtt {
+
+class Broker {
+ public:
+  // Validates the configuration and writes mosquitto.conf (and the password
+  // file) into its data directory. Throws Error on a bad configuration.
+  explicit Broker(BrokerConfig config);
+  ~Broker();  // stops a running broker
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // Starts mosquitto and waits until it accepts connections. Ports of 0 are
+  // chosen now; they stay the same across stop()/start(). Throws Error with
+  // mosquitto's own words when it does not come up.
+  void start(std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  // SIGTERM (mosquitto saves its persistence), SIGKILL after `grace`.
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  bool running();
+  // Blocks until mosquitto exits; returns its exit status.
+  int wait();
+  // Forwards a signal (e.g. SIGTERM from our own handler).
+  void signal(int signo);
+
+  const BrokerConfig& config() const { return config_; }
+  int port() const { return config_.port; }
+  int tls_port() const { return config_.tls_port; }
+  const std::string& address() const { return config_.address; }
+  const std::filesystem::path& data_dir() const { return config_.data_dir; }
+  std::filesystem::path log_file() const { return config_.data_dir / "mosquitto.log"; }
+
+ private:
+  void write_files();
+  std::string log_tail() const;
+
+  BrokerConfig config_;
+  bool owns_data_dir_ = false;
+  std::unique_ptr<Process> process_;
+};
+
+}  // namespace edgeml::mqtt

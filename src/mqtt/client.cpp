@@ -1,0 +1,163 @@
+#include "mqtt/client.h"
+
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+
+namespace edgeml::mqtt {
+
+namespace {
+
+// CONNACK return codes 1..5 (MQTT 3.1.1) and v5 reason codes >= 0x80 mean the
+// broker answered and said no: retrying will not help.
+bool is_refusal(const ::mqtt::exception& e) {
+  int rc = e.get_reason_code();
+  return (rc >= 1 && rc <= 5) || rc >= 0x80;
+}
+
+std::string refusal_text(int rc) {
+  switch (rc) {
+    case 1: return "unacceptable protocol version";
+    case 2: return "client identifier rejected";
+    case 3: return "server unavailable";
+    case 4: return "bad user name or password";
+    case 5: return "not authorized";
+    default: return ::mqtt::exception::reason_code_str(rc);
+  }
+}
+
+std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& o) {
+  ::mqtt::create_options create(o.mqtt_version);
+  create.set_send_while_disconnected(true, true);
+  create.set_max_buffered_messages(o.max_buffered);
+  create.set_delete_oldest_messages(false);
+  create.set_restore_messages(true);
+  create.set_persist_qos0(false);
+  const std::string& id = o.connection.client_id;
+  if (id.empty()) throw Error("an MQTT client needs a client id");
+  if (o.persist_dir.empty())
+    return std::make_unique<::mqtt::async_client>(o.connection.uri(), id, create, nullptr);
+  std::error_code ec;
+  std::filesystem::create_directories(o.persist_dir, ec);
+  if (ec) throw Error(fmt::format("cannot create persistence directory '{}': {}", o.persist_dir.string(), ec.message()));
+  return std::make_unique<::mqtt::async_client>(o.connection.uri(), id, create, o.persist_dir.string());
+}
+
+}  // namespace
+
+Client::Client(ClientOptions options) : options_(std::move(options)) {
+  try {
+    client_ = make_paho_client(options_);
+  } catch (const ::mqtt::exception& e) {
+    throw Error(fmt::format("cannot create an MQTT client for {}: {}", options_.connection.uri(), e.what()));
+  }
+  const ConnectionOptions& c = options_.connection;
+  connect_options_.set_mqtt_version(options_.mqtt_version);
+  if (options_.mqtt_version >= 5)
+    connect_options_.set_clean_start(options_.clean_session);
+  else
+    connect_options_.set_clean_session(options_.clean_session);
+  connect_options_.set_keep_alive_interval(options_.keep_alive);
+  connect_options_.set_connect_timeout(std::chrono::seconds(5));
+  connect_options_.set_automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(16));
+  if (!c.username.empty()) connect_options_.set_user_name(c.username);
+  if (!c.password.empty()) connect_options_.set_password(c.password);
+  if (c.tls()) {
+    ::mqtt::ssl_options ssl;
+    ssl.set_trust_store(c.cafile);
+    ssl.set_enable_server_cert_auth(true);
+    ssl.set_verify(true);
+    connect_options_.set_ssl(ssl);
+  }
+  client_->set_connected_handler([this](const std::string&) { on_connected(); });
+  client_->set_connection_lost_handler([this](const std::string& cause) {
+    spdlog::warn("lost the connection to the MQTT broker at {}{}; reconnecting", options_.connection.uri(),
+                 cause.empty() ? "" : " (" + cause + ")");
+  });
+}
+
+Client::~Client() {
+  try {
+    disconnect(std::chrono::seconds(2));
+  } catch (...) {
+  }
+}
+
+void Client::set_message_handler(MessageHandler handler) {
+  handler_ = std::move(handler);
+  client_->set_message_callback([this](::mqtt::const_message_ptr msg) {
+    const std::string& payload = msg->get_payload_ref().str();
+    handler_(msg->get_topic(), payload);
+  });
+}
+
+void Client::add_subscription(std::string filter, int qos) { subscriptions_.emplace_back(std::move(filter), qos); }
+
+void Client::on_connected() {
+  spdlog::debug("connected to {} as {}", options_.connection.uri(), options_.connection.client_id);
+  // Runs on Paho's thread: start the subscriptions, never wait on them here.
+  for (const auto& [filter, qos] : subscriptions_) {
+    try {
+      client_->subscribe(filter, qos);
+    } catch (const ::mqtt::exception& e) {
+      spdlog::error("cannot subscribe to '{}': {}", filter, e.what());
+    }
+  }
+}
+
+void Client::connect() {
+  const std::string uri = options_.connection.uri();
+  auto deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
+  auto backoff = std::chrono::milliseconds(100);
+  int attempts = 0;
+  std::string last_error;
+  while (true) {
+    ++attempts;
+    try {
+      client_->connect(connect_options_)->wait();
+      if (attempts > 1) spdlog::info("connected to {} after {} attempts", uri, attempts);
+      return;
+    } catch (const ::mqtt::exception& e) {
+      if (is_refusal(e))
+        throw Error(fmt::format("the MQTT broker at {} refused the connection: {}{}", uri,
+                                refusal_text(e.get_reason_code()),
+                                options_.connection.username.empty() ? " (no --username was given)" : ""));
+      last_error = e.get_message().empty() ? e.what() : e.get_message();
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (now + backoff > deadline) break;
+    if (attempts == 1) spdlog::warn("cannot reach the MQTT broker at {} ({}); retrying", uri, last_error);
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+  throw Error(fmt::format(
+      "cannot reach the MQTT broker at {} after {} attempts in {:.0f} s: {}. Is a broker running there "
+      "(`edgeml broker`), and are --host/--port{} right?",
+      uri, attempts, std::chrono::duration<double>(options_.connect_timeout).count(), last_error,
+      options_.connection.tls() ? "/--cafile" : ""));
+}
+
+void Client::disconnect(std::chrono::milliseconds timeout) {
+  if (!client_ || !client_->is_connected()) return;
+  try {
+    client_->disconnect(static_cast<int>(timeout.count()))->wait_for(timeout + std::chrono::seconds(1));
+  } catch (const ::mqtt::exception& e) {
+    spdlog::debug("disconnect from {}: {}", options_.connection.uri(), e.what());
+  }
+}
+
+bool Client::connected() const { return client_->is_connected(); }
+
+::mqtt::delivery_token_ptr Client::publish(const std::string& topic, std::string_view payload, int qos,
+                                           bool retained) {
+  try {
+    return client_->publish(topic, payload.data(), payload.size(), qos, retained);
+  } catch (const ::mqtt::exception& e) {
+    throw Error(fmt::format("cannot publish to '{}': {}", topic, e.what()));
+  }
+}
+
+}  // namespace edgeml::mqtt

@@ -1,0 +1,75 @@
+// An MQTT client over Paho's async client: connects with retries and backoff,
+// reconnects by itself, re-subscribes after every reconnect, and keeps QoS>0
+// publishes (bounded, optionally on disk) while the broker is away.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <mqtt/async_client.h>
+
+#include "mqtt/connection.h"
+
+namespace edgeml::mqtt {
+
+struct ClientOptions {
+  ConnectionOptions connection;
+  // false: the broker keeps our subscriptions and queues QoS>0 messages for us
+  // while we are away, and in-flight publishes are resent after a reconnect.
+  bool clean_session = true;
+  // Directory for Paho's file persistence of messages in flight; empty keeps
+  // them in memory only (lost if the process dies).
+  std::filesystem::path persist_dir;
+  int max_buffered = 10000;  // publishes held while disconnected
+  std::chrono::seconds keep_alive{20};
+  // How long connect() keeps trying before it reports the broker unreachable.
+  std::chrono::milliseconds connect_timeout{30000};
+  int mqtt_version = 4;  // 4: MQTT 3.1.1, 5: MQTT 5
+};
+
+class Client {
+ public:
+  // Runs on Paho's receive thread. A QoS>0 message is acknowledged to the broker
+  // only after the handler returns, so whatever it has stored by then is safe.
+  using MessageHandler = std::function<void(std::string_view topic, std::string_view payload)>;
+
+  explicit Client(ClientOptions options);
+  ~Client();  // disconnects, keeping the session if clean_session is false
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Call before connect().
+  void set_message_handler(MessageHandler handler);
+  // Subscribed at every (re)connect.
+  void add_subscription(std::string filter, int qos);
+
+  // Blocks until connected, retrying with backoff for connect_timeout.
+  // Throws Error saying why the broker could not be reached or refused us.
+  void connect();
+  void disconnect(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  bool connected() const;
+
+  // Queues a publish; the token completes when the broker has it (QoS>0) or it
+  // was written (QoS 0). Throws Error when Paho's offline buffer is full.
+  ::mqtt::delivery_token_ptr publish(const std::string& topic, std::string_view payload, int qos,
+                                     bool retained = false);
+
+  const ClientOptions& options() const { return options_; }
+  ::mqtt::async_client& paho() { return *client_; }
+
+ private:
+  void on_connected();
+
+  ClientOptions options_;
+  std::unique_ptr<::mqtt::async_client> client_;
+  ::mqtt::connect_options connect_options_;
+  MessageHandler handler_;
+  std::vector<std::pair<std::string, int>> subscriptions_;
+};
+
+}  // namespace edgeml::mqtt

@@ -1,0 +1,81 @@
+#include "mqtt/net.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace edgeml::mqtt {
+
+namespace {
+
+struct Resolved {
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+};
+
+Resolved resolve(const std::string& address, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  std::string service = std::to_string(port);
+  int rc = getaddrinfo(address.c_str(), service.c_str(), &hints, &res);
+  if (rc != 0) throw Error(fmt::format("cannot resolve address '{}': {}", address, gai_strerror(rc)));
+  Resolved r;
+  std::memcpy(&r.addr, res->ai_addr, res->ai_addrlen);
+  r.len = res->ai_addrlen;
+  freeaddrinfo(res);
+  return r;
+}
+
+}  // namespace
+
+int pick_free_port(const std::string& address) {
+  Resolved r = resolve(address, 0);
+  int fd = socket(r.addr.ss_family, SOCK_STREAM, 0);
+  if (fd < 0) throw Error(fmt::format("cannot open a socket: {}", std::strerror(errno)));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&r.addr), r.len) != 0) {
+    int err = errno;
+    close(fd);
+    throw Error(fmt::format("cannot bind to {}: {}", address, std::strerror(err)));
+  }
+  sockaddr_storage bound{};
+  socklen_t len = sizeof bound;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+  close(fd);
+  if (bound.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+}
+
+bool wait_for_listener(const std::string& address, int port, std::chrono::milliseconds timeout) {
+  Resolved r = resolve(address, port);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int fd = socket(r.addr.ss_family, SOCK_STREAM, 0);
+    if (fd < 0) return false;
+    bool ok = connect(fd, reinterpret_cast<sockaddr*>(&r.addr), r.len) == 0;
+    close(fd);
+    if (ok) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+bool is_loopback(const std::string& address) {
+  if (address == "localhost" || address == "::1") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  return false;
+}
+
+}  // namespace edgeml::mqtt

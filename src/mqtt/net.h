@@ -1,0 +1,19 @@
+// Small socket helpers for managing a local broker.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace edgeml::mqtt {
+
+// A TCP port on `address` that nothing listens on right now (the kernel's
+// choice). Another process may take it before we do; callers retry.
+int pick_free_port(const std::string& address);
+
+// True once something accepts TCP connections on address:port.
+bool wait_for_listener(const std::string& address, int port, std::chrono::milliseconds timeout);
+
+// True for 127.0.0.0/8, ::1 and "localhost".
+bool is_loopback(const std::string& address);
+
+}  // namespace edgeml::mqtt
