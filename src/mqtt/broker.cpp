@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -76,6 +77,35 @@ std::string Broker::log_tail() const {
   return tail;
 }
 
+// Mosquitto logs "mosquitto version X running" once every listener is open. A listener alone is
+// not proof: while we were down another process may have taken our port.
+static int count_running_lines(const fs::path& log) {
+  std::ifstream in(log);
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) n += line.find(" running") != std::string::npos && line.find("mosquitto version") != std::string::npos;
+  return n;
+}
+
+bool Broker::launch(std::chrono::milliseconds timeout) {
+  int lines_before = count_running_lines(log_file());
+  process_ = std::make_unique<Process>(
+      std::vector<std::string>{"mosquitto", "-c", (config_.data_dir / "mosquitto.conf").string()},
+      log_file().string());
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline && process_->running()) {
+    if (count_running_lines(log_file()) > lines_before) {
+      // Still alive and answering after announcing itself?
+      return wait_for_listener(config_.address, config_.port, std::chrono::milliseconds(1000)) &&
+             (config_.cert_file.empty() ||
+              wait_for_listener(config_.address, config_.tls_port, std::chrono::milliseconds(1000))) &&
+             process_->running();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
 void Broker::start(std::chrono::milliseconds timeout) {
   if (running()) return;
   const bool pick_port = config_.port == 0;
@@ -85,19 +115,7 @@ void Broker::start(std::chrono::milliseconds timeout) {
     if (pick_port) config_.port = pick_free_port(config_.address);
     if (pick_tls) config_.tls_port = pick_free_port(config_.address);
     write_files();
-    process_ = std::make_unique<Process>(
-        std::vector<std::string>{"mosquitto", "-c", (config_.data_dir / "mosquitto.conf").string()},
-        log_file().string());
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    bool up = false;
-    while (std::chrono::steady_clock::now() < deadline && process_->running()) {
-      if (wait_for_listener(config_.address, config_.port, std::chrono::milliseconds(50))) {
-        up = config_.cert_file.empty() ||
-             wait_for_listener(config_.address, config_.tls_port, std::chrono::milliseconds(2000));
-        break;
-      }
-    }
-    if (up && process_->running()) {
+    if (launch(timeout)) {
       spdlog::debug("mosquitto (pid {}) listening on {}:{}", process_->pid(), config_.address, config_.port);
       return;
     }
@@ -106,6 +124,8 @@ void Broker::start(std::chrono::milliseconds timeout) {
     if (!(pick_port || pick_tls) || attempt >= 3)
       throw Error(fmt::format("mosquitto did not start on {}:{}; its log ({}) ends with:{}", config_.address,
                               config_.port, log_file().string(), log_tail()));
+    if (pick_port) config_.port = 0;
+    if (pick_tls) config_.tls_port = 0;
   }
 }
 

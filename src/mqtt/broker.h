@@ -42,6 +42,7 @@ class Broker {
 
  private:
   void write_files();
+  bool launch(std::chrono::milliseconds timeout);
   std::string log_tail() const;
 
   BrokerConfig config_;

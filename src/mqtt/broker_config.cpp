@@ -80,6 +80,9 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
     if (space == std::string::npos) break;
     start = space + 1;
   }
+  // Broker::start() waits for the "running" line, logged as information.
+  if (c.log_types.find("information") == std::string::npos && c.log_types.find("all") == std::string::npos)
+    conf += "log_type information\n";
   return conf;
 }
 

@@ -1,5 +1,6 @@
 #include "mqtt/client.h"
 
+#include <cstdint>
 #include <thread>
 
 #include <fmt/format.h>
@@ -12,10 +13,13 @@ namespace edgeml::mqtt {
 namespace {
 
 // CONNACK return codes 1..5 (MQTT 3.1.1) and v5 reason codes >= 0x80 mean the
-// broker answered and said no: retrying will not help.
-bool is_refusal(const ::mqtt::exception& e) {
-  int rc = e.get_reason_code();
-  return (rc >= 1 && rc <= 5) || rc >= 0x80;
+// broker answered and said no: retrying will not help. Paho's own errors are
+// negative. For a v5 CONNACK Paho puts the reason code in the return code and
+// leaves the reason code at 0, so both have to be looked at.
+int refusal_code(const ::mqtt::exception& e) {
+  for (int rc : {e.get_return_code(), e.get_reason_code()})
+    if ((rc >= 1 && rc <= 5) || rc >= 0x80) return rc;
+  return 0;
 }
 
 std::string refusal_text(int rc) {
@@ -25,6 +29,8 @@ std::string refusal_text(int rc) {
     case 3: return "server unavailable";
     case 4: return "bad user name or password";
     case 5: return "not authorized";
+    case 0x86: return "bad user name or password";
+    case 0x87: return "not authorized";
     default: return ::mqtt::exception::reason_code_str(rc);
   }
 }
@@ -48,6 +54,19 @@ std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& o) {
 
 }  // namespace
 
+void Client::SubscriptionListener::on_success(const ::mqtt::token& token) {
+  auto topics = token.get_topics();
+  spdlog::debug("subscribed to {}", topics && topics->size() > 0 ? (*topics)[0] : std::string("?"));
+}
+
+void Client::SubscriptionListener::on_failure(const ::mqtt::token& token) {
+  auto topics = token.get_topics();
+  // Refused by the broker (an ACL), or cut short by a lost connection (it is
+  // made again on reconnect).
+  spdlog::warn("the subscription to {} failed (reason code {})",
+               topics && topics->size() > 0 ? (*topics)[0] : std::string("?"), token.get_reason_code());
+}
+
 Client::Client(ClientOptions options) : options_(std::move(options)) {
   try {
     client_ = make_paho_client(options_);
@@ -56,10 +75,16 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
   }
   const ConnectionOptions& c = options_.connection;
   connect_options_.set_mqtt_version(options_.mqtt_version);
-  if (options_.mqtt_version >= 5)
+  if (options_.mqtt_version >= 5) {
     connect_options_.set_clean_start(options_.clean_session);
-  else
+    // In MQTT 5 a session ends with the connection unless it has an expiry
+    // interval; 0xFFFFFFFF ("never") keeps the 3.1.1 meaning of clean session off.
+    if (!options_.clean_session)
+      connect_options_.set_properties(
+          {{::mqtt::property::SESSION_EXPIRY_INTERVAL, static_cast<int32_t>(UINT32_MAX)}});
+  } else {
     connect_options_.set_clean_session(options_.clean_session);
+  }
   connect_options_.set_keep_alive_interval(options_.keep_alive);
   connect_options_.set_connect_timeout(std::chrono::seconds(5));
   connect_options_.set_automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(16));
@@ -101,7 +126,7 @@ void Client::on_connected() {
   // Runs on Paho's thread: start the subscriptions, never wait on them here.
   for (const auto& [filter, qos] : subscriptions_) {
     try {
-      client_->subscribe(filter, qos);
+      client_->subscribe(filter, qos, nullptr, subscription_listener_);
     } catch (const ::mqtt::exception& e) {
       spdlog::error("cannot subscribe to '{}': {}", filter, e.what());
     }
@@ -121,9 +146,8 @@ void Client::connect() {
       if (attempts > 1) spdlog::info("connected to {} after {} attempts", uri, attempts);
       return;
     } catch (const ::mqtt::exception& e) {
-      if (is_refusal(e))
-        throw Error(fmt::format("the MQTT broker at {} refused the connection: {}{}", uri,
-                                refusal_text(e.get_reason_code()),
+      if (int rc = refusal_code(e))
+        throw Error(fmt::format("the MQTT broker at {} refused the connection: {}{}", uri, refusal_text(rc),
                                 options_.connection.username.empty() ? " (no --username was given)" : ""));
       last_error = e.get_message().empty() ? e.what() : e.get_message();
     }

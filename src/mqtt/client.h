@@ -65,6 +65,13 @@ class Client {
  private:
   void on_connected();
 
+  // Logs each subscription's outcome; the broker may refuse one (ACL).
+  struct SubscriptionListener : ::mqtt::iaction_listener {
+    void on_success(const ::mqtt::token& token) override;
+    void on_failure(const ::mqtt::token& token) override;
+  };
+  SubscriptionListener subscription_listener_;
+
   ClientOptions options_;
   std::unique_ptr<::mqtt::async_client> client_;
   ::mqtt::connect_options connect_options_;
