@@ -15,15 +15,18 @@ std::string alarm_topic(const SeriesId& series) {
 }
 
 Status parse_series_topic(std::string_view topic, SeriesId& out) {
+  // PREFIX/{station}/{datapoint}/{alarm}: the series is the last three levels.
   std::array<std::string_view, 3> levels;
   for (int i = 2; i >= 0; --i) {
     std::size_t slash = topic.rfind('/');
-    if (slash == std::string_view::npos && i > 0)
-      return Status::error("topic has fewer than 3 levels after its prefix; expected alarm/{station}/{datapoint}/{alarm}");
-    levels[static_cast<std::size_t>(i)] = slash == std::string_view::npos ? topic : topic.substr(slash + 1);
-    if (levels[static_cast<std::size_t>(i)].empty()) return Status::error("topic has an empty level");
-    topic = slash == std::string_view::npos ? std::string_view() : topic.substr(0, slash);
+    if (slash == std::string_view::npos)
+      return Status::error("topic is not PREFIX/{station}/{datapoint}/{alarm}");
+    std::string_view level = topic.substr(slash + 1);
+    if (level.empty()) return Status::error("topic has an empty level");
+    levels[static_cast<std::size_t>(i)] = level;
+    topic = topic.substr(0, slash);
   }
+  if (topic.empty()) return Status::error("topic has an empty prefix");
   out.station.assign(levels[0]);
   out.datapoint.assign(levels[1]);
   out.alarm.assign(levels[2]);

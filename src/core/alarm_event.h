@@ -40,7 +40,7 @@ inline constexpr std::size_t kMaxPayloadBytes = 1024;
 std::string alarm_topic(const SeriesId& series);
 
 // Reads the series from the last three levels of a topic such as
-// alarm/1160629000/121/308. Levels must be non-empty.
+// alarm/1160629000/121/308; a prefix of one or more levels must come first.
 Status parse_series_topic(std::string_view topic, SeriesId& out);
 
 // "index,event_time,value,valueThreshold,isActive", e.g. "0.0,1487441883.0,231,230,True".

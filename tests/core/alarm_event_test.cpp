@@ -94,6 +94,10 @@ TEST(AlarmEvent, TopicCarriesTheSeries) {
   EXPECT_FALSE(parse_series_topic("alarm/finish", parsed));
   EXPECT_FALSE(parse_series_topic("alarm//121/308", parsed));
   EXPECT_FALSE(parse_series_topic("", parsed));
+  EXPECT_FALSE(parse_series_topic("1160629000/121/308", parsed));
+  EXPECT_FALSE(parse_series_topic("/1160629000/121/308", parsed));
+  ASSERT_TRUE(parse_series_topic("site/a/alarm/1/2/3", parsed));
+  EXPECT_EQ(parsed, (SeriesId{"1", "2", "3"}));
 }
 
 }  // namespace

@@ -21,6 +21,8 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // EDGEML_KEEP_TEST_DIRS=1 keeps logs and databases for a post-mortem.
+  if (const char* keep = std::getenv("EDGEML_KEEP_TEST_DIRS"); keep && *keep == '1') return;
   std::error_code ec;
   fs::remove_all(path_, ec);
 }

@@ -1,0 +1,86 @@
+#include "ingest/event_store.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace edgeml::ingest {
+namespace {
+
+AlarmEvent event(double index, double time, std::string station = "1160629000") {
+  AlarmEvent e;
+  e.series = {std::move(station), "121", "308"};
+  e.index = index;
+  e.event_time = time;
+  e.value = 231;
+  e.threshold = 230;
+  e.active = true;
+  return e;
+}
+
+TEST(EventStore, StoresEachEventOnce) {
+  test::TempDir dir;
+  EventStore store(dir / "e.db");
+  bool stored = false;
+  ASSERT_TRUE(store.insert(event(0, 100), stored));
+  EXPECT_TRUE(stored);
+  ASSERT_TRUE(store.insert(event(0, 100), stored));
+  EXPECT_FALSE(stored);
+  ASSERT_TRUE(store.insert(event(0, 101), stored));  // same index, other time: another event
+  EXPECT_TRUE(stored);
+  ASSERT_TRUE(store.insert(event(0, 100, "42"), stored));  // other series
+  EXPECT_TRUE(stored);
+  EXPECT_EQ(store.event_count(), 3);
+}
+
+TEST(EventStore, SurvivesReopeningAndKeepsArrivalOrder) {
+  test::TempDir dir;
+  {
+    EventStore store(dir / "e.db");
+    bool stored;
+    for (int i = 5; i > 0; --i) ASSERT_TRUE(store.insert(event(i, 1000 + i), stored));
+  }
+  EventStore store(dir / "e.db");
+  std::vector<double> order;
+  store.for_each(std::nullopt, 0, [&](const StoredEvent& r) { order.push_back(r.event.index); });
+  EXPECT_EQ(order, (std::vector<double>{5, 4, 3, 2, 1}));
+  EXPECT_TRUE(std::filesystem::exists(dir / "e.db-wal"));
+}
+
+TEST(EventStore, FiltersBySeries) {
+  test::TempDir dir;
+  EventStore store(dir / "e.db");
+  bool stored;
+  store.insert(event(0, 1, "a"), stored);
+  store.insert(event(0, 1, "b"), stored);
+  store.insert(event(1, 2, "a"), stored);
+  ASSERT_EQ(store.series().size(), 2u);
+  int n = 0;
+  store.for_each(SeriesId{"a", "121", "308"}, 0, [&](const StoredEvent&) { ++n; });
+  EXPECT_EQ(n, 2);
+}
+
+TEST(EventStore, KeepsRejectsWithTopicPayloadAndReason) {
+  test::TempDir dir;
+  EventStore store(dir / "e.db");
+  std::string binary("\x00\xff\x01", 3);
+  ASSERT_TRUE(store.reject("alarm/1/2/3", binary, "not a number"));
+  ASSERT_TRUE(store.reject("alarm/1/2/3", std::string(1 << 20, 'x'), "too large"));
+  EXPECT_EQ(store.reject_count(), 2);
+  EXPECT_EQ(test::count_rows(dir / "e.db", "SELECT length(payload) FROM rejects WHERE id = 1"), 3);
+  EXPECT_EQ(test::count_rows(dir / "e.db", "SELECT payload_bytes FROM rejects WHERE id = 2"), 1 << 20);
+}
+
+TEST(EventStore, UnopenableDatabaseNamesTheFile) {
+  test::TempDir dir;
+  std::filesystem::create_directory(dir / "a-directory");
+  try {
+    EventStore store(dir / "a-directory");
+    FAIL() << "opened a directory as a database";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a-directory"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace edgeml::ingest
