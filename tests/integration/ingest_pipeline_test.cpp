@@ -32,10 +32,16 @@ TEST_F(PipelineTest, ReplayOfTheSensorFileYieldsExactlyItsRows) {
   EXPECT_EQ(rejects(), 0);
 
   // export writes the same training CSV from the database.
-  Process exporter = run_edgeml({"export", "--db", db().string(), "--csv", (dir_ / "train.csv").string()},
+  Process exporter = run_edgeml({"export", "--db", db().string(), "--series", "1160629000/121/308", "--csv",
+                                 (dir_ / "train.csv").string()},
                                 dir_ / "export.log");
   expect_exit(exporter, 0, "export.log", std::chrono::seconds(20));
   EXPECT_EQ(lines_of(dir_ / "train.csv"), expected);
+  Process unknown = run_edgeml({"export", "--db", db().string(), "--series", "1/2/3", "--csv",
+                                (dir_ / "none.csv").string()},
+                               dir_ / "export-unknown.log");
+  expect_exit(unknown, 1, "export-unknown.log", std::chrono::seconds(20));
+  EXPECT_NE(read_file(dir_ / "export-unknown.log").find("series 1/2/3 is not in"), std::string::npos);
 }
 
 TEST_F(PipelineTest, MosquittoPubInTheTutorialsPayloadIsCollectedLikeOurs) {
