@@ -71,6 +71,10 @@ void run_publish(PublishArgs& args) {
   auto& conn = args.client.connection;
   if (conn.client_id.empty()) conn.client_id = fmt::format("{}-{}", mqtt::default_client_id("publisher"), getpid());
   args.publish.interval = std::chrono::duration<double>(args.interval);
+  // Paho counts queued, unsent publishes against its buffer even while connected.
+  if (args.publish.window > static_cast<std::size_t>(args.client.max_buffered))
+    throw Error(fmt::format("--window ({}) may not exceed --max-buffered ({})", args.publish.window,
+                            args.client.max_buffered));
   // In-flight publishes are resent after a reconnect only within the same session.
   args.client.clean_session = args.publish.qos == 0;
   if (args.publish.qos > 0 && !args.no_persist)
@@ -104,9 +108,10 @@ void run_publish(PublishArgs& args) {
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::int64_t events = publisher.published() - (args.no_finish || g_stop ? 0 : 1);
-  fmt::print("published {} events to {} at QoS {} in {:.2f} s ({:.0f} events/s){}{}\n", events, conn.uri(),
+  fmt::print("published {} events to {} at QoS {} in {:.2f} s ({:.0f} events/s){}{}{}\n", events, conn.uri(),
              args.publish.qos, secs, secs > 0 ? static_cast<double>(events) / secs : 0.0,
              file && file->skipped() ? fmt::format("; skipped {} malformed lines", file->skipped()) : "",
+             publisher.recoveries() ? fmt::format("; restarted the client {} times", publisher.recoveries()) : "",
              g_stop ? "; interrupted" : "");
   client.disconnect();
   if (publisher.failed() > 0) throw Error(fmt::format("{} messages could not be delivered", publisher.failed()));

@@ -8,15 +8,29 @@
 
 namespace edgeml::ingest {
 
+namespace {
+// Waits on acknowledgements are sliced so a stuck client is noticed quickly.
+constexpr std::chrono::milliseconds kWaitSlice{500};
+}  // namespace
+
 Publisher::Publisher(mqtt::Client& client, PublishOptions options)
     : client_(client), options_(options), start_(std::chrono::steady_clock::now()) {
   if (options_.qos < 0 || options_.qos > 2) throw Error("QoS must be 0, 1 or 2");
   if (options_.window == 0) options_.window = 1;
 }
 
+void Publisher::recover_if_stuck() {
+  if (!client_.stuck()) return;
+  client_.rebuild();
+  // The fresh client has an empty outbox: everything unacknowledged goes again
+  // (at least once; the collector stores each event once).
+  for (InFlight& m : window_) m.token = client_.publish(m.topic, m.payload, options_.qos);
+  ++recoveries_;
+}
+
 bool Publisher::wait_oldest(std::chrono::milliseconds timeout) {
   try {
-    return window_.front()->wait_for(timeout);
+    return window_.front().token->wait_for(timeout);
   } catch (const ::mqtt::exception& e) {
     // Paho gave up on this message (it only does so when the session is lost).
     spdlog::error("a message was not delivered: {}", e.what());
@@ -31,28 +45,35 @@ void Publisher::retire_completed(bool wait_for_oldest) {
   if (wait_for_oldest && !window_.empty()) {
     // Bounded waits so a long outage shows up in the log instead of a silent hang.
     auto started = std::chrono::steady_clock::now();
-    while (!wait_oldest(std::chrono::seconds(5))) {
-      auto waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      spdlog::warn("waiting {:.0f} s for the broker to acknowledge; {} messages queued", waited, in_flight());
+    auto next_report = started + std::chrono::seconds(5);
+    while (!wait_oldest(kWaitSlice)) {
+      recover_if_stuck();
+      auto now = std::chrono::steady_clock::now();
+      if (now >= next_report) {
+        spdlog::warn("waiting {:.0f} s for the broker to acknowledge; {} messages queued",
+                     std::chrono::duration<double>(now - started).count(), in_flight());
+        next_report += std::chrono::seconds(5);
+      }
     }
   }
-  while (!window_.empty() && window_.front()->is_complete()) {
+  while (!window_.empty() && window_.front().token->is_complete()) {
     window_.pop_front();
     ++acknowledged_;
   }
 }
 
-void Publisher::send(const std::string& topic, const std::string& payload) {
+void Publisher::send(std::string topic, std::string payload) {
   retire_completed(false);
   while (window_.size() >= options_.window) retire_completed(true);
-  window_.push_back(client_.publish(topic, payload, options_.qos));
+  auto token = client_.publish(topic, payload, options_.qos);
+  window_.push_back(InFlight{std::move(token), std::move(topic), std::move(payload)});
   ++published_;
 }
 
 void Publisher::publish(const AlarmEvent& event) {
   if (options_.interval.count() > 0 && published_ > 0) {
-    auto due = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.interval * static_cast<double>(published_.load()));
-    std::this_thread::sleep_until(due);
+    auto offset = options_.interval * static_cast<double>(published_.load());
+    std::this_thread::sleep_until(start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(offset));
   } else if (published_ == 0) {
     start_ = std::chrono::steady_clock::now();
   }
@@ -62,16 +83,22 @@ void Publisher::publish(const AlarmEvent& event) {
 bool Publisher::drain(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (!window_.empty()) {
-    auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= std::chrono::steady_clock::duration::zero()) return false;
-    if (wait_oldest(std::chrono::duration_cast<std::chrono::milliseconds>(left))) retire_completed(false);
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds::zero()) return false;
+    if (wait_oldest(std::min(left, kWaitSlice))) retire_completed(false);
+    else recover_if_stuck();
   }
   return true;
 }
 
 bool Publisher::finish(std::chrono::milliseconds timeout) {
+  // Only once the broker has every event: a message resent after a reconnect
+  // must not arrive after the finish, or a collector stopping there misses it.
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  if (!drain(timeout)) return false;
   send(std::string(kFinishTopic), std::string(kFinishPayload));
-  return drain(timeout);
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return drain(std::max(left, std::chrono::milliseconds(1000)));
 }
 
 }  // namespace edgeml::ingest

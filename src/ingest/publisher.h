@@ -25,7 +25,8 @@ class Publisher {
   // Publishes one event, first waiting for its time slot and for room in the
   // window (while the broker is away, this waits for it to come back).
   void publish(const AlarmEvent& event);
-  // Publishes alarm/finish and waits until everything is acknowledged.
+  // Waits until every event is acknowledged, then publishes alarm/finish and
+  // waits for that too.
   // Returns false if `timeout` passed first.
   bool finish(std::chrono::milliseconds timeout);
   // Waits until every message is acknowledged; false on timeout.
@@ -35,19 +36,30 @@ class Publisher {
   std::int64_t acknowledged() const { return acknowledged_; }
   std::size_t in_flight() const { return static_cast<std::size_t>(published_ - acknowledged_); }
   std::int64_t failed() const { return failed_; }
+  // Times the client was rebuilt because the broker kept dropping it.
+  std::int64_t recoveries() const { return recoveries_; }
 
  private:
-  void send(const std::string& topic, const std::string& payload);
+  // A message the broker has not acknowledged yet, kept to publish it again.
+  struct InFlight {
+    ::mqtt::delivery_token_ptr token;
+    std::string topic;
+    std::string payload;
+  };
+
+  void send(std::string topic, std::string payload);
   void retire_completed(bool wait_for_oldest);
   bool wait_oldest(std::chrono::milliseconds timeout);
+  void recover_if_stuck();
 
   mqtt::Client& client_;
   PublishOptions options_;
-  std::deque<::mqtt::delivery_token_ptr> window_;
+  std::deque<InFlight> window_;
   std::chrono::steady_clock::time_point start_;
   std::atomic<std::int64_t> published_{0};
   std::atomic<std::int64_t> acknowledged_{0};
   std::atomic<std::int64_t> failed_{0};
+  std::int64_t recoveries_ = 0;
 };
 
 }  // namespace edgeml::ingest

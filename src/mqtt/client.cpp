@@ -47,9 +47,9 @@ std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& o) {
   if (o.persist_dir.empty())
     return std::make_unique<::mqtt::async_client>(o.connection.uri(), id, create, nullptr);
   std::error_code ec;
-  std::filesystem::create_directories(o.persist_dir, ec);
+  std::filesystem::create_directories(o.persist_dir / id, ec);
   if (ec) throw Error(fmt::format("cannot create persistence directory '{}': {}", o.persist_dir.string(), ec.message()));
-  return std::make_unique<::mqtt::async_client>(o.connection.uri(), id, create, o.persist_dir.string());
+  return std::make_unique<::mqtt::async_client>(o.connection.uri(), id, create, (o.persist_dir / id).string());
 }
 
 }  // namespace
@@ -68,11 +68,7 @@ void Client::SubscriptionListener::on_failure(const ::mqtt::token& token) {
 }
 
 Client::Client(ClientOptions options) : options_(std::move(options)) {
-  try {
-    client_ = make_paho_client(options_);
-  } catch (const ::mqtt::exception& e) {
-    throw Error(fmt::format("cannot create an MQTT client for {}: {}", options_.connection.uri(), e.what()));
-  }
+  create_paho();
   const ConnectionOptions& c = options_.connection;
   connect_options_.set_mqtt_version(options_.mqtt_version);
   if (options_.mqtt_version >= 5) {
@@ -97,11 +93,52 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
     ssl.set_verify(true);
     connect_options_.set_ssl(ssl);
   }
+}
+
+static std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void Client::create_paho() {
+  try {
+    client_ = make_paho_client(options_);
+  } catch (const ::mqtt::exception& e) {
+    throw Error(fmt::format("cannot create an MQTT client for {}: {}", options_.connection.uri(), e.what()));
+  }
   client_->set_connected_handler([this](const std::string&) { on_connected(); });
-  client_->set_connection_lost_handler([this](const std::string& cause) {
-    spdlog::warn("lost the connection to the MQTT broker at {}{}; reconnecting", options_.connection.uri(),
-                 cause.empty() ? "" : " (" + cause + ")");
-  });
+  client_->set_connection_lost_handler([this](const std::string& cause) { on_connection_lost(cause); });
+  if (handler_) install_message_callback();
+}
+
+void Client::on_connection_lost(const std::string& cause) {
+  // Paho 1.3.12 can corrupt a publish that was half written when the
+  // connection broke, then resend it after every reconnect: the broker drops
+  // us again at once, forever. Two such drops in a row mark the client stuck.
+  if (now_ms() - connected_at_ms_ < 3000 && connected_at_ms_ > 0) ++quick_losses_;
+  else quick_losses_ = 0;
+  spdlog::warn("lost the connection to the MQTT broker at {}{}; reconnecting", options_.connection.uri(),
+               cause.empty() ? "" : " (" + cause + ")");
+}
+
+bool Client::stuck() const { return quick_losses_ >= 2; }
+
+void Client::rebuild() {
+  spdlog::warn("the broker at {} keeps dropping {} right after it connects; starting a fresh client",
+               options_.connection.uri(), options_.connection.client_id);
+  try {
+    client_->disconnect(0)->wait_for(std::chrono::seconds(1));
+  } catch (const ::mqtt::exception&) {
+  }
+  client_.reset();
+  if (!options_.persist_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(options_.persist_dir / options_.connection.client_id, ec);
+  }
+  quick_losses_ = 0;
+  connected_at_ms_ = 0;
+  create_paho();
+  connect();
 }
 
 Client::~Client() {
@@ -113,6 +150,10 @@ Client::~Client() {
 
 void Client::set_message_handler(MessageHandler handler) {
   handler_ = std::move(handler);
+  install_message_callback();
+}
+
+void Client::install_message_callback() {
   client_->set_message_callback([this](::mqtt::const_message_ptr msg) {
     const std::string& payload = msg->get_payload_ref().str();
     handler_(msg->get_topic(), payload);
@@ -122,6 +163,7 @@ void Client::set_message_handler(MessageHandler handler) {
 void Client::add_subscription(std::string filter, int qos) { subscriptions_.emplace_back(std::move(filter), qos); }
 
 void Client::on_connected() {
+  connected_at_ms_ = now_ms();
   spdlog::debug("connected to {} as {}", options_.connection.uri(), options_.connection.client_id);
   // Runs on Paho's thread: start the subscriptions, never wait on them here.
   for (const auto& [filter, qos] : subscriptions_) {

@@ -3,7 +3,9 @@
 // publishes (bounded, optionally on disk) while the broker is away.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -22,8 +24,9 @@ struct ClientOptions {
   // false: the broker keeps our subscriptions and queues QoS>0 messages for us
   // while we are away, and in-flight publishes are resent after a reconnect.
   bool clean_session = true;
-  // Directory for Paho's file persistence of messages in flight; empty keeps
-  // them in memory only (lost if the process dies).
+  // Directory for Paho's file persistence of messages in flight (in a
+  // subdirectory named after the client id); empty keeps them in memory only
+  // (lost if the process dies).
   std::filesystem::path persist_dir;
   int max_buffered = 10000;  // publishes held while disconnected
   std::chrono::seconds keep_alive{20};
@@ -59,11 +62,21 @@ class Client {
   ::mqtt::delivery_token_ptr publish(const std::string& topic, std::string_view payload, int qos,
                                      bool retained = false);
 
+  // True when the broker keeps dropping us right after each reconnect, which a
+  // corrupted in-flight publish causes (see on_connection_lost()).
+  bool stuck() const;
+  // Starts over with a fresh Paho client and an empty outbox, and connects.
+  // Messages that were in flight are the caller's to publish again.
+  void rebuild();
+
   const ClientOptions& options() const { return options_; }
   ::mqtt::async_client& paho() { return *client_; }
 
  private:
+  void create_paho();
+  void install_message_callback();
   void on_connected();
+  void on_connection_lost(const std::string& cause);
 
   // Logs each subscription's outcome; the broker may refuse one (ACL).
   struct SubscriptionListener : ::mqtt::iaction_listener {
@@ -77,6 +90,8 @@ class Client {
   ::mqtt::connect_options connect_options_;
   MessageHandler handler_;
   std::vector<std::pair<std::string, int>> subscriptions_;
+  std::atomic<std::int64_t> connected_at_ms_{0};
+  std::atomic<int> quick_losses_{0};
 };
 
 }  // namespace edgeml::mqtt
