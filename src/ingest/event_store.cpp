@@ -60,6 +60,9 @@ EventStore::EventStore(const std::filesystem::path& path) : path_(path) {
     // NORMAL in WAL mode: a commit survives the process being killed; only a
     // power loss can take the last commits.
     exec("PRAGMA synchronous=NORMAL");
+    // Checkpoints (with their fsyncs) every ~16 MB of log instead of every 4 MB:
+    // one commit per event makes them the collector's largest cost after the writes.
+    exec("PRAGMA wal_autocheckpoint=4000");
     exec(kSchema);
     insert_ = prepare(
         "INSERT OR IGNORE INTO events (station, datapoint, alarm, idx, event_time, value, value_threshold, "
