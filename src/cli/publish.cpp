@@ -1,6 +1,7 @@
 // edgeml publish: replay a sensor file or synthetic events to the broker.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -52,6 +53,7 @@ class Progress {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::int64_t sent = publisher_.acknowledged();
+      if (total_ > 0) sent = std::min(sent, total_);  // the finish message is not an event
       fmt::print(stderr, "\rsent {}{}  {:.0f}/s  queued {}   ", sent, total_ > 0 ? fmt::format("/{}", total_) : "",
                  secs > 0 ? static_cast<double>(sent) / secs : 0.0, publisher_.in_flight());
     }

@@ -88,6 +88,11 @@ bool Publisher::drain(std::chrono::milliseconds timeout) {
     if (wait_oldest(std::min(left, kWaitSlice))) retire_completed(false);
     else recover_if_stuck();
   }
+  // Messages a killed run left in the outbox have no token of ours.
+  while (client_.pending() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   return true;
 }
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "mqtt/sqlite_outbox.h"
 
 namespace edgeml::mqtt {
 
@@ -35,7 +36,7 @@ std::string refusal_text(int rc) {
   }
 }
 
-std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& o) {
+std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& o, ::mqtt::iclient_persistence* outbox) {
   ::mqtt::create_options create(o.mqtt_version);
   create.set_send_while_disconnected(true, true);
   create.set_max_buffered_messages(o.max_buffered);
@@ -44,12 +45,7 @@ std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& o) {
   create.set_persist_qos0(false);
   const std::string& id = o.connection.client_id;
   if (id.empty()) throw Error("an MQTT client needs a client id");
-  if (o.persist_dir.empty())
-    return std::make_unique<::mqtt::async_client>(o.connection.uri(), id, create, nullptr);
-  std::error_code ec;
-  std::filesystem::create_directories(o.persist_dir / id, ec);
-  if (ec) throw Error(fmt::format("cannot create persistence directory '{}': {}", o.persist_dir.string(), ec.message()));
-  return std::make_unique<::mqtt::async_client>(o.connection.uri(), id, create, (o.persist_dir / id).string());
+  return std::make_unique<::mqtt::async_client>(o.connection.uri(), id, create, outbox);
 }
 
 }  // namespace
@@ -100,9 +96,19 @@ static std::int64_t now_ms() {
       .count();
 }
 
+std::filesystem::path Client::outbox_dir() const {
+  return options_.persist_dir / options_.connection.client_id;
+}
+
 void Client::create_paho() {
+  if (!options_.persist_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(outbox_dir(), ec);
+    if (ec) throw Error(fmt::format("cannot create persistence directory '{}': {}", outbox_dir().string(), ec.message()));
+    outbox_ = std::make_unique<SqliteOutbox>(outbox_dir() / "outbox.db");
+  }
   try {
-    client_ = make_paho_client(options_);
+    client_ = make_paho_client(options_, outbox_.get());
   } catch (const ::mqtt::exception& e) {
     throw Error(fmt::format("cannot create an MQTT client for {}: {}", options_.connection.uri(), e.what()));
   }
@@ -121,6 +127,8 @@ void Client::on_connection_lost(const std::string& cause) {
                cause.empty() ? "" : " (" + cause + ")");
 }
 
+std::size_t Client::pending() const { return client_->get_pending_delivery_tokens().size(); }
+
 bool Client::stuck() const { return quick_losses_ >= 2; }
 
 void Client::rebuild() {
@@ -131,9 +139,10 @@ void Client::rebuild() {
   } catch (const ::mqtt::exception&) {
   }
   client_.reset();
+  outbox_.reset();
   if (!options_.persist_dir.empty()) {
     std::error_code ec;
-    std::filesystem::remove_all(options_.persist_dir / options_.connection.client_id, ec);
+    std::filesystem::remove_all(outbox_dir(), ec);
   }
   quick_losses_ = 0;
   connected_at_ms_ = 0;

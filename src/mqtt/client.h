@@ -24,9 +24,9 @@ struct ClientOptions {
   // false: the broker keeps our subscriptions and queues QoS>0 messages for us
   // while we are away, and in-flight publishes are resent after a reconnect.
   bool clean_session = true;
-  // Directory for Paho's file persistence of messages in flight (in a
-  // subdirectory named after the client id); empty keeps them in memory only
-  // (lost if the process dies).
+  // Directory for the outbox of messages in flight (SQLite, in a subdirectory
+  // named after the client id); empty keeps them in memory only (lost if the
+  // process dies). A client started again with the same id sends what is left.
   std::filesystem::path persist_dir;
   int max_buffered = 10000;  // publishes held while disconnected
   std::chrono::seconds keep_alive{20};
@@ -62,6 +62,10 @@ class Client {
   ::mqtt::delivery_token_ptr publish(const std::string& topic, std::string_view payload, int qos,
                                      bool retained = false);
 
+  // Publishes Paho still has to complete, including those restored from the
+  // outbox of an earlier run with the same client id.
+  std::size_t pending() const;
+
   // True when the broker keeps dropping us right after each reconnect, which a
   // corrupted in-flight publish causes (see on_connection_lost()).
   bool stuck() const;
@@ -85,7 +89,10 @@ class Client {
   };
   SubscriptionListener subscription_listener_;
 
+  std::filesystem::path outbox_dir() const;
+
   ClientOptions options_;
+  std::unique_ptr<::mqtt::iclient_persistence> outbox_;  // outlives client_
   std::unique_ptr<::mqtt::async_client> client_;
   ::mqtt::connect_options connect_options_;
   MessageHandler handler_;

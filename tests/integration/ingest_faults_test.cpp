@@ -90,3 +90,36 @@ TEST_F(PipelineTest, ThousandMalformedPayloadsAreRejectedAndTheCollectorKeepsRun
 
 }  // namespace
 }  // namespace edgeml::test
+
+namespace edgeml::test {
+namespace {
+
+TEST_F(PipelineTest, KilledPublisherLeavesItsOutboxForTheNextRunWithItsClientId) {
+  constexpr int kEvents = 400;
+  Process collector = start_collector("it-collector", false);
+  const std::vector<std::string> identity{"--client-id", "it-outbox-publisher", "--state-dir",
+                                          (dir_ / "state").string()};
+  std::vector<std::string> args{"--synthetic", std::to_string(kEvents), "--qos", "1", "--interval", "0.005"};
+  args.insert(args.end(), identity.begin(), identity.end());
+  Process first = start("publish", args, "publisher1.log");
+  ASSERT_TRUE(wait_until([&] { return events() >= 50; }, std::chrono::seconds(30)));
+  // With the broker away every further event waits in the outbox, unacknowledged.
+  broker_->stop();
+  std::int64_t delivered = events();
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // the rest of the 2 s of events
+  first.signal(SIGKILL);
+  ASSERT_TRUE(first.wait_for(std::chrono::seconds(5)));
+  broker_->start();
+
+  std::vector<std::string> resume{"--synthetic", "0", "--no-finish"};
+  resume.insert(resume.end(), identity.begin(), identity.end());
+  Process second = start("publish", resume, "publisher2.log");
+  expect_exit(second, 0, "publisher2.log", std::chrono::seconds(60));
+  ASSERT_TRUE(wait_until([&] { return events() == kEvents; }, std::chrono::seconds(30)))
+      << events() << " events, " << delivered << " before the kill";
+  EXPECT_EQ(count_rows(db(), "SELECT max(idx) FROM events"), kEvents - 1);
+  collector.stop(SIGTERM, std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace edgeml::test

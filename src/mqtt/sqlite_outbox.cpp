@@ -1,0 +1,129 @@
+#include "mqtt/sqlite_outbox.h"
+
+#include <sqlite3.h>
+
+#include <mqtt/exception.h>
+#include <spdlog/spdlog.h>
+
+namespace edgeml::mqtt {
+
+namespace {
+
+// Paho turns a thrown persistence_exception into an error code for the C library.
+[[noreturn]] void fail(sqlite3* db, const std::filesystem::path& path, const char* what) {
+  spdlog::error("outbox {}: {}: {}", path.string(), what, db ? sqlite3_errmsg(db) : "not open");
+  throw ::mqtt::persistence_exception();
+}
+
+// A prepared statement for one call, finalized on every path out.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::filesystem::path& path, const char* sql) : db_(db), path_(path) {
+    if (!db || sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, path, "prepare");
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& text(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+    return *this;
+  }
+  Statement& blob(int i, const std::string& s) {
+    sqlite3_bind_blob(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+    return *this;
+  }
+  // True for a row, false when done; throws on an error.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(db_, path_, "step");
+  }
+  sqlite3_stmt* get() { return stmt_; }
+
+ private:
+  sqlite3* db_;
+  const std::filesystem::path& path_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string column_string(sqlite3_stmt* s, int i) {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(s, i));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
+}
+
+}  // namespace
+
+SqliteOutbox::SqliteOutbox(std::filesystem::path path) : path_(std::move(path)) {}
+
+SqliteOutbox::~SqliteOutbox() { close(); }
+
+void SqliteOutbox::exec(const char* sql) const {
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(db_, path_, sql);
+}
+
+void SqliteOutbox::open(const ::mqtt::string&, const ::mqtt::string&) {
+  std::lock_guard lock(mutex_);
+  if (db_) return;
+  std::error_code ec;
+  std::filesystem::create_directories(path_.parent_path(), ec);
+  if (sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    fail(nullptr, path_, "open");
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  // The outbox is this process's alone: holding the lock saves taking it per
+  // change. As in the event store, a commit survives the process being killed.
+  exec("PRAGMA locking_mode=EXCLUSIVE");
+  exec("PRAGMA journal_mode=WAL");
+  exec("PRAGMA synchronous=NORMAL");
+  exec("CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID");
+}
+
+void SqliteOutbox::close() {
+  std::lock_guard lock(mutex_);
+  sqlite3_close(db_);
+  db_ = nullptr;
+}
+
+void SqliteOutbox::clear() {
+  std::lock_guard lock(mutex_);
+  Statement(db_, path_, "DELETE FROM outbox").step();
+}
+
+bool SqliteOutbox::contains_key(const ::mqtt::string& key) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, path_, "SELECT 1 FROM outbox WHERE key = ?1");
+  return s.text(1, key).step();
+}
+
+::mqtt::string_collection SqliteOutbox::keys() const {
+  std::lock_guard lock(mutex_);
+  ::mqtt::string_collection out;
+  Statement s(db_, path_, "SELECT key FROM outbox");
+  while (s.step()) out.push_back(column_string(s.get(), 0));
+  return out;
+}
+
+void SqliteOutbox::put(const ::mqtt::string& key, const std::vector<::mqtt::string_view>& bufs) {
+  std::string value;
+  for (const auto& b : bufs) value.append(b.data(), b.size());
+  std::lock_guard lock(mutex_);
+  Statement(db_, path_, "INSERT OR REPLACE INTO outbox (key, value) VALUES (?1, ?2)").text(1, key).blob(2, value).step();
+}
+
+::mqtt::string SqliteOutbox::get(const ::mqtt::string& key) const {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, path_, "SELECT value FROM outbox WHERE key = ?1");
+  if (!s.text(1, key).step()) throw ::mqtt::persistence_exception();
+  return column_string(s.get(), 0);
+}
+
+void SqliteOutbox::remove(const ::mqtt::string& key) {
+  std::lock_guard lock(mutex_);
+  Statement(db_, path_, "DELETE FROM outbox WHERE key = ?1").text(1, key).step();
+}
+
+}  // namespace edgeml::mqtt
