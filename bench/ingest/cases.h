@@ -24,7 +24,7 @@ RunResult bare_relay(const RunSetup& setup, int qos);
 // fresh SQLite file; the database is checked to hold exactly N events.
 RunResult bare_to_collector(const RunSetup& setup, int qos);
 // edgeml's Publisher (QoS 1, as `edgeml publish`) -> mosquitto -> Collector,
-// with Paho's on-disk outbox or without it.
+// with its on-disk outbox or without it.
 RunResult publisher_to_collector(const RunSetup& setup, bool outbox_on_disk);
 
 }  // namespace edgeml::bench

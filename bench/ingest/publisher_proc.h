@@ -18,7 +18,7 @@ namespace edgeml::bench {
 enum class PublisherKind {
   bare,           // BarePublisher: Paho without persistence or session
   edgeml_memory,  // ingest::Publisher over mqtt::Client, as `edgeml publish --no-persist`
-  edgeml_disk,    // the same with Paho's file persistence, as `edgeml publish`
+  edgeml_disk,    // the same with the on-disk outbox, as `edgeml publish`
 };
 
 // Call once at start-up, before PublisherProcess.
