@@ -2,7 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,8 +14,6 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-
-extern char** environ;
 
 namespace edgeml {
 
@@ -38,35 +36,70 @@ std::string find_program(const std::string& name) {
   return {};
 }
 
+namespace {
+
+// Runs in the forked child: only async-signal-safe calls until exec.
+[[noreturn]] void exec_child(const char* program, char* const* args, const char* log_path, int error_pipe,
+                             pid_t parent) {
+  // The child goes when we go, even when we are killed: no broker is left
+  // behind by a crashed test or a killed `edgeml broker`.
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent) _exit(127);
+  if (log_path) {
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
+      int err = errno;
+      (void)!write(error_pipe, &err, sizeof err);
+      _exit(127);
+    }
+  }
+  // Default signal handling and an empty mask, whatever the parent set.
+  struct sigaction sa {};
+  sa.sa_handler = SIG_DFL;
+  for (int signo = 1; signo < NSIG; ++signo) sigaction(signo, &sa, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  execv(program, args);
+  int err = errno;
+  (void)!write(error_pipe, &err, sizeof err);
+  _exit(127);
+}
+
+}  // namespace
+
 Process::Process(std::vector<std::string> argv, const std::string& log_path) {
   if (argv.empty()) throw Error("cannot start a process without a program name");
   std::string program = find_program(argv[0]);
   if (program.empty()) throw Error(fmt::format("program '{}' was not found in PATH or /usr/sbin", argv[0]));
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (!log_path.empty()) {
-    posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Children start with default signal handling, whatever the parent set.
-  sigset_t all;
-  sigfillset(&all);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
-  int rc = posix_spawn(&pid_, program.c_str(), &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) throw Error(fmt::format("cannot start '{}': {}", program, std::strerror(rc)));
+
+  // The child reports a failed exec through this pipe; a successful exec closes it.
+  int pipe_fds[2];
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw Error(fmt::format("cannot start '{}': {}", program, std::strerror(errno)));
+  pid_t parent = getpid();
+  pid_ = fork();
+  if (pid_ == 0) exec_child(program.c_str(), args.data(), log_path.empty() ? nullptr : log_path.c_str(), pipe_fds[1], parent);
+  int fork_errno = errno;
+  close(pipe_fds[1]);
+  if (pid_ < 0) {
+    close(pipe_fds[0]);
+    throw Error(fmt::format("cannot start '{}': {}", program, std::strerror(fork_errno)));
+  }
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = read(pipe_fds[0], &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  close(pipe_fds[0]);
+  if (n == sizeof child_errno) {
+    reap(true);
+    pid_ = -1;
+    throw Error(fmt::format("cannot start '{}'{}: {}", program, log_path.empty() ? "" : " logging to " + log_path,
+                            std::strerror(child_errno)));
+  }
 }
 
 Process::~Process() {

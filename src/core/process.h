@@ -13,7 +13,9 @@ class Process {
  public:
   // Starts argv[0] (searched in PATH) with the given arguments. Output goes to
   // `log_path` when set (stdout and stderr appended), else is inherited.
-  // Throws Error when the program cannot be started.
+  // Throws Error when the program cannot be started. The child gets SIGTERM
+  // when the thread that started it exits, so start long-lived children from
+  // the main thread.
   explicit Process(std::vector<std::string> argv, const std::string& log_path = {});
   ~Process();  // SIGKILLs and reaps a child still running
   Process(const Process&) = delete;

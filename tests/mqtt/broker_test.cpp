@@ -2,12 +2,15 @@
 // (users, ACL, TLS, restarts) and what Client does with it.
 #include "mqtt/broker.h"
 
+#include <signal.h>
+
 #include <fstream>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/error.h"
@@ -360,6 +363,42 @@ TEST(MqttBrokerCommand, RefusesToListenOffLoopbackWithoutUsers) {
   EXPECT_NE(output.find("--user"), std::string::npos) << output;
   // Refused before mosquitto was configured, let alone started.
   EXPECT_FALSE(fs::exists(dir / "broker" / "mosquitto.conf"));
+}
+
+// The pids of a process's children, from /proc.
+std::vector<int> children_of(int pid) {
+  std::vector<int> out;
+  for (const auto& task : fs::directory_iterator(fmt::format("/proc/{}/task", pid))) {
+    std::ifstream in(task.path() / "children");
+    int child;
+    while (in >> child) out.push_back(child);
+  }
+  return out;
+}
+
+// Gone, or a zombie waiting for a reaper that is not us.
+bool process_gone(int pid) {
+  std::ifstream stat(fmt::format("/proc/{}/stat", pid));
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  std::size_t paren = line.rfind(')');
+  return paren != std::string::npos && line.size() > paren + 2 && line[paren + 2] == 'Z';
+}
+
+TEST(MqttBrokerCommand, MosquittoGoesWhenEdgemlBrokerIsKilled) {
+  test::TempDir dir;
+  Process edgeml = test::run_edgeml({"broker", "--port", "0", "--port-file", (dir / "port").string(), "--data-dir",
+                                     (dir / "data").string()},
+                                    dir / "broker.log");
+  ASSERT_TRUE(test::wait_until([&] { return fs::exists(dir / "port") && fs::file_size(dir / "port") > 0; },
+                               std::chrono::seconds(15)))
+      << test::read_file(dir / "broker.log");
+  std::vector<int> children = children_of(edgeml.pid());
+  ASSERT_EQ(children.size(), 1u);
+  edgeml.signal(SIGKILL);
+  ASSERT_TRUE(edgeml.wait_for(std::chrono::seconds(5)));
+  EXPECT_TRUE(test::wait_until([&] { return process_gone(children[0]); }, std::chrono::seconds(10)))
+      << "mosquitto (pid " << children[0] << ") outlived the edgeml broker that started it";
 }
 
 }  // namespace
