@@ -22,8 +22,8 @@ Publisher::Publisher(mqtt::Client& client, PublishOptions options)
 void Publisher::recover_if_stuck() {
   if (!client_.stuck()) return;
   client_.rebuild();
-  // The fresh client has an empty outbox: everything unacknowledged goes again
-  // (at least once; the collector stores each event once).
+  // Everything unacknowledged goes again: at least once, and the collector
+  // stores each event once.
   for (InFlight& m : window_) m.token = client_.publish(m.topic, m.payload, options_.qos);
   ++recoveries_;
 }
@@ -63,6 +63,7 @@ void Publisher::retire_completed(bool wait_for_oldest) {
 }
 
 void Publisher::send(std::string topic, std::string payload) {
+  recover_if_stuck();
   retire_completed(false);
   while (window_.size() >= options_.window) retire_completed(true);
   auto token = client_.publish(topic, payload, options_.qos);

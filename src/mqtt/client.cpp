@@ -139,11 +139,9 @@ void Client::rebuild() {
   } catch (const ::mqtt::exception&) {
   }
   client_.reset();
+  // The outbox stays: it holds intact copies, and may hold an earlier run's
+  // messages that nobody else could send again.
   outbox_.reset();
-  if (!options_.persist_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(outbox_dir(), ec);
-  }
   quick_losses_ = 0;
   connected_at_ms_ = 0;
   create_paho();

@@ -69,8 +69,9 @@ class Client {
   // True when the broker keeps dropping us right after each reconnect, which a
   // corrupted in-flight publish causes (see on_connection_lost()).
   bool stuck() const;
-  // Starts over with a fresh Paho client and an empty outbox, and connects.
-  // Messages that were in flight are the caller's to publish again.
+  // Starts over with a fresh Paho client, which resends what the on-disk
+  // outbox holds, and connects. Messages in flight in memory are lost with the
+  // old client: the caller publishes them again (a few may then arrive twice).
   void rebuild();
 
   const ClientOptions& options() const { return options_; }

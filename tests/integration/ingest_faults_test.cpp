@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "pipeline_fixture.h"
+#include "support/tcp_proxy.h"
 
 namespace edgeml::test {
 namespace {
@@ -119,6 +120,31 @@ TEST_F(PipelineTest, KilledPublisherLeavesItsOutboxForTheNextRunWithItsClientId)
       << events() << " events, " << delivered << " before the kill";
   EXPECT_EQ(count_rows(db(), "SELECT max(idx) FROM events"), kEvents - 1);
   collector.stop(SIGTERM, std::chrono::seconds(10));
+}
+
+}  // namespace
+}  // namespace edgeml::test
+
+namespace edgeml::test {
+namespace {
+
+TEST_F(PipelineTest, PublisherStartsAFreshClientWhenTheBrokerKeepsDroppingIt) {
+  constexpr int kEvents = 800;
+  Process collector = start_collector("it-collector", true);
+  TcpProxy proxy("127.0.0.1", broker_->port());
+  // The first connections are cut at once, as the broker does with a client
+  // that resends a corrupted message after every reconnect.
+  proxy.cut_next(5, std::chrono::milliseconds(2000));
+  Process publisher = run_edgeml({"--log-level", "debug", "publish", "--port", std::to_string(proxy.port()),
+                                  "--synthetic", std::to_string(kEvents), "--interval", "0.01", "--qos", "1", "--state-dir",
+                                  (dir_ / "state").string()},
+                                 dir_ / "publisher.log");
+  expect_exit(publisher, 0, "publisher.log", std::chrono::seconds(90));
+  expect_exit(collector, 0, "collector1.log", std::chrono::seconds(30));
+  EXPECT_NE(read_file(dir_ / "publisher.log").find("starting a fresh client"), std::string::npos)
+      << read_file(dir_ / "publisher.log");
+  EXPECT_EQ(events(), kEvents);
+  EXPECT_GE(proxy.accepted(), 3);
 }
 
 }  // namespace

@@ -1,0 +1,44 @@
+// A TCP proxy on a free loopback port that forwards to a target, and can cut
+// the next connections shortly after they open: a broker that keeps dropping
+// a client right after it connects.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace edgeml::test {
+
+class TcpProxy {
+ public:
+  TcpProxy(std::string target_host, int target_port);
+  ~TcpProxy();
+  TcpProxy(const TcpProxy&) = delete;
+  TcpProxy& operator=(const TcpProxy&) = delete;
+
+  int port() const { return port_; }
+  // The next `count` connections are closed `after` they were accepted.
+  void cut_next(int count, std::chrono::milliseconds after);
+  int accepted() const { return accepted_; }
+
+ private:
+  void accept_loop();
+  void forward(int client, int server, std::chrono::steady_clock::time_point cut_at);
+
+  std::string target_host_;
+  int target_port_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> accepted_{0};
+  std::mutex mutex_;
+  int cuts_left_ = 0;
+  std::chrono::milliseconds cut_after_{0};
+  std::vector<std::thread> threads_;
+  std::thread acceptor_;
+};
+
+}  // namespace edgeml::test
