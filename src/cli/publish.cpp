@@ -115,7 +115,8 @@ void run_publish(PublishArgs& args) {
              file && file->skipped() ? fmt::format("; skipped {} malformed lines", file->skipped()) : "",
              publisher.recoveries() ? fmt::format("; restarted the client {} times", publisher.recoveries()) : "",
              g_stop ? "; interrupted" : "");
-  client.disconnect();
+  if (publisher.in_flight() == 0) client.close_and_discard_outbox();
+  else client.disconnect();
   if (publisher.failed() > 0) throw Error(fmt::format("{} messages could not be delivered", publisher.failed()));
   if (g_stop) throw CLI::RuntimeError(130);
 }

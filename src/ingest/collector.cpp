@@ -49,7 +49,7 @@ void Collector::handle(std::string_view topic, std::string_view payload) {
   if (topic == kFinishTopic) {
     if (payload == kFinishPayload) {
       finish_seen_ = true;
-      spdlog::info("end of replay received on {}", topic);
+      spdlog::debug("end of replay received on {}", topic);
     } else {
       reject(topic, payload, fmt::format("'{}' payload is not '{}'", kFinishTopic, kFinishPayload));
     }

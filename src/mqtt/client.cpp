@@ -127,7 +127,7 @@ void Client::on_connection_lost(const std::string& cause) {
                cause.empty() ? "" : " (" + cause + ")");
 }
 
-std::size_t Client::pending() const { return client_->get_pending_delivery_tokens().size(); }
+std::size_t Client::pending() const { return client_ ? client_->get_pending_delivery_tokens().size() : 0; }
 
 bool Client::stuck() const { return quick_losses_ >= 2; }
 
@@ -152,6 +152,17 @@ Client::~Client() {
   try {
     disconnect(std::chrono::seconds(2));
   } catch (...) {
+  }
+}
+
+void Client::close_and_discard_outbox() {
+  if (!client_ || pending() > 0) return;
+  disconnect();
+  client_.reset();
+  outbox_.reset();
+  if (!options_.persist_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(outbox_dir(), ec);
   }
 }
 
@@ -222,7 +233,7 @@ void Client::disconnect(std::chrono::milliseconds timeout) {
   }
 }
 
-bool Client::connected() const { return client_->is_connected(); }
+bool Client::connected() const { return client_ && client_->is_connected(); }
 
 ::mqtt::delivery_token_ptr Client::publish(const std::string& topic, std::string_view payload, int qos,
                                            bool retained) {

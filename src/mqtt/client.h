@@ -66,6 +66,10 @@ class Client {
   // outbox of an earlier run with the same client id.
   std::size_t pending() const;
 
+  // Disconnects and deletes the on-disk outbox, once nothing is pending: a
+  // finished run leaves nothing behind. The client cannot be used afterwards.
+  void close_and_discard_outbox();
+
   // True when the broker keeps dropping us right after each reconnect, which a
   // corrupted in-flight publish causes (see on_connection_lost()).
   bool stuck() const;
