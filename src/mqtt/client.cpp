@@ -131,6 +131,19 @@ std::size_t Client::pending() const { return client_ ? client_->get_pending_deli
 
 bool Client::stuck() const { return quick_losses_ >= 2; }
 
+// The outbox holds the corrupted message too (Paho persists what it resends),
+// so a fresh client must not restore it. It is moved aside, not deleted: it
+// may also hold an earlier run's messages that only it still has.
+void Client::quarantine_outbox() {
+  if (options_.persist_dir.empty()) return;
+  std::filesystem::path aside = outbox_dir();
+  aside += fmt::format(".quarantine-{}", std::chrono::system_clock::now().time_since_epoch().count());
+  std::error_code ec;
+  std::filesystem::rename(outbox_dir(), aside, ec);
+  if (ec) spdlog::error("cannot move the outbox {} aside: {}", outbox_dir().string(), ec.message());
+  else spdlog::warn("moved the outbox aside to {}; the messages in flight are published again", aside.string());
+}
+
 void Client::rebuild() {
   spdlog::warn("the broker at {} keeps dropping {} right after it connects; starting a fresh client",
                options_.connection.uri(), options_.connection.client_id);
@@ -139,9 +152,8 @@ void Client::rebuild() {
   } catch (const ::mqtt::exception&) {
   }
   client_.reset();
-  // The outbox stays: it holds intact copies, and may hold an earlier run's
-  // messages that nobody else could send again.
   outbox_.reset();
+  quarantine_outbox();
   quick_losses_ = 0;
   connected_at_ms_ = 0;
   create_paho();

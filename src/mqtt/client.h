@@ -73,9 +73,9 @@ class Client {
   // True when the broker keeps dropping us right after each reconnect, which a
   // corrupted in-flight publish causes (see on_connection_lost()).
   bool stuck() const;
-  // Starts over with a fresh Paho client, which resends what the on-disk
-  // outbox holds, and connects. Messages in flight in memory are lost with the
-  // old client: the caller publishes them again (a few may then arrive twice).
+  // Starts over with a fresh Paho client and a new outbox (the old one is
+  // moved aside), and connects. Messages in flight are the caller's to publish
+  // again (a few may then arrive twice).
   void rebuild();
 
   const ClientOptions& options() const { return options_; }
@@ -95,6 +95,7 @@ class Client {
   SubscriptionListener subscription_listener_;
 
   std::filesystem::path outbox_dir() const;
+  void quarantine_outbox();
 
   ClientOptions options_;
   std::unique_ptr<::mqtt::iclient_persistence> outbox_;  // outlives client_
