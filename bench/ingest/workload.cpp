@@ -1,6 +1,5 @@
 #include "workload.h"
 
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/temp_dir.h"
 #include "ingest/synthetic.h"
 
 namespace edgeml::bench {
@@ -39,11 +39,8 @@ std::string fresh_tag() {
   return fmt::format("bench{}r{}", getpid(), ++runs);
 }
 
-ScratchDir::ScratchDir(const fs::path& parent, const std::string& prefix) {
-  std::string pattern = (parent / (prefix + "-XXXXXX")).string();
-  if (!mkdtemp(pattern.data())) throw Error(fmt::format("cannot create a directory in {}", parent.string()));
-  path_ = pattern;
-}
+ScratchDir::ScratchDir(const fs::path& parent, const std::string& prefix)
+    : path_(make_unique_dir(parent, prefix)) {}
 
 ScratchDir::~ScratchDir() {
   std::error_code ec;

@@ -12,22 +12,17 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/temp_dir.h"
 #include "mqtt/net.h"
 
 namespace edgeml::mqtt {
 
 namespace fs = std::filesystem;
 
-static fs::path make_temp_dir() {
-  std::string pattern = (fs::temp_directory_path() / "edgeml-broker-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) throw Error(fmt::format("cannot create a temporary directory in {}", fs::temp_directory_path().string()));
-  return pattern;
-}
-
 Broker::Broker(BrokerConfig config) : config_(std::move(config)) {
   validate(config_);
   if (config_.data_dir.empty()) {
-    config_.data_dir = make_temp_dir();
+    config_.data_dir = make_unique_dir(fs::temp_directory_path(), "edgeml-broker");
     owns_data_dir_ = true;
   }
   std::error_code ec;

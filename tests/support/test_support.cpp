@@ -1,7 +1,6 @@
 #include "support/test_support.h"
 
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -9,16 +8,13 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/temp_dir.h"
 
 namespace edgeml::test {
 
 namespace fs = std::filesystem;
 
-TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "edgeml-test-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) throw Error("cannot create a temporary directory");
-  path_ = pattern;
-}
+TempDir::TempDir() : path_(make_unique_dir(fs::temp_directory_path(), "edgeml-test")) {}
 
 TempDir::~TempDir() {
   // EDGEML_KEEP_TEST_DIRS=1 keeps logs and databases for a post-mortem.
