@@ -1,0 +1,50 @@
+#include "runtime/graph.h"
+
+namespace edgeml::runtime {
+
+std::size_t Tensor::element_count() const {
+  std::size_t n = 1;
+  for (std::int32_t d : shape) n *= static_cast<std::size_t>(d);
+  return n;
+}
+
+std::size_t Graph::parameter_count() const {
+  std::size_t n = 0;
+  for (const Tensor& t : tensors)
+    if (t.is_constant()) n += t.element_count();
+  return n;
+}
+
+const char* op_name(OpKind kind) {
+  switch (kind) {
+    case OpKind::add: return "ADD";
+    case OpKind::sub: return "SUB";
+    case OpKind::mul: return "MUL";
+    case OpKind::div: return "DIV";
+    case OpKind::fully_connected: return "FULLY_CONNECTED";
+    case OpKind::relu: return "RELU";
+    case OpKind::relu6: return "RELU6";
+    case OpKind::logistic: return "LOGISTIC";
+    case OpKind::tanh: return "TANH";
+    case OpKind::reshape: return "RESHAPE";
+    case OpKind::expand_dims: return "EXPAND_DIMS";
+    case OpKind::squeeze: return "SQUEEZE";
+    case OpKind::concatenation: return "CONCATENATION";
+    case OpKind::quantize: return "QUANTIZE";
+    case OpKind::dequantize: return "DEQUANTIZE";
+  }
+  return "?";
+}
+
+const char* type_name(DataType type) {
+  switch (type) {
+    case DataType::float32: return "float32";
+    case DataType::int8: return "int8";
+    case DataType::int32: return "int32";
+  }
+  return "?";
+}
+
+std::size_t type_size(DataType type) { return type == DataType::int8 ? 1 : 4; }
+
+}  // namespace edgeml::runtime

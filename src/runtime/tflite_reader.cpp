@@ -1,0 +1,194 @@
+#include "runtime/tflite_reader.h"
+
+#include <fstream>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "runtime/tflite_schema_generated.h"
+
+namespace edgeml::runtime {
+
+namespace fb = edgeml::tflite;
+
+namespace {
+
+// Shapes beyond this many elements are refused: an edge model is far smaller.
+constexpr std::size_t kMaxElements = std::size_t{1} << 28;
+
+struct Context {
+  const std::string& origin;
+  [[noreturn]] void fail(const std::string& what) const { throw Error(fmt::format("{}: {}", origin, what)); }
+};
+
+// TensorFlow Lite builtin operator codes of the ops we run.
+bool op_kind_of(int code, OpKind& kind) {
+  switch (code) {
+    case 0: kind = OpKind::add; return true;
+    case 2: kind = OpKind::concatenation; return true;
+    case 6: kind = OpKind::dequantize; return true;
+    case 9: kind = OpKind::fully_connected; return true;
+    case 14: kind = OpKind::logistic; return true;
+    case 18: kind = OpKind::mul; return true;
+    case 19: kind = OpKind::relu; return true;
+    case 21: kind = OpKind::relu6; return true;
+    case 22: kind = OpKind::reshape; return true;
+    case 28: kind = OpKind::tanh; return true;
+    case 41: kind = OpKind::sub; return true;
+    case 42: kind = OpKind::div; return true;
+    case 43: kind = OpKind::squeeze; return true;
+    case 70: kind = OpKind::expand_dims; return true;
+    case 114: kind = OpKind::quantize; return true;
+    default: return false;
+  }
+}
+
+Activation activation_of(fb::ActivationFunctionType a, const Context& ctx, std::size_t op) {
+  switch (a) {
+    case fb::ActivationFunctionType::NONE: return Activation::none;
+    case fb::ActivationFunctionType::RELU: return Activation::relu;
+    case fb::ActivationFunctionType::RELU6: return Activation::relu6;
+    case fb::ActivationFunctionType::TANH: return Activation::tanh;
+    default: ctx.fail(fmt::format("operator {}: fused activation {} is not supported", op, static_cast<int>(a)));
+  }
+}
+
+Tensor read_tensor(const fb::Tensor& t, const fb::Model& model, const Context& ctx, std::size_t index) {
+  Tensor out;
+  out.name = t.name() ? t.name()->str() : fmt::format("tensor{}", index);
+  switch (t.type()) {
+    case fb::TensorType::FLOAT32: out.type = DataType::float32; break;
+    case fb::TensorType::INT8: out.type = DataType::int8; break;
+    case fb::TensorType::INT32: out.type = DataType::int32; break;
+    default: ctx.fail(fmt::format("tensor {} ('{}'): type {} is not supported", index, out.name, static_cast<int>(t.type())));
+  }
+  std::size_t elements = 1;
+  if (t.shape())
+    for (std::int32_t d : *t.shape()) {
+      if (d < 0) ctx.fail(fmt::format("tensor {} ('{}') has a negative dimension", index, out.name));
+      out.shape.push_back(d);
+      if (d > 0 && elements > kMaxElements / static_cast<std::size_t>(d))
+        ctx.fail(fmt::format("tensor {} ('{}') has a huge shape", index, out.name));
+      elements *= static_cast<std::size_t>(d);
+    }
+  std::uint32_t buffer = t.buffer();
+  if (!model.buffers() || buffer >= model.buffers()->size())
+    ctx.fail(fmt::format("tensor {} ('{}') refers to buffer {}, which does not exist", index, out.name, buffer));
+  const auto* data = model.buffers()->Get(buffer)->data();
+  if (data && data->size() > 0) {
+    if (data->size() != elements * type_size(out.type))
+      ctx.fail(fmt::format("tensor {} ('{}'): buffer holds {} bytes, its shape needs {}", index, out.name,
+                           data->size(), elements * type_size(out.type)));
+    out.constant.assign(data->begin(), data->end());
+  }
+  if (const auto* q = t.quantization(); q && q->scale() && q->scale()->size() > 0) {
+    out.scale = q->scale()->Get(0);
+    if (q->zero_point() && q->zero_point()->size() > 0) out.zero_point = q->zero_point()->Get(0);
+  }
+  return out;
+}
+
+void check_index(int index, std::size_t count, bool optional, const Context& ctx, const std::string& where) {
+  if ((index == -1 && optional) || (index >= 0 && static_cast<std::size_t>(index) < count)) return;
+  ctx.fail(fmt::format("{} refers to tensor {}, which does not exist", where, index));
+}
+
+Op read_op(const fb::Operator& o, const fb::Model& model, const Graph& graph, const Context& ctx, std::size_t index) {
+  const auto* codes = model.operator_codes();
+  if (!codes || o.opcode_index() >= codes->size())
+    ctx.fail(fmt::format("operator {} has operator code {}, which does not exist", index, o.opcode_index()));
+  const fb::OperatorCode* code = codes->Get(o.opcode_index());
+  int builtin = std::max<int>(code->deprecated_builtin_code(), code->builtin_code());
+  Op op;
+  if (!op_kind_of(builtin, op.kind))
+    ctx.fail(fmt::format("operator {}: builtin operator {}{} is not supported", index, builtin,
+                         code->custom_code() ? " (custom '" + code->custom_code()->str() + "')" : ""));
+  const std::size_t n = graph.tensors.size();
+  if (o.inputs())
+    for (int i : *o.inputs()) {
+      check_index(i, n, op.kind == OpKind::fully_connected, ctx, fmt::format("operator {} ({})", index, op_name(op.kind)));
+      op.inputs.push_back(i);
+    }
+  if (o.outputs())
+    for (int i : *o.outputs()) {
+      check_index(i, n, false, ctx, fmt::format("operator {} ({})", index, op_name(op.kind)));
+      op.outputs.push_back(i);
+    }
+  if (const auto* fc = o.builtin_options_as_FullyConnectedOptions())
+    op.activation = activation_of(fc->fused_activation_function(), ctx, index);
+  else if (const auto* add = o.builtin_options_as_AddOptions())
+    op.activation = activation_of(add->fused_activation_function(), ctx, index);
+  else if (const auto* sub = o.builtin_options_as_SubOptions())
+    op.activation = activation_of(sub->fused_activation_function(), ctx, index);
+  else if (const auto* mul = o.builtin_options_as_MulOptions())
+    op.activation = activation_of(mul->fused_activation_function(), ctx, index);
+  else if (const auto* div = o.builtin_options_as_DivOptions())
+    op.activation = activation_of(div->fused_activation_function(), ctx, index);
+  else if (const auto* cat = o.builtin_options_as_ConcatenationOptions()) {
+    op.activation = activation_of(cat->fused_activation_function(), ctx, index);
+    op.axis = cat->axis();
+  }
+  return op;
+}
+
+// Operators come in execution order: each must read only constants, graph
+// inputs and what earlier operators wrote. This also rules out cycles.
+void check_dataflow(const Graph& g, const Context& ctx) {
+  std::vector<bool> ready(g.tensors.size(), false);
+  for (std::size_t i = 0; i < g.tensors.size(); ++i) ready[i] = g.tensors[i].is_constant();
+  for (int i : g.inputs) ready[static_cast<std::size_t>(i)] = true;
+  for (std::size_t k = 0; k < g.ops.size(); ++k) {
+    for (int i : g.ops[k].inputs)
+      if (i >= 0 && !ready[static_cast<std::size_t>(i)])
+        ctx.fail(fmt::format("operator {} ({}) reads tensor {} before anything writes it", k, op_name(g.ops[k].kind), i));
+    for (int i : g.ops[k].outputs) ready[static_cast<std::size_t>(i)] = true;
+  }
+  for (int i : g.outputs)
+    if (!ready[static_cast<std::size_t>(i)]) ctx.fail(fmt::format("graph output {} is never written", i));
+}
+
+}  // namespace
+
+Graph read_tflite(std::span<const std::uint8_t> bytes, const std::string& origin) {
+  Context ctx{origin};
+  if (bytes.size() < 8 || !fb::ModelBufferHasIdentifier(bytes.data()))
+    ctx.fail("not a TensorFlow Lite model (no TFL3 identifier)");
+  if (bytes.size() > kMaxModelBytes) ctx.fail(fmt::format("larger than {} bytes", kMaxModelBytes));
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
+  if (!fb::VerifyModelBuffer(verifier)) ctx.fail("corrupt: the FlatBuffers verifier rejected it");
+  const fb::Model& model = *fb::GetModel(bytes.data());
+  if (!model.subgraphs() || model.subgraphs()->size() != 1)
+    ctx.fail(fmt::format("has {} subgraphs; exactly one is supported", model.subgraphs() ? model.subgraphs()->size() : 0));
+  const fb::SubGraph& sg = *model.subgraphs()->Get(0);
+
+  Graph g;
+  if (model.description()) g.description = model.description()->str();
+  if (sg.tensors())
+    for (flatbuffers::uoffset_t i = 0; i < sg.tensors()->size(); ++i) g.tensors.push_back(read_tensor(*sg.tensors()->Get(i), model, ctx, i));
+  for (auto [list, out, what] : {std::tuple{sg.inputs(), &g.inputs, "graph input"}, std::tuple{sg.outputs(), &g.outputs, "graph output"}}) {
+    if (!list || list->size() == 0) ctx.fail(fmt::format("has no {}", what));
+    for (int i : *list) {
+      check_index(i, g.tensors.size(), false, ctx, what);
+      out->push_back(i);
+    }
+  }
+  if (sg.operators())
+    for (flatbuffers::uoffset_t k = 0; k < sg.operators()->size(); ++k) g.ops.push_back(read_op(*sg.operators()->Get(k), model, g, ctx, k));
+  check_dataflow(g, ctx);
+  return g;
+}
+
+Graph read_tflite_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw Error(fmt::format("{}: cannot read: {}", path.string(), ec.message()));
+  if (size > kMaxModelBytes) throw Error(fmt::format("{}: larger than {} bytes", path.string(), kMaxModelBytes));
+  std::vector<std::uint8_t> bytes(size);
+  std::ifstream in(path, std::ios::binary);
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
+    throw Error(fmt::format("{}: cannot read", path.string()));
+  return read_tflite(bytes, path.string());
+}
+
+}  // namespace edgeml::runtime
