@@ -99,7 +99,7 @@ TEST(TfliteReader, CorruptedBytesGiveAnErrorOrAValidGraphNeverACrash) {
 namespace edgeml::runtime {
 namespace {
 
-TEST(ModelInfoCommand, DescribesAModelAndRefusesAnythingElse) {
+TEST(ModelCommand, DescribesAndRunsAModelAndRefusesAnythingElse) {
   EDGEML_REQUIRE_SHARED(kMultiVar);
   test::TempDir dir;
   Process ok = test::run_edgeml({"model", "info", test::shared_file(kMultiVar).string()}, dir / "info.log");
@@ -108,6 +108,16 @@ TEST(ModelInfoCommand, DescribesAModelAndRefusesAnythingElse) {
   EXPECT_NE(out.find("input   input_1 float32 [1, 3]"), std::string::npos) << out;
   EXPECT_NE(out.find("FULLY_CONNECTED"), std::string::npos) << out;
   EXPECT_NE(out.find("params  10"), std::string::npos) << out;
+
+  Process run = test::run_edgeml({"model", "run", test::shared_file(kMultiVar).string(), "--input", "797,232,230"},
+                                 dir / "run.log");
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(20)), 0) << test::read_file(dir / "run.log");
+  EXPECT_NE(test::read_file(dir / "run.log").find("797,232,230 -> 46.08"), std::string::npos)
+      << test::read_file(dir / "run.log");
+  Process wrong = test::run_edgeml({"model", "run", test::shared_file(kMultiVar).string(), "--input", "1,2"},
+                                   dir / "wrong.log");
+  ASSERT_EQ(wrong.wait_for(std::chrono::seconds(20)), 1);
+  EXPECT_NE(test::read_file(dir / "wrong.log").find("the model takes 3"), std::string::npos);
 
   std::ofstream(dir / "fake.tflite") << "not a model";
   Process bad = test::run_edgeml({"model", "info", (dir / "fake.tflite").string()}, dir / "bad.log");
