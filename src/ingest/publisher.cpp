@@ -11,6 +11,7 @@ namespace edgeml::ingest {
 namespace {
 // Waits on acknowledgements are sliced so a stuck client is noticed quickly.
 constexpr std::chrono::milliseconds kWaitSlice{500};
+constexpr int kMaxAttempts = 10;
 }  // namespace
 
 Publisher::Publisher(mqtt::Client& client, PublishOptions options)
@@ -31,14 +32,24 @@ void Publisher::recover_if_stuck() {
 bool Publisher::wait_oldest(std::chrono::milliseconds timeout) {
   try {
     return window_.front().token->wait_for(timeout);
-  } catch (const ::mqtt::exception& e) {
-    // Paho gave up on this message (it only does so when the session is lost).
-    spdlog::error("a message was not delivered: {}", e.what());
+  } catch (const ::mqtt::exception&) {
+    return true;  // completed, with a failure: retire_completed() deals with it
+  }
+}
+
+// Paho fails a publish it could not send (a lost connection at the wrong
+// moment): it goes again, a bounded number of times, instead of counting as sent.
+void Publisher::retry_front() {
+  InFlight& m = window_.front();
+  if (++m.attempts > kMaxAttempts) {
+    spdlog::error("giving up on a message to '{}' after {} attempts", m.topic, kMaxAttempts);
     window_.pop_front();
     ++failed_;
     ++acknowledged_;
-    return true;
+    return;
   }
+  spdlog::warn("a message to '{}' was not delivered; publishing it again", m.topic);
+  m.token = client_.publish(m.topic, m.payload, options_.qos);
 }
 
 void Publisher::retire_completed(bool wait_for_oldest) {
@@ -57,6 +68,10 @@ void Publisher::retire_completed(bool wait_for_oldest) {
     }
   }
   while (!window_.empty() && window_.front().token->is_complete()) {
+    if (window_.front().token->get_return_code() != 0) {
+      retry_front();
+      continue;
+    }
     window_.pop_front();
     ++acknowledged_;
   }

@@ -45,12 +45,14 @@ class Publisher {
     ::mqtt::delivery_token_ptr token;
     std::string topic;
     std::string payload;
+    int attempts = 1;
   };
 
   void send(std::string topic, std::string payload);
   void retire_completed(bool wait_for_oldest);
   bool wait_oldest(std::chrono::milliseconds timeout);
   void recover_if_stuck();
+  void retry_front();
 
   mqtt::Client& client_;
   PublishOptions options_;
