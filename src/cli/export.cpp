@@ -21,8 +21,7 @@ std::optional<SeriesId> pick_series(ingest::EventStore& store, const ExportArgs&
   std::vector<SeriesId> all = store.series();
   if (!args.series.empty()) {
     SeriesId wanted;
-    std::string topic = fmt::format("{}/{}", kAlarmPrefix, args.series);
-    if (Status s = parse_series_topic(topic, wanted); !s || topic.find("//") != std::string::npos)
+    if (Status s = parse_series_path(args.series, wanted); !s)
       throw Error(fmt::format("--series '{}': expected STATION/DATAPOINT/ALARM", args.series));
     if (std::find(all.begin(), all.end(), wanted) == all.end())
       throw Error(fmt::format("series {} is not in {}", wanted.path(), args.db));

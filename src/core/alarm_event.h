@@ -39,6 +39,8 @@ inline constexpr std::size_t kMaxPayloadBytes = 1024;
 // "alarm/{station}/{datapoint}/{alarm}"
 std::string alarm_topic(const SeriesId& series);
 
+// "{station}/{datapoint}/{alarm}", three non-empty levels.
+Status parse_series_path(std::string_view path, SeriesId& out);
 // Reads the series from the last three levels of a topic such as
 // alarm/1160629000/121/308; a prefix of one or more levels must come first.
 Status parse_series_topic(std::string_view topic, SeriesId& out);

@@ -7,20 +7,23 @@
 
 namespace edgeml {
 
-std::size_t split_csv(std::string_view line, std::span<std::string_view> fields) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+std::size_t split_fields(std::string_view text, char separator, std::span<std::string_view> fields) {
   std::size_t count = 0;
   std::size_t start = 0;
   while (true) {
-    std::size_t comma = line.find(',', start);
-    std::string_view field =
-        line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    std::size_t end = text.find(separator, start);
+    std::string_view field = text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (count < fields.size()) fields[count] = field;
     ++count;
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
+    if (end == std::string_view::npos) break;
+    start = end + 1;
   }
   return count;
+}
+
+std::size_t split_csv(std::string_view line, std::span<std::string_view> fields) {
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return split_fields(line, ',', fields);
 }
 
 static std::string_view trim(std::string_view s) {

@@ -10,6 +10,10 @@
 
 namespace edgeml {
 
+// Splits `text` at `separator` into `fields`; returns how many fields it has,
+// which may exceed fields.size() (the extra ones are not stored).
+std::size_t split_fields(std::string_view text, char separator, std::span<std::string_view> fields);
+
 // Splits `line` at commas into `fields`; returns how many fields the line has,
 // which may exceed fields.size() (the extra ones are not stored). A trailing
 // '\r' is dropped.

@@ -96,6 +96,11 @@ TEST(AlarmEvent, TopicCarriesTheSeries) {
   EXPECT_FALSE(parse_series_topic("", parsed));
   EXPECT_FALSE(parse_series_topic("1160629000/121/308", parsed));
   EXPECT_FALSE(parse_series_topic("/1160629000/121/308", parsed));
+  ASSERT_TRUE(parse_series_path("1160629000/121/308", parsed));
+  EXPECT_EQ(parsed, id);
+  EXPECT_FALSE(parse_series_path("x/1160629000/121/308", parsed));
+  EXPECT_FALSE(parse_series_path("/121/308", parsed));
+  EXPECT_FALSE(parse_series_path("1/2", parsed));
   ASSERT_TRUE(parse_series_topic("site/a/alarm/1/2/3", parsed));
   EXPECT_EQ(parsed, (SeriesId{"1", "2", "3"}));
 }
