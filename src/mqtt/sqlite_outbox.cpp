@@ -15,13 +15,25 @@ namespace {
   throw ::mqtt::persistence_exception();
 }
 
-// A prepared statement for one call, finalized on every path out.
+// One use of a statement: prepared for this call and finalized after it, or
+// one prepared at open (`cached`) that is reset for the next call.
 class Statement {
  public:
-  Statement(sqlite3* db, const std::filesystem::path& path, const char* sql) : db_(db), path_(path) {
+  Statement(sqlite3* db, const std::filesystem::path& path, const char* sql) : db_(db), path_(path), owned_(true) {
     if (!db || sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, path, "prepare");
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(sqlite3* db, const std::filesystem::path& path, sqlite3_stmt* cached)
+      : db_(db), path_(path), stmt_(cached), owned_(false) {
+    if (!cached) fail(db, path, "not open");
+  }
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -46,6 +58,7 @@ class Statement {
   sqlite3* db_;
   const std::filesystem::path& path_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool owned_;
 };
 
 std::string column_string(sqlite3_stmt* s, int i) {
@@ -80,10 +93,19 @@ void SqliteOutbox::open(const ::mqtt::string&, const ::mqtt::string&) {
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=NORMAL");
   exec("CREATE TABLE IF NOT EXISTS outbox (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID");
+  // Paho puts and removes twice per QoS 1 publish: those two are prepared once.
+  if (sqlite3_prepare_v3(db_, "INSERT OR REPLACE INTO outbox (key, value) VALUES (?1, ?2)", -1,
+                         SQLITE_PREPARE_PERSISTENT, &put_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v3(db_, "DELETE FROM outbox WHERE key = ?1", -1, SQLITE_PREPARE_PERSISTENT, &remove_,
+                         nullptr) != SQLITE_OK)
+    fail(db_, path_, "prepare");
 }
 
 void SqliteOutbox::close() {
   std::lock_guard lock(mutex_);
+  sqlite3_finalize(put_);
+  sqlite3_finalize(remove_);
+  put_ = remove_ = nullptr;
   sqlite3_close(db_);
   db_ = nullptr;
 }
@@ -111,7 +133,7 @@ void SqliteOutbox::put(const ::mqtt::string& key, const std::vector<::mqtt::stri
   std::string value;
   for (const auto& b : bufs) value.append(b.data(), b.size());
   std::lock_guard lock(mutex_);
-  Statement(db_, path_, "INSERT OR REPLACE INTO outbox (key, value) VALUES (?1, ?2)").text(1, key).blob(2, value).step();
+  Statement(db_, path_, put_).text(1, key).blob(2, value).step();
 }
 
 ::mqtt::string SqliteOutbox::get(const ::mqtt::string& key) const {
@@ -123,7 +145,7 @@ void SqliteOutbox::put(const ::mqtt::string& key, const std::vector<::mqtt::stri
 
 void SqliteOutbox::remove(const ::mqtt::string& key) {
   std::lock_guard lock(mutex_);
-  Statement(db_, path_, "DELETE FROM outbox WHERE key = ?1").text(1, key).step();
+  Statement(db_, path_, remove_).text(1, key).step();
 }
 
 }  // namespace edgeml::mqtt

@@ -9,6 +9,7 @@
 #include <mqtt/iclient_persistence.h>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace edgeml::mqtt {
 
@@ -32,6 +33,8 @@ class SqliteOutbox : public ::mqtt::iclient_persistence {
 
   std::filesystem::path path_;
   sqlite3* db_ = nullptr;
+  sqlite3_stmt* put_ = nullptr;
+  sqlite3_stmt* remove_ = nullptr;
   mutable std::mutex mutex_;
 };
 
