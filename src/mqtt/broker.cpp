@@ -72,24 +72,27 @@ std::string Broker::log_tail() const {
   return tail;
 }
 
-// Mosquitto logs "mosquitto version X running" once every listener is open. A listener alone is
-// not proof: while we were down another process may have taken our port.
-static int count_running_lines(const fs::path& log) {
+// Mosquitto logs "mosquitto version X running" once every listener is open. A
+// listener alone is not proof: while we were down another process may have
+// taken our port. The log is appended to across restarts: read past `from`.
+static bool logged_running_since(const fs::path& log, std::uintmax_t from) {
   std::ifstream in(log);
+  in.seekg(static_cast<std::streamoff>(from));
   std::string line;
-  int n = 0;
-  while (std::getline(in, line)) n += line.find(" running") != std::string::npos && line.find("mosquitto version") != std::string::npos;
-  return n;
+  while (std::getline(in, line))
+    if (line.find("mosquitto version") != std::string::npos && line.find(" running") != std::string::npos) return true;
+  return false;
 }
 
 bool Broker::launch(std::chrono::milliseconds timeout) {
-  int lines_before = count_running_lines(log_file());
+  std::error_code ec;
+  std::uintmax_t log_start = fs::exists(log_file(), ec) ? fs::file_size(log_file(), ec) : 0;
   process_ = std::make_unique<Process>(
       std::vector<std::string>{"mosquitto", "-c", (config_.data_dir / "mosquitto.conf").string()},
       log_file().string());
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline && process_->running()) {
-    if (count_running_lines(log_file()) > lines_before) {
+    if (logged_running_since(log_file(), log_start)) {
       // Still alive and answering after announcing itself?
       return wait_for_listener(config_.address, config_.port, std::chrono::milliseconds(1000)) &&
              (config_.cert_file.empty() ||
