@@ -2,6 +2,7 @@
 // when the interpreter is built; invoke() only computes and never allocates.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <span>
 #include <vector>
@@ -16,6 +17,7 @@ class Interpreter {
   // Throws Error when an operator or a type is not supported or shapes do not fit.
   explicit Interpreter(Graph graph);
 
+  // A float32 input or output; throws Error for another type.
   std::span<float> input(std::size_t i);
   std::span<const float> output(std::size_t i) const;
   void invoke();
@@ -23,11 +25,12 @@ class Interpreter {
   const Graph& graph() const { return graph_; }
 
  private:
-  std::span<float> tensor_span(int index) const;
+  std::span<float> float_span(int index) const;
 
   Graph graph_;
-  std::vector<float> arena_;       // every float32 tensor, constants included
-  std::vector<float*> buffers_;    // per tensor: its place in the arena, or null
+  // Every tensor, constants included, each at a 64-byte aligned address.
+  std::vector<std::byte> arena_;
+  TensorBuffers buffers_;  // per tensor: its place in the arena
   std::vector<std::unique_ptr<Kernel>> kernels_;
 };
 

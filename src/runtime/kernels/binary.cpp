@@ -62,7 +62,7 @@ struct Div { float operator()(float a, float b) const { return a / b; } };
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_binary_kernel(const Op& op, const Graph& g, const std::vector<float*>& buffers) {
+std::unique_ptr<Kernel> make_binary_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
   std::string name = op_name(op.kind);
   if (op.inputs.size() != 2 || op.outputs.size() != 1) throw Error(name + ": expects 2 inputs and 1 output");
   const Tensor& out = g.tensors[static_cast<std::size_t>(op.outputs[0])];

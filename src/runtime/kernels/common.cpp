@@ -23,13 +23,12 @@ void apply_activation(Activation a, float* data, std::size_t n) {
   }
 }
 
-float* float_buffer(const Op& op, const Graph& g, const std::vector<float*>& buffers, int tensor) {
+void* typed_buffer(const Op& op, const Graph& g, const TensorBuffers& buffers, int tensor, DataType expected) {
   const Tensor& t = g.tensors[static_cast<std::size_t>(tensor)];
-  float* p = buffers[static_cast<std::size_t>(tensor)];
-  if (!p || t.type != DataType::float32)
-    throw Error(fmt::format("{}: tensor '{}' is {}; only float32 runs so far", op_name(op.kind), t.name,
-                            type_name(t.type)));
-  return p;
+  if (t.type != expected)
+    throw Error(fmt::format("{}: tensor '{}' is {}, not {}", op_name(op.kind), t.name, type_name(t.type),
+                            type_name(expected)));
+  return buffers[static_cast<std::size_t>(tensor)];
 }
 
 }  // namespace edgeml::runtime

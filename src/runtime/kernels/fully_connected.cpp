@@ -40,7 +40,7 @@ class FullyConnected : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_fully_connected_kernel(const Op& op, const Graph& g, const std::vector<float*>& buffers) {
+std::unique_ptr<Kernel> make_fully_connected_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
   if (op.inputs.size() < 2 || op.inputs.size() > 3 || op.outputs.size() != 1)
     throw Error("FULLY_CONNECTED: expects input, weights, optional bias and 1 output");
   const Tensor& in = g.tensors[static_cast<std::size_t>(op.inputs[0])];
