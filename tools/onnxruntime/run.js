@@ -64,10 +64,10 @@ function makeTensor(ort, name, given, type) {
   if (!Array.isArray(given.data)) fail(`${where}: "data" must be an array`);
   if (given.data.length !== count)
     fail(`${where}: ${given.data.length} values for dims [${given.dims}] (${count} expected)`);
-  const Array_ = ARRAYS[type];
-  if (!Array_) fail(`${where}: element type ${type} is not supported by this runner`);
+  const TypedArray = ARRAYS[type];
+  if (!TypedArray) fail(`${where}: element type ${type} is not supported by this runner`);
   const values = given.data.map((v, i) => decodeNumber(v, `${where} value ${i}`));
-  const data = type.endsWith('int64') ? Array_.from(values, (v) => BigInt(Math.trunc(v))) : Array_.from(values);
+  const data = type.endsWith('int64') ? TypedArray.from(values, (v) => BigInt(Math.trunc(v))) : TypedArray.from(values);
   return new ort.Tensor(type, data, given.dims);
 }
 
