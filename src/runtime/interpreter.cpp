@@ -25,6 +25,8 @@ KernelFactory factory_for(OpKind kind) {
     case OpKind::reshape:
     case OpKind::expand_dims:
     case OpKind::squeeze: return make_copy_kernel;
+    case OpKind::quantize:
+    case OpKind::dequantize: return make_quantize_kernel;
     default: return nullptr;
   }
 }
