@@ -4,6 +4,8 @@
 #include <cstring>
 #include <random>
 
+#include "runtime/quantize_graph.h"
+
 namespace edgeml::runtime {
 
 namespace {
@@ -69,6 +71,19 @@ Graph sample_relu_network() {
   g.outputs = {add_dense(g, x, "dense3", seeded_values(rng, 64, limit(64, 1)), seeded_values(rng, 1, 0.1f),
                          Activation::none)};
   return g;
+}
+
+Graph sample_relu_network_int8() { return quantize_fully_connected(sample_relu_network(), sample_inputs(256)); }
+
+std::vector<std::vector<float>> sample_inputs(std::size_t count) {
+  std::mt19937 rng(797);
+  std::vector<std::vector<float>> inputs;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto index = static_cast<float>(rng() % 3001);
+    auto value = static_cast<float>(200 + rng() % 61);
+    inputs.push_back({index, value, 230.0f});
+  }
+  return inputs;
 }
 
 }  // namespace edgeml::runtime

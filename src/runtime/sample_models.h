@@ -18,6 +18,14 @@ Graph sample_linear_model();
 // linear one; weights drawn from a seeded generator, the same on every run.
 Graph sample_relu_network();
 
+// sample_relu_network() quantized to int8 (float input and output) with
+// sample_inputs(256) as calibration data.
+Graph sample_relu_network_int8();
+
+// `count` inputs like the tutorial's (index 0..3000, value about 200..260,
+// threshold 230), the same on every run.
+std::vector<std::vector<float>> sample_inputs(std::size_t count);
+
 // A constant float32 tensor, or a computed one when `values` is empty.
 Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std::vector<float>& values = {});
 
