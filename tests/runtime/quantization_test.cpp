@@ -79,6 +79,40 @@ TEST(Int8Kernels, FullyConnectedMatchesHandWorkedIntegerArithmetic) {
   EXPECT_THROW(Interpreter{g}, Error);
 }
 
+TEST(Int8Kernels, ReluMovesToTheOutputsQuantizationAndClampsAtItsZero) {
+  // in: scale 0.5, zero point -10; out: scale 0.25, zero point -128 (0 .. 63.75).
+  Graph g;
+  g.inputs = {add_tensor(g, float_tensor("x", {4}))};
+  int xq = add_tensor(g, int8_tensor("xq", {4}, 0.5f, -10));
+  int yq = add_tensor(g, int8_tensor("yq", {4}, 0.25f, -128));
+  g.outputs = {add_tensor(g, float_tensor("y", {4}))};
+  g.ops = {Op{OpKind::quantize, {g.inputs[0]}, {xq}}, Op{OpKind::relu, {xq}, {yq}},
+           Op{OpKind::dequantize, {yq}, {g.outputs[0]}}};
+  Interpreter interpreter(g);
+  EXPECT_EQ(outputs_for(interpreter, {-3, 1, 5, 40}), (std::vector<float>{0, 1, 5, 40}));
+}
+
+TEST(Int8Kernels, AddRescalesBothInputsAndFusesRelu) {
+  // a: scale 0.5, zero point -10; b: scale 0.25, constant [1, -1, 0, 31.75];
+  // out: scale 1, zero point 0. Fed and read as int8 directly.
+  Graph g;
+  g.inputs = {add_tensor(g, int8_tensor("a", {4}, 0.5f, -10))};
+  int b = add_tensor(g, int8_tensor("b", {4}, 0.25f, 0, {4, -4, 0, 127}));
+  g.outputs = {add_tensor(g, int8_tensor("sum", {4}, 1.0f, 0))};
+  g.ops = {Op{OpKind::add, {g.inputs[0], b}, {g.outputs[0]}, Activation::relu}};
+  Interpreter interpreter(g);
+  const std::int8_t a[] = {-8, -14, -4, 90};  // 1, -2, 3, 50
+  std::copy(std::begin(a), std::end(a), interpreter.int8_input(0).begin());
+  interpreter.invoke();
+  std::span<const std::int8_t> sum = interpreter.int8_output(0);
+  EXPECT_EQ(std::vector<std::int8_t>(sum.begin(), sum.end()), (std::vector<std::int8_t>{2, 0, 3, 82}));
+  EXPECT_THROW(interpreter.input(0), Error);  // not float32
+
+  g.tensors[static_cast<std::size_t>(b)].shape = {1};  // int8 ADD does not broadcast
+  g.tensors[static_cast<std::size_t>(b)].constant.resize(1);
+  EXPECT_THROW(Interpreter{g}, Error);
+}
+
 // Quantization error of the 3-64-64-1 network, in units of its output's
 // quantization step (about 1.9, 1/255 of the output's range), over inputs
 // inside and beyond the calibration data. The input's own step is about 12:

@@ -34,9 +34,9 @@ void check_int8_quantization(const Op& op, const Tensor& t) {
                             t.zero_point));
 }
 
-Int8Range int8_activation_range(const Op& op, const Tensor& out) {
+Int8Range int8_activation_range(const Op& op, const Tensor& out, Activation a) {
   auto zero = static_cast<std::int32_t>(out.zero_point);
-  switch (op.activation) {
+  switch (a) {
     case Activation::none: return {};
     case Activation::relu: return {std::max(-128, zero), 127};
     case Activation::relu6:

@@ -68,7 +68,7 @@ std::unique_ptr<Kernel> make_fully_connected_int8_kernel(const Op& op, const Gra
   layer.batch = in.element_count() / layer.in_units;
   layer.rescale = fixed_point_multiplier(static_cast<double>(in.scale) * w.scale / out.scale);
   layer.out_zero_point = static_cast<std::int32_t>(out.zero_point);
-  layer.range = int8_activation_range(op, out);
+  layer.range = int8_activation_range(op, out, op.activation);
 
   const std::int8_t* weights = int8_buffer(op, g, buffers, op.inputs[1]);
   std::vector<std::int32_t> row_offsets(layer.out_units, 0);
