@@ -134,53 +134,72 @@ Graph without_unused_tensors(Graph g) {
 
 }  // namespace
 
-Graph quantize_fully_connected(const Graph& f, const std::vector<std::vector<float>>& calibration_inputs) {
-  if (f.inputs.size() != 1) throw Error(fmt::format("quantization takes a model with 1 input, not {}", f.inputs.size()));
-  if (calibration_inputs.empty()) throw Error("quantization needs calibration inputs");
-  const std::size_t n = f.tensors.size();
-  // Activations that become int8: every input and output of a quantizable layer.
+namespace {
+
+// What calibration watches and what must stay float: every input and output
+// of a quantizable layer becomes int8; graph outputs and what other operators
+// read are also needed as float.
+struct Plan {
   std::vector<int> watched;
-  std::vector<bool> float_needed(n, false);
+  std::vector<bool> float_needed;
+};
+
+Plan plan(const Graph& f) {
+  Plan p;
+  p.float_needed.assign(f.tensors.size(), false);
   for (const Op& op : f.ops) {
     if (!quantizable(op, f)) {
       for (int i : op.inputs)
-        if (i >= 0) float_needed[static_cast<std::size_t>(i)] = true;
+        if (i >= 0) p.float_needed[static_cast<std::size_t>(i)] = true;
       continue;
     }
     for (int i : {op.inputs[0], op.outputs[0]})
-      if (std::find(watched.begin(), watched.end(), i) == watched.end()) watched.push_back(i);
+      if (std::find(p.watched.begin(), p.watched.end(), i) == p.watched.end()) p.watched.push_back(i);
   }
-  for (int i : f.outputs) float_needed[static_cast<std::size_t>(i)] = true;
-  std::vector<Range> ranges = calibrate(f, watched, calibration_inputs);
+  for (int i : f.outputs) p.float_needed[static_cast<std::size_t>(i)] = true;
+  return p;
+}
+
+// Appends `op` on int8 to `q`: its input quantized first unless already
+// int8, its output dequantized after when something needs it as float.
+void add_int8_layer(Graph& q, const Graph& f, const Op& op, const std::vector<int>& twin, const Plan& p,
+                    std::vector<bool>& int8_written) {
+  auto x = static_cast<std::size_t>(op.inputs[0]), y = static_cast<std::size_t>(op.outputs[0]);
+  if (!int8_written[x]) q.ops.push_back(unary_op(OpKind::quantize, op.inputs[0], twin[x]));
+  int8_written[x] = true;
+  Op layer = op;
+  Tensor weights = quantized_weights(tensor_at(f, op.inputs[1]));
+  double bias_scale = static_cast<double>(tensor_at(q, twin[x]).scale) * weights.scale;
+  layer.inputs = {twin[x], add_tensor(q, std::move(weights))};
+  if (has_bias(op)) layer.inputs.push_back(add_tensor(q, quantized_bias(tensor_at(f, op.inputs[2]), bias_scale)));
+  layer.outputs = {twin[y]};
+  q.ops.push_back(layer);
+  int8_written[y] = true;
+  if (p.float_needed[y]) q.ops.push_back(unary_op(OpKind::dequantize, twin[y], op.outputs[0]));
+}
+
+}  // namespace
+
+Graph quantize_fully_connected(const Graph& f, const std::vector<std::vector<float>>& calibration_inputs) {
+  if (f.inputs.size() != 1) throw Error(fmt::format("quantization takes a model with 1 input, not {}", f.inputs.size()));
+  if (calibration_inputs.empty()) throw Error("quantization needs calibration inputs");
+  const Plan p = plan(f);
+  std::vector<Range> ranges = calibrate(f, p.watched, calibration_inputs);
 
   Graph q = f;
   q.description = f.description + " (int8)";
   q.ops.clear();
-  std::vector<int> twin(n, -1);
-  for (std::size_t k = 0; k < watched.size(); ++k) {
-    Tensor t = tensor_at(f, watched[k]);
+  std::vector<int> twin(f.tensors.size(), -1);  // an activation's int8 version
+  for (std::size_t k = 0; k < p.watched.size(); ++k) {
+    Tensor t = tensor_at(f, p.watched[k]);
     t.name += "_int8";
     quantize_activation(t, ranges[k]);
-    twin[static_cast<std::size_t>(watched[k])] = add_tensor(q, std::move(t));
+    twin[static_cast<std::size_t>(p.watched[k])] = add_tensor(q, std::move(t));
   }
-  std::vector<bool> int8_written(n, false);
+  std::vector<bool> int8_written(f.tensors.size(), false);
   for (const Op& op : f.ops) {
-    if (!quantizable(op, f)) {
-      q.ops.push_back(op);
-      continue;
-    }
-    auto x = static_cast<std::size_t>(op.inputs[0]), y = static_cast<std::size_t>(op.outputs[0]);
-    if (!int8_written[x]) q.ops.push_back(unary_op(OpKind::quantize, op.inputs[0], twin[x]));
-    int8_written[x] = true;
-    Op layer = op;
-    Tensor weights = quantized_weights(tensor_at(f, op.inputs[1]));
-    double bias_scale = static_cast<double>(q.tensors[static_cast<std::size_t>(twin[x])].scale) * weights.scale;
-    layer.inputs = {twin[x], add_tensor(q, std::move(weights))};
-    if (has_bias(op)) layer.inputs.push_back(add_tensor(q, quantized_bias(tensor_at(f, op.inputs[2]), bias_scale)));
-    layer.outputs = {twin[y]};
-    q.ops.push_back(layer);
-    int8_written[y] = true;
-    if (float_needed[y]) q.ops.push_back(unary_op(OpKind::dequantize, twin[y], op.outputs[0]));
+    if (quantizable(op, f)) add_int8_layer(q, f, op, twin, p, int8_written);
+    else q.ops.push_back(op);
   }
   return without_unused_tensors(std::move(q));
 }

@@ -98,6 +98,25 @@ TEST(TfliteWriter, WritesExpandDimsAsReshapeAndKeepsSqueeze) {
   EXPECT_THROW(write_tflite(g), Error);
 }
 
+TEST(TfliteWriter, KeepsEachOperatorsOptions) {
+  Graph g;
+  g.inputs = {add_tensor(g, float_tensor("a", {2, 3})), add_tensor(g, float_tensor("b", {2, 3}))};
+  auto out = [&](const char* name, std::vector<std::int32_t> shape = {2, 3}) {
+    return add_tensor(g, float_tensor(name, std::move(shape)));
+  };
+  int sum = out("sum"), difference = out("difference"), product = out("product"), quotient = out("quotient");
+  int joined = out("joined", {2, 6}), squashed = out("squashed"), bent = out("bent");
+  g.ops = {Op{OpKind::add, {0, 1}, {sum}, Activation::relu6},
+           Op{OpKind::sub, {0, 1}, {difference}, Activation::relu},
+           Op{OpKind::mul, {sum, difference}, {product}},
+           Op{OpKind::div, {product, 1}, {quotient}, Activation::tanh},
+           Op{OpKind::concatenation, {quotient, sum}, {joined}, Activation::relu, 1},
+           Op{OpKind::logistic, {quotient}, {squashed}},
+           Op{OpKind::tanh, {squashed}, {bent}}};
+  g.outputs = {joined, bent};
+  expect_same_graph(g, round_trip(g));
+}
+
 TEST(TfliteWriter, RefusesWhatTheFormatCannotSay) {
   Graph g = sample_linear_model();
   g.ops[0].inputs[1] = 99;
