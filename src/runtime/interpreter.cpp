@@ -25,6 +25,8 @@ KernelFactory factory_for(OpKind kind) {
     case OpKind::reshape:
     case OpKind::expand_dims:
     case OpKind::squeeze: return make_copy_kernel;
+    case OpKind::quantize:
+    case OpKind::dequantize: return make_quantize_kernel;
     default: return nullptr;
   }
 }
@@ -57,16 +59,27 @@ Interpreter::Interpreter(Graph graph) : graph_(std::move(graph)) {
   }
 }
 
-std::span<float> Interpreter::float_span(int index) const {
+template <typename T>
+std::span<T> Interpreter::typed_span(int index, DataType type) const {
   auto i = static_cast<std::size_t>(index);
   const Tensor& t = graph_.tensors[i];
-  if (t.type != DataType::float32) throw Error(fmt::format("tensor '{}' is {}, not float32", t.name, type_name(t.type)));
-  return {static_cast<float*>(buffers_[i]), t.element_count()};
+  if (t.type != type) throw Error(fmt::format("tensor '{}' is {}, not {}", t.name, type_name(t.type), type_name(type)));
+  return {static_cast<T*>(buffers_[i]), t.element_count()};
 }
 
-std::span<float> Interpreter::input(std::size_t i) { return float_span(graph_.inputs.at(i)); }
+std::span<float> Interpreter::input(std::size_t i) { return typed_span<float>(graph_.inputs.at(i), DataType::float32); }
 
-std::span<const float> Interpreter::output(std::size_t i) const { return float_span(graph_.outputs.at(i)); }
+std::span<const float> Interpreter::output(std::size_t i) const {
+  return typed_span<float>(graph_.outputs.at(i), DataType::float32);
+}
+
+std::span<std::int8_t> Interpreter::int8_input(std::size_t i) {
+  return typed_span<std::int8_t>(graph_.inputs.at(i), DataType::int8);
+}
+
+std::span<const std::int8_t> Interpreter::int8_output(std::size_t i) const {
+  return typed_span<std::int8_t>(graph_.outputs.at(i), DataType::int8);
+}
 
 void Interpreter::invoke() {
   for (auto& kernel : kernels_) kernel->run();

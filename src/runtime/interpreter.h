@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
@@ -20,12 +21,16 @@ class Interpreter {
   // A float32 input or output; throws Error for another type.
   std::span<float> input(std::size_t i);
   std::span<const float> output(std::size_t i) const;
+  // An int8 input or output (a fully quantized model's); throws Error for another type.
+  std::span<std::int8_t> int8_input(std::size_t i);
+  std::span<const std::int8_t> int8_output(std::size_t i) const;
   void invoke();
 
   const Graph& graph() const { return graph_; }
 
  private:
-  std::span<float> float_span(int index) const;
+  template <typename T>
+  std::span<T> typed_span(int index, DataType type) const;
 
   Graph graph_;
   // Every tensor, constants included, each at a 64-byte aligned address.

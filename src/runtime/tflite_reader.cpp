@@ -1,11 +1,13 @@
 #include "runtime/tflite_reader.h"
 
+#include <cmath>
 #include <fstream>
 #include <limits>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "runtime/tflite_builtin_codes.h"
 #include "runtime/tflite_schema_generated.h"
 
 namespace edgeml::runtime {
@@ -22,28 +24,6 @@ struct Context {
   [[noreturn]] void fail(const std::string& what) const { throw Error(fmt::format("{}: {}", origin, what)); }
 };
 
-// TensorFlow Lite builtin operator codes of the ops we run.
-bool op_kind_of(int code, OpKind& kind) {
-  switch (code) {
-    case 0: kind = OpKind::add; return true;
-    case 2: kind = OpKind::concatenation; return true;
-    case 6: kind = OpKind::dequantize; return true;
-    case 9: kind = OpKind::fully_connected; return true;
-    case 14: kind = OpKind::logistic; return true;
-    case 18: kind = OpKind::mul; return true;
-    case 19: kind = OpKind::relu; return true;
-    case 21: kind = OpKind::relu6; return true;
-    case 22: kind = OpKind::reshape; return true;
-    case 28: kind = OpKind::tanh; return true;
-    case 41: kind = OpKind::sub; return true;
-    case 42: kind = OpKind::div; return true;
-    case 43: kind = OpKind::squeeze; return true;
-    case 70: kind = OpKind::expand_dims; return true;
-    case 114: kind = OpKind::quantize; return true;
-    default: return false;
-  }
-}
-
 Activation activation_of(fb::ActivationFunctionType a, const Context& ctx, std::size_t op) {
   switch (a) {
     case fb::ActivationFunctionType::NONE: return Activation::none;
@@ -52,6 +32,26 @@ Activation activation_of(fb::ActivationFunctionType a, const Context& ctx, std::
     case fb::ActivationFunctionType::TANH: return Activation::tanh;
     default: ctx.fail(fmt::format("operator {}: fused activation {} is not supported", op, static_cast<int>(a)));
   }
+}
+
+// Per-tensor quantization: one scale, finite and positive, and one zero point
+// (in int8's range for int8). int32 tensors (biases) may go without.
+void read_quantization(const fb::QuantizationParameters* q, Tensor& out, const Context& ctx, std::size_t index) {
+  auto where = [&] { return fmt::format("tensor {} ('{}')", index, out.name); };
+  std::size_t scales = q && q->scale() ? q->scale()->size() : 0;
+  std::size_t zero_points = q && q->zero_point() ? q->zero_point()->size() : 0;
+  if (scales == 0 && out.type == DataType::int32) return;
+  if (scales == 0) ctx.fail(fmt::format("{} is {} without a quantization scale", where(), type_name(out.type)));
+  if (scales > 1)
+    ctx.fail(fmt::format("{} is quantized per channel ({} scales, dimension {}); only per-tensor is supported", where(),
+                         scales, q->quantized_dimension()));
+  if (zero_points != 1) ctx.fail(fmt::format("{} has {} zero points for its 1 scale", where(), zero_points));
+  out.scale = q->scale()->Get(0);
+  out.zero_point = q->zero_point()->Get(0);
+  if (!std::isfinite(out.scale) || out.scale <= 0)
+    ctx.fail(fmt::format("{} has quantization scale {}, not a positive number", where(), out.scale));
+  if (out.type == DataType::int8 && (out.zero_point < -128 || out.zero_point > 127))
+    ctx.fail(fmt::format("{} has zero point {}, outside int8's -128..127", where(), out.zero_point));
 }
 
 Tensor read_tensor(const fb::Tensor& t, const fb::Model& model, const Context& ctx, std::size_t index) {
@@ -82,10 +82,7 @@ Tensor read_tensor(const fb::Tensor& t, const fb::Model& model, const Context& c
                            data->size(), elements * type_size(out.type)));
     out.constant.assign(data->begin(), data->end());
   }
-  if (const auto* q = t.quantization(); q && q->scale() && q->scale()->size() > 0) {
-    out.scale = q->scale()->Get(0);
-    if (q->zero_point() && q->zero_point()->size() > 0) out.zero_point = q->zero_point()->Get(0);
-  }
+  if (out.type != DataType::float32) read_quantization(t.quantization(), out, ctx, index);
   return out;
 }
 
@@ -101,9 +98,11 @@ Op read_op(const fb::Operator& o, const fb::Model& model, const Graph& graph, co
   const fb::OperatorCode* code = codes->Get(o.opcode_index());
   int builtin = std::max<int>(code->deprecated_builtin_code(), code->builtin_code());
   Op op;
-  if (!op_kind_of(builtin, op.kind))
+  std::optional<OpKind> kind = op_kind_of_builtin(builtin);
+  if (!kind)
     ctx.fail(fmt::format("operator {}: builtin operator {}{} is not supported", index, builtin,
                          code->custom_code() ? " (custom '" + code->custom_code()->str() + "')" : ""));
+  op.kind = *kind;
   const std::size_t n = graph.tensors.size();
   if (o.inputs())
     for (int i : *o.inputs()) {
@@ -130,6 +129,32 @@ Op read_op(const fb::Operator& o, const fb::Model& model, const Graph& graph, co
     op.axis = cat->axis();
   }
   return op;
+}
+
+// FULLY_CONNECTED's operands agree in type: all float32, or int8 with an
+// int32 bias whose scale is in_scale * w_scale (what the integer kernel assumes).
+void check_fully_connected_types(const Graph& g, const Context& ctx) {
+  for (std::size_t k = 0; k < g.ops.size(); ++k) {
+    const Op& op = g.ops[k];
+    if (op.kind != OpKind::fully_connected || op.inputs.size() < 2 || op.outputs.empty()) continue;
+    auto at = [&](int i) -> const Tensor& { return g.tensors[static_cast<std::size_t>(i)]; };
+    const Tensor& in = at(op.inputs[0]);
+    const bool int8 = in.type == DataType::int8;
+    auto expect = [&](const Tensor& t, DataType type, const char* role) {
+      if (t.type != type)
+        ctx.fail(fmt::format("operator {} (FULLY_CONNECTED): {} '{}' is {}; with {} input it must be {}", k, role, t.name,
+                             type_name(t.type), type_name(in.type), type_name(type)));
+    };
+    expect(at(op.inputs[1]), in.type, "weights");
+    expect(at(op.outputs[0]), in.type, "output");
+    if (op.inputs.size() < 3 || op.inputs[2] < 0) continue;
+    const Tensor& bias = at(op.inputs[2]);
+    expect(bias, int8 ? DataType::int32 : DataType::float32, "bias");
+    double product = static_cast<double>(in.scale) * at(op.inputs[1]).scale;
+    if (int8 && std::fabs(bias.scale - product) > 1e-6 * product)
+      ctx.fail(fmt::format("operator {} (FULLY_CONNECTED): bias '{}' has scale {}, not input scale x weight scale {}", k,
+                           bias.name, bias.scale, product));
+  }
 }
 
 // Operators come in execution order: each must read only constants, graph
@@ -176,6 +201,7 @@ Graph read_tflite(std::span<const std::uint8_t> bytes, const std::string& origin
   if (sg.operators())
     for (flatbuffers::uoffset_t k = 0; k < sg.operators()->size(); ++k) g.ops.push_back(read_op(*sg.operators()->Get(k), model, g, ctx, k));
   check_dataflow(g, ctx);
+  check_fully_connected_types(g, ctx);
   return g;
 }
 

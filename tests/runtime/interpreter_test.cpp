@@ -1,51 +1,29 @@
 #include "runtime/interpreter.h"
 
-#include <cmath>
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
-#include "core/csv.h"
 #include "core/error.h"
+#include "reference_outputs.h"
 #include "runtime/tflite_reader.h"
 #include "support/test_support.h"
 
 namespace edgeml::runtime {
 namespace {
 
-constexpr const char* kReference = "models/seed-tflite/reference_outputs.csv";
-
-// reference_outputs.csv: model,index,value,valueThreshold,prediction
 TEST(Interpreter, ReproducesTheTutorialModelsReferenceOutputs) {
-  EDGEML_REQUIRE_SHARED(kReference);
-  std::ifstream in(test::shared_file(kReference));
-  std::string line;
-  std::getline(in, line);  // header
-  int rows = 0;
-  while (std::getline(in, line)) {
-    std::array<std::string_view, 5> f;
-    ASSERT_EQ(split_csv(line, f), 5u) << line;
-    std::string model(f[0]);
-    Interpreter interpreter(read_tflite_file(test::shared_file("models/seed-tflite/" + model + ".tflite")));
+  EDGEML_REQUIRE_SHARED(test::kReferenceOutputs);
+  std::vector<test::ReferenceRow> rows = test::read_reference_outputs();
+  for (const test::ReferenceRow& row : rows) {
+    Interpreter interpreter(read_tflite_file(test::shared_file("models/seed-tflite/" + row.model + ".tflite")));
     std::span<float> x = interpreter.input(0);
-    double index = 0, value = 0, threshold = 0, expected = 0;
-    ASSERT_TRUE(parse_number(f[1], "index", index));
-    ASSERT_TRUE(parse_number(f[4], "prediction", expected));
-    x[0] = static_cast<float>(index);
-    if (x.size() == 3) {
-      ASSERT_TRUE(parse_number(f[2], "value", value));
-      ASSERT_TRUE(parse_number(f[3], "valueThreshold", threshold));
-      x[1] = static_cast<float>(value);
-      x[2] = static_cast<float>(threshold);
-    }
+    ASSERT_EQ(x.size(), row.input.size()) << row.model;
+    std::copy(row.input.begin(), row.input.end(), x.begin());
     interpreter.invoke();
     ASSERT_EQ(interpreter.output(0).size(), 1u);
     double got = interpreter.output(0)[0];
-    EXPECT_LE(std::fabs(got - expected), 1e-4 * std::max(1.0, std::fabs(expected))) << line << " gave " << got;
-    ++rows;
+    EXPECT_TRUE(test::matches_reference(got, row.prediction)) << row.model << " " << row.input[0] << " gave " << got;
   }
-  EXPECT_EQ(rows, 20);
+  EXPECT_EQ(rows.size(), 20u);
 }
 
 TEST(Interpreter, BroadcastsAndFusesActivations) {

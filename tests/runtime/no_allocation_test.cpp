@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/interpreter.h"
+#include "runtime/sample_models.h"
 #include "runtime/tflite_reader.h"
 #include "support/test_support.h"
 
@@ -47,6 +48,16 @@ TEST(Interpreter, InvokeAllocatesNothing) {
     delete probe;
     EXPECT_EQ(g_allocations.load(), 1);
   }
+}
+
+TEST(Interpreter, InvokeOfAnInt8ModelAllocatesNothing) {
+  Interpreter interpreter(sample_relu_network_int8());
+  interpreter.input(0)[0] = 797;
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 1000; ++i) interpreter.invoke();
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0);
 }
 
 }  // namespace

@@ -1,11 +1,16 @@
 #include "runtime/tflite_reader.h"
 
+#include <cmath>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "runtime/sample_models.h"
+#include "runtime/tflite_schema_generated.h"
+#include "runtime/tflite_writer.h"
 #include "support/test_support.h"
 
 namespace edgeml::runtime {
@@ -123,6 +128,82 @@ TEST(ModelCommand, DescribesAndRunsAModelAndRefusesAnythingElse) {
   Process bad = test::run_edgeml({"model", "info", (dir / "fake.tflite").string()}, dir / "bad.log");
   ASSERT_EQ(bad.wait_for(std::chrono::seconds(20)), 1);
   EXPECT_NE(test::read_file(dir / "bad.log").find("no TFL3 identifier"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace edgeml::runtime
+
+namespace edgeml::runtime {
+namespace {
+
+namespace fb = edgeml::tflite;
+
+// input -> QUANTIZE -> 'q' (int8, quantized by `quantization`) -> DEQUANTIZE -> output.
+std::vector<std::uint8_t> model_with_quantization(
+    const std::function<flatbuffers::Offset<fb::QuantizationParameters>(flatbuffers::FlatBufferBuilder&)>& quantization) {
+  flatbuffers::FlatBufferBuilder fbb;
+  std::vector<int> shape{1, 3};
+  std::vector<flatbuffers::Offset<fb::Tensor>> tensors{
+      fb::CreateTensorDirect(fbb, &shape, fb::TensorType::FLOAT32, 0, "input"),
+      fb::CreateTensorDirect(fbb, &shape, fb::TensorType::INT8, 0, "q", quantization(fbb)),
+      fb::CreateTensorDirect(fbb, &shape, fb::TensorType::FLOAT32, 0, "output")};
+  std::vector<int> in{0}, q{1}, out{2};
+  std::vector<flatbuffers::Offset<fb::Operator>> ops{fb::CreateOperatorDirect(fbb, 0, &in, &q),
+                                                     fb::CreateOperatorDirect(fbb, 1, &q, &out)};
+  std::vector<flatbuffers::Offset<fb::OperatorCode>> codes{fb::CreateOperatorCode(fbb, 114, 0, 1, 114),
+                                                           fb::CreateOperatorCode(fbb, 6, 0, 2, 6)};
+  std::vector<flatbuffers::Offset<fb::SubGraph>> subgraphs{fb::CreateSubGraphDirect(fbb, &tensors, &in, &out, &ops)};
+  std::vector<flatbuffers::Offset<fb::Buffer>> buffers{fb::CreateBuffer(fbb)};
+  fb::FinishModelBuffer(fbb, fb::CreateModelDirect(fbb, 3, &codes, &subgraphs, nullptr, &buffers));
+  return {fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()};
+}
+
+auto per_tensor(std::vector<float> scales, std::vector<std::int64_t> zero_points) {
+  return [=](flatbuffers::FlatBufferBuilder& fbb) {
+    return fb::CreateQuantizationParametersDirect(fbb, nullptr, nullptr, &scales, &zero_points);
+  };
+}
+
+TEST(TfliteReader, ReadsPerTensorQuantization) {
+  Graph g = read_tflite(model_with_quantization(per_tensor({0.5f}, {-3})), "good.tflite");
+  EXPECT_EQ(g.tensors[1].scale, 0.5f);
+  EXPECT_EQ(g.tensors[1].zero_point, -3);
+}
+
+TEST(TfliteReader, RefusesInconsistentQuantizationNamingTheTensor) {
+  auto none = [](flatbuffers::FlatBufferBuilder&) { return flatbuffers::Offset<fb::QuantizationParameters>(); };
+  expect_error_naming(model_with_quantization(none), "tensor 1 ('q') is int8 without a quantization scale");
+  auto min_max_only = [](flatbuffers::FlatBufferBuilder& fbb) {
+    std::vector<float> min{-1}, max{1};
+    return fb::CreateQuantizationParametersDirect(fbb, &min, &max);
+  };
+  expect_error_naming(model_with_quantization(min_max_only), "'q') is int8 without a quantization scale");
+  expect_error_naming(model_with_quantization(per_tensor({0.0f}, {0})), "'q') has quantization scale 0");
+  expect_error_naming(model_with_quantization(per_tensor({-0.5f}, {0})), "'q') has quantization scale -0.5");
+  expect_error_naming(model_with_quantization(per_tensor({NAN}, {0})), "'q') has quantization scale nan");
+  expect_error_naming(model_with_quantization(per_tensor({0.5f}, {200})), "'q') has zero point 200");
+  expect_error_naming(model_with_quantization(per_tensor({0.5f}, {-129})), "'q') has zero point -129");
+  expect_error_naming(model_with_quantization(per_tensor({0.5f}, {})), "'q') has 0 zero points");
+  expect_error_naming(model_with_quantization(per_tensor({0.5f, 0.25f, 1.0f}, {0, 0, 0})),
+                      "'q') is quantized per channel (3 scales");
+}
+
+TEST(TfliteReader, RefusesAnInt8LayerWhoseBiasDoesNotFit) {
+  Graph g = sample_relu_network_int8();
+  std::size_t layer = 1;  // the first FULLY_CONNECTED, after QUANTIZE
+  ASSERT_EQ(g.ops[layer].kind, OpKind::fully_connected);
+  Tensor& bias = g.tensors[static_cast<std::size_t>(g.ops[layer].inputs[2])];
+  const Tensor original = bias;
+  bias.type = DataType::float32;
+  bias.scale = 0;
+  expect_error_naming(write_tflite(g), "bias 'dense1/bias' is float32; with int8 input it must be int32");
+  bias = original;
+  bias.scale *= 2;
+  expect_error_naming(write_tflite(g), "bias 'dense1/bias' has scale");
+  bias = original;
+  g.tensors[static_cast<std::size_t>(g.ops[layer].inputs[1])].type = DataType::float32;
+  g.tensors[static_cast<std::size_t>(g.ops[layer].inputs[1])].constant.resize(64 * 3 * 4);
+  expect_error_naming(write_tflite(g), "weights 'dense1/kernel' is float32; with int8 input it must be int8");
 }
 
 }  // namespace

@@ -65,6 +65,8 @@ struct Div { float operator()(float a, float b) const { return a / b; } };
 std::unique_ptr<Kernel> make_binary_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
   std::string name = op_name(op.kind);
   if (op.inputs.size() != 2 || op.outputs.size() != 1) throw Error(name + ": expects 2 inputs and 1 output");
+  if (g.tensors[static_cast<std::size_t>(op.inputs[0])].type == DataType::int8)
+    return make_add_int8_kernel(op, g, buffers);
   const Tensor& out = g.tensors[static_cast<std::size_t>(op.outputs[0])];
   for (int i : op.inputs)
     if (g.tensors[static_cast<std::size_t>(i)].shape.size() > kMaxRank)

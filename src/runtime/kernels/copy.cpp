@@ -1,6 +1,6 @@
 // RESHAPE, EXPAND_DIMS, SQUEEZE: the same elements under another shape (the
 // output shape is the file's; extra inputs such as an axis are not read).
-#include <algorithm>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -13,13 +13,13 @@ namespace {
 
 class Copy : public Kernel {
  public:
-  Copy(const float* in, float* out, std::size_t n) : in_(in), out_(out), n_(n) {}
-  void run() override { std::copy(in_, in_ + n_, out_); }
+  Copy(const void* in, void* out, std::size_t bytes) : in_(in), out_(out), bytes_(bytes) {}
+  void run() override { std::memcpy(out_, in_, bytes_); }
 
  private:
-  const float* in_;
-  float* out_;
-  std::size_t n_;
+  const void* in_;
+  void* out_;
+  std::size_t bytes_;
 };
 
 }  // namespace
@@ -32,8 +32,10 @@ std::unique_ptr<Kernel> make_copy_kernel(const Op& op, const Graph& g, const Ten
   if (in.element_count() != out.element_count())
     throw Error(fmt::format("{}: '{}' has {} elements, '{}' {}", op_name(op.kind), in.name, in.element_count(),
                             out.name, out.element_count()));
-  return std::make_unique<Copy>(float_buffer(op, g, buffers, op.inputs[0]), float_buffer(op, g, buffers, op.outputs[0]),
-                                in.element_count());
+  if (in.scale != out.scale || in.zero_point != out.zero_point)
+    throw Error(fmt::format("{}: '{}' and '{}' are quantized differently", op_name(op.kind), in.name, out.name));
+  return std::make_unique<Copy>(typed_buffer(op, g, buffers, op.inputs[0], in.type),
+                                typed_buffer(op, g, buffers, op.outputs[0], in.type), in.element_count() * type_size(in.type));
 }
 
 }  // namespace edgeml::runtime

@@ -55,6 +55,7 @@ std::unique_ptr<Kernel> make_fully_connected_kernel(const Op& op, const Graph& g
   if (out.element_count() != batch * out_units)
     throw Error(fmt::format("FULLY_CONNECTED: output '{}' has {} elements, not {}", out.name, out.element_count(),
                             batch * out_units));
+  if (in.type == DataType::int8) return make_fully_connected_int8_kernel(op, g, buffers);
   const float* bias = nullptr;
   if (op.inputs.size() == 3 && op.inputs[2] >= 0) {
     if (g.tensors[static_cast<std::size_t>(op.inputs[2])].element_count() != out_units)

@@ -25,9 +25,25 @@ std::unique_ptr<Kernel> make_binary_kernel(const Op&, const Graph&, const Tensor
 std::unique_ptr<Kernel> make_fully_connected_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_unary_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_copy_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_quantize_kernel(const Op&, const Graph&, const TensorBuffers&);
+// Called by the float factories above for int8 inputs.
+std::unique_ptr<Kernel> make_fully_connected_int8_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_add_int8_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_activation_int8_kernel(const Op&, const Graph&, const TensorBuffers&);
 
 // Applies a fused activation in place.
 void apply_activation(Activation a, float* data, std::size_t n);
+
+// Throws Error unless `t` is int8 with a finite positive scale and a zero
+// point in int8's range.
+void check_int8_quantization(const Op& op, const Tensor& t);
+
+// The int8 values activation `a` lets through, given the output's
+// quantization; throws for an activation int8 kernels cannot clamp to.
+struct Int8Range {
+  std::int32_t min = -128, max = 127;
+};
+Int8Range int8_activation_range(const Op& op, const Tensor& out, Activation a);
 
 // The data of operand `tensor` of `op` as T; throws Error when the tensor is
 // not of type `expected`.

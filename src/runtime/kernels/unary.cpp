@@ -39,6 +39,7 @@ std::unique_ptr<Kernel> make_unary_kernel(const Op& op, const Graph& g, const Te
   const Tensor& in = g.tensors[static_cast<std::size_t>(op.inputs[0])];
   if (in.element_count() != g.tensors[static_cast<std::size_t>(op.outputs[0])].element_count())
     throw Error(fmt::format("{}: input and output sizes differ", op_name(op.kind)));
+  if (in.type == DataType::int8) return make_activation_int8_kernel(op, g, buffers);
   return std::make_unique<Unary>(op.kind, float_buffer(op, g, buffers, op.inputs[0]),
                                  float_buffer(op, g, buffers, op.outputs[0]), in.element_count());
 }

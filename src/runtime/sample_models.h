@@ -1,0 +1,35 @@
+// Two small float models built in code with fixed weights, shared by tests,
+// cross-checks and benchmarks so they all run the same computation. Each takes
+// one [1, 3] input (the tutorial's index, value, threshold) and gives [1, 1].
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/graph.h"
+
+namespace edgeml::runtime {
+
+// y = x . w + b: one FULLY_CONNECTED.
+Graph sample_linear_model();
+
+// 3 -> 64 -> 64 -> 1: two FULLY_CONNECTED layers with a fused ReLU and a
+// linear one; weights drawn from a seeded generator, the same on every run.
+Graph sample_relu_network();
+
+// sample_relu_network() quantized to int8 (float input and output) with
+// sample_inputs(256) as calibration data.
+Graph sample_relu_network_int8();
+
+// `count` inputs like the tutorial's (index 0..3000, value about 200..260,
+// threshold 230), the same on every run.
+std::vector<std::vector<float>> sample_inputs(std::size_t count);
+
+// A constant float32 tensor, or a computed one when `values` is empty.
+Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std::vector<float>& values = {});
+
+// Appends `t` to `g` and gives its index.
+int add_tensor(Graph& g, Tensor t);
+
+}  // namespace edgeml::runtime
