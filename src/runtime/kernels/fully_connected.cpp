@@ -4,8 +4,8 @@
 // of outputs, each panel [in_units][width] (zero-padded) and its bias, so that
 // run() broadcasts one input at a time and accumulates a whole panel of outputs
 // in registers, for several batch rows at once. The vector width is chosen at
-// load too: the widest the CPU has (AVX-512, AVX2, SSE2) that the outputs fill,
-// scalars below 4 outputs.
+// load too: the widest the CPU has (AVX-512, AVX2, else the baseline's 4 lanes,
+// SSE2 or NEON) that the outputs fill, scalars below 4 outputs.
 //
 // One path serves every batch size; bench_inference decided (bench/README.md):
 // at batch 1 it beats XNNPACK, at batch 64 it is ~1.25x slower, as XNNPACK fuses
@@ -125,12 +125,15 @@ template <int Lanes, int Vectors>
 
 using RunFn = void (*)(const Plan&);
 
+#if defined(__x86_64__) || defined(__i386__)
 template <int Vectors>
 [[gnu::target("avx512f")]] void run_avx512(const Plan& p) { run_panels<16, Vectors>(p); }
 template <int Vectors>
 [[gnu::target("avx2")]] void run_avx2(const Plan& p) { run_panels<8, Vectors>(p); }
+#endif
+// SSE2 on x86-64, NEON on 64-bit ARM: the baseline of both.
 template <int Vectors>
-void run_sse2(const Plan& p) { run_panels<4, Vectors>(p); }
+void run_four_lanes(const Plan& p) { run_panels<4, Vectors>(p); }
 template <int Vectors>
 void run_scalar(const Plan& p) { run_panels<1, Vectors>(p); }
 
@@ -139,9 +142,11 @@ struct Variants {
   std::size_t lanes;
   RunFn by_vectors[kMaxVectors];
 };
+#if defined(__x86_64__) || defined(__i386__)
 constexpr Variants kAvx512{16, {run_avx512<1>, run_avx512<2>, run_avx512<3>, run_avx512<4>}};
 constexpr Variants kAvx2{8, {run_avx2<1>, run_avx2<2>, run_avx2<3>, run_avx2<4>}};
-constexpr Variants kSse2{4, {run_sse2<1>, run_sse2<2>, run_sse2<3>, run_sse2<4>}};
+#endif
+constexpr Variants kFourLanes{4, {run_four_lanes<1>, run_four_lanes<2>, run_four_lanes<3>, run_four_lanes<4>}};
 constexpr Variants kScalar{1, {run_scalar<1>, run_scalar<2>, run_scalar<3>, run_scalar<4>}};
 
 struct Variant {
@@ -154,10 +159,15 @@ struct Variant {
 // whose add chains are as long. Then as many of them (up to kMaxVectors) as
 // the outputs need.
 Variant choose_variant(std::size_t out_units) {
+#if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
+  const Variants* candidates[] = {&kScalar, &kFourLanes, __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr,
+                                  __builtin_cpu_supports("avx512f") ? &kAvx512 : nullptr};
+#else
+  const Variants* candidates[] = {&kScalar, &kFourLanes};
+#endif
   const Variants* chosen = &kScalar;
-  for (const Variants* v : {&kSse2, __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr,
-                            __builtin_cpu_supports("avx512f") ? &kAvx512 : nullptr})
+  for (const Variants* v : candidates)
     if (v && v->lanes <= out_units) chosen = v;
   std::size_t vectors = std::clamp<std::size_t>((out_units + chosen->lanes - 1) / chosen->lanes, 1, kMaxVectors);
   return {chosen->lanes * vectors, chosen->by_vectors[vectors - 1]};
