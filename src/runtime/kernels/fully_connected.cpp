@@ -7,18 +7,18 @@
 // load too: the widest the CPU has (AVX-512, AVX2, else the baseline's 4 lanes,
 // SSE2 or NEON) that the outputs fill, scalars below 4 outputs.
 //
-// One path serves every batch size; bench_inference decided (bench/README.md):
-// at batch 1 it beats XNNPACK, at batch 64 it is ~1.25x slower, as XNNPACK fuses
-// multiply-adds. Eigen, built for the baseline x86-64 like the project, took 3x
-// our whole 64-row MLP for its middle layer alone.
-//
 // Each output is still the bias plus the products added in input order, each
 // multiply and add rounded on its own (this file is built with
-// -ffp-contract=off): results are bitwise those of the plain triple loop, and
-// so of the TensorFlow references the tests hold. At batch 1 the add chain's
-// latency, not fused multiply-adds, bounds the time, so this costs nothing
-// there. Fused, batch 64 would beat XNNPACK, but outputs would move by 1e-6
-// relative and more where sums cancel.
+// -ffp-contract=off): results are bitwise those of the plain triple loop the
+// runtime had before, which the interpreter tests check against TensorFlow.
+//
+// One path serves every batch size; bench_inference decided (bench/README.md).
+// At batch 1 the add chains' latency bounds the time, fused multiply-adds would
+// not shorten it, and this beats XNNPACK (~0.65x). At batch 64 XNNPACK's fused
+// multiply-adds make it 1.1-1.25x faster; fused, we would beat it too, but
+// outputs would move by 1e-6 relative, and more where sums cancel. Eigen, built
+// for the baseline x86-64 like the project, took 3x our whole 64-row MLP for its
+// middle layer alone.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
