@@ -1,5 +1,7 @@
 #include "runtime/graph.h"
 
+#include <utility>
+
 namespace edgeml::runtime {
 
 std::size_t Tensor::element_count() const {
@@ -13,6 +15,15 @@ std::size_t Graph::parameter_count() const {
   for (const Tensor& t : tensors)
     if (t.is_constant()) n += t.element_count();
   return n;
+}
+
+Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, std::span<const float> values) {
+  Tensor t;
+  t.name = std::move(name);
+  t.shape = std::move(shape);
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(values.data());
+  t.constant.assign(bytes, bytes + values.size_bytes());
+  return t;
 }
 
 const char* op_name(OpKind kind) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct Graph {
   // Elements in constant tensors.
   std::size_t parameter_count() const;
 };
+
+// A float32 tensor, holding `values` as its constant unless they are empty.
+Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, std::span<const float> values = {});
 
 const char* op_name(OpKind kind);
 const char* type_name(DataType type);

@@ -35,15 +35,6 @@ int add_dense(Graph& g, int in, const std::string& name, std::vector<float> weig
 
 }  // namespace
 
-Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std::vector<float>& values) {
-  Tensor t;
-  t.name = std::move(name);
-  t.shape = std::move(shape);
-  t.constant.resize(values.size() * sizeof(float));
-  if (!values.empty()) std::memcpy(t.constant.data(), values.data(), t.constant.size());
-  return t;
-}
-
 int add_tensor(Graph& g, Tensor t) {
   g.tensors.push_back(std::move(t));
   return static_cast<int>(g.tensors.size() - 1);

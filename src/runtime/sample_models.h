@@ -26,9 +26,6 @@ Graph sample_relu_network_int8();
 // threshold 230), the same on every run.
 std::vector<std::vector<float>> sample_inputs(std::size_t count);
 
-// A constant float32 tensor, or a computed one when `values` is empty.
-Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std::vector<float>& values = {});
-
 // Appends `t` to `g` and gives its index.
 int add_tensor(Graph& g, Tensor t);
 
