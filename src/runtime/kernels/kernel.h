@@ -25,6 +25,8 @@ std::unique_ptr<Kernel> make_binary_kernel(const Op&, const Graph&, const Tensor
 std::unique_ptr<Kernel> make_fully_connected_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_unary_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_copy_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_matmul_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_concatenation_kernel(const Op&, const Graph&, const TensorBuffers&);
 
 // Applies a fused activation in place.
 void apply_activation(Activation a, float* data, std::size_t n);
