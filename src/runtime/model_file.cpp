@@ -10,9 +10,7 @@
 
 namespace edgeml::runtime {
 
-const char* format_name(ModelFormat format) {
-  return format == ModelFormat::tflite ? "TensorFlow Lite" : "ONNX";
-}
+const char* format_name(ModelFormat format) { return format == ModelFormat::tflite ? "TensorFlow Lite" : "ONNX"; }
 
 std::vector<std::uint8_t> read_model_bytes(const std::filesystem::path& path) {
   std::error_code ec;
@@ -29,8 +27,10 @@ std::vector<std::uint8_t> read_model_bytes(const std::filesystem::path& path) {
 ModelFormat model_format(std::span<const std::uint8_t> bytes, const std::string& origin) {
   if (bytes.size() >= 8 && std::memcmp(bytes.data() + 4, "TFL3", 4) == 0) return ModelFormat::tflite;
   if (is_onnx_model(bytes)) return ModelFormat::onnx;
-  throw Error(fmt::format("{}: neither a TensorFlow Lite model (no TFL3 identifier at byte 4) nor an ONNX model "
-                          "(not a protobuf ModelProto with a graph)", origin));
+  throw Error(
+      fmt::format("{}: neither a TensorFlow Lite model (no TFL3 identifier at byte 4) nor an ONNX model "
+                  "(not a protobuf ModelProto with a graph)",
+                  origin));
 }
 
 Graph read_model(std::span<const std::uint8_t> bytes, const std::string& origin) {

@@ -31,8 +31,8 @@ class GraphBuilder {
   std::string label() const;
   [[noreturn]] void fail(const std::string& what) const;
   bool has_input(int k) const;
-  int data(int k);                   // input k as float32 data; it must be there
-  const Tensor* constant(int k);     // input k known at load, or nullptr when absent
+  int data(int k);                // input k as float32 data; it must be there
+  const Tensor* constant(int k);  // input k known at load, or nullptr when absent
   void emit(Op op, const std::vector<std::int64_t>& output_shape);
 
  private:

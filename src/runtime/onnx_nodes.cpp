@@ -43,7 +43,8 @@ class Attributes {
   }
 
  private:
-  const onnx::AttributeProto* find(const std::string& name, onnx::AttributeProto::AttributeType type, const char* what) const {
+  const onnx::AttributeProto* find(const std::string& name, onnx::AttributeProto::AttributeType type,
+                                   const char* what) const {
     for (const auto& a : node_.attribute())
       if (a.name() == name) {
         if (a.type() != type) b_.fail(fmt::format("attribute '{}' is not {}", name, what));
@@ -56,7 +57,8 @@ class Attributes {
 };
 
 // Attributes that later opsets turned into inputs: known before opset `since`.
-std::vector<std::string_view> until_opset(std::int64_t since, const GraphBuilder& b, std::vector<std::string_view> names) {
+std::vector<std::string_view> until_opset(std::int64_t since, const GraphBuilder& b,
+                                          std::vector<std::string_view> names) {
   return b.opset() < since ? names : std::vector<std::string_view>{};
 }
 
@@ -85,18 +87,21 @@ Shape broadcast(const Shape& a, const Shape& c, const GraphBuilder& b) {
   Shape out(std::max(a.size(), c.size()), 1);
   for (std::size_t i = 0; i < out.size(); ++i) {
     std::int64_t da = i < a.size() ? a[a.size() - 1 - i] : 1, dc = i < c.size() ? c[c.size() - 1 - i] : 1;
-    if (da != dc && da != 1 && dc != 1) b.fail(fmt::format("shapes [{}] and [{}] do not broadcast", fmt::join(a, ", "), fmt::join(c, ", ")));
+    if (da != dc && da != 1 && dc != 1)
+      b.fail(fmt::format("shapes [{}] and [{}] do not broadcast", fmt::join(a, ", "), fmt::join(c, ", ")));
     out[out.size() - 1 - i] = da == 1 ? dc : da;
   }
   return out;
 }
 
 // An int64 list known at load: input `k` (opset >= `since`) or else attribute `name`.
-std::optional<Shape> int64_list(GraphBuilder& b, const Attributes& attributes, int k, const std::string& name, std::int64_t since) {
+std::optional<Shape> int64_list(GraphBuilder& b, const Attributes& attributes, int k, const std::string& name,
+                                std::int64_t since) {
   if (b.opset() < since) return attributes.integers(name);
   const Tensor* c = b.constant(k);
   if (!c) return std::nullopt;
-  if (c->type != DataType::int64 || c->shape.size() > 1) b.fail(fmt::format("{} '{}' is not a 1-D int64 tensor", name, c->name));
+  if (c->type != DataType::int64 || c->shape.size() > 1)
+    b.fail(fmt::format("{} '{}' is not a 1-D int64 tensor", name, c->name));
   return int64_values(*c);
 }
 
@@ -160,7 +165,8 @@ void lower_matmul(const onnx::NodeProto& node, GraphBuilder& b) {
   Shape a = shape_of(b.tensor(op.inputs[0])), w = shape_of(b.tensor(op.inputs[1]));
   if (a.empty() || w.empty()) b.fail("an operand is a scalar");
   Shape a2 = a.size() == 1 ? Shape{1, a[0]} : a, w2 = w.size() == 1 ? Shape{w[0], 1} : w;
-  if (a2.back() != w2[w2.size() - 2]) b.fail(fmt::format("[{}] and [{}] do not multiply", fmt::join(a, ", "), fmt::join(w, ", ")));
+  if (a2.back() != w2[w2.size() - 2])
+    b.fail(fmt::format("[{}] and [{}] do not multiply", fmt::join(a, ", "), fmt::join(w, ", ")));
   Shape out = broadcast(Shape(a2.begin(), a2.end() - 2), Shape(w2.begin(), w2.end() - 2), b);
   if (a.size() > 1) out.push_back(a2[a2.size() - 2]);
   if (w.size() > 1) out.push_back(w2.back());
@@ -179,14 +185,16 @@ void lower_reshape(const onnx::NodeProto& node, GraphBuilder& b) {
   std::int64_t known = 1, elements = product(in, 0, in.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
     if (out[i] == 0 && !allow_zero) {
-      if (i >= in.size()) b.fail(fmt::format("shape [{}] copies dimension {}, which the input lacks", fmt::join(*requested, ", "), i));
+      if (i >= in.size())
+        b.fail(fmt::format("shape [{}] copies dimension {}, which the input lacks", fmt::join(*requested, ", "), i));
       out[i] = in[i];
     } else if (out[i] == -1) {
       if (inferred) b.fail(fmt::format("shape [{}] has more than one -1", fmt::join(*requested, ", ")));
       inferred = i;
       continue;
     }
-    if (out[i] < 0 || out[i] > static_cast<std::int64_t>(kMaxElements) || (known *= out[i]) > static_cast<std::int64_t>(kMaxElements))
+    if (out[i] < 0 || out[i] > static_cast<std::int64_t>(kMaxElements) ||
+        (known *= out[i]) > static_cast<std::int64_t>(kMaxElements))
       b.fail(fmt::format("shape [{}] is invalid or huge", fmt::join(*requested, ", ")));
   }
   if (inferred) {
@@ -195,7 +203,8 @@ void lower_reshape(const onnx::NodeProto& node, GraphBuilder& b) {
     out[*inferred] = elements / known;
   }
   if (product(out, 0, out.size()) != elements)
-    b.fail(fmt::format("cannot reshape [{}] ({} elements) to [{}]", fmt::join(in, ", "), elements, fmt::join(*requested, ", ")));
+    b.fail(fmt::format("cannot reshape [{}] ({} elements) to [{}]", fmt::join(in, ", "), elements,
+                       fmt::join(*requested, ", ")));
   b.emit(op, out);
 }
 
@@ -264,7 +273,9 @@ void lower_concat(const onnx::NodeProto& node, GraphBuilder& b) {
     Shape in = shape_of(b.tensor(op.inputs[k]));
     bool fits = in.size() == out.size();
     for (std::size_t d = 0; fits && d < in.size(); ++d) fits = d == a || in[d] == out[d];
-    if (!fits) b.fail(fmt::format("input '{}' [{}] does not fit [{}] outside axis {}", node.input(static_cast<int>(k)), fmt::join(in, ", "), fmt::join(out, ", "), a));
+    if (!fits)
+      b.fail(fmt::format("input '{}' [{}] does not fit [{}] outside axis {}", node.input(static_cast<int>(k)),
+                         fmt::join(in, ", "), fmt::join(out, ", "), a));
     out[a] += in[a];
   }
   b.emit(op, out);

@@ -34,7 +34,8 @@ int GraphBuilder::graph_tensor(const std::string& name, const std::string& reade
   if (auto it = defined_.find(name); it != defined_.end()) return it->second;
   auto c = constants_.find(name);
   if (c == constants_.end())
-    throw Error(fmt::format("{} reads '{}' before any node writes it (nodes must be in topological order)", reader, name));
+    throw Error(
+        fmt::format("{} reads '{}' before any node writes it (nodes must be in topological order)", reader, name));
   if (c->second.type != DataType::float32)
     throw Error(fmt::format("{} reads '{}' as data, but it is {}; only float32 data is supported", reader, name,
                             type_name(c->second.type)));
@@ -68,12 +69,15 @@ const Tensor* GraphBuilder::constant(int k) {
   const std::string& name = node_->input(k);
   if (auto c = constants_.find(name); c != constants_.end()) return &c->second;
   if (defined_.count(name))
-    fail(fmt::format("input '{}' must be known at load (an initializer or a bound input), but it is computed or fed at run time", name));
+    fail(fmt::format(
+        "input '{}' must be known at load (an initializer or a bound input), but it is computed or fed at run time",
+        name));
   fail(fmt::format("reads '{}' before any node writes it (nodes must be in topological order)", name));
 }
 
 void GraphBuilder::emit(Op op, const std::vector<std::int64_t>& output_shape) {
-  if (node_->output_size() != 1 || node_->output(0).empty()) fail(fmt::format("has {} outputs; 1 is supported", node_->output_size()));
+  if (node_->output_size() != 1 || node_->output(0).empty())
+    fail(fmt::format("has {} outputs; 1 is supported", node_->output_size()));
   const std::string& name = node_->output(0);
   if (constants_.count(name) || defined_.count(name)) fail(fmt::format("writes '{}', which is already defined", name));
   Tensor out;
@@ -158,7 +162,8 @@ void read_inputs(const onnx::GraphProto& graph, const OnnxBindings& bound, Graph
       b.add_constant(std::move(t), "bound input");
       used.insert(v.name());
     } else if (std::find(to_bind.begin(), to_bind.end(), v.name()) != to_bind.end()) {
-      throw Error(fmt::format("graph input '{}' sets a shape, axes or bounds that must be known at load: bind it to a constant", v.name()));
+      throw Error(fmt::format(
+          "graph input '{}' sets a shape, axes or bounds that must be known at load: bind it to a constant", v.name()));
     } else {
       b.add_graph_input(declared_tensor(v, "graph input"));
     }
@@ -181,8 +186,8 @@ void read_outputs(const onnx::GraphProto& graph, GraphBuilder& b) {
       bool fits = want.shape.size() == got.shape.size();
       for (std::size_t i = 0; fits && i < known.size(); ++i) fits = !known[i] || want.shape[i] == got.shape[i];
       if (!fits)
-        throw Error(fmt::format("graph output '{}' is declared [{}] but computes to [{}]", v.name(), fmt::join(want.shape, ", "),
-                                fmt::join(got.shape, ", ")));
+        throw Error(fmt::format("graph output '{}' is declared [{}] but computes to [{}]", v.name(),
+                                fmt::join(want.shape, ", "), fmt::join(got.shape, ", ")));
     }
     b.graph().outputs.push_back(index);
   }
@@ -208,8 +213,9 @@ Graph build_graph(const onnx::ModelProto& model, const OnnxBindings& bound) {
   Graph g = std::move(b.graph());
   g.description = model.doc_string();
   if (g.description.empty() && !model.producer_name().empty())
-    g.description = model.producer_version().empty() ? model.producer_name()
-                                                     : fmt::format("{} {}", model.producer_name(), model.producer_version());
+    g.description = model.producer_version().empty()
+                        ? model.producer_name()
+                        : fmt::format("{} {}", model.producer_name(), model.producer_version());
   return g;
 }
 

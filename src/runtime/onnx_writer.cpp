@@ -49,7 +49,8 @@ class Writer {
 };
 
 Writer::Writer(const Graph& g) : g_(g) {
-  for (std::size_t i = 0; i < g.tensors.size(); ++i) names_.push_back(fresh(g.tensors[i].name.empty() ? "tensor" : g.tensors[i].name));
+  for (std::size_t i = 0; i < g.tensors.size(); ++i)
+    names_.push_back(fresh(g.tensors[i].name.empty() ? "tensor" : g.tensors[i].name));
 }
 
 // `base`, or `base_N` when that is taken: ONNX names each value once.
@@ -64,7 +65,8 @@ std::string Writer::data(int i) {
   const Tensor& t = tensor(i);
   if (t.type != DataType::float32)
     throw Error(fmt::format("tensor '{}' is {}; the ONNX writer writes float32 data only", t.name, type_name(t.type)));
-  if (t.is_constant() && initialized_.insert(i).second) onnx_io::tensor_to_proto(t, name(i), *graph_->add_initializer());
+  if (t.is_constant() && initialized_.insert(i).second)
+    onnx_io::tensor_to_proto(t, name(i), *graph_->add_initializer());
   return name(i);
 }
 
@@ -105,7 +107,9 @@ void Writer::activation(Activation a, const std::string& in, const std::string& 
   switch (a) {
     case Activation::none: node("Identity", {in}, out); return;
     case Activation::relu: node("Relu", {in}, out); return;
-    case Activation::relu6: node("Clip", {in, float_constant(0, out + "_min"), float_constant(6, out + "_max")}, out); return;
+    case Activation::relu6:
+      node("Clip", {in, float_constant(0, out + "_min"), float_constant(6, out + "_max")}, out);
+      return;
     case Activation::tanh: node("Tanh", {in}, out); return;
   }
 }
@@ -183,12 +187,14 @@ void Writer::write_matmul(const Op& op) {
 }
 
 void Writer::write_op(const Op& op) {
-  if (op.outputs.size() != 1) throw Error(fmt::format("{}: has {} outputs; 1 is supported", op_name(op.kind), op.outputs.size()));
+  if (op.outputs.size() != 1)
+    throw Error(fmt::format("{}: has {} outputs; 1 is supported", op_name(op.kind), op.outputs.size()));
   const std::string& out = name(op.outputs[0]);
   const Shape& out_shape = tensor(op.outputs[0]).shape;
   static const std::map<OpKind, const char*> kBinary = {
       {OpKind::add, "Add"}, {OpKind::sub, "Sub"}, {OpKind::mul, "Mul"}, {OpKind::div, "Div"}};
-  static const std::map<OpKind, const char*> kUnary = {{OpKind::relu, "Relu"}, {OpKind::logistic, "Sigmoid"}, {OpKind::tanh, "Tanh"}};
+  static const std::map<OpKind, const char*> kUnary = {
+      {OpKind::relu, "Relu"}, {OpKind::logistic, "Sigmoid"}, {OpKind::tanh, "Tanh"}};
   if (auto b = kBinary.find(op.kind); b != kBinary.end()) {
     std::string core = core_output(op, out_shape);
     node(b->second, {data(op.inputs.at(0)), data(op.inputs.at(1))}, core);
@@ -198,7 +204,9 @@ void Writer::write_op(const Op& op) {
   } else if (op.kind == OpKind::relu6) {
     activation(Activation::relu6, data(op.inputs.at(0)), out);
   } else if (op.kind == OpKind::clip) {
-    node("Clip", {data(op.inputs.at(0)), float_constant(op.clip_min, out + "_min"), float_constant(op.clip_max, out + "_max")}, out);
+    node("Clip",
+         {data(op.inputs.at(0)), float_constant(op.clip_min, out + "_min"), float_constant(op.clip_max, out + "_max")},
+         out);
   } else if (op.kind == OpKind::reshape || op.kind == OpKind::expand_dims || op.kind == OpKind::squeeze) {
     reshape(data(op.inputs.at(0)), out_shape, out);
   } else if (op.kind == OpKind::concatenation) {
@@ -220,7 +228,8 @@ void Writer::write_op(const Op& op) {
 }
 
 void Writer::declare(const Tensor& t, const std::string& n, onnx::ValueInfoProto& v) {
-  if (t.type != DataType::float32) throw Error(fmt::format("graph input or output '{}' is {}, not float32", t.name, type_name(t.type)));
+  if (t.type != DataType::float32)
+    throw Error(fmt::format("graph input or output '{}' is {}, not float32", t.name, type_name(t.type)));
   v.set_name(n);
   auto* type = v.mutable_type()->mutable_tensor_type();
   type->set_elem_type(kFloat);
@@ -260,7 +269,8 @@ std::vector<std::uint8_t> write_onnx(const Graph& graph) {
 void write_onnx_file(const Graph& graph, const std::filesystem::path& path) {
   std::vector<std::uint8_t> bytes = write_onnx(graph);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())) || !out.flush())
+  if (!out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size())) ||
+      !out.flush())
     throw Error(fmt::format("{}: cannot write", path.string()));
 }
 

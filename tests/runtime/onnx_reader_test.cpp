@@ -32,15 +32,19 @@ class OnnxModel {
     t->set_elem_type(elem_type);
     for (std::int64_t d : dims) {
       auto* dim = t->mutable_shape()->add_dim();
-      if (d < 0) dim->set_dim_param("N");
-      else dim->set_dim_value(d);
+      if (d < 0)
+        dim->set_dim_param("N");
+      else
+        dim->set_dim_value(d);
     }
     return *v;
   }
   void input(const std::string& name, const std::vector<std::int64_t>& dims, int elem_type = 1) {
     value(graph().mutable_input(), name, dims, elem_type);
   }
-  void output(const std::string& name, const std::vector<std::int64_t>& dims) { value(graph().mutable_output(), name, dims); }
+  void output(const std::string& name, const std::vector<std::int64_t>& dims) {
+    value(graph().mutable_output(), name, dims);
+  }
   onnx::NodeProto& node(const std::string& type, const std::vector<std::string>& inputs, const std::string& output) {
     auto* n = graph().add_node();
     n->set_op_type(type);
@@ -48,7 +52,8 @@ class OnnxModel {
     n->add_output(output);
     return *n;
   }
-  onnx::TensorProto& floats(const std::string& name, const std::vector<std::int64_t>& dims, const std::vector<float>& values) {
+  onnx::TensorProto& floats(const std::string& name, const std::vector<std::int64_t>& dims,
+                            const std::vector<float>& values) {
     auto* t = graph().add_initializer();
     t->set_name(name);
     t->set_data_type(1);
@@ -91,7 +96,8 @@ OnnxModel gemm_model() {
   return m;
 }
 
-void expect_error_naming(const std::vector<std::uint8_t>& bytes, const std::vector<std::string>& needles, const OnnxBindings& bound = {}) {
+void expect_error_naming(const std::vector<std::uint8_t>& bytes, const std::vector<std::string>& needles,
+                         const OnnxBindings& bound = {}) {
   try {
     read_onnx(bytes, "bad.onnx", bound);
     FAIL() << "accepted a bad model; expected: " << needles[0];
@@ -142,7 +148,8 @@ TEST(OnnxReader, AShapeInputMustBeBoundAtLoad) {
 
 TEST(OnnxReader, RefusesTruncatedFilesAndRandomBytes) {
   std::vector<std::uint8_t> good = gemm_model().bytes();
-  expect_error_naming({good.begin(), good.begin() + static_cast<std::ptrdiff_t>(good.size() / 2)}, {"protobuf parsing failed"});
+  expect_error_naming({good.begin(), good.begin() + static_cast<std::ptrdiff_t>(good.size() / 2)},
+                      {"protobuf parsing failed"});
   for (std::size_t keep = 1; keep < good.size(); keep += 7)
     EXPECT_THROW(read_onnx({good.data(), keep}, "bad.onnx"), Error) << keep;
   std::mt19937 rng(11);

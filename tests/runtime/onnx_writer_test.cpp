@@ -103,7 +103,8 @@ TEST(OnnxWriter, EveryWritableOperatorRoundTripsWithTheSameOutputs) {
   expect_onnx_checker_accepts(bytes);
   Graph back = read_onnx(bytes, "written.onnx");
   EXPECT_EQ(back.tensors[static_cast<std::size_t>(back.outputs[0])].shape, (std::vector<std::int32_t>{2, 2}));
-  for (const std::vector<float>& input : {std::vector<float>{1, 2, 3, -1, 0.5f, 2}, std::vector<float>{0, 0, 0, 9, -9, 1}}) {
+  for (const std::vector<float>& input :
+       {std::vector<float>{1, 2, 3, -1, 0.5f, 2}, std::vector<float>{0, 0, 0, 9, -9, 1}}) {
     std::vector<float> want = run(g, input), got = run(back, input);
     ASSERT_EQ(got.size(), want.size());
     for (std::size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], want[i], 1e-6) << i;
@@ -139,9 +140,11 @@ TEST(ModelCommand, DescribesAndRunsAnOnnxModel) {
   EXPECT_NE(out.find("m.onnx: ONNX, "), std::string::npos) << out;
   EXPECT_NE(out.find("input   input_1 float32 [1, 3]"), std::string::npos) << out;
   EXPECT_NE(out.find("MATMUL"), std::string::npos) << out;
-  Process run = test::run_edgeml({"model", "run", (dir / "m.onnx").string(), "--input", "797,232,230"}, dir / "run.log");
+  Process run =
+      test::run_edgeml({"model", "run", (dir / "m.onnx").string(), "--input", "797,232,230"}, dir / "run.log");
   ASSERT_EQ(run.wait_for(std::chrono::seconds(20)), 0) << test::read_file(dir / "run.log");
-  EXPECT_NE(test::read_file(dir / "run.log").find("797,232,230 -> 46.08"), std::string::npos) << test::read_file(dir / "run.log");
+  EXPECT_NE(test::read_file(dir / "run.log").find("797,232,230 -> 46.08"), std::string::npos)
+      << test::read_file(dir / "run.log");
 }
 
 }  // namespace

@@ -60,7 +60,8 @@ std::unique_ptr<Kernel> make_concatenation_kernel(const Op& op, const Graph& g, 
     const Tensor& in = g.tensors[static_cast<std::size_t>(i)];
     bool fits = in.shape.size() == out.shape.size();
     for (std::size_t d = 0; fits && d < in.shape.size(); ++d) fits = d == a || in.shape[d] == out.shape[d];
-    if (!fits) throw Error(fmt::format("CONCATENATION: '{}' does not fit '{}' outside axis {}", in.name, out.name, axis));
+    if (!fits)
+      throw Error(fmt::format("CONCATENATION: '{}' does not fit '{}' outside axis {}", in.name, out.name, axis));
     joined += static_cast<std::size_t>(in.shape[a]);
     blocks.push_back({float_buffer(op, g, buffers, i), product(in.shape, a, in.shape.size())});
   }

@@ -25,7 +25,13 @@ struct MatMulPlan {
 class MatMul : public Kernel {
  public:
   MatMul(const float* a, const float* b, const float* c, float* out, MatMulPlan plan, const Op& op)
-      : a_(a), b_(b), c_(c), out_(out), plan_(std::move(plan)), alpha_(op.alpha), beta_(op.beta),
+      : a_(a),
+        b_(b),
+        c_(c),
+        out_(out),
+        plan_(std::move(plan)),
+        alpha_(op.alpha),
+        beta_(op.beta),
         activation_(op.activation) {}
 
   void run() override {
@@ -39,7 +45,8 @@ class MatMul : public Kernel {
       for (std::size_t i = 0; i < a.rows; ++i)
         for (std::size_t j = 0; j < b.cols; ++j) {
           float sum = 0;
-          for (std::size_t k = 0; k < a.cols; ++k) sum += am[i * a.row_stride + k * a.col_stride] * bm[k * b.row_stride + j * b.col_stride];
+          for (std::size_t k = 0; k < a.cols; ++k)
+            sum += am[i * a.row_stride + k * a.col_stride] * bm[k * b.row_stride + j * b.col_stride];
           *o++ = alpha_ * sum + (c_ ? beta_ * c_[i * c.row_stride + j * c.col_stride] : 0.0f);
         }
     }
@@ -134,7 +141,8 @@ std::unique_ptr<Kernel> make_matmul_kernel(const Op& op, const Graph& g, const T
   plan.a = matrix_of(ta.shape, true, op.transpose_a);
   plan.b = matrix_of(tb.shape, false, op.transpose_b);
   if (plan.a.cols != plan.b.rows)
-    throw Error(fmt::format("{}: '{}' has {} columns but '{}' {} rows", name, ta.name, plan.a.cols, tb.name, plan.b.rows));
+    throw Error(
+        fmt::format("{}: '{}' has {} columns but '{}' {} rows", name, ta.name, plan.a.cols, tb.name, plan.b.rows));
   plan_batches(ta, tb, plan, name);
   if (out.element_count() != plan.a_offsets.size() * plan.a.rows * plan.b.cols)
     throw Error(fmt::format("{}: output '{}' has {} elements, not {}", name, out.name, out.element_count(),
@@ -144,8 +152,9 @@ std::unique_ptr<Kernel> make_matmul_kernel(const Op& op, const Graph& g, const T
     plan.c = bias_layout(g.tensors[static_cast<std::size_t>(op.inputs[2])], plan.a.rows, plan.b.cols, name);
     c = float_buffer(op, g, buffers, op.inputs[2]);
   }
-  return std::make_unique<MatMul>(float_buffer(op, g, buffers, op.inputs[0]), float_buffer(op, g, buffers, op.inputs[1]),
-                                  c, float_buffer(op, g, buffers, op.outputs[0]), std::move(plan), op);
+  return std::make_unique<MatMul>(float_buffer(op, g, buffers, op.inputs[0]),
+                                  float_buffer(op, g, buffers, op.inputs[1]), c,
+                                  float_buffer(op, g, buffers, op.outputs[0]), std::move(plan), op);
 }
 
 }  // namespace edgeml::runtime
