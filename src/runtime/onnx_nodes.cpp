@@ -281,27 +281,32 @@ void lower_concat(const onnx::NodeProto& node, GraphBuilder& b) {
   b.emit(op, out);
 }
 
-using Lowering = std::function<void(const onnx::NodeProto&, GraphBuilder&)>;
+// How a node of one op type becomes an operator, and how many inputs it may
+// name (Concat takes any number).
+struct NodeKind {
+  std::function<void(const onnx::NodeProto&, GraphBuilder&)> lower;
+  int max_inputs = std::numeric_limits<int>::max();
+};
 
-const std::map<std::string, Lowering, std::less<>>& lowerings() {
+const std::map<std::string, NodeKind, std::less<>>& node_kinds() {
   using std::placeholders::_1, std::placeholders::_2;
-  static const std::map<std::string, Lowering, std::less<>> table = {
-      {"Add", std::bind(lower_binary, OpKind::add, _1, _2)},
-      {"Sub", std::bind(lower_binary, OpKind::sub, _1, _2)},
-      {"Mul", std::bind(lower_binary, OpKind::mul, _1, _2)},
-      {"Div", std::bind(lower_binary, OpKind::div, _1, _2)},
-      {"Relu", std::bind(lower_elementwise, OpKind::relu, _1, _2)},
-      {"Sigmoid", std::bind(lower_elementwise, OpKind::logistic, _1, _2)},
-      {"Tanh", std::bind(lower_elementwise, OpKind::tanh, _1, _2)},
-      {"Identity", std::bind(lower_elementwise, OpKind::reshape, _1, _2)},
-      {"Clip", lower_clip},
-      {"Gemm", lower_gemm},
-      {"MatMul", lower_matmul},
-      {"Reshape", lower_reshape},
-      {"Flatten", lower_flatten},
-      {"Unsqueeze", lower_unsqueeze},
-      {"Squeeze", lower_squeeze},
-      {"Concat", lower_concat},
+  static const std::map<std::string, NodeKind, std::less<>> table = {
+      {"Add", {std::bind(lower_binary, OpKind::add, _1, _2), 2}},
+      {"Sub", {std::bind(lower_binary, OpKind::sub, _1, _2), 2}},
+      {"Mul", {std::bind(lower_binary, OpKind::mul, _1, _2), 2}},
+      {"Div", {std::bind(lower_binary, OpKind::div, _1, _2), 2}},
+      {"Relu", {std::bind(lower_elementwise, OpKind::relu, _1, _2), 1}},
+      {"Sigmoid", {std::bind(lower_elementwise, OpKind::logistic, _1, _2), 1}},
+      {"Tanh", {std::bind(lower_elementwise, OpKind::tanh, _1, _2), 1}},
+      {"Identity", {std::bind(lower_elementwise, OpKind::reshape, _1, _2), 1}},
+      {"Clip", {lower_clip, 3}},
+      {"Gemm", {lower_gemm, 3}},
+      {"MatMul", {lower_matmul, 2}},
+      {"Reshape", {lower_reshape, 2}},
+      {"Flatten", {lower_flatten, 1}},
+      {"Unsqueeze", {lower_unsqueeze, 2}},
+      {"Squeeze", {lower_squeeze, 2}},
+      {"Concat", {lower_concat}},
   };
   return table;
 }
@@ -311,12 +316,15 @@ const std::map<std::string, Lowering, std::less<>>& lowerings() {
 void check_op_type(const onnx::NodeProto& node, GraphBuilder& b) {
   if (!node.domain().empty() && node.domain() != "ai.onnx")
     b.fail(fmt::format("operator domain '{}' is not supported", node.domain()));
-  if (!lowerings().count(node.op_type())) b.fail(fmt::format("op type '{}' is not supported", node.op_type()));
+  auto kind = node_kinds().find(node.op_type());
+  if (kind == node_kinds().end()) b.fail(fmt::format("op type '{}' is not supported", node.op_type()));
+  if (node.input_size() > kind->second.max_inputs)
+    b.fail(fmt::format("has {} inputs; {} takes at most {}", node.input_size(), node.op_type(), kind->second.max_inputs));
 }
 
 void lower_node(const onnx::NodeProto& node, GraphBuilder& b) {
   check_op_type(node, b);
-  lowerings().find(node.op_type())->second(node, b);
+  node_kinds().find(node.op_type())->second.lower(node, b);
 }
 
 bool is_load_time_input(const std::string& op_type, int k) {
