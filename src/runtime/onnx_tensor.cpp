@@ -98,7 +98,7 @@ void tensor_to_proto(const Tensor& tensor, const std::string& name, onnx::Tensor
 std::vector<std::int64_t> int64_values(const Tensor& tensor) {
   if (tensor.type != DataType::int64) return {};
   std::vector<std::int64_t> values(tensor.constant.size() / sizeof(std::int64_t));
-  std::memcpy(values.data(), tensor.constant.data(), values.size() * sizeof(std::int64_t));
+  if (!values.empty()) std::memcpy(values.data(), tensor.constant.data(), values.size() * sizeof(std::int64_t));
   return values;
 }
 

@@ -81,7 +81,7 @@ Interpreter load(const fs::path& dir, const fs::path& data_set) {
 
 std::vector<float> floats_of(const Tensor& t) {
   std::vector<float> values(t.element_count());
-  std::memcpy(values.data(), t.constant.data(), values.size() * sizeof(float));
+  if (!values.empty()) std::memcpy(values.data(), t.constant.data(), values.size() * sizeof(float));
   return values;
 }
 
