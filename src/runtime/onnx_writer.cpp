@@ -1,5 +1,6 @@
 #include "runtime/onnx_writer.h"
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -15,6 +16,9 @@ namespace {
 
 constexpr std::int64_t kIrVersion = 7;
 constexpr std::int64_t kOpset = 13;
+// Opset 14 is written only for a Reshape to a shape with a 0 dimension: in
+// opset 13 a 0 copies the input's dimension, and only 14's allowzero says 0.
+constexpr std::int64_t kOpsetWithAllowZero = 14;
 constexpr int kFloat = 1;  // TensorProto.DataType FLOAT
 
 using Shape = std::vector<std::int32_t>;
@@ -45,6 +49,7 @@ class Writer {
   std::vector<std::string> names_;
   std::set<std::string> used_;
   std::set<int> initialized_;
+  bool allows_zero_ = false;
   onnx::GraphProto* graph_ = nullptr;
 };
 
@@ -100,7 +105,13 @@ onnx::NodeProto& Writer::node(const char* type, const std::vector<std::string>& 
 }
 
 void Writer::reshape(const std::string& in, const Shape& shape, const std::string& out) {
-  node("Reshape", {in, int64_constant({shape.begin(), shape.end()}, out + "_shape")}, out);
+  onnx::NodeProto& n = node("Reshape", {in, int64_constant({shape.begin(), shape.end()}, out + "_shape")}, out);
+  if (std::find(shape.begin(), shape.end(), 0) == shape.end()) return;
+  auto* allow_zero = n.add_attribute();
+  allow_zero->set_name("allowzero");
+  allow_zero->set_type(onnx::AttributeProto::INT);
+  allow_zero->set_i(1);
+  allows_zero_ = true;
 }
 
 void Writer::activation(Activation a, const std::string& in, const std::string& out) {
@@ -256,6 +267,7 @@ onnx::ModelProto Writer::write() {
     }
   }
   for (int i : g_.outputs) declare(tensor(i), name(i), *graph_->add_output());
+  if (allows_zero_) opset->set_version(kOpsetWithAllowZero);
   return model;
 }
 

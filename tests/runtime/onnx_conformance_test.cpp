@@ -1,5 +1,6 @@
 // ONNX's own backend node tests (Debian's libonnx-testdata) for every op the
-// ONNX reader supports, one ctest case per test directory. The expected
+// ONNX reader supports, one ctest case per test directory; each passing case
+// runs again after a round trip through the ONNX writer. The expected
 // result of each case is in onnx_conformance.txt: `pass` (every output of
 // every data set matches) or `unsupported: TEXT` (loading fails with an
 // Error containing TEXT), so no case is skipped silently.
@@ -9,12 +10,14 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
 
 #include "core/error.h"
 #include "runtime/interpreter.h"
 #include "runtime/model_file.h"
 #include "runtime/onnx_reader.h"
+#include "runtime/onnx_writer.h"
 #include "support/test_support.h"
 
 namespace edgeml::runtime {
@@ -68,7 +71,7 @@ std::string tensor_name(const fs::path& file) {
 Tensor read_tensor(const fs::path& file) { return read_onnx_tensor(read_model_bytes(file), file.string()); }
 
 // The case's model, its inputs that set shapes, axes or bounds bound to the data set's values.
-Interpreter load(const fs::path& dir, const fs::path& data_set) {
+Graph load(const fs::path& dir, const fs::path& data_set) {
   fs::path model_file = dir / "model.onnx";
   std::vector<std::uint8_t> model = read_model_bytes(model_file);
   std::vector<std::string> to_bind = onnx_inputs_to_bind(model, model_file.string());
@@ -76,7 +79,7 @@ Interpreter load(const fs::path& dir, const fs::path& data_set) {
   for (const fs::path& input : numbered(data_set, "input"))
     if (std::string name = tensor_name(input); std::find(to_bind.begin(), to_bind.end(), name) != to_bind.end())
       bound[name] = read_tensor(input);
-  return Interpreter(read_onnx(model, model_file.string(), bound));
+  return read_onnx(model, model_file.string(), bound);
 }
 
 std::vector<float> floats_of(const Tensor& t) {
@@ -85,8 +88,8 @@ std::vector<float> floats_of(const Tensor& t) {
   return values;
 }
 
-void run_data_set(const fs::path& dir, const fs::path& data_set) {
-  Interpreter interpreter = load(dir, data_set);
+void run_data_set(const Graph& graph, const fs::path& data_set) {
+  Interpreter interpreter(graph);
   const Graph& g = interpreter.graph();
   for (const fs::path& file : numbered(data_set, "input")) {
     std::string name = tensor_name(file);
@@ -133,7 +136,7 @@ class OnnxConformance : public testing::Test {
     ASSERT_FALSE(data_sets.empty()) << dir;
     if (!case_.unsupported.empty()) {
       try {
-        load(dir, data_sets[0]);
+        Interpreter interpreter(load(dir, data_sets[0]));
         FAIL() << "loaded, but onnx_conformance.txt expects: " << case_.unsupported;
       } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find(case_.unsupported), std::string::npos) << e.what();
@@ -142,7 +145,15 @@ class OnnxConformance : public testing::Test {
     }
     for (const fs::path& data_set : data_sets) {
       SCOPED_TRACE(data_set.string());
-      run_data_set(dir, data_set);
+      Graph graph = load(dir, data_set);
+      run_data_set(graph, data_set);
+      // The writer keeps what the reader read: same outputs, and ONNX's checker agrees.
+      SCOPED_TRACE("after a round trip through write_onnx");
+      std::vector<std::uint8_t> written = write_onnx(graph);
+      onnx::ModelProto model;
+      ASSERT_TRUE(model.ParseFromArray(written.data(), static_cast<int>(written.size())));
+      EXPECT_NO_THROW(onnx::checker::check_model(model));
+      run_data_set(read_onnx(written, "written.onnx"), data_set);
     }
   }
 
