@@ -9,7 +9,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "runtime/interpreter.h"
-#include "runtime/tflite_reader.h"
+#include "runtime/model_file.h"
 
 namespace edgeml::cli {
 
@@ -20,8 +20,10 @@ std::string describe(const runtime::Tensor& t) {
 }
 
 void run_info(const std::string& file) {
-  runtime::Graph g = runtime::read_tflite_file(file);
-  fmt::print("{}: TensorFlow Lite, {} bytes{}\n", file, std::filesystem::file_size(file),
+  std::vector<std::uint8_t> bytes = runtime::read_model_bytes(file);
+  runtime::ModelFormat format = runtime::model_format(bytes, file);
+  runtime::Graph g = runtime::read_model(bytes, file);
+  fmt::print("{}: {}, {} bytes{}\n", file, runtime::format_name(format), bytes.size(),
              g.description.empty() ? "" : " (" + g.description + ")");
   for (int i : g.inputs) fmt::print("  input   {}\n", describe(g.tensors[static_cast<std::size_t>(i)]));
   for (int i : g.outputs) fmt::print("  output  {}\n", describe(g.tensors[static_cast<std::size_t>(i)]));
@@ -52,7 +54,7 @@ std::vector<float> parse_input(const std::string& text, std::size_t expected) {
 }
 
 void run_model(const std::string& file, const std::vector<std::string>& inputs) {
-  runtime::Interpreter interpreter(runtime::read_tflite_file(file));
+  runtime::Interpreter interpreter(runtime::read_model_file(file));
   std::span<float> x = interpreter.input(0);
   for (const std::string& text : inputs) {
     std::vector<float> values = parse_input(text, x.size());
@@ -69,12 +71,12 @@ void add_model_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("model", "inspect and run model files");
   cmd->require_subcommand(1);
   auto file = std::make_shared<std::string>();
-  auto* info = cmd->add_subcommand("info", "inputs, outputs, operators, parameter count and size of a .tflite file");
+  auto* info = cmd->add_subcommand("info", "inputs, outputs, operators, parameter count and size of a .tflite or .onnx file");
   info->add_option("FILE", *file, "model file")->required();
   info->callback([file] { run_info(*file); });
 
   auto inputs = std::make_shared<std::vector<std::string>>();
-  auto* run = cmd->add_subcommand("run", "run a .tflite model on inputs given as comma-separated numbers");
+  auto* run = cmd->add_subcommand("run", "run a .tflite or .onnx model on inputs given as comma-separated numbers");
   run->add_option("FILE", *file, "model file")->required();
   run->add_option("--input", *inputs, "one sample, e.g. 100,231,230 (repeatable)")->required();
   run->callback([file, inputs] { run_model(*file, *inputs); });

@@ -42,6 +42,16 @@ Shape rearranged(const Shape& in_before, const Shape& in_after, const Shape& out
   return out;
 }
 
+// NumPy matmul: broadcast batch dimensions, then rows of A' by columns of B'.
+Shape matmul_shape(const Op& op, const Shape& a, const Shape& b) {
+  if (a.size() < 2 || b.size() < 2) throw Error("its operands are not matrices");
+  Shape batch_a(a.begin(), a.end() - 2), batch_b(b.begin(), b.end() - 2);
+  Shape out = broadcast(batch_a, batch_b);
+  out.push_back(op.transpose_a ? a.back() : a[a.size() - 2]);
+  out.push_back(op.transpose_b ? b[b.size() - 2] : b.back());
+  return out;
+}
+
 Shape output_shape(const Op& op, const Graph& before, const Graph& after) {
   auto in = [&](std::size_t k) -> const Shape& { return after.tensors[static_cast<std::size_t>(op.inputs[k])].shape; };
   auto was = [&](std::size_t k) -> const Shape& { return before.tensors[static_cast<std::size_t>(op.inputs[k])].shape; };
@@ -56,7 +66,9 @@ Shape output_shape(const Op& op, const Graph& before, const Graph& after) {
     case OpKind::logistic:
     case OpKind::tanh:
     case OpKind::quantize:
-    case OpKind::dequantize: return in(0);
+    case OpKind::dequantize:
+    case OpKind::clip: return in(0);
+    case OpKind::matmul: return matmul_shape(op, in(0), in(1));
     case OpKind::fully_connected: {
       const Shape& w = in(1);
       if (w.size() != 2 || w[1] <= 0 || count(in(0)) % static_cast<std::size_t>(w[1]) != 0)

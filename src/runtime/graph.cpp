@@ -17,12 +17,12 @@ std::size_t Graph::parameter_count() const {
   return n;
 }
 
-Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, std::span<const float> values) {
+Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std::vector<float>& values) {
   Tensor t;
   t.name = std::move(name);
   t.shape = std::move(shape);
   const auto* bytes = reinterpret_cast<const std::uint8_t*>(values.data());
-  t.constant.assign(bytes, bytes + values.size_bytes());
+  t.constant.assign(bytes, bytes + values.size() * sizeof(float));
   return t;
 }
 
@@ -43,6 +43,8 @@ const char* op_name(OpKind kind) {
     case OpKind::concatenation: return "CONCATENATION";
     case OpKind::quantize: return "QUANTIZE";
     case OpKind::dequantize: return "DEQUANTIZE";
+    case OpKind::matmul: return "MATMUL";
+    case OpKind::clip: return "CLIP";
   }
   return "?";
 }
@@ -52,10 +54,17 @@ const char* type_name(DataType type) {
     case DataType::float32: return "float32";
     case DataType::int8: return "int8";
     case DataType::int32: return "int32";
+    case DataType::int64: return "int64";
   }
   return "?";
 }
 
-std::size_t type_size(DataType type) { return type == DataType::int8 ? 1 : 4; }
+std::size_t type_size(DataType type) {
+  switch (type) {
+    case DataType::int8: return 1;
+    case DataType::int64: return 8;
+    default: return 4;
+  }
+}
 
 }  // namespace edgeml::runtime

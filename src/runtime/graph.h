@@ -12,10 +12,12 @@
 
 namespace edgeml::runtime {
 
-enum class DataType { float32, int8, int32 };
+// int64 holds only constants a reader folds into an operator (shapes, axes).
+enum class DataType { float32, int8, int32, int64 };
 enum class OpKind {
   add, sub, mul, div, fully_connected, relu, relu6, logistic, tanh,
   reshape, expand_dims, squeeze, concatenation, quantize, dequantize,
+  matmul, clip,
 };
 enum class Activation { none, relu, relu6, tanh };
 
@@ -37,6 +39,11 @@ struct Op {
   std::vector<int> outputs;
   Activation activation = Activation::none;
   int axis = 0;  // concatenation
+  // matmul: out = alpha * A' x B' + beta * C, where A' and B' are A and B with
+  // their last two dimensions swapped when asked; inputs A, B and optional C.
+  bool transpose_a = false, transpose_b = false;
+  float alpha = 1, beta = 1;
+  float clip_min = 0, clip_max = 0;  // clip
 };
 
 struct Graph {
@@ -51,7 +58,7 @@ struct Graph {
 };
 
 // A float32 tensor, holding `values` as its constant unless they are empty.
-Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, std::span<const float> values = {});
+Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std::vector<float>& values = {});
 
 const char* op_name(OpKind kind);
 const char* type_name(DataType type);

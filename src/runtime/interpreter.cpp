@@ -21,12 +21,15 @@ KernelFactory factory_for(OpKind kind) {
     case OpKind::relu:
     case OpKind::relu6:
     case OpKind::logistic:
-    case OpKind::tanh: return make_unary_kernel;
+    case OpKind::tanh:
+    case OpKind::clip: return make_unary_kernel;
     case OpKind::reshape:
     case OpKind::expand_dims:
     case OpKind::squeeze: return make_copy_kernel;
     case OpKind::quantize:
     case OpKind::dequantize: return make_quantize_kernel;
+    case OpKind::matmul: return make_matmul_kernel;
+    case OpKind::concatenation: return make_concatenation_kernel;
     default: return nullptr;
   }
 }

@@ -1,12 +1,12 @@
 #include "runtime/tflite_reader.h"
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "runtime/model_file.h"
 #include "runtime/tflite_builtin_codes.h"
 #include "runtime/tflite_schema_generated.h"
 
@@ -205,16 +205,6 @@ Graph read_tflite(std::span<const std::uint8_t> bytes, const std::string& origin
   return g;
 }
 
-Graph read_tflite_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw Error(fmt::format("{}: cannot read: {}", path.string(), ec.message()));
-  if (size > kMaxModelBytes) throw Error(fmt::format("{}: larger than {} bytes", path.string(), kMaxModelBytes));
-  std::vector<std::uint8_t> bytes(size);
-  std::ifstream in(path, std::ios::binary);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(size)))
-    throw Error(fmt::format("{}: cannot read", path.string()));
-  return read_tflite(bytes, path.string());
-}
+Graph read_tflite_file(const std::filesystem::path& path) { return read_tflite(read_model_bytes(path), path.string()); }
 
 }  // namespace edgeml::runtime

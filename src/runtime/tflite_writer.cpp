@@ -35,6 +35,7 @@ fb::TensorType tensor_type(DataType type) {
     case DataType::float32: return fb::TensorType::FLOAT32;
     case DataType::int8: return fb::TensorType::INT8;
     case DataType::int32: return fb::TensorType::INT32;
+    case DataType::int64: return fb::TensorType::INT64;
   }
   return fb::TensorType::FLOAT32;
 }

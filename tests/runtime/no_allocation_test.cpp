@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "runtime/interpreter.h"
+#include "runtime/onnx_reader.h"
+#include "runtime/onnx_writer.h"
 #include "runtime/sample_models.h"
 #include "runtime/tflite_reader.h"
 #include "support/test_support.h"
@@ -31,22 +33,30 @@ void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 namespace edgeml::runtime {
 namespace {
 
+void expect_invoke_allocates_nothing(Interpreter& interpreter, const std::string& model) {
+  interpreter.input(0)[0] = 100;
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 1000; ++i) interpreter.invoke();
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0) << model;
+  // The counter works: an allocation while counting is seen.
+  g_counting = true;
+  auto* probe = new int(1);
+  g_counting = false;
+  delete probe;
+  EXPECT_EQ(g_allocations.load(), 1);
+}
+
 TEST(Interpreter, InvokeAllocatesNothing) {
   for (const char* model : {"models/seed-tflite/multi_var_LR.tflite", "models/seed-tflite/single_var_LR.tflite"}) {
     EDGEML_REQUIRE_SHARED(model);
-    Interpreter interpreter(read_tflite_file(test::shared_file(model)));
-    interpreter.input(0)[0] = 100;
-    g_allocations = 0;
-    g_counting = true;
-    for (int i = 0; i < 1000; ++i) interpreter.invoke();
-    g_counting = false;
-    EXPECT_EQ(g_allocations.load(), 0) << model;
-    // The counter works: an allocation while counting is seen.
-    g_counting = true;
-    auto* probe = new int(1);
-    g_counting = false;
-    delete probe;
-    EXPECT_EQ(g_allocations.load(), 1);
+    Graph g = read_tflite_file(test::shared_file(model));
+    Interpreter from_tflite(g);
+    expect_invoke_allocates_nothing(from_tflite, model);
+    // The same model through ONNX runs on MATMUL instead of FULLY_CONNECTED.
+    Interpreter from_onnx(read_onnx(write_onnx(g), "model.onnx"));
+    expect_invoke_allocates_nothing(from_onnx, std::string(model) + " via ONNX");
   }
 }
 

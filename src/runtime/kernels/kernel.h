@@ -25,6 +25,8 @@ std::unique_ptr<Kernel> make_binary_kernel(const Op&, const Graph&, const Tensor
 std::unique_ptr<Kernel> make_fully_connected_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_unary_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_copy_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_matmul_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_concatenation_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_quantize_kernel(const Op&, const Graph&, const TensorBuffers&);
 // Called by the float factories above for int8 inputs.
 std::unique_ptr<Kernel> make_fully_connected_int8_kernel(const Op&, const Graph&, const TensorBuffers&);

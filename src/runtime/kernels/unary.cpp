@@ -1,4 +1,5 @@
-// RELU, RELU6, LOGISTIC, TANH, elementwise.
+// RELU, RELU6, LOGISTIC, TANH, CLIP, elementwise.
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -12,11 +13,17 @@ namespace {
 
 class Unary : public Kernel {
  public:
-  Unary(OpKind kind, const float* in, float* out, std::size_t n) : kind_(kind), in_(in), out_(out), n_(n) {}
+  Unary(const Op& op, const float* in, float* out, std::size_t n)
+      : kind_(op.kind), min_(op.clip_min), max_(op.clip_max), in_(in), out_(out), n_(n) {}
 
   void run() override {
     if (kind_ == OpKind::logistic) {
       for (std::size_t i = 0; i < n_; ++i) out_[i] = 1.0f / (1.0f + std::exp(-in_[i]));
+      return;
+    }
+    if (kind_ == OpKind::clip) {
+      // Like NumPy's clip, a minimum above the maximum gives the maximum.
+      for (std::size_t i = 0; i < n_; ++i) out_[i] = std::min(std::max(in_[i], min_), max_);
       return;
     }
     for (std::size_t i = 0; i < n_; ++i) out_[i] = in_[i];
@@ -26,6 +33,7 @@ class Unary : public Kernel {
 
  private:
   OpKind kind_;
+  float min_, max_;
   const float* in_;
   float* out_;
   std::size_t n_;
@@ -40,7 +48,7 @@ std::unique_ptr<Kernel> make_unary_kernel(const Op& op, const Graph& g, const Te
   if (in.element_count() != g.tensors[static_cast<std::size_t>(op.outputs[0])].element_count())
     throw Error(fmt::format("{}: input and output sizes differ", op_name(op.kind)));
   if (in.type == DataType::int8) return make_activation_int8_kernel(op, g, buffers);
-  return std::make_unique<Unary>(op.kind, float_buffer(op, g, buffers, op.inputs[0]),
+  return std::make_unique<Unary>(op, float_buffer(op, g, buffers, op.inputs[0]),
                                  float_buffer(op, g, buffers, op.outputs[0]), in.element_count());
 }
 
