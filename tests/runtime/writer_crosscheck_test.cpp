@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "runtime/interpreter.h"
+#include "runtime/onnx_reader.h"
+#include "runtime/onnx_writer.h"
 #include "runtime/sample_models.h"
 #include "runtime/tflite_reader.h"
 #include "runtime/tflite_writer.h"
@@ -66,17 +68,38 @@ void expect_same_outputs(const Graph& g, const std::vector<ReferenceTensors>& th
   }
 }
 
-void expect_armnn_agrees(const Graph& g, const std::string& name, double tolerance) {
+enum class Format { tflite, onnx };
+
+// Writes `g`, reads the file back (the writer must keep the meaning), and runs
+// both ours and the other runtime on it: Arm NN for .tflite, ONNX Runtime for .onnx.
+void expect_other_runtime_agrees(const Graph& g, const std::string& name, Format format, double tolerance) {
   test::TempDir dir;
-  fs::path file = dir.path() / (name + ".tflite");
-  write_tflite_file(g, file);
-  // The file, read back, is what we compare: the writer must keep the meaning.
-  Graph written = read_tflite_file(file);
+  fs::path file = dir.path() / (name + (format == Format::tflite ? ".tflite" : ".onnx"));
+  Graph written;
+  if (format == Format::tflite) {
+    write_tflite_file(g, file);
+    written = read_tflite_file(file);
+  } else {
+    write_onnx_file(g, file);
+    written = read_onnx_file(file);
+  }
   std::vector<std::vector<float>> samples = sample_inputs(kSamples);
   std::size_t width = written.tensors[static_cast<std::size_t>(written.inputs[0])].element_count();
   for (auto& s : samples) s.resize(width);
-  expect_same_outputs(written, test::run_in_armnn(file, input_sets(written, samples)), samples, tolerance,
-                      name + ".tflite in Arm NN");
+  std::vector<ReferenceTensors> inputs = input_sets(written, samples);
+  if (format == Format::tflite)
+    expect_same_outputs(written, test::run_in_armnn(file, inputs), samples, tolerance, file.filename().string() + " in Arm NN");
+  else
+    expect_same_outputs(written, test::run_in_onnxruntime(file, inputs), samples, tolerance,
+                        file.filename().string() + " in ONNX Runtime");
+}
+
+void expect_armnn_agrees(const Graph& g, const std::string& name, double tolerance) {
+  expect_other_runtime_agrees(g, name, Format::tflite, tolerance);
+}
+
+void expect_onnxruntime_agrees(const Graph& g, const std::string& name) {
+  expect_other_runtime_agrees(g, name, Format::onnx, 1e-5);
 }
 
 TEST(WrittenTflite, LinearModelRunsTheSameInArmNN) {
@@ -105,6 +128,25 @@ TEST(WrittenTflite, TutorialModelsRewrittenRunTheSameInArmNN) {
     std::string path = "models/seed-tflite/" + model + ".tflite";
     EDGEML_REQUIRE_SHARED(path);
     expect_armnn_agrees(read_tflite_file(test::shared_file(path)), model, 1e-5);
+  }
+}
+
+TEST(WrittenOnnx, LinearModelRunsTheSameInOnnxRuntime) {
+  EDGEML_REQUIRE_RUNTIME(test::onnxruntime_missing());
+  expect_onnxruntime_agrees(sample_linear_model(), "linear");
+}
+
+TEST(WrittenOnnx, ReluNetworkRunsTheSameInOnnxRuntime) {
+  EDGEML_REQUIRE_RUNTIME(test::onnxruntime_missing());
+  expect_onnxruntime_agrees(sample_relu_network(), "relu_network");
+}
+
+TEST(WrittenOnnx, TutorialModelsConvertedRunTheSameInOnnxRuntime) {
+  EDGEML_REQUIRE_RUNTIME(test::onnxruntime_missing());
+  for (std::string model : {"single_var_LR", "multi_var_LR"}) {
+    std::string path = "models/seed-tflite/" + model + ".tflite";
+    EDGEML_REQUIRE_SHARED(path);
+    expect_onnxruntime_agrees(read_tflite_file(test::shared_file(path)), model);
   }
 }
 
