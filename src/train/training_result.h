@@ -1,0 +1,21 @@
+// What training one model produced, as the report, the manifest and the
+// command line show it. Units are the label's (thousands of seconds).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace edgeml::train {
+
+struct TrainingResult {
+  std::string name;  // single_var_LR, multi_var_LR, DNN_single_regression, DNN_multi_regression
+  std::vector<std::string> features;  // input columns in order, e.g. {"index"}
+  double train_mae = 0, val_mae = 0, test_mae = 0;
+  double training_seconds = 0;
+  std::vector<double> loss, val_loss;  // per epoch: training and validation MAE
+
+  // Test rows, for predictions-against-truth and prediction-over-index plots.
+  std::vector<double> test_index, test_truth, test_prediction;
+};
+
+}  // namespace edgeml::train
