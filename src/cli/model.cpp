@@ -1,4 +1,4 @@
-// edgeml model: inspect and run model files (convert comes with the writers).
+// edgeml model: inspect, run and convert model files.
 #include <filesystem>
 #include <map>
 
@@ -67,8 +67,10 @@ void run_model(const std::string& file, const std::vector<std::string>& inputs) 
 
 }  // namespace
 
+void add_model_convert_command(CLI::App& model);
+
 void add_model_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("model", "inspect and run model files");
+  auto* cmd = app.add_subcommand("model", "inspect, run and convert model files");
   cmd->require_subcommand(1);
   auto file = std::make_shared<std::string>();
   auto* info = cmd->add_subcommand("info", "inputs, outputs, operators, parameter count and size of a .tflite or .onnx file");
@@ -80,6 +82,8 @@ void add_model_command(CLI::App& app) {
   run->add_option("FILE", *file, "model file")->required();
   run->add_option("--input", *inputs, "one sample, e.g. 100,231,230 (repeatable)")->required();
   run->callback([file, inputs] { run_model(*file, *inputs); });
+
+  add_model_convert_command(*cmd);
 }
 
 }  // namespace edgeml::cli

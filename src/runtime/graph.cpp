@@ -26,6 +26,36 @@ Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std
   return t;
 }
 
+void remove_unused_tensors(Graph& graph) {
+  std::vector<int> new_index(graph.tensors.size(), -1);
+  auto mark = [&](int i) {
+    if (i >= 0 && static_cast<std::size_t>(i) < new_index.size()) new_index[static_cast<std::size_t>(i)] = 0;
+  };
+  for (const Op& op : graph.ops) {
+    for (int i : op.inputs) mark(i);
+    for (int i : op.outputs) mark(i);
+  }
+  for (int i : graph.inputs) mark(i);
+  for (int i : graph.outputs) mark(i);
+  std::vector<Tensor> kept;
+  for (std::size_t i = 0; i < graph.tensors.size(); ++i) {
+    if (new_index[i] < 0) continue;
+    new_index[i] = static_cast<int>(kept.size());
+    kept.push_back(std::move(graph.tensors[i]));
+  }
+  auto renumber = [&](std::vector<int>& indices) {
+    for (int& i : indices)
+      if (i >= 0 && static_cast<std::size_t>(i) < new_index.size()) i = new_index[static_cast<std::size_t>(i)];
+  };
+  for (Op& op : graph.ops) {
+    renumber(op.inputs);
+    renumber(op.outputs);
+  }
+  renumber(graph.inputs);
+  renumber(graph.outputs);
+  graph.tensors = std::move(kept);
+}
+
 const char* op_name(OpKind kind) {
   switch (kind) {
     case OpKind::add: return "ADD";

@@ -60,6 +60,10 @@ struct Graph {
 // A float32 tensor, holding `values` as its constant unless they are empty.
 Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std::vector<float>& values = {});
 
+// Drops tensors no operator, input or output refers to (constants a rewrite
+// left behind), renumbering the rest.
+void remove_unused_tensors(Graph& graph);
+
 const char* op_name(OpKind kind);
 const char* type_name(DataType type);
 std::size_t type_size(DataType type);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "runtime/dense_layers.h"
 #include "runtime/tflite_builtin_codes.h"
 #include "runtime/tflite_schema_generated.h"
 
@@ -181,7 +182,15 @@ class ModelWriter {
 
 }  // namespace
 
-std::vector<std::uint8_t> write_tflite(const Graph& graph) { return ModelWriter(graph).write(); }
+std::vector<std::uint8_t> write_tflite(const Graph& graph) {
+  Graph written = matmuls_as_fully_connected(graph);
+  for (std::size_t i = 0; i < written.ops.size(); ++i)
+    if (builtin_code_of(written_kind(written.ops[i].kind)) < 0)
+      throw Error(fmt::format("operator {} ({}) has no TensorFlow Lite form the writer emits{}", i,
+                              op_name(written.ops[i].kind),
+                              written.ops[i].kind == OpKind::matmul ? " (only a dense layer: constant 2-D B, A not transposed)" : ""));
+  return ModelWriter(written).write();
+}
 
 void write_tflite_file(const Graph& graph, const std::filesystem::path& path) {
   std::vector<std::uint8_t> bytes = write_tflite(graph);

@@ -131,6 +131,15 @@ TEST(WrittenTflite, TutorialModelsRewrittenRunTheSameInArmNN) {
   }
 }
 
+// ONNX says dense layers as Gemm; converted back they are FULLY_CONNECTED
+// again, which Arm NN runs.
+TEST(WrittenTflite, ModelsConvertedFromOnnxRunTheSameInArmNN) {
+  EDGEML_REQUIRE_RUNTIME(test::armnn_missing());
+  Graph from_onnx = read_onnx(write_onnx(sample_relu_network()), "relu_network.onnx");
+  ASSERT_EQ(from_onnx.ops.front().kind, OpKind::matmul);
+  expect_armnn_agrees(from_onnx, "relu_network_from_onnx", 1e-5);
+}
+
 TEST(WrittenOnnx, LinearModelRunsTheSameInOnnxRuntime) {
   EDGEML_REQUIRE_RUNTIME(test::onnxruntime_missing());
   expect_onnxruntime_agrees(sample_linear_model(), "linear");
