@@ -107,7 +107,9 @@ Op read_op(const fb::Operator& o, const fb::Model& model, const Graph& graph, co
   const std::size_t n = graph.tensors.size();
   if (o.inputs())
     for (int i : *o.inputs()) {
-      check_index(i, n, op.kind == OpKind::fully_connected, ctx, fmt::format("operator {} ({})", index, op_name(op.kind)));
+      // Only a fully connected operator's bias, its third input, may be left out.
+      bool optional = op.kind == OpKind::fully_connected && op.inputs.size() == 2;
+      check_index(i, n, optional, ctx, fmt::format("operator {} ({})", index, op_name(op.kind)));
       op.inputs.push_back(i);
     }
   if (o.outputs())

@@ -1,0 +1,43 @@
+// Models the fuzzer (tests/fuzz, scripts/fuzz) found to break the runtime,
+// minimised and rebuilt here by code: each must now be refused with an Error
+// that says what is wrong.
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "runtime/interpreter.h"
+#include "runtime/tflite_reader.h"
+#include "support/tflite_builder.h"
+
+namespace edgeml::runtime {
+namespace {
+
+using test::TfliteBuilder;
+using test::TfliteOp;
+
+// Reads and loads `bytes`; the Error raised on the way must contain `needle`.
+void expect_refused(const std::vector<std::uint8_t>& bytes, const std::string& needle) {
+  try {
+    Interpreter interpreter(read_tflite(bytes, "hostile.tflite"));
+    interpreter.invoke();
+    FAIL() << "accepted and ran; expected an error saying: " << needle;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
+TEST(HostileModel, FullyConnectedWithoutInputOrWeightsIsRefused) {
+  // -1 marks a left-out bias; as the input or the weights it was read as a tensor index.
+  for (int missing : {0, 1}) {
+    TfliteBuilder m;
+    int x = m.tensor("x", {1, 2});
+    int w = m.float_constant("w", {1, 2}, {1, 2});
+    int y = m.tensor("y", {1, 1});
+    std::vector<int> inputs{x, w};
+    inputs[static_cast<std::size_t>(missing)] = -1;
+    m.op(TfliteOp::fully_connected, inputs, {y});
+    expect_refused(m.finish({x}, {y}), "refers to tensor -1");
+  }
+}
+
+}  // namespace
+}  // namespace edgeml::runtime
