@@ -39,5 +39,19 @@ TEST(HostileModel, FullyConnectedWithoutInputOrWeightsIsRefused) {
   }
 }
 
+TEST(HostileModel, EmptyTensorWithHugeDimensionsIsRefused) {
+  // 0 elements, yet ADD looped 50331650 times over the other dimension (found
+  // as a timeout); with [0, 2^31 - 1, 2^31 - 1] it would never finish.
+  for (std::vector<std::int32_t> shape : {std::vector<std::int32_t>{50331650, 0, 1 << 30},
+                                          std::vector<std::int32_t>{0, 0x7fffffff, 0x7fffffff}}) {
+    TfliteBuilder m;
+    int a = m.tensor("a", {});
+    int b = m.float_constant("b", {}, {1});
+    int out = m.tensor("out", shape);
+    m.op(TfliteOp::add, {a, b}, {out});
+    expect_refused(m.finish({a}, {out}), "tensor 2 ('out') has a huge shape");
+  }
+}
+
 }  // namespace
 }  // namespace edgeml::runtime
