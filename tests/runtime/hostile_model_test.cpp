@@ -53,5 +53,16 @@ TEST(HostileModel, EmptyTensorWithHugeDimensionsIsRefused) {
   }
 }
 
+TEST(HostileModel, TensorsTogetherLargerThanTheArenaLimitAreRefusedUnallocated) {
+  // Each tensor is within the reader's bound; three of 1 GiB from a file of
+  // a few hundred bytes are not.
+  TfliteBuilder m;
+  int a = m.tensor("a", {1 << 14, 1 << 14});
+  int b = m.tensor("b", {1 << 14, 1 << 14});
+  int out = m.tensor("out", {1 << 14, 1 << 14});
+  m.op(TfliteOp::add, {a, b}, {out});
+  expect_refused(m.finish({a, b}, {out}), "need more than 1073741824 bytes (at tensor 1 'b')");
+}
+
 }  // namespace
 }  // namespace edgeml::runtime
