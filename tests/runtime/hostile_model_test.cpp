@@ -1,6 +1,8 @@
 // Models the fuzzer (tests/fuzz, scripts/fuzz) found to break the runtime,
 // minimised and rebuilt here by code: each must now be refused with an Error
 // that says what is wrong.
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 #include "core/error.h"
@@ -62,6 +64,23 @@ TEST(HostileModel, TensorsTogetherLargerThanTheArenaLimitAreRefusedUnallocated) 
   int out = m.tensor("out", {1 << 14, 1 << 14});
   m.op(TfliteOp::add, {a, b}, {out});
   expect_refused(m.finish({a, b}, {out}), "need more than 1073741824 bytes (at tensor 1 'b')");
+}
+
+TEST(HostileModel, EmptyTensorsCostNoWork) {
+  // Found as a timeout: ADD looped 135004166 times to write an output of
+  // shape [135004166, 0], which has no elements; 64 such ADDs took seconds.
+  TfliteBuilder m;
+  int a = m.tensor("a", {});
+  int b = m.float_constant("b", {}, {1});
+  int out = -1;
+  for (int k = 0; k < 64; ++k) {
+    out = m.tensor("out" + std::to_string(k), {1 << 28, 0});
+    m.op(TfliteOp::add, {a, b}, {out});
+  }
+  Interpreter interpreter(read_tflite(m.finish({a}, {out}), "empty.tflite"));
+  auto start = std::chrono::steady_clock::now();
+  interpreter.invoke();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
 }
 
 }  // namespace
