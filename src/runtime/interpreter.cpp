@@ -45,6 +45,9 @@ Interpreter::Interpreter(Graph graph) : graph_(std::move(graph)) {
     const Tensor& t = graph_.tensors[i];
     std::size_t bytes = t.element_count() * type_size(t.type);
     total += (bytes + kAlignment - 1) / kAlignment * kAlignment;
+    if (total > kMaxArenaBytes)
+      throw Error(fmt::format("the model's tensors need more than {} bytes (at tensor {} '{}')", kMaxArenaBytes, i,
+                              t.name));
   }
   arena_.assign(total + kAlignment, std::byte{0});
   auto misalignment = reinterpret_cast<std::uintptr_t>(arena_.data()) % kAlignment;

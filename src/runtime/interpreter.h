@@ -13,9 +13,14 @@
 
 namespace edgeml::runtime {
 
+// Every reader bounds each tensor; this bounds them all together, so that a
+// small file cannot make the interpreter take gigabytes.
+inline constexpr std::size_t kMaxArenaBytes = std::size_t{1} << 30;
+
 class Interpreter {
  public:
-  // Throws Error when an operator or a type is not supported or shapes do not fit.
+  // Throws Error when an operator or a type is not supported, shapes do not fit
+  // or the tensors need more than kMaxArenaBytes.
   explicit Interpreter(Graph graph);
 
   // A float32 input or output; throws Error for another type.

@@ -1,5 +1,6 @@
 #include "runtime/tflite_reader.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -64,12 +65,16 @@ Tensor read_tensor(const fb::Tensor& t, const fb::Model& model, const Context& c
     default: ctx.fail(fmt::format("tensor {} ('{}'): type {} is not supported", index, out.name, static_cast<int>(t.type())));
   }
   std::size_t elements = 1;
+  // The product of the nonzero dimensions is bounded too: kernels loop over
+  // every dimension, so an empty tensor of shape [0, 2^31, 2^31] would hang them.
+  std::size_t extent = 1;
   if (t.shape())
     for (std::int32_t d : *t.shape()) {
       if (d < 0) ctx.fail(fmt::format("tensor {} ('{}') has a negative dimension", index, out.name));
       out.shape.push_back(d);
-      if (d > 0 && elements > kMaxElements / static_cast<std::size_t>(d))
+      if (d > 0 && extent > kMaxElements / static_cast<std::size_t>(d))
         ctx.fail(fmt::format("tensor {} ('{}') has a huge shape", index, out.name));
+      extent *= static_cast<std::size_t>(std::max(d, 1));
       elements *= static_cast<std::size_t>(d);
     }
   std::uint32_t buffer = t.buffer();
@@ -106,7 +111,9 @@ Op read_op(const fb::Operator& o, const fb::Model& model, const Graph& graph, co
   const std::size_t n = graph.tensors.size();
   if (o.inputs())
     for (int i : *o.inputs()) {
-      check_index(i, n, op.kind == OpKind::fully_connected, ctx, fmt::format("operator {} ({})", index, op_name(op.kind)));
+      // Only a fully connected operator's bias, its third input, may be left out.
+      bool optional = op.kind == OpKind::fully_connected && op.inputs.size() == 2;
+      check_index(i, n, optional, ctx, fmt::format("operator {} ({})", index, op_name(op.kind)));
       op.inputs.push_back(i);
     }
   if (o.outputs())

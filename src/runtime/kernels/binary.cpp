@@ -77,6 +77,8 @@ std::unique_ptr<Kernel> make_binary_kernel(const Op& op, const Graph& g, const T
   for (std::size_t i = 0; i < out.shape.size(); ++i) dims[offset + i] = static_cast<std::size_t>(out.shape[i]);
   Dims sa = broadcast_strides(g.tensors[static_cast<std::size_t>(op.inputs[0])], dims, name);
   Dims sb = broadcast_strides(g.tensors[static_cast<std::size_t>(op.inputs[1])], dims, name);
+  // An empty output's other dimensions may be large: run() must not loop over them.
+  if (out.element_count() == 0) dims = {0, 0, 0, 0};
   const float* a = float_buffer(op, g, buffers, op.inputs[0]);
   const float* b = float_buffer(op, g, buffers, op.inputs[1]);
   float* o = float_buffer(op, g, buffers, op.outputs[0]);
