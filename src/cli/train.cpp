@@ -85,7 +85,10 @@ void run_train(TrainArgs args) {
   for (const std::string& name : args.models) specs.push_back(train::tutorial_model(name));
   std::string split;
   train::TrainingData data = load_data(args, split);
-  fs::create_directories(args.out);
+  std::error_code ec;
+  fs::create_directories(args.out, ec);
+  if (ec || !fs::is_directory(args.out))
+    throw Error(fmt::format("cannot make directory '{}': {}", args.out, ec ? ec.message() : "a file is in the way"));
   std::vector<train::TrainedModel> models;
   std::vector<train::TrainingResult> results;
   for (const train::ModelSpec& spec : specs) {
