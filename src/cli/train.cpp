@@ -1,0 +1,132 @@
+// edgeml train: the tutorial's four models from the collector's database or
+// the tutorial's CSV, written as .tflite and .onnx with a manifest.
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "train/manifest.h"
+#include "train/model_export.h"
+#include "train/trainer.h"
+
+namespace edgeml::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TrainArgs {
+  std::string data, series, train, test;
+  std::vector<std::string> models;
+  std::string out = "models";
+  std::string version;
+  train::TrainOptions options;
+  train::LabelTransform label;
+};
+
+std::string utc_version() {
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+  return text;
+}
+
+train::TrainingData load_data(const TrainArgs& args, std::string& split) {
+  train::TrainingData data;
+  data.label = args.label;
+  if (!args.data.empty()) {
+    train::EventTable table = train::read_events(args.data, args.series);
+    train::TrainTestSplit parts = train::random_split(table, 0.8, args.options.seed);
+    data.train = std::move(parts.train);
+    data.test = std::move(parts.test);
+    data.train.dropped = table.dropped;
+    split = fmt::format("random 80/20, seed {}", args.options.seed);
+  } else {
+    data.train = train::read_events(args.train, args.series);
+    data.test = train::read_events(args.test, args.series);
+    split = "given";
+  }
+  if (data.train.dropped + data.test.dropped > 0)
+    spdlog::info("dropped {} rows with a missing value", data.train.dropped + data.test.dropped);
+  spdlog::info("{} training rows ({} for validation), {} test rows", data.train.rows.rows(),
+               data.train.rows.rows() - static_cast<Eigen::Index>(std::floor(static_cast<double>(data.train.rows.rows()) *
+                                                                             (1 - args.options.validation_fraction))),
+               data.test.rows.rows());
+  return data;
+}
+
+// "  DNN_single_regression [==========          ]  50/100" on one terminal line.
+void draw_progress(const std::string& name, int epoch, int epochs) {
+  constexpr int kWidth = 30;
+  int done = epoch * kWidth / epochs;
+  fmt::print(stderr, "\r  {:<22} [{}{}] {:>4}/{}", name, std::string(static_cast<std::size_t>(done), '='),
+             std::string(static_cast<std::size_t>(kWidth - done), ' '), epoch, epochs);
+  if (epoch == epochs) fmt::print(stderr, "\r\033[K");
+}
+
+void print_table(const std::vector<train::TrainingResult>& results) {
+  fmt::print("{:<22} {:>10} {:>10} {:>10} {:>10}\n", "model", "train MAE", "val MAE", "test MAE", "seconds");
+  for (const auto& r : results)
+    fmt::print("{:<22} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f}\n", r.name, r.train_mae, r.val_mae, r.test_mae,
+               r.training_seconds);
+}
+
+void run_train(TrainArgs args) {
+  if (args.data.empty() == args.train.empty())
+    throw Error("give either --data FILE or --train FILE --test FILE");
+  if (args.version.empty()) args.version = utc_version();
+  std::vector<train::ModelSpec> specs;
+  for (const std::string& name : args.models) specs.push_back(train::tutorial_model(name));
+  std::string split;
+  train::TrainingData data = load_data(args, split);
+  std::error_code ec;
+  fs::create_directories(args.out, ec);
+  if (ec || !fs::is_directory(args.out))
+    throw Error(fmt::format("cannot make directory '{}': {}", args.out, ec ? ec.message() : "a file is in the way"));
+  std::vector<train::TrainedModel> models;
+  std::vector<train::TrainingResult> results;
+  for (const train::ModelSpec& spec : specs) {
+    train::TrainOptions options = args.options;
+    if (stderr_is_terminal()) options.on_epoch = [&](int epoch) { draw_progress(spec.name, epoch, options.epochs); };
+    models.push_back(train::train_model(spec, data, options));
+    train::write_model_files(models.back(), args.version, args.out);
+    results.push_back(models.back().result);
+    spdlog::info("{}: test MAE {:.3f} in {:.3f} s", spec.name, results.back().test_mae, results.back().training_seconds);
+  }
+  train::write_manifest(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
+  // report: write_report(results, args.out)
+  print_table(results);
+  fmt::print("models, manifest.json in {}\n", args.out);
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto args = std::make_shared<TrainArgs>();
+  for (const auto& spec : train::tutorial_models()) args->models.push_back(spec.name);
+  auto* cmd = app.add_subcommand("train", "train the tutorial's models; write .tflite, .onnx and manifest.json");
+  auto* data = cmd->add_option("--data", args->data, "collector database or training CSV, split 80/20 at random");
+  cmd->add_option("--series", args->series, "STATION/DATAPOINT/ALARM to train on, from a database");
+  auto* train_file = cmd->add_option("--train", args->train, "training rows (CSV or database), with --test");
+  auto* test_file = cmd->add_option("--test", args->test, "test rows (CSV or database), with --train");
+  train_file->needs(test_file)->excludes(data);
+  test_file->needs(train_file)->excludes(data);
+  cmd->add_option("--models", args->models, "models to train, comma-separated")->delimiter(',')->capture_default_str();
+  cmd->add_option("--out", args->out, "directory for the model files and manifest.json")->capture_default_str();
+  cmd->add_option("--epochs", args->options.epochs, "passes over the training rows")->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--seed", args->options.seed, "seed of the split, initial weights and shuffling")->capture_default_str();
+  cmd->add_option("--label-offset", args->label.offset, "label = (event_time - offset) / scale; default 1487508915");
+  cmd->add_option("--label-scale", args->label.scale, "label = (event_time - offset) / scale")->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--model-version", args->version, "version recorded for every model (default: UTC time now)");
+  cmd->callback([args] { run_train(*args); });
+}
+
+}  // namespace edgeml::cli

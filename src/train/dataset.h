@@ -1,0 +1,39 @@
+// Alarm events read for training: the tutorial's columns (index, event_time,
+// value, valueThreshold, isActive) from its CSV or from the collector's
+// database. Rows with a missing value are dropped, as the tutorial's dropna()
+// did; anything else that is not a finite number is an Error naming the file,
+// line and column.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include <Eigen/Core>
+
+namespace edgeml::train {
+
+// Columns of EventTable::rows.
+enum Column : Eigen::Index { kIndex = 0, kEventTime = 1, kValue = 2, kThreshold = 3, kColumnCount = 4 };
+
+struct EventTable {
+  Eigen::MatrixXd rows;     // one event per row, columns as above
+  std::size_t dropped = 0;  // rows left out for a missing value
+  std::string source;       // file, and series for a database
+};
+
+// The tutorial's CSV: a header naming exactly the five columns (any order),
+// then one event per line. Empty, "nan" and "NA" cells count as missing.
+EventTable read_training_csv(const std::filesystem::path& path);
+
+// One series of the collector's database; `series` (STATION/DATAPOINT/ALARM)
+// may be empty when the database holds only one.
+EventTable read_event_db(const std::filesystem::path& path, const std::string& series);
+
+// Either of the above, told by the file's content (SQLite's header).
+EventTable read_events(const std::filesystem::path& path, const std::string& series);
+
+// Rows `order[0]`, `order[1]`, ... of `table`.
+EventTable select_rows(const EventTable& table, const std::vector<Eigen::Index>& order);
+
+}  // namespace edgeml::train

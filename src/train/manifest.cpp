@@ -1,0 +1,114 @@
+#include "train/manifest.h"
+
+#include <bit>
+#include <cstring>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "train/model_export.h"
+
+namespace edgeml::train {
+
+namespace {
+
+using nlohmann::json;
+
+void mix(std::uint64_t& hash, const Eigen::MatrixXd& rows) {
+  // Row by row, so the fingerprint follows the file's order of values.
+  for (Eigen::Index r = 0; r < rows.rows(); ++r)
+    for (Eigen::Index c = 0; c < rows.cols(); ++c) {
+      auto bits = std::bit_cast<std::uint64_t>(rows(r, c));
+      for (int byte = 0; byte < 8; ++byte) {
+        hash ^= (bits >> (8 * byte)) & 0xff;
+        hash *= 0x100000001b3ull;
+      }
+    }
+}
+
+std::vector<float> as_vector(const Eigen::RowVectorXf& v) { return {v.begin(), v.end()}; }
+
+json model_json(const TrainedModel& m, const ManifestInfo& info) {
+  const TrainingResult& r = m.result;
+  const Normalization& n = m.normalization;
+  return {
+      {"name", m.spec.name},
+      {"version", info.version},
+      {"files", {{"tflite", m.spec.name + ".tflite"}, {"onnx", m.spec.name + ".onnx"}}},
+      {"inputs", r.features},
+      {"input_tensor", {{"name", model_input_name(m.spec)}, {"shape", {1, r.features.size()}}, {"type", "float32"}}},
+      {"output_tensor", {{"name", "prediction"}, {"shape", {1, 1}}, {"type", "float32"}}},
+      {"feature_transform",
+       {{"kind", "normalization"},
+        {"formula", "(x - mean) * factor, factor = 1 / sqrt(variance), or 1 where variance is 0"},
+        {"mean", as_vector(n.mean)},
+        {"variance", as_vector(n.variance)},
+        {"factor", as_vector(n.factor)},
+        {"in_model", true}}},
+      {"layers", [&] {
+         json layers = json::array();
+         for (const auto& layer : m.network.layers())
+           layers.push_back({{"units", layer.weights.cols()}, {"activation", layer.relu ? "relu" : "linear"}});
+         return layers;
+       }()},
+      {"learning_rate", m.spec.learning_rate},
+      {"train_mae", r.train_mae},
+      {"val_mae", r.val_mae},
+      {"test_mae", r.test_mae},
+      {"training_seconds", r.training_seconds},
+      {"loss", r.loss},
+      {"val_loss", r.val_loss},
+  };
+}
+
+}  // namespace
+
+std::string data_fingerprint(const TrainingData& data) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a 64
+  mix(hash, data.train.rows);
+  mix(hash, data.test.rows);
+  return fmt::format("fnv1a64:{:016x}", hash);
+}
+
+json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& data, const ManifestInfo& info) {
+  json label = {{"offset", data.label.offset},
+                {"scale", data.label.scale},
+                {"formula", "(event_time - offset) / scale"},
+                {"unit", fmt::format("{:g} s after Unix time {:.0f}", data.label.scale, data.label.offset)}};
+  auto train_rows = data.train.rows.rows();
+  auto validation_rows = train_rows - static_cast<Eigen::Index>(std::floor(static_cast<double>(train_rows) *
+                                                                           (1 - info.options.validation_fraction)));
+  json data_info = {{"fingerprint", data_fingerprint(data)},
+                    {"rows", train_rows + data.test.rows.rows()},
+                    {"dropped_rows", data.train.dropped + data.test.dropped},
+                    {"train_source", data.train.source},
+                    {"test_source", data.test.source},
+                    {"split", info.split},
+                    {"train_rows", train_rows - validation_rows},
+                    {"validation_rows", validation_rows},
+                    {"test_rows", data.test.rows.rows()}};
+  json training = {{"epochs", info.options.epochs},
+                   {"batch_size", info.options.batch_size},
+                   {"validation_fraction", info.options.validation_fraction},
+                   {"seed", info.options.seed},
+                   {"loss", "mean_absolute_error"},
+                   {"optimizer", "adam, beta1 0.9, beta2 0.999, epsilon 1e-7"}};
+  json list = json::array();
+  for (const TrainedModel& m : models) list.push_back(model_json(m, info));
+  return {{"format", 1}, {"label", label}, {"data", data_info}, {"training", training}, {"models", list}};
+}
+
+void write_manifest(const json& manifest, const std::filesystem::path& dir) {
+  std::filesystem::path path = dir / "manifest.json", tmp = dir / "manifest.json.tmp";
+  {
+    std::ofstream out(tmp);
+    out << manifest.dump(2) << '\n';
+    if (!out.flush()) throw Error(fmt::format("cannot write '{}'", tmp.string()));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error(fmt::format("cannot write '{}': {}", path.string(), ec.message()));
+}
+
+}  // namespace edgeml::train

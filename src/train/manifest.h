@@ -1,0 +1,34 @@
+// manifest.json beside the model files: what each model takes and gives, how
+// it was trained, on which data, and how well it did. Shape (format 1):
+// {"format": 1, "label": {"offset", "scale", ...}, "data": {"fingerprint",
+// "rows", ...}, "training": {...}, "models": [{"name", "version", "files":
+// {"tflite", "onnx"}, "inputs", "train_mae", "val_mae", "test_mae",
+// "training_seconds", ...}]}.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "train/trainer.h"
+
+namespace edgeml::train {
+
+// A fingerprint of the rows trained and tested on, in order:
+// "fnv1a64:<16 hex digits>" over their values' float64 bytes.
+std::string data_fingerprint(const TrainingData& data);
+
+struct ManifestInfo {
+  std::string version;
+  std::string split;  // how train and test were made, e.g. "given" or "random 80/20, seed 0"
+  TrainOptions options;
+};
+
+nlohmann::json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& data,
+                             const ManifestInfo& info);
+// Writes DIR/manifest.json (through a temporary file, renamed).
+void write_manifest(const nlohmann::json& manifest, const std::filesystem::path& dir);
+
+}  // namespace edgeml::train

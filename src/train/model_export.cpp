@@ -1,0 +1,77 @@
+#include "train/model_export.h"
+
+#include <fmt/format.h>
+
+#include "runtime/onnx_writer.h"
+#include "runtime/sample_models.h"
+#include "runtime/tflite_writer.h"
+
+namespace edgeml::train {
+
+namespace {
+
+using runtime::add_tensor;
+using runtime::float_tensor;
+using runtime::Graph;
+using runtime::Op;
+using runtime::OpKind;
+
+std::vector<float> values_of(const Eigen::MatrixXf& m) { return {m.data(), m.data() + m.size()}; }
+
+int add_op(Graph& g, OpKind kind, std::vector<int> inputs, runtime::Tensor output,
+           runtime::Activation activation = runtime::Activation::none) {
+  Op op;
+  op.kind = kind;
+  op.inputs = std::move(inputs);
+  op.activation = activation;
+  op.outputs = {add_tensor(g, std::move(output))};
+  g.ops.push_back(op);
+  return op.outputs[0];
+}
+
+}  // namespace
+
+std::string model_input_name(const ModelSpec& spec) {
+  return spec.features == FeatureSet::single ? "index" : "features";
+}
+
+Graph model_graph(const TrainedModel& model, const std::string& version) {
+  const auto& features = feature_names(model.spec.features);
+  auto width = static_cast<std::int32_t>(features.size());
+  Graph g;
+  g.description = fmt::format("edgeml {} {}: inputs {}, output (event_time - offset) / scale", model.spec.name,
+                              version, fmt::join(features, ", "));
+  int x = add_tensor(g, float_tensor(model_input_name(model.spec), {1, width}));
+  g.inputs = {x};
+  const Normalization& n = model.normalization;
+  x = add_op(g, OpKind::sub, {x, add_tensor(g, float_tensor("normalization/mean", {width}, values_of(n.mean)))},
+             float_tensor("normalization/centred", {1, width}));
+  x = add_op(g, OpKind::mul, {x, add_tensor(g, float_tensor("normalization/factor", {width}, values_of(n.factor)))},
+             float_tensor("normalization/output", {1, width}));
+  const auto& layers = model.network.layers();
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const auto& layer = layers[l];
+    auto units = static_cast<std::int32_t>(layer.weights.cols());
+    auto inputs = static_cast<std::int32_t>(layer.weights.rows());
+    std::string name = l + 1 == layers.size() ? "output" : fmt::format("dense{}", l + 1);
+    // The kernel is inputs x units in column-major order, which is the
+    // units x inputs row-major layout FULLY_CONNECTED takes.
+    int w = add_tensor(g, float_tensor(name + "/kernel", {units, inputs}, values_of(layer.weights)));
+    int b = add_tensor(g, float_tensor(name + "/bias", {units}, values_of(layer.bias)));
+    x = add_op(g, OpKind::fully_connected, {x, w, b},
+               float_tensor(l + 1 == layers.size() ? "prediction" : name + "/output", {1, units}),
+               layer.relu ? runtime::Activation::relu : runtime::Activation::none);
+  }
+  g.outputs = {x};
+  return g;
+}
+
+ModelFiles write_model_files(const TrainedModel& model, const std::string& version, const std::filesystem::path& dir) {
+  Graph g = model_graph(model, version);
+  ModelFiles files{dir / (model.spec.name + ".tflite"), dir / (model.spec.name + ".onnx")};
+  runtime::write_tflite_file(g, files.tflite);
+  runtime::write_onnx_file(g, files.onnx);
+  return files;
+}
+
+}  // namespace edgeml::train

@@ -1,0 +1,25 @@
+// A trained model as a runtime graph and as files: the input (shape [1, 1] or
+// [1, 3], named after its feature, or "features"), SUB and MUL for the
+// normalisation, then one FULLY_CONNECTED per dense layer (ReLU fused).
+#pragma once
+
+#include <filesystem>
+
+#include "runtime/graph.h"
+#include "train/trainer.h"
+
+namespace edgeml::train {
+
+runtime::Graph model_graph(const TrainedModel& model, const std::string& version);
+
+struct ModelFiles {
+  std::filesystem::path tflite, onnx;
+};
+
+// Writes DIR/<name>.tflite and DIR/<name>.onnx through the runtime's writers.
+ModelFiles write_model_files(const TrainedModel& model, const std::string& version, const std::filesystem::path& dir);
+
+// The graph input's name.
+std::string model_input_name(const ModelSpec& spec);
+
+}  // namespace edgeml::train

@@ -1,0 +1,66 @@
+// Data preparation as the tutorial did it: the label is the event time in
+// thousands of seconds after 1487508915; the features are `index`
+// (single-variable) or `index, value, valueThreshold` (multi-variable); a
+// seeded 80/20 train/test split; the last 20% of the training rows held out
+// for validation (Keras' validation_split, taken before any shuffling).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "train/dataset.h"
+
+namespace edgeml::train {
+
+struct LabelTransform {
+  double offset = 1487508915;
+  double scale = 1000;
+
+  double apply(double event_time) const { return (event_time - offset) / scale; }
+};
+
+enum class FeatureSet { single, multi };
+
+// Column names in input order: {"index"} or {"index", "value", "valueThreshold"}.
+const std::vector<std::string>& feature_names(FeatureSet features);
+
+// Training examples in float32, as Keras holds them.
+struct Examples {
+  Eigen::MatrixXf x;  // one example per row
+  Eigen::VectorXf y;
+};
+
+Examples make_examples(const EventTable& table, FeatureSet features, const LabelTransform& label);
+
+struct TrainTestSplit {
+  EventTable train, test;
+};
+
+// round(train_fraction * rows) rows drawn at random for training (in drawn
+// order), the rest for testing (in file order), as pandas' sample() splits.
+// Throws Error when either part would be empty.
+TrainTestSplit random_split(const EventTable& table, double train_fraction, std::uint32_t seed);
+
+struct ValidationHoldout {
+  Examples train, validation;
+};
+
+// The last `fraction` of the rows (rounded up, at least one) for validation.
+// Throws Error when fewer than one row would be left for training.
+ValidationHoldout hold_out_validation(const Examples& examples, double fraction);
+
+// Mean and population variance of each training feature. A feature with zero
+// variance is centred but not scaled (its factor is 1), so a constant column
+// neither divides by zero nor makes the model NaN.
+struct Normalization {
+  Eigen::RowVectorXf mean, variance, factor;  // factor = 1 / sqrt(variance)
+
+  static Normalization adapt(const Eigen::MatrixXf& x);
+  // (x - mean) * factor in float32, exactly as the exported model computes it.
+  Eigen::MatrixXf apply(const Eigen::MatrixXf& x) const;
+};
+
+}  // namespace edgeml::train

@@ -1,0 +1,131 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "train/random.h"
+
+namespace edgeml::train {
+
+namespace {
+
+using Matrix = Mlp<float>::Matrix;
+
+std::vector<int> layer_widths(const ModelSpec& spec) {
+  std::vector<int> widths = {static_cast<int>(feature_names(spec.features).size())};
+  widths.insert(widths.end(), spec.hidden.begin(), spec.hidden.end());
+  widths.push_back(1);
+  return widths;
+}
+
+// The model's own stream: the seed and its name, so models do not share draws.
+std::mt19937 model_rng(const ModelSpec& spec, std::uint32_t seed) {
+  std::vector<std::uint32_t> words = {seed};
+  for (char c : spec.name) words.push_back(static_cast<unsigned char>(c));
+  std::seed_seq seq(words.begin(), words.end());
+  return std::mt19937(seq);
+}
+
+void check(const TrainingData& data, const TrainOptions& options) {
+  if (options.epochs < 1) throw Error(fmt::format("epochs must be at least 1, not {}", options.epochs));
+  if (options.batch_size < 1) throw Error(fmt::format("batch size must be at least 1, not {}", options.batch_size));
+  if (data.test.rows.rows() < 1) throw Error(fmt::format("{}: no test rows", data.test.source));
+  if (data.train.rows.rows() < 2)
+    throw Error(fmt::format("{}: {} training rows; at least 2 are needed (one for validation)", data.train.source,
+                            data.train.rows.rows()));
+}
+
+// One epoch over the shuffled rows; returns the mean batch loss weighted by
+// batch size, as Keras reports `loss`.
+double run_epoch(Mlp<float>& net, Adam<float>& adam, const Matrix& x, const Matrix& y, int batch_size,
+                 std::mt19937& rng, std::vector<std::size_t>& order) {
+  shuffle(rng, order);
+  double total = 0;
+  const std::size_t n = order.size(), batch = static_cast<std::size_t>(batch_size);
+  for (std::size_t start = 0; start < n; start += batch) {
+    std::vector<Eigen::Index> rows(order.begin() + static_cast<std::ptrdiff_t>(start),
+                                   order.begin() + static_cast<std::ptrdiff_t>(std::min(n, start + batch)));
+    Matrix xb = x(rows, Eigen::all), yb = y(rows, Eigen::all);
+    const Matrix& prediction = net.forward(xb);
+    total += double{mean_absolute_error<float>(prediction, yb)} * static_cast<double>(rows.size());
+    net.backward(mean_absolute_error_gradient<float>(prediction, yb));
+    adam.step(net.parameters(), net.gradients());
+  }
+  return total / static_cast<double>(n);
+}
+
+void check_finite(const Examples& e, const std::string& source) {
+  if (!e.x.allFinite() || !e.y.allFinite())
+    throw Error(fmt::format("{}: a value or label is beyond float32's range", source));
+}
+
+double mae(const TrainedModel& model, const Examples& e) {
+  return (model.predict(e.x) - e.y).cast<double>().cwiseAbs().mean();
+}
+
+}  // namespace
+
+const std::vector<ModelSpec>& tutorial_models() {
+  static const std::vector<ModelSpec> models = {
+      {"single_var_LR", FeatureSet::single, {}, 0.1},
+      {"multi_var_LR", FeatureSet::multi, {}, 0.1},
+      {"DNN_single_regression", FeatureSet::single, {64, 64}, 0.001},
+      {"DNN_multi_regression", FeatureSet::multi, {64, 64}, 0.001},
+  };
+  return models;
+}
+
+const ModelSpec& tutorial_model(const std::string& name) {
+  for (const ModelSpec& spec : tutorial_models())
+    if (spec.name == name) return spec;
+  std::vector<std::string> names;
+  for (const ModelSpec& spec : tutorial_models()) names.push_back(spec.name);
+  throw Error(fmt::format("no model '{}'; the models are {}", name, fmt::join(names, ", ")));
+}
+
+Eigen::VectorXf TrainedModel::predict(const Eigen::MatrixXf& features) const {
+  return network.predict(normalization.apply(features)).col(0);
+}
+
+TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const TrainOptions& options) {
+  check(data, options);
+  auto started = std::chrono::steady_clock::now();
+  Examples all_train = make_examples(data.train, spec.features, data.label);
+  Examples test = make_examples(data.test, spec.features, data.label);
+  check_finite(all_train, data.train.source);
+  check_finite(test, data.test.source);
+  ValidationHoldout holdout = hold_out_validation(all_train, options.validation_fraction);
+  std::mt19937 rng = model_rng(spec, options.seed);
+  // The tutorial adapted its normalizer on every training row, validation rows included.
+  TrainedModel model{spec, Normalization::adapt(all_train.x), Mlp<float>(layer_widths(spec), rng), {}};
+  Adam<float> adam(static_cast<float>(spec.learning_rate));
+  const Matrix x = model.normalization.apply(holdout.train.x), y = holdout.train.y;
+  const Matrix x_val = model.normalization.apply(holdout.validation.x), y_val = holdout.validation.y;
+  std::vector<std::size_t> order(static_cast<std::size_t>(x.rows()));
+  std::iota(order.begin(), order.end(), 0);
+  TrainingResult& r = model.result;
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    r.loss.push_back(run_epoch(model.network, adam, x, y, options.batch_size, rng, order));
+    r.val_loss.push_back(mean_absolute_error<float>(model.network.predict(x_val), y_val));
+    if (options.on_epoch) options.on_epoch(epoch);
+  }
+  r.training_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  for (Mlp<float>::Matrix* p : model.network.parameters())
+    if (!p->allFinite()) throw Error(fmt::format("{}: training diverged (a weight is not finite)", spec.name));
+  r.name = spec.name;
+  r.features = feature_names(spec.features);
+  r.train_mae = mae(model, holdout.train);
+  r.val_mae = mae(model, holdout.validation);
+  r.test_mae = mae(model, test);
+  Eigen::VectorXf prediction = model.predict(test.x);
+  r.test_index.assign(test.x.col(0).begin(), test.x.col(0).end());
+  r.test_truth.assign(test.y.begin(), test.y.end());
+  r.test_prediction.assign(prediction.begin(), prediction.end());
+  return model;
+}
+
+}  // namespace edgeml::train

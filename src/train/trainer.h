@@ -1,0 +1,60 @@
+// Trains the tutorial's four models the way Keras did: normalisation adapted
+// on the training features, then dense layers, mean absolute error, Adam,
+// batches of 32 drawn from the training rows shuffled every epoch, the last
+// 20% of the training rows held out for validation. The same data, options
+// and seed train the same model.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "train/mlp.h"
+#include "train/prepare.h"
+#include "train/training_result.h"
+
+namespace edgeml::train {
+
+struct ModelSpec {
+  std::string name;
+  FeatureSet features = FeatureSet::single;
+  std::vector<int> hidden;  // ReLU units per hidden layer
+  double learning_rate = 0.001;
+};
+
+// single_var_LR, multi_var_LR, DNN_single_regression, DNN_multi_regression.
+const std::vector<ModelSpec>& tutorial_models();
+// The spec named `name`; throws Error listing the names otherwise.
+const ModelSpec& tutorial_model(const std::string& name);
+
+struct TrainOptions {
+  int epochs = 100;
+  int batch_size = 32;
+  double validation_fraction = 0.2;
+  std::uint32_t seed = 0;
+  // Called after each epoch with its number (from 1).
+  std::function<void(int epoch)> on_epoch;
+};
+
+struct TrainingData {
+  EventTable train, test;
+  LabelTransform label;
+};
+
+struct TrainedModel {
+  ModelSpec spec;
+  Normalization normalization;
+  Mlp<float> network;
+  TrainingResult result;
+
+  // Predicted labels for raw (unnormalised) features, one row each.
+  Eigen::VectorXf predict(const Eigen::MatrixXf& features) const;
+};
+
+// Throws Error when the data are too few (fewer than two training rows or no
+// test row) or the options make no sense. Fewer rows than a batch train as one
+// smaller batch per epoch, as Keras does.
+TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const TrainOptions& options);
+
+}  // namespace edgeml::train
