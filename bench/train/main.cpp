@@ -36,6 +36,7 @@ struct Options {
   int epochs = 100;
   int torch_threads = 1;
   std::string python = "/usr/bin/python3";
+  std::string edgeml = EDGEML_BINARY;
   std::string edgeml_manifest;  // use this manifest instead of running edgeml train
   std::string dir;              // where both write; default the temp dir
   bool keep = false;
@@ -77,7 +78,7 @@ Side run_edgeml(const Options& o, const fs::path& work) {
     return {read_model_figures(o.edgeml_manifest), std::nullopt};
   }
   fs::path out = work / "edgeml";
-  double wall = run_timed({EDGEML_BINARY, "train", "--train", o.train, "--test", o.test, "--out", out.string(),
+  double wall = run_timed({o.edgeml, "train", "--train", o.train, "--test", o.test, "--out", out.string(),
                            "--epochs", std::to_string(o.epochs)},
                           work / "edgeml.log", o);
   return {read_model_figures(out / "manifest.json"), wall};
@@ -149,6 +150,7 @@ int run(int argc, char** argv) {
   app.add_option("--epochs", o.epochs, "epochs, given to both")->check(CLI::Range(1, 100'000))->capture_default_str();
   app.add_option("--torch-threads", o.torch_threads, "torch.set_num_threads")->check(CLI::Range(1, 256))->capture_default_str();
   app.add_option("--python", o.python, "Python with torch (Debian's python3-torch)")->capture_default_str();
+  app.add_option("--edgeml", o.edgeml, "the edgeml executable")->capture_default_str();
   app.add_option("--edgeml-manifest", o.edgeml_manifest, "read edgeml's figures from this manifest.json instead of running edgeml train");
   app.add_option("--dir", o.dir, "where both sides write (default: the temp dir)");
   app.add_flag("--keep", o.keep, "keep what both sides wrote (edgeml's report, PyTorch's JSON)");
