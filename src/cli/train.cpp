@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "train/manifest.h"
 #include "train/model_export.h"
+#include "train/report.h"
 #include "train/trainer.h"
 
 namespace edgeml::cli {
@@ -70,11 +71,17 @@ void draw_progress(const std::string& name, int epoch, int epochs) {
   if (epoch == epochs) fmt::print(stderr, "\r\033[K");
 }
 
-void print_table(const std::vector<train::TrainingResult>& results) {
-  fmt::print("{:<22} {:>10} {:>10} {:>10} {:>10}\n", "model", "train MAE", "val MAE", "test MAE", "seconds");
-  for (const auto& r : results)
-    fmt::print("{:<22} {:>10.3f} {:>10.3f} {:>10.3f} {:>10.3f}\n", r.name, r.train_mae, r.val_mae, r.test_mae,
-               r.training_seconds);
+train::ReportContext report_context(const TrainArgs& args, const train::TrainingData& data) {
+  train::ReportContext c;
+  c.train_file = args.data.empty() ? args.train : args.data;
+  c.test_file = args.data.empty() ? args.test : args.data + " (the held-out 20%)";
+  auto rows = static_cast<std::size_t>(data.train.rows.rows());
+  c.train_rows = static_cast<std::size_t>(static_cast<double>(rows) * (1 - args.options.validation_fraction));
+  c.validation_rows = rows - c.train_rows;
+  c.test_rows = static_cast<std::size_t>(data.test.rows.rows());
+  c.epochs = static_cast<std::size_t>(args.options.epochs);
+  c.batch_size = static_cast<std::size_t>(args.options.batch_size);
+  return c;
 }
 
 void run_train(TrainArgs args) {
@@ -100,9 +107,9 @@ void run_train(TrainArgs args) {
     spdlog::info("{}: test MAE {:.3f} in {:.3f} s", spec.name, results.back().test_mae, results.back().training_seconds);
   }
   train::write_manifest(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
-  // report: write_report(results, args.out)
-  print_table(results);
-  fmt::print("models, manifest.json in {}\n", args.out);
+  train::write_report(results, args.out, report_context(args, data));
+  fmt::print("{}", train::format_mae_table(results));
+  fmt::print("models, manifest.json and report.md in {}\n", args.out);
 }
 
 }  // namespace

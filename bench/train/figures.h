@@ -1,0 +1,29 @@
+// What each side of bench_train reports per model: edgeml's manifest.json
+// and the PyTorch baseline's JSON share these fields.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace edgeml::bench {
+
+struct ModelFigures {
+  std::string name;
+  double test_mae = 0, val_mae = 0, train_mae = 0;
+  double training_seconds = 0;
+};
+
+// Reads {"models": [{"name", "test_mae", "val_mae", "train_mae",
+// "training_seconds", ...}, ...], ...}; other fields are ignored. Throws
+// Error naming the file, the model and the field that is missing or wrong.
+std::vector<ModelFigures> read_model_figures(const std::filesystem::path& json_file);
+
+// The same from JSON text; `source` names it in errors.
+std::vector<ModelFigures> parse_model_figures(const std::string& json_text, const std::string& source);
+
+// The model of that name, if the list has it.
+std::optional<ModelFigures> find_model(const std::vector<ModelFigures>& models, const std::string& name);
+
+}  // namespace edgeml::bench

@@ -1,0 +1,182 @@
+// bench_train: `edgeml train` beside PyTorch training the same four models
+// with the same data, split and hyper-parameters, in one run.
+//
+// Both sides run as child processes back to back; each reports its test MAE
+// and training seconds per model, and the harness times each process.
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/process.h"
+#include "core/temp_dir.h"
+#include "figures.h"
+
+namespace edgeml::bench {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kModels[] = {"single_var_LR", "multi_var_LR", "DNN_single_regression", "DNN_multi_regression"};
+constexpr double kTutorialTestMae[] = {1.398, 1.418, 0.639, 0.740};
+// The goal: this much faster than PyTorch, with a test MAE at most this much
+// above PyTorch's (relative; both start from random weights).
+constexpr double kSpeedGoal = 10;
+constexpr double kMaeTolerance = 0.05;
+
+struct Options {
+  std::string data_dir = EDGEML_BENCH_DATA_DIR;
+  std::string train, test;  // default: data_dir/train.csv, data_dir/test.csv
+  int epochs = 100;
+  int torch_threads = 1;
+  std::string python = "/usr/bin/python3";
+  std::string edgeml = EDGEML_BINARY;
+  std::string edgeml_manifest;  // use this manifest instead of running edgeml train
+  std::string dir;              // where both write; default the temp dir
+  bool keep = false;
+  double timeout_s = 3600;
+};
+
+struct Side {
+  std::vector<ModelFigures> models;
+  std::optional<double> wall_seconds;  // the whole process, as the harness timed it
+};
+
+std::string tail(const fs::path& log) {
+  std::ifstream in(log);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string all = text.str();
+  return all.size() > 2000 ? "..." + all.substr(all.size() - 2000) : all;
+}
+
+// Runs argv to the end, within the timeout; returns its wall time.
+double run_timed(const std::vector<std::string>& argv, const fs::path& log, const Options& o) {
+  fmt::print(stderr, "running: {}\n", fmt::join(argv, " "));
+  auto start = Clock::now();
+  Process child(argv, log.string());
+  auto timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
+  std::optional<int> status = child.wait_for(timeout);
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!status) {
+    child.stop(SIGKILL, std::chrono::milliseconds(1000));
+    throw Error(fmt::format("{} did not finish within {} s; its output:\n{}", argv[0], o.timeout_s, tail(log)));
+  }
+  if (*status != 0) throw Error(fmt::format("{} exited with status {}; its output:\n{}", argv[0], *status, tail(log)));
+  return seconds;
+}
+
+Side run_edgeml(const Options& o, const fs::path& work) {
+  if (!o.edgeml_manifest.empty()) {
+    fmt::print(stderr, "edgeml: figures from {} (edgeml train not run)\n", o.edgeml_manifest);
+    return {read_model_figures(o.edgeml_manifest), std::nullopt};
+  }
+  fs::path out = work / "edgeml";
+  double wall = run_timed({o.edgeml, "train", "--train", o.train, "--test", o.test, "--out", out.string(),
+                           "--epochs", std::to_string(o.epochs)},
+                          work / "edgeml.log", o);
+  return {read_model_figures(out / "manifest.json"), wall};
+}
+
+Side run_torch(const Options& o, const fs::path& work) {
+  fs::path out = work / "torch.json";
+  double wall = run_timed({o.python, EDGEML_TORCH_BASELINE, "--train", o.train, "--test", o.test, "--epochs",
+                           std::to_string(o.epochs), "--threads", std::to_string(o.torch_threads), "--output",
+                           out.string()},
+                          work / "torch.log", o);
+  return {read_model_figures(out), wall};
+}
+
+std::string ratio(double baseline, double ours) { return ours > 0 ? fmt::format("{:.1f}x", baseline / ours) : "-"; }
+
+// Prints the table; returns whether the goal holds.
+bool print_comparison(const Side& edgeml, const Side& torch, const Options& o) {
+  fmt::print("\nbench_train: {} epochs; PyTorch on the CPU with {} thread(s); times in seconds\n", o.epochs,
+             o.torch_threads);
+  if (!o.edgeml_manifest.empty()) fmt::print("edgeml's figures are read from {}, not measured\n", o.edgeml_manifest);
+  fmt::print("\n");
+  fmt::print("{:<24} {:>9} {:>9} {:>8} {:>11} {:>11} {:>9}\n", "model", "edgeml", "PyTorch", "speed-up",
+             "edgeml MAE", "PyTorch MAE", "tutorial");
+  bool mae_ok = true;
+  double edgeml_total = 0, torch_total = 0;
+  for (std::size_t i = 0; i < std::size(kModels); ++i) {
+    auto ours = find_model(edgeml.models, kModels[i]);
+    auto base = find_model(torch.models, kModels[i]);
+    if (!ours || !base)
+      throw Error(fmt::format("{} is missing from {}", kModels[i], ours ? "PyTorch's figures" : "edgeml's manifest"));
+    edgeml_total += ours->training_seconds, torch_total += base->training_seconds;
+    mae_ok = mae_ok && ours->test_mae <= base->test_mae * (1 + kMaeTolerance);
+    fmt::print("{:<24} {:>9.3f} {:>9.3f} {:>8} {:>11.3f} {:>11.3f} {:>9.3f}\n", kModels[i], ours->training_seconds,
+               base->training_seconds, ratio(base->training_seconds, ours->training_seconds), ours->test_mae,
+               base->test_mae, kTutorialTestMae[i]);
+  }
+  fmt::print("{:<24} {:>9.3f} {:>9.3f} {:>8}\n", "total (training)", edgeml_total, torch_total,
+             ratio(torch_total, edgeml_total));
+  if (edgeml.wall_seconds)
+    fmt::print("{:<24} {:>9.3f} {:>9.3f} {:>8}\n", "total (process wall)", *edgeml.wall_seconds, *torch.wall_seconds,
+               ratio(*torch.wall_seconds, *edgeml.wall_seconds));
+  else
+    fmt::print("{:<24} {:>9} {:>9.3f}\n", "total (process wall)", "-", *torch.wall_seconds);
+  bool fast = edgeml_total > 0 && torch_total / edgeml_total >= kSpeedGoal;
+  fmt::print("\ngoal: >= {:.0f}x PyTorch's training speed (total training time) with every test MAE at most {:.0f}% "
+             "above PyTorch's: {} (speed {}, MAE {})\n",
+             kSpeedGoal, kMaeTolerance * 100, fast && mae_ok ? "met" : "not met", fast ? "met" : "not met",
+             mae_ok ? "met" : "not met");
+  return fast && mae_ok;
+}
+
+void resolve_data(Options& o) {
+  if (o.train.empty()) o.train = (fs::path(o.data_dir) / "train.csv").string();
+  if (o.test.empty()) o.test = (fs::path(o.data_dir) / "test.csv").string();
+  for (const auto& file : {o.train, o.test})
+    if (!fs::is_regular_file(file))
+      throw Error(fmt::format("data file {} is missing (give --data-dir, or --train and --test)", file));
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  Options o;
+  CLI::App app{"edgeml train beside PyTorch training the same four models on the same data"};
+  app.add_option("--data-dir", o.data_dir, "directory with train.csv and test.csv")->capture_default_str();
+  app.add_option("--train", o.train, "training CSV (default: DATA_DIR/train.csv)");
+  app.add_option("--test", o.test, "test CSV (default: DATA_DIR/test.csv)");
+  app.add_option("--epochs", o.epochs, "epochs, given to both")->check(CLI::Range(1, 100'000))->capture_default_str();
+  app.add_option("--torch-threads", o.torch_threads, "torch.set_num_threads")->check(CLI::Range(1, 256))->capture_default_str();
+  app.add_option("--python", o.python, "Python with torch (Debian's python3-torch)")->capture_default_str();
+  app.add_option("--edgeml", o.edgeml, "the edgeml executable")->capture_default_str();
+  app.add_option("--edgeml-manifest", o.edgeml_manifest, "read edgeml's figures from this manifest.json instead of running edgeml train");
+  app.add_option("--dir", o.dir, "where both sides write (default: the temp dir)");
+  app.add_flag("--keep", o.keep, "keep what both sides wrote (edgeml's report, PyTorch's JSON)");
+  app.add_option("--timeout", o.timeout_s, "seconds each side may take")->check(CLI::PositiveNumber)->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  fs::path work;
+  try {
+    resolve_data(o);
+    work = make_unique_dir(o.dir.empty() ? fs::temp_directory_path() : fs::path(o.dir), "bench-train");
+    Side edgeml = run_edgeml(o, work);
+    Side torch = run_torch(o, work);
+    print_comparison(edgeml, torch, o);
+  } catch (const std::exception& e) {  // Error, and filesystem errors of the work directory
+    fmt::print(stderr, "bench_train: {}\n", e.what());
+    if (!work.empty()) fmt::print(stderr, "(outputs kept in {})\n", work.string());
+    return 1;
+  }
+  if (o.keep) fmt::print("outputs kept in {}\n", work.string());
+  else {
+    std::error_code ignored;
+    fs::remove_all(work, ignored);
+  }
+  return 0;
+}
+
+}  // namespace edgeml::bench
+
+int main(int argc, char** argv) { return edgeml::bench::run(argc, argv); }

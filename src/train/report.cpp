@@ -1,0 +1,132 @@
+#include "train/report.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <fstream>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "train/plots.h"
+
+namespace edgeml::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The tutorial's Keras models on the same split (../shared/spec/wire-protocol.md).
+constexpr std::array<std::pair<std::string_view, double>, 4> kTutorialTestMae{{
+    {"single_var_LR", 1.398},
+    {"multi_var_LR", 1.418},
+    {"DNN_single_regression", 0.639},
+    {"DNN_multi_regression", 0.740},
+}};
+
+// Markdown text: CommonMark lets a backslash escape any ASCII punctuation,
+// so a name cannot open a link, a table cell or HTML.
+std::string markdown(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) out += ' ';
+    else if (u < 0x80 && std::ispunct(u)) (out += '\\') += c;
+    else out += c;
+  }
+  return out;
+}
+
+// One line of terminal text: control characters would move the cursor.
+std::string printable(std::string_view text) {
+  std::string out(text);
+  std::replace_if(out.begin(), out.end(), [](char c) { auto u = static_cast<unsigned char>(c); return u < 0x20 || u == 0x7f; }, '?');
+  return out;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const auto& part : parts) out += (out.empty() ? "" : std::string(separator)) + part;
+  return out;
+}
+
+std::string mae_table_markdown(const std::vector<TrainingResult>& results) {
+  std::string text =
+      "| model | features | test MAE | tutorial's test MAE | ours - tutorial | train MAE | val MAE | training (s) |\n"
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+  for (const auto& r : results) {
+    std::optional<double> tutorial = tutorial_test_mae(r.name);
+    std::vector<std::string> features;
+    for (const auto& f : r.features) features.push_back(markdown(f));
+    text += fmt::format("| {} | {} | **{:.3f}** | {} | {} | {:.3f} | {:.3f} | {:.2f} |\n", markdown(r.name),
+                        join(features, ", "), r.test_mae, tutorial ? fmt::format("{:.3f}", *tutorial) : "-",
+                        tutorial ? fmt::format("{:+.3f}", r.test_mae - *tutorial) : "-", r.train_mae, r.val_mae,
+                        r.training_seconds);
+  }
+  return text;
+}
+
+std::string data_section(const ReportContext& c) {
+  std::string text = fmt::format(
+      "Training data: {}, {} rows fitted and {} held out for validation (the last {} rows, as Keras' "
+      "validation_split takes them).  \nTest data: {}, {} rows.  \n",
+      markdown(c.train_file), c.train_rows, c.validation_rows, c.validation_rows, markdown(c.test_file), c.test_rows);
+  if (c.epochs > 0) text += fmt::format("Epochs: {}, batch size: {}.  \n", c.epochs, c.batch_size);
+  return text +
+         "MAE is in the label's unit: thousands of seconds, the label being (event_time - 1487508915) / 1000.\n";
+}
+
+std::string plot_section(const std::vector<TrainingResult>& results, const std::vector<ModelPlots>& plots) {
+  std::string text = "## Plots\n";
+  for (std::size_t m = 0; m < results.size(); ++m) {
+    text += fmt::format("\n### {}\n\n", markdown(results[m].name));
+    for (const auto& file : plots[m].files) {
+      if (file.drawn)
+        text += fmt::format("![{}: {}]({})\n\n", markdown(results[m].name), file.caption,
+                            file.relative_path.generic_string());
+      else
+        text += fmt::format("Plot missing ({}): {}\n\n", file.caption, markdown(file.missing_reason));
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<double> tutorial_test_mae(std::string_view model_name) {
+  for (const auto& [name, mae] : kTutorialTestMae)
+    if (name == model_name) return mae;
+  return std::nullopt;
+}
+
+void write_report(const std::vector<TrainingResult>& results, const fs::path& out_dir, const ReportContext& context) {
+  std::error_code error;
+  fs::create_directories(out_dir, error);
+  if (error) throw Error(fmt::format("cannot create the report directory {}: {}", out_dir.string(), error.message()));
+
+  std::vector<ModelPlots> plots = draw_plots(results, out_dir, context.gnuplot, context.plot_timeout);
+  std::string text = "# Training report\n\n" + data_section(context) + "\n## Test MAE\n\n" +
+                     mae_table_markdown(results) + "\n" + plot_section(results, plots);
+
+  fs::path file = out_dir / "report.md";
+  std::ofstream out(file, std::ios::binary);
+  out << text;
+  if (!out.flush()) throw Error(fmt::format("cannot write {}", file.string()));
+}
+
+std::string format_mae_table(const std::vector<TrainingResult>& results) {
+  std::size_t width = 5;
+  for (const auto& r : results) width = std::max(width, printable(r.name).size());
+  std::string text = fmt::format("{:<{}}  {:>9}  {:>9}  {:>9}  {:>9}  {:>10}\n", "model", width, "test MAE", "tutorial",
+                                 "train MAE", "val MAE", "time (s)");
+  for (const auto& r : results) {
+    std::optional<double> tutorial = tutorial_test_mae(r.name);
+    text += fmt::format("{:<{}}  {:>9.3f}  {:>9}  {:>9.3f}  {:>9.3f}  {:>10.2f}\n", printable(r.name), width, r.test_mae,
+                        tutorial ? fmt::format("{:.3f}", *tutorial) : "-", r.train_mae, r.val_mae,
+                        r.training_seconds);
+  }
+  return text;
+}
+
+}  // namespace edgeml::train
