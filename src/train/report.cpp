@@ -25,14 +25,15 @@ constexpr std::array<std::pair<std::string_view, double>, 4> kTutorialTestMae{{
     {"DNN_multi_regression", 0.740},
 }};
 
-// Markdown text: CommonMark lets a backslash escape any ASCII punctuation,
-// so a name cannot open a link, a table cell or HTML.
+// Markdown text: a backslash before each character that can start markup
+// (emphasis, code, a link, a table cell, HTML, an entity), so a name cannot
+// open any; paths keep their slashes and dots readable.
 std::string markdown(std::string_view text) {
   std::string out;
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) out += ' ';
-    else if (u < 0x80 && std::ispunct(u)) (out += '\\') += c;
+    else if (std::string_view("\\`*_[]<>|!&#~").find(c) != std::string_view::npos) (out += '\\') += c;
     else out += c;
   }
   return out;

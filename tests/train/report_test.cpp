@@ -117,7 +117,7 @@ TEST(TrainingReport, AHangingGnuplotIsStoppedInTime) {
   auto start = std::chrono::steady_clock::now();
   write_report(tutorial_models(), dir / "out", c);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
-  EXPECT_NE(read_file(dir / "out/report.md").find("did not finish within 0\\.3 s"), std::string::npos);
+  EXPECT_NE(read_file(dir / "out/report.md").find("did not finish within 0.3 s"), std::string::npos);
 }
 
 TEST(TrainingReport, OddNamesStayInsideTheirCellsAndTheOutputDirectory) {
@@ -130,10 +130,10 @@ TEST(TrainingReport, OddNamesStayInsideTheirCellsAndTheOutputDirectory) {
   write_report(results, out, context());
 
   std::string report = read_file(out / "report.md");
-  EXPECT_NE(report.find("| \\.\\.\\/\\.\\.\\/up\\|a\\*b\\_\\[x\\]\\(y\\)\\<b\\>\\'q\\'\\\" \\`z\\` |"),
+  EXPECT_NE(report.find("| ../../up\\|a\\*b\\_\\[x\\](y)\\<b\\>'q'\" \\`z\\` |"),
             std::string::npos)
       << report;
-  EXPECT_NE(report.find("| caf\xc3\xa9 \\\\ \\; \\$\\(rm \\-rf x\\) | a\\|b |"), std::string::npos);
+  EXPECT_NE(report.find("| caf\xc3\xa9 \\\\ ; $(rm -rf x) | a\\|b |"), std::string::npos) << report;
   EXPECT_EQ(count(report, "Plot missing"), 0u) << report;
   EXPECT_TRUE(is_png(out / "plots/1-.__.__up_a_b__x__y__b__q____z_-loss.png"));
   EXPECT_TRUE(is_png(out / "plots/2--truth.png"));
