@@ -81,6 +81,8 @@ train::ReportContext report_context(const TrainArgs& args, const train::Training
   c.test_rows = static_cast<std::size_t>(data.test.rows.rows());
   c.epochs = static_cast<std::size_t>(args.options.epochs);
   c.batch_size = static_cast<std::size_t>(args.options.batch_size);
+  c.label_offset = args.label.offset;
+  c.label_scale = args.label.scale;
   return c;
 }
 

@@ -74,8 +74,8 @@ std::string data_section(const ReportContext& c) {
       "validation_split takes them).  \nTest data: {}, {} rows.  \n",
       markdown(c.train_file), c.train_rows, c.validation_rows, c.validation_rows, markdown(c.test_file), c.test_rows);
   if (c.epochs > 0) text += fmt::format("Epochs: {}, batch size: {}.  \n", c.epochs, c.batch_size);
-  return text +
-         "MAE is in the label's unit: thousands of seconds, the label being (event_time - 1487508915) / 1000.\n";
+  return text + fmt::format("MAE is in the label's unit, the label being (event_time - {:.0f}) / {:g}.\n",
+                            c.label_offset, c.label_scale);
 }
 
 std::string plot_section(const std::vector<TrainingResult>& results, const std::vector<ModelPlots>& plots) {

@@ -23,6 +23,7 @@ struct ReportContext {
   std::size_t validation_rows = 0;  // training rows held out for validation
   std::size_t test_rows = 0;
   std::size_t epochs = 0, batch_size = 0;
+  double label_offset = 1487508915, label_scale = 1000;  // label = (event_time - offset) / scale
   // The gnuplot to run: a name searched in PATH or a path. Empty: "gnuplot",
   // else Debian's "gnuplot-nox" (whose "gnuplot" link may not be set up).
   std::string gnuplot;

@@ -65,6 +65,17 @@ std::size_t count(const std::string& text, const std::string& part) {
   return n;
 }
 
+TEST(TrainingReport, StatesTheLabelTransformItWasGiven) {
+  TempDir dir;
+  ReportContext c = context();
+  c.gnuplot = (dir / "no-such-gnuplot").string();
+  c.label_offset = 1600000000;
+  c.label_scale = 60;
+  write_report(tutorial_models(), dir / "out", c);
+  EXPECT_NE(read_file(dir / "out/report.md").find("the label being (event_time - 1600000000) / 60."), std::string::npos)
+      << read_file(dir / "out/report.md");
+}
+
 TEST(TrainingReport, HasTheMaeTableBesideTheTutorialAndPngPlots) {
   REQUIRE_GNUPLOT();
   TempDir dir;
@@ -76,6 +87,7 @@ TEST(TrainingReport, HasTheMaeTableBesideTheTutorialAndPngPlots) {
       << report;
   EXPECT_NE(report.find("| DNN\\_single\\_regression | index | **0.800** | 0.639 | +0.161 |"), std::string::npos);
   EXPECT_NE(report.find("1022 rows fitted and 256 held out"), std::string::npos);
+  EXPECT_NE(report.find("the label being (event_time - 1487508915) / 1000."), std::string::npos) << report;
   EXPECT_EQ(count(report, "Plot missing"), 0u) << report;
   EXPECT_EQ(count(report, "!["), 12u);
   for (const char* png : {"1-single_var_LR-loss.png", "2-multi_var_LR-truth.png", "4-DNN_multi_regression-index.png"}) {
