@@ -89,12 +89,6 @@ TEST_F(PipelineTest, ThousandMalformedPayloadsAreRejectedAndTheCollectorKeepsRun
   EXPECT_EQ(count_rows(db(), "SELECT count(*) FROM rejects WHERE topic != 'alarm/1160629000/121/308'"), 0);
 }
 
-}  // namespace
-}  // namespace edgeml::test
-
-namespace edgeml::test {
-namespace {
-
 TEST_F(PipelineTest, KilledPublisherLeavesItsOutboxForTheNextRunWithItsClientId) {
   constexpr int kEvents = 400;
   Process collector = start_collector("it-collector", false);
@@ -121,12 +115,6 @@ TEST_F(PipelineTest, KilledPublisherLeavesItsOutboxForTheNextRunWithItsClientId)
   EXPECT_EQ(count_rows(db(), "SELECT max(idx) FROM events"), kEvents - 1);
   collector.stop(SIGTERM, std::chrono::seconds(10));
 }
-
-}  // namespace
-}  // namespace edgeml::test
-
-namespace edgeml::test {
-namespace {
 
 TEST_F(PipelineTest, PublisherStartsAFreshClientWhenTheBrokerKeepsDroppingIt) {
   constexpr int kEvents = 800;
