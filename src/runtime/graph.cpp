@@ -26,6 +26,21 @@ Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std
   return t;
 }
 
+int add_tensor(Graph& g, Tensor t) {
+  g.tensors.push_back(std::move(t));
+  return static_cast<int>(g.tensors.size() - 1);
+}
+
+int add_op(Graph& g, OpKind kind, std::vector<int> inputs, Tensor output, Activation activation) {
+  Op op;
+  op.kind = kind;
+  op.inputs = std::move(inputs);
+  op.activation = activation;
+  op.outputs = {add_tensor(g, std::move(output))};
+  g.ops.push_back(op);
+  return op.outputs[0];
+}
+
 void remove_unused_tensors(Graph& graph) {
   std::vector<int> new_index(graph.tensors.size(), -1);
   auto mark = [&](int i) {

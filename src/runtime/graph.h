@@ -60,6 +60,13 @@ struct Graph {
 // A float32 tensor, holding `values` as its constant unless they are empty.
 Tensor float_tensor(std::string name, std::vector<std::int32_t> shape, const std::vector<float>& values = {});
 
+// Appends `t` to `g` and gives its index.
+int add_tensor(Graph& g, Tensor t);
+
+// Appends an operator of `kind` reading `inputs` and writing a new tensor
+// `output`; gives the output's index.
+int add_op(Graph& g, OpKind kind, std::vector<int> inputs, Tensor output, Activation activation = Activation::none);
+
 // Drops tensors no operator, input or output refers to (constants a rewrite
 // left behind), renumbering the rest.
 void remove_unused_tensors(Graph& graph);

@@ -23,22 +23,13 @@ int add_dense(Graph& g, int in, const std::string& name, std::vector<float> weig
               Activation act) {
   auto units = static_cast<std::int32_t>(bias.size());
   auto in_units = static_cast<std::int32_t>(weights.size() / bias.size());
-  Op op;
-  op.kind = OpKind::fully_connected;
-  op.activation = act;
-  op.inputs = {in, add_tensor(g, float_tensor(name + "/kernel", {units, in_units}, weights)),
-               add_tensor(g, float_tensor(name + "/bias", {units}, bias))};
-  op.outputs = {add_tensor(g, float_tensor(name + "/output", {1, units}))};
-  g.ops.push_back(op);
-  return op.outputs[0];
+  return add_op(g, OpKind::fully_connected,
+                {in, add_tensor(g, float_tensor(name + "/kernel", {units, in_units}, weights)),
+                 add_tensor(g, float_tensor(name + "/bias", {units}, bias))},
+                float_tensor(name + "/output", {1, units}), act);
 }
 
 }  // namespace
-
-int add_tensor(Graph& g, Tensor t) {
-  g.tensors.push_back(std::move(t));
-  return static_cast<int>(g.tensors.size() - 1);
-}
 
 Graph sample_linear_model() {
   Graph g;

@@ -26,7 +26,4 @@ Graph sample_relu_network_int8();
 // threshold 230), the same on every run.
 std::vector<std::vector<float>> sample_inputs(std::size_t count);
 
-// Appends `t` to `g` and gives its index.
-int add_tensor(Graph& g, Tensor t);
-
 }  // namespace edgeml::runtime

@@ -10,6 +10,7 @@ namespace edgeml::train {
 
 namespace {
 
+using runtime::add_op;
 using runtime::add_tensor;
 using runtime::float_tensor;
 using runtime::Graph;
@@ -17,17 +18,6 @@ using runtime::Op;
 using runtime::OpKind;
 
 std::vector<float> values_of(const Eigen::MatrixXf& m) { return {m.data(), m.data() + m.size()}; }
-
-int add_op(Graph& g, OpKind kind, std::vector<int> inputs, runtime::Tensor output,
-           runtime::Activation activation = runtime::Activation::none) {
-  Op op;
-  op.kind = kind;
-  op.inputs = std::move(inputs);
-  op.activation = activation;
-  op.outputs = {add_tensor(g, std::move(output))};
-  g.ops.push_back(op);
-  return op.outputs[0];
-}
 
 }  // namespace
 
