@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "runtime/dense_layers.h"
 
 namespace edgeml::runtime {
 
@@ -36,7 +37,8 @@ KernelFactory factory_for(OpKind kind) {
 
 }  // namespace
 
-Interpreter::Interpreter(Graph graph) : graph_(std::move(graph)) {
+// A dense MATMUL (ONNX's Gemm) runs on FULLY_CONNECTED's packed kernel.
+Interpreter::Interpreter(Graph graph) : graph_(matmuls_as_fully_connected(std::move(graph))) {
   constexpr std::size_t kAlignment = 64;  // a cache line, and enough for any SIMD load
   std::vector<std::size_t> offsets(graph_.tensors.size(), 0);
   std::size_t total = 0;

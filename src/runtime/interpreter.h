@@ -1,5 +1,6 @@
 // Runs a Graph. Every buffer is planned and every kernel bound and checked
 // when the interpreter is built; invoke() only computes and never allocates.
+// Dense MATMULs are rewritten as FULLY_CONNECTED first (graph() shows that).
 #pragma once
 
 #include <cstddef>

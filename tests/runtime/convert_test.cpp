@@ -53,6 +53,7 @@ TEST(DenseLayers, GemmBecomesAFullyConnectedLayerComputingTheSame) {
     std::vector<float> want = run(g, {1, 2, 3}), got = run(dense, {1, 2, 3});
     ASSERT_EQ(got.size(), 2u);
     for (std::size_t i = 0; i < 2; ++i) EXPECT_FLOAT_EQ(got[i], want[i]) << "transB " << transpose_b;
+    EXPECT_EQ(Interpreter(g).graph().ops[0].kind, OpKind::fully_connected) << "runs on the packed kernel";
     Graph again = read_tflite(write_tflite(g), "gemm");
     EXPECT_EQ(run(again, {1, 2, 3}), got);
   }
