@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "train/flush_denormals.h"
 #include "train/random.h"
 
 namespace edgeml::train {
@@ -93,6 +94,7 @@ Eigen::VectorXf TrainedModel::predict(const Eigen::MatrixXf& features) const {
 
 TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const TrainOptions& options) {
   check(data, options);
+  FlushDenormals flush_denormals;
   auto started = std::chrono::steady_clock::now();
   Examples all_train = make_examples(data.train, spec.features, data.label);
   Examples test = make_examples(data.test, spec.features, data.label);
