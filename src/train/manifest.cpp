@@ -55,6 +55,7 @@ json model_json(const TrainedModel& m, const ManifestInfo& info) {
       {"learning_rate", m.spec.learning_rate},
       {"train_mae", r.train_mae},
       {"val_mae", r.val_mae},
+      {"kept_epoch", r.kept_epoch},
       {"test_mae", r.test_mae},
       {"training_seconds", r.training_seconds},
       {"loss", r.loss},

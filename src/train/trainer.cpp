@@ -110,11 +110,17 @@ TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const 
   std::vector<std::size_t> order(static_cast<std::size_t>(x.rows()));
   std::iota(order.begin(), order.end(), 0);
   TrainingResult& r = model.result;
+  std::vector<Mlp<float>::Layer> kept_layers;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
     r.loss.push_back(run_epoch(model.network, adam, x, y, options.batch_size, rng, order));
     r.val_loss.push_back(mean_absolute_error<float>(model.network.predict(x_val), y_val));
+    if (!options.keep_best_epoch || r.kept_epoch == 0 || r.val_loss.back() < r.val_loss[r.kept_epoch - 1]) {
+      r.kept_epoch = epoch;
+      if (options.keep_best_epoch) kept_layers = model.network.layers();
+    }
     if (options.on_epoch) options.on_epoch(epoch);
   }
+  if (options.keep_best_epoch) model.network.layers() = kept_layers;
   r.training_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (Mlp<float>::Matrix* p : model.network.parameters())
     if (!p->allFinite()) throw Error(fmt::format("{}: training diverged (a weight is not finite)", spec.name));
