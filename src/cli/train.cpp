@@ -131,6 +131,11 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--epochs", args->options.epochs, "passes over the training rows")->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->options.seed, "seed of the split, initial weights and shuffling")->capture_default_str();
+  cmd->add_flag("!--last-epoch", args->options.keep_best_epoch,
+                "keep the last epoch's weights (as the tutorial did), not the epoch with the lowest validation MAE");
+  cmd->add_option("--weight-average", args->options.weight_average_momentum,
+                  "momentum of the moving average of the weights that is validated and kept; 0: the weights as they are")
+      ->check(CLI::Range(0.0, 0.9999))->capture_default_str();
   cmd->add_option("--label-offset", args->label.offset, "label = (event_time - offset) / scale; default 1487508915");
   cmd->add_option("--label-scale", args->label.scale, "label = (event_time - offset) / scale")->capture_default_str()
       ->check(CLI::PositiveNumber);

@@ -93,6 +93,8 @@ json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& 
                    {"batch_size", info.options.batch_size},
                    {"validation_fraction", info.options.validation_fraction},
                    {"seed", info.options.seed},
+                   {"keep_best_epoch", info.options.keep_best_epoch},
+                   {"weight_average_momentum", info.options.weight_average_momentum},
                    {"loss", "mean_absolute_error"},
                    {"optimizer", "adam, beta1 0.9, beta2 0.999, epsilon 1e-7"}};
   json list = json::array();

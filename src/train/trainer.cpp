@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <numeric>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
 #include "train/flush_denormals.h"
 #include "train/random.h"
+#include "train/weight_average.h"
 
 namespace edgeml::train {
 
@@ -40,10 +42,10 @@ void check(const TrainingData& data, const TrainOptions& options) {
                             data.train.rows.rows()));
 }
 
-// One epoch over the shuffled rows; returns the mean batch loss weighted by
-// batch size, as Keras reports `loss`.
-double run_epoch(Mlp<float>& net, Adam<float>& adam, const Matrix& x, const Matrix& y, int batch_size,
-                 std::mt19937& rng, std::vector<std::size_t>& order) {
+// One epoch over the shuffled rows, updating `average` (if any) after each
+// step; returns the mean batch loss weighted by batch size, as Keras reports `loss`.
+double run_epoch(Mlp<float>& net, Adam<float>& adam, WeightAverage* average, const Matrix& x, const Matrix& y,
+                 int batch_size, std::mt19937& rng, std::vector<std::size_t>& order) {
   shuffle(rng, order);
   double total = 0;
   const std::size_t n = order.size(), batch = static_cast<std::size_t>(batch_size);
@@ -55,6 +57,7 @@ double run_epoch(Mlp<float>& net, Adam<float>& adam, const Matrix& x, const Matr
     total += double{mean_absolute_error<float>(prediction, yb)} * static_cast<double>(rows.size());
     net.backward(mean_absolute_error_gradient<float>(prediction, yb));
     adam.step(net.parameters(), net.gradients());
+    if (average) average->update(net);
   }
   return total / static_cast<double>(n);
 }
@@ -110,17 +113,20 @@ TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const 
   std::vector<std::size_t> order(static_cast<std::size_t>(x.rows()));
   std::iota(order.begin(), order.end(), 0);
   TrainingResult& r = model.result;
+  std::optional<WeightAverage> average;
+  if (options.weight_average_momentum > 0) average.emplace(model.network, static_cast<float>(options.weight_average_momentum));
   std::vector<Mlp<float>::Layer> kept_layers;
   for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    r.loss.push_back(run_epoch(model.network, adam, x, y, options.batch_size, rng, order));
-    r.val_loss.push_back(mean_absolute_error<float>(model.network.predict(x_val), y_val));
+    r.loss.push_back(run_epoch(model.network, adam, average ? &*average : nullptr, x, y, options.batch_size, rng, order));
+    const Mlp<float>& evaluated = average ? average->network() : model.network;
+    r.val_loss.push_back(mean_absolute_error<float>(evaluated.predict(x_val), y_val));
     if (!options.keep_best_epoch || r.kept_epoch == 0 || r.val_loss.back() < r.val_loss[r.kept_epoch - 1]) {
       r.kept_epoch = epoch;
-      if (options.keep_best_epoch) kept_layers = model.network.layers();
+      kept_layers = evaluated.layers();
     }
     if (options.on_epoch) options.on_epoch(epoch);
   }
-  if (options.keep_best_epoch) model.network.layers() = kept_layers;
+  model.network.layers() = kept_layers;
   r.training_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (Mlp<float>::Matrix* p : model.network.parameters())
     if (!p->allFinite()) throw Error(fmt::format("{}: training diverged (a weight is not finite)", spec.name));
