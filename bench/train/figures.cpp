@@ -70,6 +70,29 @@ std::vector<ModelFigures> read_model_figures(const std::filesystem::path& json_f
   return parse_model_figures(text.str(), json_file.string());
 }
 
+std::vector<SeedSummary> summarize_runs(const std::vector<std::vector<ModelFigures>>& runs,
+                                        double (*reference_test_mae)(const std::string& name)) {
+  std::vector<SeedSummary> summaries;
+  if (runs.empty()) return summaries;
+  for (const ModelFigures& first : runs.front()) {
+    SeedSummary s;
+    s.mean.name = first.name;
+    double reference = reference_test_mae(first.name);
+    for (std::size_t run = 0; run < runs.size(); ++run) {
+      auto m = find_model(runs[run], first.name);
+      if (!m) throw Error(fmt::format("run {} has no figures for {}", run + 1, first.name));
+      s.mean.test_mae += m->test_mae, s.mean.val_mae += m->val_mae, s.mean.train_mae += m->train_mae;
+      s.mean.training_seconds += m->training_seconds;
+      s.reached += m->test_mae <= reference ? 1 : 0;
+    }
+    s.runs = static_cast<int>(runs.size());
+    double n = static_cast<double>(runs.size());
+    s.mean.test_mae /= n, s.mean.val_mae /= n, s.mean.train_mae /= n, s.mean.training_seconds /= n;
+    summaries.push_back(s);
+  }
+  return summaries;
+}
+
 std::optional<ModelFigures> find_model(const std::vector<ModelFigures>& models, const std::string& name) {
   for (const auto& model : models)
     if (model.name == name) return model;

@@ -23,6 +23,18 @@ std::vector<ModelFigures> read_model_figures(const std::filesystem::path& json_f
 // The same from JSON text; `source` names it in errors.
 std::vector<ModelFigures> parse_model_figures(const std::string& json_text, const std::string& source);
 
+// Per model (in the first run's order): the mean of each figure over the
+// runs (one run: one seed's figures), and in how many runs test_mae was at
+// most `reference_test_mae(name)` (a negative reference counts none).
+// Throws Error when a run lacks a model the first has.
+struct SeedSummary {
+  ModelFigures mean;
+  int runs = 0;
+  int reached = 0;
+};
+std::vector<SeedSummary> summarize_runs(const std::vector<std::vector<ModelFigures>>& runs,
+                                        double (*reference_test_mae)(const std::string& name));
+
 // The model of that name, if the list has it.
 std::optional<ModelFigures> find_model(const std::vector<ModelFigures>& models, const std::string& name);
 

@@ -7,6 +7,7 @@ Run with Debian's interpreter (/usr/bin/python3, package python3-torch).
 """
 
 import argparse
+import copy
 import csv
 import json
 import math
@@ -86,7 +87,7 @@ def mae(model, x, y):
         return float((model(x) - y).abs().mean())
 
 
-def train_one(name, features, hidden, lr, train_rows, test_rows, epochs, batch):
+def train_one(name, features, hidden, lr, train_rows, test_rows, epochs, batch, keep_best_epoch, momentum):
     x, y = tensors(train_rows, features)
     x_test, y_test = tensors(test_rows, features)
     # Keras' validation_split: the last rows, taken before any shuffling.
@@ -99,6 +100,9 @@ def train_one(name, features, hidden, lr, train_rows, test_rows, epochs, batch):
 
     start = time.perf_counter()
     loss_history, val_history = [], []
+    kept_epoch, kept_state = 0, None
+    # As edgeml train: validate and keep the moving average of the weights.
+    average = copy.deepcopy(model) if momentum > 0 else model
     for _ in range(epochs):
         order = torch.randperm(n_fit)
         total = 0.0
@@ -108,9 +112,22 @@ def train_one(name, features, hidden, lr, train_rows, test_rows, epochs, batch):
             loss = loss_fn(model(x_fit[rows]), y_fit[rows])
             loss.backward()
             optimizer.step()
+            if momentum > 0:
+                with torch.no_grad():
+                    for kept, current in zip(average.parameters(), model.parameters()):
+                        kept.mul_(momentum).add_(current, alpha=1 - momentum)
             total += float(loss) * len(rows)
         loss_history.append(total / n_fit)
-        val_history.append(mae(model, x_val, y_val))
+        val_history.append(mae(average, x_val, y_val))
+        # As edgeml train: keep the weights of the epoch with the lowest
+        # validation MAE (Keras' restore_best_weights), unless told otherwise.
+        if not keep_best_epoch or kept_epoch == 0 or val_history[-1] < val_history[kept_epoch - 1]:
+            kept_epoch = len(val_history)
+            if keep_best_epoch:
+                kept_state = copy.deepcopy(average.state_dict())
+    if keep_best_epoch:
+        average.load_state_dict(kept_state)
+    model = average
     seconds = time.perf_counter() - start
 
     with torch.no_grad():
@@ -120,6 +137,7 @@ def train_one(name, features, hidden, lr, train_rows, test_rows, epochs, batch):
         "features": list(features),
         "train_mae": mae(model, x_fit, y_fit),
         "val_mae": mae(model, x_val, y_val),
+        "kept_epoch": kept_epoch,
         "test_mae": mae(model, x_test, y_test),
         "training_seconds": seconds,
         "loss": loss_history,
@@ -137,7 +155,11 @@ def main():
     parser.add_argument("--epochs", type=int, default=100)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--last-epoch", action="store_true",
+                        help="keep the last epoch's weights, not the epoch with the lowest validation MAE")
+    parser.add_argument("--weight-average", type=float, default=0.99,
+                        help="momentum of the moving average of the weights; 0: the weights as they are")
     parser.add_argument("--output", help="write the JSON here instead of stdout")
     args = parser.parse_args()
 
@@ -145,11 +167,16 @@ def main():
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     train_rows, test_rows = read_rows(args.train), read_rows(args.test)
-    models = [train_one(*spec, train_rows, test_rows, args.epochs, args.batch) for spec in MODELS]
+    models = [train_one(*spec, train_rows, test_rows, args.epochs, args.batch, not args.last_epoch,
+                        args.weight_average)
+              for spec in MODELS]
     figures = json.dumps({
         "torch_version": torch.__version__,
         "threads": torch.get_num_threads(),
         "epochs": args.epochs,
+        "seed": args.seed,
+        "keep_best_epoch": not args.last_epoch,
+        "weight_average_momentum": args.weight_average,
         "batch": args.batch,
         "train_rows": len(train_rows),
         "test_rows": len(test_rows),

@@ -50,6 +50,28 @@ TEST(BenchTrainFigures, SaysWhatIsWrongAndWhere) {
   EXPECT_EQ(error_of("{\"models\": [" + good + "]}"), "no error");
 }
 
+double reference(const std::string& name) { return name == "a" ? 1.0 : -1.0; }
+
+TEST(BenchTrainFigures, SummarizesRunsOfSeveralSeeds) {
+  std::vector<std::vector<ModelFigures>> runs = {
+      {{"a", 0.9, 0.8, 0.7, 2.0}, {"b", 3.0, 3.0, 3.0, 1.0}},
+      {{"b", 5.0, 1.0, 1.0, 3.0}, {"a", 1.3, 1.0, 0.9, 4.0}},
+  };
+  auto summary = summarize_runs(runs, reference);
+  ASSERT_EQ(summary.size(), 2u);
+  EXPECT_EQ(summary[0].mean.name, "a");
+  EXPECT_DOUBLE_EQ(summary[0].mean.test_mae, 1.1);
+  EXPECT_DOUBLE_EQ(summary[0].mean.val_mae, 0.9);
+  EXPECT_DOUBLE_EQ(summary[0].mean.train_mae, 0.8);
+  EXPECT_DOUBLE_EQ(summary[0].mean.training_seconds, 3.0);
+  EXPECT_EQ(summary[0].runs, 2);
+  EXPECT_EQ(summary[0].reached, 1);
+  EXPECT_DOUBLE_EQ(summary[1].mean.test_mae, 4.0);
+  EXPECT_EQ(summary[1].reached, 0);
+  runs[1].pop_back();
+  EXPECT_THROW(summarize_runs(runs, reference), Error);
+}
+
 TEST(BenchTrainFigures, AMissingFileIsNamed) {
   test::TempDir dir;
   try {
