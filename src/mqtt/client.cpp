@@ -77,6 +77,9 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
   } else {
     connect_options_.set_clean_session(options_.clean_session);
   }
+  if (!options_.will.topic.empty())
+    connect_options_.set_will(::mqtt::will_options(options_.will.topic, options_.will.payload, options_.will.qos,
+                                                   options_.will.retained));
   connect_options_.set_keep_alive_interval(options_.keep_alive);
   connect_options_.set_connect_timeout(std::chrono::seconds(5));
   connect_options_.set_automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(16));
@@ -179,14 +182,26 @@ void Client::close_and_discard_outbox() {
 }
 
 void Client::set_message_handler(MessageHandler handler) {
+  set_message_handler([handler = std::move(handler)](const Message& m) { handler(m.topic, m.payload); });
+}
+
+void Client::set_message_handler(FullMessageHandler handler) {
   handler_ = std::move(handler);
   install_message_callback();
 }
 
 void Client::install_message_callback() {
   client_->set_message_callback([this](::mqtt::const_message_ptr msg) {
-    const std::string& payload = msg->get_payload_ref().str();
-    handler_(msg->get_topic(), payload);
+    Message m;
+    m.topic = msg->get_topic_ref().str();
+    m.payload = msg->get_payload_ref().str();
+    m.qos = msg->get_qos();
+    const ::mqtt::properties& props = msg->get_properties();
+    if (props.contains(::mqtt::property::RESPONSE_TOPIC))
+      m.response_topic = ::mqtt::get<std::string>(props, ::mqtt::property::RESPONSE_TOPIC);
+    if (props.contains(::mqtt::property::CORRELATION_DATA))
+      m.correlation_data = ::mqtt::get<std::string>(props, ::mqtt::property::CORRELATION_DATA);
+    handler_(m);
   });
 }
 
@@ -251,6 +266,19 @@ bool Client::connected() const { return client_ && client_->is_connected(); }
                                            bool retained) {
   try {
     return client_->publish(topic, payload.data(), payload.size(), qos, retained);
+  } catch (const ::mqtt::exception& e) {
+    throw Error(fmt::format("cannot publish to '{}': {}", topic, e.what()));
+  }
+}
+
+::mqtt::delivery_token_ptr Client::publish(const std::string& topic, std::string_view payload, int qos, bool retained,
+                                           std::string_view correlation_data) {
+  if (correlation_data.empty() || options_.mqtt_version < 5) return publish(topic, payload, qos, retained);
+  try {
+    auto message = ::mqtt::make_message(topic, payload.data(), payload.size(), qos, retained);
+    message->set_properties(
+        {{::mqtt::property::CORRELATION_DATA, std::string(correlation_data.data(), correlation_data.size())}});
+    return client_->publish(message);
   } catch (const ::mqtt::exception& e) {
     throw Error(fmt::format("cannot publish to '{}': {}", topic, e.what()));
   }

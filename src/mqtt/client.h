@@ -33,6 +33,22 @@ struct ClientOptions {
   // How long connect() keeps trying before it reports the broker unreachable.
   std::chrono::milliseconds connect_timeout{30000};
   int mqtt_version = 4;  // 4: MQTT 3.1.1, 5: MQTT 5
+  // Published by the broker for us when we vanish without disconnecting
+  // (the Last Will); empty topic: none.
+  struct Will {
+    std::string topic, payload;
+    int qos = 1;
+    bool retained = true;
+  } will;
+};
+
+// An incoming message as a handler sees it; the views live for the call only.
+struct Message {
+  std::string_view topic, payload;
+  int qos = 0;
+  // MQTT 5 request/response: where the sender wants its answer, and the bytes
+  // to return with it (both empty when the request has none).
+  std::string response_topic, correlation_data;
 };
 
 class Client {
@@ -46,8 +62,11 @@ class Client {
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Call before connect().
+  using FullMessageHandler = std::function<void(const Message& message)>;
+
+  // Call one of them before connect().
   void set_message_handler(MessageHandler handler);
+  void set_message_handler(FullMessageHandler handler);
   // Subscribed at every (re)connect.
   void add_subscription(std::string filter, int qos);
 
@@ -61,6 +80,11 @@ class Client {
   // was written (QoS 0). Throws Error when Paho's offline buffer is full.
   ::mqtt::delivery_token_ptr publish(const std::string& topic, std::string_view payload, int qos,
                                      bool retained = false);
+
+  // The same with MQTT 5's Correlation Data (sent only when not empty and
+  // the client speaks MQTT 5): the answer to a request that carried it.
+  ::mqtt::delivery_token_ptr publish(const std::string& topic, std::string_view payload, int qos, bool retained,
+                                     std::string_view correlation_data);
 
   // Publishes Paho still has to complete, including those restored from the
   // outbox of an earlier run with the same client id.
@@ -101,7 +125,7 @@ class Client {
   std::unique_ptr<::mqtt::iclient_persistence> outbox_;  // outlives client_
   std::unique_ptr<::mqtt::async_client> client_;
   ::mqtt::connect_options connect_options_;
-  MessageHandler handler_;
+  FullMessageHandler handler_;
   std::vector<std::pair<std::string, int>> subscriptions_;
   std::atomic<std::int64_t> connected_at_ms_{0};
   std::atomic<int> quick_losses_{0};

@@ -1,0 +1,129 @@
+// MQTT 5 request/response (Response Topic, Correlation Data) and the Last
+// Will, through a real mosquitto on an ephemeral loopback port.
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "mqtt/broker.h"
+#include "mqtt/client.h"
+#include "support/tcp_proxy.h"
+#include "support/test_support.h"
+
+namespace edgeml::mqtt {
+namespace {
+
+using namespace std::chrono_literals;
+using test::TempDir;
+using test::wait_until;
+
+constexpr std::chrono::milliseconds kWait = 20s;
+
+struct Received {
+  std::string topic, payload, response_topic, correlation_data;
+};
+
+class Inbox {
+ public:
+  Client::FullMessageHandler handler() {
+    return [this](const Message& m) {
+      std::lock_guard lock(mutex_);
+      messages_.push_back({std::string(m.topic), std::string(m.payload), m.response_topic, m.correlation_data});
+    };
+  }
+  std::vector<Received> messages() const {
+    std::lock_guard lock(mutex_);
+    return messages_;
+  }
+  bool wait_for(std::size_t count) const {
+    return wait_until([&] { return messages().size() >= count; }, kWait);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<Received> messages_;
+};
+
+ClientOptions v5(ClientOptions o) {
+  o.mqtt_version = 5;
+  return o;
+}
+
+TEST(MqttRequestResponse, ResponseTopicAndCorrelationDataGoBothWays) {
+  TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  Inbox server_inbox, requester_inbox;
+  Client server(v5(test::client_options(*broker, "server")));
+  server.set_message_handler(server_inbox.handler());
+  server.add_subscription("ask/#", 1);
+  server.connect();
+  Client requester(v5(test::client_options(*broker, "requester")));
+  requester.set_message_handler(requester_inbox.handler());
+  requester.add_subscription("answers/requester", 1);
+  requester.connect();
+  ASSERT_TRUE(wait_until([&] { return server.connected() && requester.connected(); }, 5000ms));
+  std::this_thread::sleep_for(200ms);  // both subscriptions in place
+
+  const std::string correlation("\x00\x01id-7\xff", 7);  // binary, with a zero byte
+  auto request = ::mqtt::make_message("ask/time", std::string("now?"), 1, false);
+  request->set_properties({{::mqtt::property::RESPONSE_TOPIC, std::string("answers/requester")},
+                           {::mqtt::property::CORRELATION_DATA, correlation}});
+  ASSERT_TRUE(requester.paho().publish(request)->wait_for(kWait));
+  ASSERT_TRUE(server_inbox.wait_for(1));
+  Received asked = server_inbox.messages().front();
+  EXPECT_EQ(asked.topic, "ask/time");
+  EXPECT_EQ(asked.payload, "now?");
+  EXPECT_EQ(asked.response_topic, "answers/requester");
+  EXPECT_EQ(asked.correlation_data, correlation);
+
+  ASSERT_TRUE(server.publish(asked.response_topic, "noon", 1, false, asked.correlation_data)->wait_for(kWait));
+  ASSERT_TRUE(requester_inbox.wait_for(1));
+  Received answer = requester_inbox.messages().front();
+  EXPECT_EQ(answer.payload, "noon");
+  EXPECT_EQ(answer.correlation_data, correlation);
+  EXPECT_EQ(answer.response_topic, "");
+}
+
+TEST(MqttRequestResponse, AnMqtt311MessageHasNoResponseTopic) {
+  TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  Inbox inbox;
+  Client receiver(test::client_options(*broker, "receiver"));
+  receiver.set_message_handler(inbox.handler());
+  receiver.add_subscription("plain", 1);
+  receiver.connect();
+  Client sender(test::client_options(*broker, "sender"));
+  sender.connect();
+  std::this_thread::sleep_for(200ms);
+  // Correlation data is dropped rather than refused on MQTT 3.1.1.
+  ASSERT_TRUE(sender.publish("plain", "hello", 1, false, "ignored")->wait_for(kWait));
+  ASSERT_TRUE(inbox.wait_for(1));
+  EXPECT_EQ(inbox.messages().front().payload, "hello");
+  EXPECT_EQ(inbox.messages().front().correlation_data, "");
+}
+
+TEST(MqttRequestResponse, TheBrokerPublishesTheWillOfAClientThatVanishes) {
+  TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  Inbox inbox;
+  Client watcher(test::client_options(*broker, "watcher"));
+  watcher.set_message_handler(inbox.handler());
+  watcher.add_subscription("nodes/+/status", 1);
+  watcher.connect();
+
+  test::TcpProxy proxy("127.0.0.1", broker->port());
+  ClientOptions o = test::client_options(*broker, "node-1");
+  o.connection.port = proxy.port();
+  o.will = {"nodes/node-1/status", "offline", 1, true};
+  Client node(o);
+  proxy.cut_next(1, 1500ms);  // the connection drops without a DISCONNECT
+  node.connect();
+  ASSERT_TRUE(inbox.wait_for(1));
+  Received will = inbox.messages().front();
+  EXPECT_EQ(will.topic, "nodes/node-1/status");
+  EXPECT_EQ(will.payload, "offline");
+}
+
+}  // namespace
+}  // namespace edgeml::mqtt
