@@ -50,26 +50,28 @@ ClientOptions v5(ClientOptions o) {
   return o;
 }
 
+// A connected client that puts what `filter` matches into `inbox`.
+std::unique_ptr<Client> receiving(ClientOptions o, Inbox& inbox, const std::string& filter) {
+  auto client = std::make_unique<Client>(std::move(o));
+  client->set_message_handler(inbox.handler());
+  client->add_subscription(filter, 1);
+  client->connect();
+  return client;
+}
+
 TEST(MqttRequestResponse, ResponseTopicAndCorrelationDataGoBothWays) {
   TempDir dir;
   auto broker = test::start_broker(dir.path());
   Inbox server_inbox, requester_inbox;
-  Client server(v5(test::client_options(*broker, "server")));
-  server.set_message_handler(server_inbox.handler());
-  server.add_subscription("ask/#", 1);
-  server.connect();
-  Client requester(v5(test::client_options(*broker, "requester")));
-  requester.set_message_handler(requester_inbox.handler());
-  requester.add_subscription("answers/requester", 1);
-  requester.connect();
-  ASSERT_TRUE(wait_until([&] { return server.connected() && requester.connected(); }, 5000ms));
+  auto server = receiving(v5(test::client_options(*broker, "server")), server_inbox, "ask/#");
+  auto requester = receiving(v5(test::client_options(*broker, "requester")), requester_inbox, "answers/requester");
   std::this_thread::sleep_for(200ms);  // both subscriptions in place
 
   const std::string correlation("\x00\x01id-7\xff", 7);  // binary, with a zero byte
   auto request = ::mqtt::make_message("ask/time", std::string("now?"), 1, false);
   request->set_properties({{::mqtt::property::RESPONSE_TOPIC, std::string("answers/requester")},
                            {::mqtt::property::CORRELATION_DATA, correlation}});
-  ASSERT_TRUE(requester.paho().publish(request)->wait_for(kWait));
+  ASSERT_TRUE(requester->paho().publish(request)->wait_for(kWait));
   ASSERT_TRUE(server_inbox.wait_for(1));
   Received asked = server_inbox.messages().front();
   EXPECT_EQ(asked.topic, "ask/time");
@@ -77,7 +79,7 @@ TEST(MqttRequestResponse, ResponseTopicAndCorrelationDataGoBothWays) {
   EXPECT_EQ(asked.response_topic, "answers/requester");
   EXPECT_EQ(asked.correlation_data, correlation);
 
-  ASSERT_TRUE(server.publish(asked.response_topic, "noon", 1, false, asked.correlation_data)->wait_for(kWait));
+  ASSERT_TRUE(server->publish(asked.response_topic, "noon", 1, false, asked.correlation_data)->wait_for(kWait));
   ASSERT_TRUE(requester_inbox.wait_for(1));
   Received answer = requester_inbox.messages().front();
   EXPECT_EQ(answer.payload, "noon");
@@ -89,10 +91,7 @@ TEST(MqttRequestResponse, AnMqtt311MessageHasNoResponseTopic) {
   TempDir dir;
   auto broker = test::start_broker(dir.path());
   Inbox inbox;
-  Client receiver(test::client_options(*broker, "receiver"));
-  receiver.set_message_handler(inbox.handler());
-  receiver.add_subscription("plain", 1);
-  receiver.connect();
+  auto receiver = receiving(test::client_options(*broker, "receiver"), inbox, "plain");
   Client sender(test::client_options(*broker, "sender"));
   sender.connect();
   std::this_thread::sleep_for(200ms);
@@ -107,10 +106,7 @@ TEST(MqttRequestResponse, TheBrokerPublishesTheWillOfAClientThatVanishes) {
   TempDir dir;
   auto broker = test::start_broker(dir.path());
   Inbox inbox;
-  Client watcher(test::client_options(*broker, "watcher"));
-  watcher.set_message_handler(inbox.handler());
-  watcher.add_subscription("nodes/+/status", 1);
-  watcher.connect();
+  auto watcher = receiving(test::client_options(*broker, "watcher"), inbox, "nodes/+/status");
 
   test::TcpProxy proxy("127.0.0.1", broker->port());
   ClientOptions o = test::client_options(*broker, "node-1");
