@@ -113,8 +113,8 @@ TEST(MqttRequestResponse, TheBrokerPublishesTheWillOfAClientThatVanishes) {
   o.connection.port = proxy.port();
   o.will = {"nodes/node-1/status", "offline", 1, true};
   Client node(o);
-  proxy.cut_next(1, 1500ms);  // the connection drops without a DISCONNECT
   node.connect();
+  proxy.cut_open_connections();  // the connection drops without a DISCONNECT
   ASSERT_TRUE(inbox.wait_for(1));
   Received will = inbox.messages().front();
   EXPECT_EQ(will.topic, "nodes/node-1/status");

@@ -70,14 +70,16 @@ void TcpProxy::accept_loop() {
         cut_at = std::chrono::steady_clock::now() + cut_after_;
       }
     }
-    threads_.emplace_back([this, client, server, cut_at] { forward(client, server, cut_at); });
+    threads_.emplace_back([this, client, server, cut_at, generation = cut_generation_.load()] {
+      forward(client, server, cut_at, generation);
+    });
   }
 }
 
-void TcpProxy::forward(int client, int server, std::chrono::steady_clock::time_point cut_at) {
+void TcpProxy::forward(int client, int server, std::chrono::steady_clock::time_point cut_at, int generation) {
   char buf[16384];
   pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
-  while (!stop_ && std::chrono::steady_clock::now() < cut_at) {
+  while (!stop_ && std::chrono::steady_clock::now() < cut_at && cut_generation_ == generation) {
     if (poll(fds, 2, 20) <= 0) continue;
     bool closed = false;
     for (int i = 0; i < 2 && !closed; ++i) {

@@ -22,11 +22,14 @@ class TcpProxy {
   int port() const { return port_; }
   // The next `count` connections are closed `after` they were accepted.
   void cut_next(int count, std::chrono::milliseconds after);
+  // Closes every connection open now (later ones are left alone), as a
+  // network failure would: neither end says goodbye.
+  void cut_open_connections() { ++cut_generation_; }
   int accepted() const { return accepted_; }
 
  private:
   void accept_loop();
-  void forward(int client, int server, std::chrono::steady_clock::time_point cut_at);
+  void forward(int client, int server, std::chrono::steady_clock::time_point cut_at, int generation);
 
   std::string target_host_;
   int target_port_;
@@ -34,6 +37,7 @@ class TcpProxy {
   int port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> accepted_{0};
+  std::atomic<int> cut_generation_{0};
   std::mutex mutex_;
   int cuts_left_ = 0;
   std::chrono::milliseconds cut_after_{0};
