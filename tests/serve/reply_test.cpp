@@ -17,7 +17,7 @@ Request sample_request() {
   return r;
 }
 
-TEST(Reply, HoldsSeriesRequestOnePredictionPerModelAndNode) {
+TEST(ServeReply, HoldsSeriesRequestOnePredictionPerModelAndNode) {
   Label tutorial;
   Label minutes{0, 60, "60 s after Unix time 0"};
   std::vector<ModelAnswer> answers = {
@@ -42,7 +42,7 @@ TEST(Reply, HoldsSeriesRequestOnePredictionPerModelAndNode) {
   EXPECT_DOUBLE_EQ(minute["event_time"].get<double>(), 150);
 }
 
-TEST(Reply, EchoesTheRequestIdAsSent) {
+TEST(ServeReply, EchoesTheRequestIdAsSent) {
   Request r;
   ASSERT_TRUE(parse_request("request/a/b/c", R"({"index":1,"value":2,"valueThreshold":3,"id":"abc"})", r));
   EXPECT_EQ(json::parse(prediction_reply(r, {}, "n"))["request"]["id"], "abc");
@@ -51,13 +51,13 @@ TEST(Reply, EchoesTheRequestIdAsSent) {
   EXPECT_TRUE(json::parse(prediction_reply(r, {}, "n"))["predictions"].is_object());
 }
 
-TEST(Reply, AModelThatFailedGivesItsReasonInsteadOfAnOutput) {
+TEST(ServeReply, AModelThatFailedGivesItsReasonInsteadOfAnOutput) {
   std::vector<ModelAnswer> answers = {{"broken", "v1", nullptr, 0, "output nan is not finite"}};
   json p = json::parse(prediction_reply(sample_request(), answers, "n"))["predictions"]["broken"];
   EXPECT_EQ(p, json({{"version", "v1"}, {"error", "output nan is not finite"}}));
 }
 
-TEST(ErrorReply, GivesTheReasonAndEchoesTopicAndPayload) {
+TEST(ServeErrorReply, GivesTheReasonAndEchoesTopicAndPayload) {
   json reply = json::parse(error_reply("payload has 2 fields", "request/a/b/c", "100,231", "edge-1"));
   EXPECT_EQ(reply, json({{"error", "payload has 2 fields"},
                          {"topic", "request/a/b/c"},
@@ -66,7 +66,7 @@ TEST(ErrorReply, GivesTheReasonAndEchoesTopicAndPayload) {
                          {"node", "edge-1"}}));
 }
 
-TEST(ErrorReply, CutsLongEchoesAndReplacesInvalidUtf8) {
+TEST(ServeErrorReply, CutsLongEchoesAndReplacesInvalidUtf8) {
   std::string payload(kMaxEchoBytes - 1, 'x');
   payload += "\xc3\xa9";  // an é cut in the middle at kMaxEchoBytes
   payload += std::string(5000, 'y');

@@ -10,7 +10,7 @@ namespace {
 
 constexpr const char* kTopic = "request/1160629000/121/308";
 
-TEST(Request, ParsesTheTutorialsCsvPayload) {
+TEST(ServeRequest, ParsesTheTutorialsCsvPayload) {
   Request r;
   ASSERT_TRUE(parse_request(kTopic, "100.0,231,230", r));
   EXPECT_EQ(r.series.station, "1160629000");
@@ -22,7 +22,7 @@ TEST(Request, ParsesTheTutorialsCsvPayload) {
   EXPECT_EQ(r.id_kind, Request::IdKind::none);
 }
 
-TEST(Request, ToleratesSurroundingWhitespace) {
+TEST(ServeRequest, ToleratesSurroundingWhitespace) {
   Request r;
   ASSERT_TRUE(parse_request(kTopic, "  797, 232 ,230\r\n", r));
   EXPECT_EQ(r.index, 797);
@@ -30,7 +30,7 @@ TEST(Request, ToleratesSurroundingWhitespace) {
   EXPECT_EQ(r.threshold, 230);
 }
 
-TEST(Request, ParsesJsonWithAnIdOfEitherKind) {
+TEST(ServeRequest, ParsesJsonWithAnIdOfEitherKind) {
   Request r;
   ASSERT_TRUE(parse_request(kTopic, R"({"index": 100, "value": 231.5, "valueThreshold": 230, "id": "a1"})", r));
   EXPECT_EQ(r.index, 100);
@@ -48,7 +48,7 @@ TEST(Request, ParsesJsonWithAnIdOfEitherKind) {
   EXPECT_EQ(r.id, "1.50");  // as the client wrote it
 }
 
-TEST(Request, JsonSkipsUnknownFieldsWhateverTheyHold) {
+TEST(ServeRequest, JsonSkipsUnknownFieldsWhateverTheyHold) {
   Request r;
   ASSERT_TRUE(parse_request(
       kTopic, R"({"meta": {"index": "x", "list": [1, {"value": null}]}, "index":1,"value":2,"valueThreshold":3})", r));
@@ -56,7 +56,7 @@ TEST(Request, JsonSkipsUnknownFieldsWhateverTheyHold) {
   EXPECT_EQ(r.value, 2);
 }
 
-TEST(Request, AReusedRequestForgetsThePreviousId) {
+TEST(ServeRequest, AReusedRequestForgetsThePreviousId) {
   Request r;
   ASSERT_TRUE(parse_request(kTopic, R"({"index":1,"value":2,"valueThreshold":3,"id":"x"})", r));
   ASSERT_TRUE(parse_request("request/a/b/c", "4,5,6", r));
@@ -74,9 +74,9 @@ struct BadRequest {
 
 void PrintTo(const BadRequest& c, std::ostream* os) { *os << c.topic << " " << c.payload.substr(0, 80); }
 
-class RequestRejects : public testing::TestWithParam<BadRequest> {};
+class ServeRequestRejects : public testing::TestWithParam<BadRequest> {};
 
-TEST_P(RequestRejects, WithAReasonNamingTheProblem) {
+TEST_P(ServeRequestRejects, WithAReasonNamingTheProblem) {
   const BadRequest& c = GetParam();
   Request r;
   Status s = parse_request(c.topic, c.payload, r);
@@ -87,7 +87,7 @@ TEST_P(RequestRejects, WithAReasonNamingTheProblem) {
 const std::string kBig(5000, '1');
 
 INSTANTIATE_TEST_SUITE_P(
-    Cases, RequestRejects,
+    Cases, ServeRequestRejects,
     testing::Values(
         // topics
         BadRequest{"request/1/2", "1,2,3", "topic is not request/{station}/{datapoint}/{alarm}"},
