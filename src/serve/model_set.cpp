@@ -83,7 +83,8 @@ std::vector<Candidate> bare_candidates(const fs::path& dir, const std::vector<st
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path& path = it->path();
     std::string file_name = path.filename().string();
-    if (!is_model_file(path) || !it->is_regular_file(ec) ||
+    std::error_code entry_ec;  // a broken link is skipped, not the end of the listing
+    if (!is_model_file(path) || !it->is_regular_file(entry_ec) ||
         std::find(listed.begin(), listed.end(), file_name) != listed.end())
       continue;
     Candidate& c = by_stem[path.stem().string()];

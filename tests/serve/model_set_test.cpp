@@ -148,6 +148,7 @@ TEST(ServeModelSet, BadFilesAreRejectedWithTheirNamesWhileTheOthersLoad) {
   runtime::write_tflite_file(test::dense_model({3e38f, 0, 0}, 0), dir / "overflows.tflite");
   write_file(dir / "notes.txt", "not a model file, not looked at");
   fs::create_directory(dir / "sub.tflite");
+  fs::create_symlink(dir / "absent.tflite", dir / "dangling.tflite");
   ModelSet set = ModelSet::load(dir.path());
   ASSERT_EQ(set.models().size(), 1u);
   EXPECT_NE(set.find("good"), nullptr);
