@@ -101,6 +101,57 @@ std::vector<Candidate> bare_candidates(const fs::path& dir, const std::vector<st
   return out;
 }
 
+// What a directory offers: models to load, each with a unique name, and what
+// was wrong before any file was opened.
+struct DirectoryPlan {
+  std::vector<Candidate> candidates;
+  std::vector<RejectedFile> rejected;
+  bool manifest_broken = false;  // manifest.json is there but unusable as a whole
+};
+
+// The manifest's models; gives the file names it lists.
+std::vector<std::string> plan_manifest_models(const fs::path& dir, DirectoryPlan& plan) {
+  fs::path path = dir / "manifest.json";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return {};
+  Manifest manifest;
+  try {
+    manifest = read_manifest(path);
+  } catch (const Error& e) {
+    plan.rejected.push_back({path, e.what(), ""});
+    plan.manifest_broken = true;
+    return {};
+  }
+  plan.rejected = std::move(manifest.bad_entries);
+  std::set<std::string> names;
+  for (ManifestModel& m : manifest.models) {
+    if (!names.insert(m.info.name).second) {
+      plan.rejected.push_back({path, fmt::format("model '{}' is listed twice", m.info.name), ""});
+      continue;
+    }
+    Candidate& c = plan.candidates.emplace_back(Candidate{std::move(m.info), {}});
+    for (const std::string& file : m.files) c.files.push_back(dir / file);
+  }
+  return std::move(manifest.listed_files);
+}
+
+DirectoryPlan plan_directory(const fs::path& dir) {
+  DirectoryPlan plan;
+  std::vector<std::string> listed = plan_manifest_models(dir, plan);
+  std::set<std::string> names;  // manifest names are taken even when their entries or files are bad
+  for (const Candidate& c : plan.candidates) names.insert(c.info.name);
+  for (const RejectedFile& r : plan.rejected) names.insert(r.model);
+  for (Candidate& c : bare_candidates(dir, listed)) {
+    if (names.insert(c.info.name).second) {
+      plan.candidates.push_back(std::move(c));
+    } else {
+      for (const fs::path& file : c.files)
+        plan.rejected.push_back({file, fmt::format("a model named '{}' is already in the directory", c.info.name), ""});
+    }
+  }
+  return plan;
+}
+
 }  // namespace
 
 const char* feature_name(Feature feature) { return kFeatureNames[static_cast<std::size_t>(feature)]; }
@@ -150,45 +201,13 @@ Status Model::predict(const Request& request, float& output) const {
 ModelSet ModelSet::load(const fs::path& dir, const ModelSet* previous) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(fmt::format("model directory '{}' is not a directory", dir.string()));
+  DirectoryPlan plan = plan_directory(dir);
   ModelSet set;
-  std::vector<Candidate> candidates;
-  std::vector<std::string> listed;
-  bool manifest_broken = false;
-  if (fs::path manifest_path = dir / "manifest.json"; fs::exists(manifest_path, ec)) {
-    try {
-      Manifest manifest = read_manifest(manifest_path);
-      for (ManifestModel& m : manifest.models) {
-        Candidate& c = candidates.emplace_back(Candidate{std::move(m.info), {}});
-        for (const std::string& file : m.files) c.files.push_back(dir / file);
-      }
-      set.rejected_ = std::move(manifest.bad_entries);
-      listed = std::move(manifest.listed_files);
-    } catch (const Error& e) {
-      set.rejected_.push_back({manifest_path, e.what(), ""});
-      manifest_broken = true;
-    }
-  }
-  std::set<std::string> names;  // manifest names are reserved even when their files fail
-  for (const Candidate& c : candidates) names.insert(c.info.name);
-  for (const RejectedFile& r : set.rejected_) names.insert(r.model);
-  for (Candidate& c : bare_candidates(dir, listed)) {
-    if (names.insert(c.info.name).second) {
-      candidates.push_back(std::move(c));
-    } else {
-      for (const fs::path& file : c.files)
-        set.rejected_.push_back({file, fmt::format("a model named '{}' is already in the directory", c.info.name), ""});
-    }
-  }
-  for (const Candidate& c : candidates) {
-    bool duplicate = set.find(c.info.name) != nullptr;
-    if (duplicate) {
-      set.rejected_.push_back({dir / "manifest.json", fmt::format("model '{}' is listed twice", c.info.name), ""});
-    } else if (auto model = load_candidate(c, set.rejected_)) {
-      set.insert(std::move(model));
-    }
-  }
+  set.rejected_ = std::move(plan.rejected);
+  for (const Candidate& c : plan.candidates)
+    if (auto model = load_candidate(c, set.rejected_)) set.insert(std::move(model));
   for (const RejectedFile& r : set.rejected_) spdlog::warn("model file '{}' rejected: {}", r.file.string(), r.reason);
-  if (previous) set.keep_from(*previous, manifest_broken);
+  if (previous) set.keep_from(*previous, plan.manifest_broken);
   return set;
 }
 

@@ -144,7 +144,11 @@ class RequestReader : public nlohmann::json_sax<json> {
   }
   bool store_number(double v) {
     if (!std::isfinite(v)) return fail(fmt::format("field '{}' is not finite", field_name()));
-    *std::array<double*, 3>{&out_.index, &out_.value, &out_.threshold}[static_cast<std::size_t>(field_)] = v;
+    switch (field_) {
+      case Field::index: out_.index = v; break;
+      case Field::value: out_.value = v; break;
+      default: out_.threshold = v; break;
+    }
     return mark_seen();
   }
   bool store_id(Request::IdKind kind, std::string_view text) {
