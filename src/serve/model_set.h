@@ -9,7 +9,8 @@
 // of its bytes, its inputs told by the input width (1: index; 3: index,
 // value, valueThreshold), with the tutorial's label. A file that cannot be read,
 // does not fit, or whose probe inference is not finite is listed in
-// rejected() with the reason, and the others load.
+// rejected() with the reason, and the others load. A manifest.json that cannot
+// be read at all is rejected too, and the files load bare.
 //
 // Concurrency: a ModelSet never changes once built and is shared as
 // std::shared_ptr<const ModelSet>. Each Model owns one Interpreter (which is not
@@ -67,8 +68,10 @@ class ModelSet {
   ModelSet() = default;
 
   // Loads `dir`. A model whose files are rejected keeps its version in
-  // `previous` (if it has one), logged with the reason; a model whose files
-  // are gone is dropped. Throws Error only when `dir` is not a readable directory.
+  // `previous` (if it has one), logged with the reason, and so does every
+  // model `previous` had from a manifest when manifest.json cannot be read; a
+  // model whose files are gone is dropped. Throws Error only when `dir` is not
+  // a readable directory.
   static ModelSet load(const std::filesystem::path& dir, const ModelSet* previous = nullptr);
 
   // Sorted by name; names are unique.
