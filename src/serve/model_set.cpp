@@ -249,11 +249,17 @@ const Model* ModelSet::find(std::string_view name) const {
 
 ModelRegistry::ModelRegistry() : current_(std::make_shared<const ModelSet>()) {}
 
+std::shared_ptr<const ModelSet> ModelRegistry::current() const {
+  std::lock_guard lock(current_mutex_);
+  return current_;
+}
+
 std::shared_ptr<const ModelSet> ModelRegistry::reload(const fs::path& dir) {
-  std::lock_guard lock(reload_mutex_);
-  std::shared_ptr<const ModelSet> previous = current_.load();
+  std::lock_guard reloading(reload_mutex_);
+  std::shared_ptr<const ModelSet> previous = current();
   auto next = std::make_shared<const ModelSet>(ModelSet::load(dir, previous.get()));
-  current_.store(next);
+  std::lock_guard lock(current_mutex_);
+  current_ = next;  // `previous` outlives the lock: a set no reader holds is freed outside it
   return next;
 }
 

@@ -22,7 +22,6 @@
 // also covers.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -91,14 +90,19 @@ class ModelSet {
   std::vector<std::string> kept_;
 };
 
-// The current ModelSet. Readers take a snapshot (one atomic load) and use it
-// as long as they like; reload() builds the next set beside it and swaps it
+// The current ModelSet. Readers take a snapshot (a shared_ptr copy) and use
+// it as long as they like; reload() builds the next set beside it and swaps it
 // in whole, so no reader sees a half-loaded set.
+//
+// The pointer is guarded by a mutex held only to copy or replace it.
+// libstdc++ 12's std::atomic<std::shared_ptr> is no faster (it spins on a lock
+// bit) and its load() releases that lock with relaxed order, which
+// ThreadSanitizer reports as a race with a concurrent store().
 class ModelRegistry {
  public:
   ModelRegistry();
 
-  std::shared_ptr<const ModelSet> current() const { return current_.load(); }
+  std::shared_ptr<const ModelSet> current() const;
 
   // Loads `dir` with the current set as ModelSet::load's `previous`, swaps it
   // in and returns it. Reloads run one at a time. Throws Error (and keeps the
@@ -106,8 +110,9 @@ class ModelRegistry {
   std::shared_ptr<const ModelSet> reload(const std::filesystem::path& dir);
 
  private:
-  std::atomic<std::shared_ptr<const ModelSet>> current_;
-  std::mutex reload_mutex_;
+  mutable std::mutex current_mutex_;
+  std::shared_ptr<const ModelSet> current_;
+  std::mutex reload_mutex_;  // one reload at a time
 };
 
 // Content hash for a bare file's version: the first 12 hex digits of FNV-1a 64.
