@@ -1,0 +1,266 @@
+#include "serve/model_set.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "runtime/model_file.h"
+#include "serve/manifest.h"
+
+namespace edgeml::serve {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::array<const char*, 3> kFeatureNames = {"index", "value", "valueThreshold"};
+
+double feature_value(Feature feature, const Request& r) {
+  switch (feature) {
+    case Feature::index: return r.index;
+    case Feature::value: return r.value;
+    case Feature::threshold: return r.threshold;
+  }
+  return 0;
+}
+
+// The tutorial's request example: every model is warmed and checked on it.
+Request probe_request() {
+  Request r;
+  r.index = 100;
+  r.value = 231;
+  r.threshold = 230;
+  return r;
+}
+
+// A model to load from the first of `files` that works.
+struct Candidate {
+  ModelInfo info;  // for a bare file: the name only, the rest comes from the file
+  std::vector<fs::path> files;
+};
+
+// A bare file's inputs, told by the width of its one input.
+std::vector<Feature> features_by_width(const runtime::Graph& g) {
+  if (g.inputs.size() != 1) throw Error(fmt::format("it has {} inputs; a model takes one", g.inputs.size()));
+  std::size_t width = g.tensors[static_cast<std::size_t>(g.inputs[0])].element_count();
+  if (width == 1) return {Feature::index};
+  if (width == 3) return {Feature::index, Feature::value, Feature::threshold};
+  throw Error(fmt::format("its input takes {} values; a model file without a manifest entry takes 1 (index) "
+                          "or 3 (index, value, valueThreshold)", width));
+}
+
+std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<RejectedFile>& rejected) {
+  for (const fs::path& file : c.files) {
+    try {
+      std::vector<std::uint8_t> bytes = runtime::read_model_bytes(file);
+      runtime::Graph graph = runtime::read_model(bytes, file.filename().string());
+      ModelInfo info = c.info;
+      info.file = file;
+      if (!info.from_manifest) {
+        info.features = features_by_width(graph);
+        info.version = content_version(bytes);
+      }
+      return std::make_shared<const Model>(std::move(info), std::move(graph));
+    } catch (const std::exception& e) {  // Error, or anything else a hostile file might cause
+      rejected.push_back({file, e.what(), c.info.name});
+    }
+  }
+  return nullptr;
+}
+
+bool is_model_file(const fs::path& path) { return path.extension() == ".tflite" || path.extension() == ".onnx"; }
+
+// Model files the manifest does not list, grouped by stem (NAME.tflite first).
+std::vector<Candidate> bare_candidates(const fs::path& dir, const std::vector<std::string>& listed) {
+  std::map<std::string, Candidate> by_stem;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path& path = it->path();
+    std::string file_name = path.filename().string();
+    std::error_code entry_ec;  // a broken link is skipped, not the end of the listing
+    if (!is_model_file(path) || !it->is_regular_file(entry_ec) ||
+        std::find(listed.begin(), listed.end(), file_name) != listed.end())
+      continue;
+    Candidate& c = by_stem[path.stem().string()];
+    c.info.name = path.stem().string();
+    c.files.push_back(path);
+  }
+  if (ec) throw Error(fmt::format("cannot list model directory '{}': {}", dir.string(), ec.message()));
+  std::vector<Candidate> out;
+  for (auto& [stem, c] : by_stem) {
+    std::sort(c.files.begin(), c.files.end(),
+              [](const fs::path& a, const fs::path& b) { return a.extension() == ".tflite" && b.extension() != ".tflite"; });
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// What a directory offers: models to load, each with a unique name, and what
+// was wrong before any file was opened.
+struct DirectoryPlan {
+  std::vector<Candidate> candidates;
+  std::vector<RejectedFile> rejected;
+  bool manifest_broken = false;  // manifest.json is there but unusable as a whole
+};
+
+// The manifest's models; gives the file names it lists.
+std::vector<std::string> plan_manifest_models(const fs::path& dir, DirectoryPlan& plan) {
+  fs::path path = dir / "manifest.json";
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return {};
+  Manifest manifest;
+  try {
+    manifest = read_manifest(path);
+  } catch (const Error& e) {
+    plan.rejected.push_back({path, e.what(), ""});
+    plan.manifest_broken = true;
+    return {};
+  }
+  plan.rejected = std::move(manifest.bad_entries);
+  std::set<std::string> names;
+  for (ManifestModel& m : manifest.models) {
+    if (!names.insert(m.info.name).second) {
+      plan.rejected.push_back({path, fmt::format("model '{}' is listed twice", m.info.name), ""});
+      continue;
+    }
+    Candidate& c = plan.candidates.emplace_back(Candidate{std::move(m.info), {}});
+    for (const std::string& file : m.files) c.files.push_back(dir / file);
+  }
+  return std::move(manifest.listed_files);
+}
+
+DirectoryPlan plan_directory(const fs::path& dir) {
+  DirectoryPlan plan;
+  std::vector<std::string> listed = plan_manifest_models(dir, plan);
+  std::set<std::string> names;  // manifest names are taken even when their entries or files are bad
+  for (const Candidate& c : plan.candidates) names.insert(c.info.name);
+  for (const RejectedFile& r : plan.rejected) names.insert(r.model);
+  for (Candidate& c : bare_candidates(dir, listed)) {
+    if (names.insert(c.info.name).second) {
+      plan.candidates.push_back(std::move(c));
+    } else {
+      for (const fs::path& file : c.files)
+        plan.rejected.push_back({file, fmt::format("a model named '{}' is already in the directory", c.info.name), ""});
+    }
+  }
+  return plan;
+}
+
+}  // namespace
+
+const char* feature_name(Feature feature) { return kFeatureNames[static_cast<std::size_t>(feature)]; }
+
+std::optional<Feature> feature_named(std::string_view name) {
+  for (std::size_t i = 0; i < kFeatureNames.size(); ++i)
+    if (name == kFeatureNames[i]) return static_cast<Feature>(i);
+  return std::nullopt;
+}
+
+std::string content_version(std::span<const std::uint8_t> bytes) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a 64
+  for (std::uint8_t b : bytes) {
+    hash ^= b;
+    hash *= 0x100000001b3ull;
+  }
+  return fmt::format("{:012x}", hash >> 16);
+}
+
+Model::Model(ModelInfo info, runtime::Graph graph) : info_(std::move(info)), interpreter_(std::move(graph)) {
+  const runtime::Graph& g = interpreter_.graph();
+  if (g.inputs.size() != 1 || g.outputs.size() != 1)
+    throw Error(fmt::format("it has {} inputs and {} outputs; a model takes one of each", g.inputs.size(),
+                            g.outputs.size()));
+  input_ = interpreter_.input(0);
+  output_ = interpreter_.output(0);
+  std::vector<const char*> names;
+  for (Feature f : info_.features) names.push_back(feature_name(f));
+  if (input_.size() != info_.features.size())
+    throw Error(fmt::format("its input takes {} values, but its inputs are {} ({})", input_.size(), names.size(),
+                            fmt::join(names, ", ")));
+  if (output_.size() != 1) throw Error(fmt::format("its output has {} values; a model gives 1", output_.size()));
+  float probe = 0;
+  if (Status s = predict(probe_request(), probe); !s)
+    throw Error(fmt::format("probe inference on index 100, value 231, valueThreshold 230: {}", s.reason()));
+}
+
+Status Model::predict(const Request& request, float& output) const {
+  std::lock_guard lock(mutex_);
+  for (std::size_t i = 0; i < input_.size(); ++i) input_[i] = static_cast<float>(feature_value(info_.features[i], request));
+  interpreter_.invoke();
+  output = output_[0];
+  if (!std::isfinite(output)) return Status::error(fmt::format("output {} is not finite", output));
+  return Status::ok();
+}
+
+ModelSet ModelSet::load(const fs::path& dir, const ModelSet* previous) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(fmt::format("model directory '{}' is not a directory", dir.string()));
+  DirectoryPlan plan = plan_directory(dir);
+  ModelSet set;
+  set.rejected_ = std::move(plan.rejected);
+  for (const Candidate& c : plan.candidates)
+    if (auto model = load_candidate(c, set.rejected_)) set.insert(std::move(model));
+  for (const RejectedFile& r : set.rejected_) spdlog::warn("model file '{}' rejected: {}", r.file.string(), r.reason);
+  if (previous) set.keep_from(*previous, plan.manifest_broken);
+  return set;
+}
+
+void ModelSet::insert(std::shared_ptr<const Model> model) {
+  auto at = std::lower_bound(models_.begin(), models_.end(), model->info().name,
+                             [](const auto& m, const std::string& name) { return m->info().name < name; });
+  if (at != models_.end() && (*at)->info().name == model->info().name) {
+    *at = std::move(model);
+  } else {
+    models_.insert(at, std::move(model));
+  }
+}
+
+// A model whose new files were rejected keeps its previous version; when the
+// manifest itself is broken, so does every model it listed (its files would
+// otherwise load bare, with guessed inputs, version and label).
+void ModelSet::keep_from(const ModelSet& previous, bool manifest_broken) {
+  std::set<std::string> failed;
+  for (const RejectedFile& r : rejected_)
+    if (!r.model.empty()) failed.insert(r.model);
+  for (const std::shared_ptr<const Model>& old : previous.models_) {
+    const ModelInfo& info = old->info();
+    const Model* now = find(info.name);
+    bool lost = failed.contains(info.name) && now == nullptr;
+    bool guessed = manifest_broken && info.from_manifest && (now == nullptr || !now->info().from_manifest);
+    if (!lost && !guessed) continue;
+    spdlog::warn("keeping model '{}' version {} from '{}': its new files were rejected", info.name, info.version,
+                 info.file.string());
+    kept_.push_back(info.name);
+    insert(old);
+  }
+}
+
+const Model* ModelSet::find(std::string_view name) const {
+  auto at = std::lower_bound(models_.begin(), models_.end(), name,
+                             [](const auto& m, std::string_view n) { return m->info().name < n; });
+  return at != models_.end() && (*at)->info().name == name ? at->get() : nullptr;
+}
+
+ModelRegistry::ModelRegistry() : current_(std::make_shared<const ModelSet>()) {}
+
+std::shared_ptr<const ModelSet> ModelRegistry::current() const {
+  std::lock_guard lock(current_mutex_);
+  return current_;
+}
+
+std::shared_ptr<const ModelSet> ModelRegistry::reload(const fs::path& dir) {
+  std::lock_guard reloading(reload_mutex_);
+  std::shared_ptr<const ModelSet> previous = current();
+  auto next = std::make_shared<const ModelSet>(ModelSet::load(dir, previous.get()));
+  std::lock_guard lock(current_mutex_);
+  current_ = next;  // `previous` outlives the lock: a set no reader holds is freed outside it
+  return next;
+}
+
+}  // namespace edgeml::serve
