@@ -205,6 +205,8 @@ void Client::install_message_callback() {
   });
 }
 
+void Client::set_connected_handler(std::function<void()> handler) { connected_handler_ = std::move(handler); }
+
 void Client::add_subscription(std::string filter, int qos) { subscriptions_.emplace_back(std::move(filter), qos); }
 
 void Client::on_connected() {
@@ -218,6 +220,7 @@ void Client::on_connected() {
       spdlog::error("cannot subscribe to '{}': {}", filter, e.what());
     }
   }
+  if (connected_handler_) connected_handler_();
 }
 
 void Client::connect() {

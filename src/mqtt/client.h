@@ -67,6 +67,9 @@ class Client {
   // Call one of them before connect().
   void set_message_handler(MessageHandler handler);
   void set_message_handler(FullMessageHandler handler);
+  // Called on Paho's thread after every (re)connect, after the subscriptions
+  // are sent; keep it short. Call before connect().
+  void set_connected_handler(std::function<void()> handler);
   // Subscribed at every (re)connect.
   void add_subscription(std::string filter, int qos);
 
@@ -126,6 +129,7 @@ class Client {
   std::unique_ptr<::mqtt::async_client> client_;
   ::mqtt::connect_options connect_options_;
   FullMessageHandler handler_;
+  std::function<void()> connected_handler_;
   std::vector<std::pair<std::string, int>> subscriptions_;
   std::atomic<std::int64_t> connected_at_ms_{0};
   std::atomic<int> quick_losses_{0};

@@ -8,6 +8,7 @@
 
 #include "mqtt/broker.h"
 #include "mqtt/client.h"
+#include "support/message_inbox.h"
 #include "support/tcp_proxy.h"
 #include "support/test_support.h"
 
@@ -20,43 +21,16 @@ using test::wait_until;
 
 constexpr std::chrono::milliseconds kWait = 20s;
 
-struct Received {
-  std::string topic, payload, response_topic, correlation_data;
-};
-
-class Inbox {
- public:
-  Client::FullMessageHandler handler() {
-    return [this](const Message& m) {
-      std::lock_guard lock(mutex_);
-      messages_.push_back({std::string(m.topic), std::string(m.payload), m.response_topic, m.correlation_data});
-    };
-  }
-  std::vector<Received> messages() const {
-    std::lock_guard lock(mutex_);
-    return messages_;
-  }
-  bool wait_for(std::size_t count) const {
-    return wait_until([&] { return messages().size() >= count; }, kWait);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<Received> messages_;
-};
+using Inbox = test::MessageInbox;
+using Received = test::ReceivedMessage;
 
 ClientOptions v5(ClientOptions o) {
   o.mqtt_version = 5;
   return o;
 }
 
-// A connected client that puts what `filter` matches into `inbox`.
 std::unique_ptr<Client> receiving(ClientOptions o, Inbox& inbox, const std::string& filter) {
-  auto client = std::make_unique<Client>(std::move(o));
-  client->set_message_handler(inbox.handler());
-  client->add_subscription(filter, 1);
-  client->connect();
-  return client;
+  return test::receiving_client(std::move(o), inbox, filter);
 }
 
 TEST(MqttRequestResponse, ResponseTopicAndCorrelationDataGoBothWays) {
@@ -72,7 +46,7 @@ TEST(MqttRequestResponse, ResponseTopicAndCorrelationDataGoBothWays) {
   request->set_properties({{::mqtt::property::RESPONSE_TOPIC, std::string("answers/requester")},
                            {::mqtt::property::CORRELATION_DATA, correlation}});
   ASSERT_TRUE(requester->paho().publish(request)->wait_for(kWait));
-  ASSERT_TRUE(server_inbox.wait_for(1));
+  ASSERT_TRUE(server_inbox.wait_for(1, kWait));
   Received asked = server_inbox.messages().front();
   EXPECT_EQ(asked.topic, "ask/time");
   EXPECT_EQ(asked.payload, "now?");
@@ -80,7 +54,7 @@ TEST(MqttRequestResponse, ResponseTopicAndCorrelationDataGoBothWays) {
   EXPECT_EQ(asked.correlation_data, correlation);
 
   ASSERT_TRUE(server->publish(asked.response_topic, "noon", 1, false, asked.correlation_data)->wait_for(kWait));
-  ASSERT_TRUE(requester_inbox.wait_for(1));
+  ASSERT_TRUE(requester_inbox.wait_for(1, kWait));
   Received answer = requester_inbox.messages().front();
   EXPECT_EQ(answer.payload, "noon");
   EXPECT_EQ(answer.correlation_data, correlation);
@@ -97,7 +71,7 @@ TEST(MqttRequestResponse, AnMqtt311MessageHasNoResponseTopic) {
   std::this_thread::sleep_for(200ms);
   // Correlation data is dropped rather than refused on MQTT 3.1.1.
   ASSERT_TRUE(sender.publish("plain", "hello", 1, false, "ignored")->wait_for(kWait));
-  ASSERT_TRUE(inbox.wait_for(1));
+  ASSERT_TRUE(inbox.wait_for(1, kWait));
   EXPECT_EQ(inbox.messages().front().payload, "hello");
   EXPECT_EQ(inbox.messages().front().correlation_data, "");
 }
@@ -115,7 +89,7 @@ TEST(MqttRequestResponse, TheBrokerPublishesTheWillOfAClientThatVanishes) {
   Client node(o);
   node.connect();
   proxy.cut_open_connections();  // the connection drops without a DISCONNECT
-  ASSERT_TRUE(inbox.wait_for(1));
+  ASSERT_TRUE(inbox.wait_for(1, kWait));
   Received will = inbox.messages().front();
   EXPECT_EQ(will.topic, "nodes/node-1/status");
   EXPECT_EQ(will.payload, "offline");

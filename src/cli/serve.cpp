@@ -1,0 +1,65 @@
+// edgeml serve: answer prediction requests over MQTT with every model of a
+// directory, reloading it when it changes.
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "serve/server.h"
+
+namespace edgeml::cli {
+
+namespace {
+
+struct ServeArgs {
+  mqtt::ClientOptions client;
+  serve::ServerOptions server;
+  int reload_poll_ms = 500;
+};
+
+std::string host_name() {
+  char name[256] = {};
+  return gethostname(name, sizeof name - 1) == 0 && name[0] ? name : "edge";
+}
+
+void run_serve(ServeArgs& args) {
+  if (args.server.node.empty()) args.server.node = host_name();
+  args.server.connection = args.client.connection;
+  args.server.reload_poll = std::chrono::milliseconds(args.reload_poll_ms);
+  install_stop_handlers();
+  serve::Server server(args.server);
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  server.stop();
+  serve::ServerCounts n = server.counts();
+  fmt::print("served {} request(s): {} answered, {} error replies, {} refused as overload; {} model reload(s)\n",
+             n.requests, n.replies, n.errors, n.overloaded, n.reloads);
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "answer prediction requests over MQTT with every model in a directory");
+  add_connection_options(*cmd, args->client);
+  cmd->add_option("--models", args->server.models_dir, "directory of .tflite/.onnx files (and manifest.json)")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--node", args->server.node, "this server's name in replies and on edgeml/nodes/NODE/status "
+                                               "(default: the host name)");
+  cmd->add_option("--group", args->server.group, "share requests with the other servers of this group ($share)");
+  cmd->add_option("--queue", args->server.queue_capacity, "requests held between receiving and answering")
+      ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--reload-poll-ms", args->reload_poll_ms, "how often the model directory is checked for changes")
+      ->check(CLI::Range(10, 600000))
+      ->capture_default_str();
+  cmd->callback([args] { run_serve(*args); });
+}
+
+}  // namespace edgeml::cli

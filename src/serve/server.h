@@ -1,0 +1,91 @@
+// The inference server: answers prediction requests from MQTT with every
+// model of a directory, and picks up changes to that directory by itself.
+//
+// Paho's receive thread only copies each request into a bounded queue; one
+// worker parses it, runs the models and publishes the reply, so a slow reply
+// never holds up the network thread, and a full queue makes the receive
+// thread wait (up to a second) instead of growing. The directory is polled;
+// a change loads the new models beside the old and swaps them in whole
+// (ModelRegistry), so a request never waits on a load or sees a model missing.
+//
+// Topics: requests on request/+/+/+ ($share/GROUP/request/+/+/+ with a group,
+// so the servers of a group share the load); replies on the request's MQTT 5
+// Response Topic with its Correlation Data when it has one, else on
+// predict/{station}/{datapoint}/{alarm}, at QoS 0; a retained "online" on
+// edgeml/nodes/{node}/status, turned "offline" by the Last Will or a clean stop.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/bounded_queue.h"
+#include "mqtt/client.h"
+#include "serve/model_set.h"
+#include "serve/request.h"
+
+namespace edgeml::serve {
+
+struct ServerOptions {
+  mqtt::ConnectionOptions connection;
+  std::filesystem::path models_dir;
+  std::string node;   // this server's name in replies and status topics
+  std::string group;  // empty: every request reaches this server
+  std::size_t queue_capacity = 1024;
+  std::chrono::milliseconds reload_poll{500};
+};
+
+struct ServerCounts {
+  std::uint64_t requests = 0;  // received
+  std::uint64_t replies = 0;   // predictions published
+  std::uint64_t errors = 0;    // error replies (unreadable requests)
+  std::uint64_t overloaded = 0;  // refused because the queue stayed full
+  std::uint64_t reloads = 0;   // model sets swapped in after the first
+};
+
+// The topic a server's status is kept on.
+std::string node_status_topic(const std::string& node);
+
+class Server {
+ public:
+  // Loads the models (a directory that cannot be read throws Error; files
+  // that cannot be loaded are logged and skipped) and connects; throws Error
+  // when the broker cannot be reached.
+  explicit Server(ServerOptions options);
+  ~Server();  // stop()
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Publishes "offline", stops the threads and disconnects; idempotent.
+  void stop();
+
+  ServerCounts counts() const;
+  std::shared_ptr<const ModelSet> models() const { return registry_.current(); }
+
+ private:
+  struct Job {
+    std::string topic, payload, response_topic, correlation_data;
+  };
+
+  void on_message(const mqtt::Message& message);
+  void work();
+  void watch_models();
+  void answer(const Job& job, Request& request, std::string& reply);
+  void publish_reply(const Job& job, std::string_view reply_topic_when_no_response_topic, const std::string& reply);
+
+  ServerOptions options_;
+  ModelRegistry registry_;
+  BoundedQueue<Job> queue_;
+  std::unique_ptr<mqtt::Client> client_;
+  std::atomic<bool> stopping_{false};
+  std::thread worker_, watcher_;
+  struct AtomicCounts {
+    std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0};
+  } counts_;
+};
+
+}  // namespace edgeml::serve

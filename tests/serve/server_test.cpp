@@ -1,0 +1,247 @@
+// edgeml serve as a separate process, through a real mosquitto on an
+// ephemeral loopback port: the tutorial's requests and replies, MQTT 5
+// request/response, bad requests, and the node's status.
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/process.h"
+#include "ingest/raw_file.h"
+#include "mqtt/broker.h"
+#include "serve/server.h"
+#include "support/message_inbox.h"
+#include "support/test_support.h"
+
+namespace edgeml::serve {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr std::chrono::milliseconds kWait = 30s;
+const std::string kSeries = "1160629000/121/308";
+
+// A broker, `edgeml serve` on `models`, and a client watching its status.
+class ServedModels {
+ public:
+  explicit ServedModels(const fs::path& models, const std::string& node = "test-node")
+      : broker_(test::start_broker(dir_.path())), node_(node) {
+    status_client_ = test::receiving_client(client("status-watcher"), status_, "edgeml/nodes/+/status");
+    server_ = start(models, node);
+    EXPECT_TRUE(status_.wait_for(node_status_topic(node), "online", kWait)) << test::read_file(dir_ / "serve.log");
+  }
+
+  Process start(const fs::path& models, const std::string& node) {
+    return test::run_edgeml({"serve", "--port", std::to_string(broker_->port()), "--models", models.string(),
+                             "--node", node, "--reload-poll-ms", "100"},
+                            dir_ / "serve.log");
+  }
+
+  mqtt::ClientOptions client(const std::string& id, int version = 4) const {
+    mqtt::ClientOptions o = test::client_options(*broker_, id);
+    o.mqtt_version = version;
+    return o;
+  }
+  const mqtt::Broker& broker() const { return *broker_; }
+  const test::MessageInbox& status() const { return status_; }
+  Process& server() { return *server_; }
+  const test::TempDir& dir() const { return dir_; }
+
+ private:
+  test::TempDir dir_;
+  std::unique_ptr<mqtt::Broker> broker_;
+  std::string node_;
+  test::MessageInbox status_;
+  std::unique_ptr<mqtt::Client> status_client_;
+  std::optional<Process> server_;
+};
+
+std::vector<AlarmEvent> test_file_events() {
+  std::vector<AlarmEvent> events;
+  ingest::RawFileReader reader(test::shared_file("data/bts/1160629000_121_308_test.csv"));
+  AlarmEvent e;
+  while (reader.next(e)) events.push_back(e);
+  return events;
+}
+
+std::string csv_request(const AlarmEvent& e) { return fmt::format("{:.1f},{:g},{:g}", e.index, e.value, e.threshold); }
+
+// `edgeml model run` on every request: output per input text.
+std::map<std::string, float> model_run(const fs::path& model, const std::vector<std::string>& inputs, bool single,
+                                       const fs::path& log) {
+  std::vector<std::string> args = {"model", "run", model.string()};
+  for (const std::string& input : inputs) {
+    args.push_back("--input");
+    args.push_back(single ? input.substr(0, input.find(',')) : input);
+  }
+  Process run = test::run_edgeml(args, log);
+  EXPECT_EQ(run.wait_for(kWait), 0) << test::read_file(log);
+  std::map<std::string, float> outputs;
+  std::istringstream lines(test::read_file(log));
+  std::string line;
+  while (std::getline(lines, line)) {
+    auto arrow = line.find(" -> ");
+    if (arrow != std::string::npos) outputs[line.substr(0, arrow)] = std::stof(line.substr(arrow + 4));
+  }
+  return outputs;
+}
+
+// Publishes every event of the tutorial's test file as its CSV request and
+// expects one reply each whose every model's output equals `edgeml model run`.
+void expect_replay_matches_model_run(ServedModels& served, const std::map<std::string, bool>& models_single,
+                                     const fs::path& models_dir) {
+  std::vector<AlarmEvent> events = test_file_events();
+  ASSERT_GT(events.size(), 900u);
+  test::MessageInbox replies;
+  auto listener = test::receiving_client(served.client("listener"), replies, "predict/" + kSeries);
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  std::this_thread::sleep_for(200ms);
+  std::vector<std::string> inputs;
+  for (const AlarmEvent& e : events) {
+    inputs.push_back(csv_request(e));
+    requester.publish("request/" + kSeries, inputs.back(), 1);
+  }
+  ASSERT_TRUE(replies.wait_for(events.size(), kWait)) << replies.size() << " replies";
+  std::this_thread::sleep_for(300ms);
+  ASSERT_EQ(replies.size(), events.size()) << "more than one reply to a request";
+
+  std::map<std::string, std::map<std::string, float>> expected;  // model -> input -> output
+  for (const auto& [name, single] : models_single)
+    expected[name] = model_run(models_dir / (name + ".tflite"), inputs, single, served.dir() / (name + ".run.log"));
+  std::set<double> indexes;
+  for (const test::ReceivedMessage& m : replies.messages()) {
+    json reply = json::parse(m.payload);
+    double index = reply["request"]["index"];
+    indexes.insert(index);
+    std::string input = fmt::format("{:.1f},{:g},{:g}", index, reply["request"]["value"].get<double>(),
+                                    reply["request"]["valueThreshold"].get<double>());
+    ASSERT_EQ(reply["predictions"].size(), models_single.size()) << m.payload;
+    for (const auto& [name, single] : models_single) {
+      std::string key = single ? input.substr(0, input.find(',')) : input;
+      ASSERT_TRUE(expected[name].count(key)) << name << ": " << key;
+      EXPECT_EQ(reply["predictions"][name]["output"].get<float>(), expected[name][key]) << name << " " << key;
+    }
+  }
+  EXPECT_EQ(indexes.size(), events.size()) << "every request answered once";
+}
+
+TEST(ServeServer, TutorialModelsAnswerAReplayOfTheTestFile) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  EDGEML_REQUIRE_SHARED("data/bts/1160629000_121_308_test.csv");
+  fs::path models = test::shared_file("models/seed-tflite");
+  ServedModels served(models);
+  expect_replay_matches_model_run(served, {{"single_var_LR", true}, {"multi_var_LR", false}}, models);
+}
+
+TEST(ServeServer, ModelsMadeByEdgemlTrainAnswerAReplay) {
+  EDGEML_REQUIRE_SHARED("data/bts/split/train.csv");
+  EDGEML_REQUIRE_SHARED("data/bts/1160629000_121_308_test.csv");
+  test::TempDir work;
+  Process train = test::run_edgeml({"train", "--train", test::shared_file("data/bts/split/train.csv").string(), "--test",
+                                    test::shared_file("data/bts/split/test.csv").string(), "--epochs", "3", "--out",
+                                    (work / "models").string()},
+                                   work / "train.log");
+  ASSERT_EQ(train.wait_for(kWait), 0) << test::read_file(work / "train.log");
+  ServedModels served(work / "models");
+  expect_replay_matches_model_run(served,
+                                  {{"single_var_LR", true},
+                                   {"multi_var_LR", false},
+                                   {"DNN_single_regression", true},
+                                   {"DNN_multi_regression", false}},
+                                  work / "models");
+}
+
+TEST(ServeServer, MosquittoClientsGetAReplyToTheTutorialsCsvRequest) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  ServedModels served(test::shared_file("models/seed-tflite"));
+  std::string port = std::to_string(served.broker().port());
+  fs::path out = served.dir() / "sub.out";
+  Process sub({"mosquitto_sub", "-p", port, "-t", "predict/" + kSeries, "-C", "1", "-W", "20"}, out.string());
+  std::this_thread::sleep_for(500ms);  // mosquitto_sub subscribed
+  Process pub({"mosquitto_pub", "-p", port, "-t", "request/" + kSeries, "-m", "100.0,231,230"},
+              (served.dir() / "pub.out").string());
+  ASSERT_EQ(pub.wait_for(kWait), 0);
+  ASSERT_EQ(sub.wait_for(kWait), 0) << test::read_file(out);
+  json reply = json::parse(test::read_file(out));
+  EXPECT_EQ(reply["series"]["station"], "1160629000");
+  EXPECT_EQ(reply["request"]["index"], 100.0);
+  EXPECT_EQ(reply["node"], "test-node");
+  EXPECT_EQ(reply["predictions"]["multi_var_LR"]["output"].get<float>(), -54.507683f);  // edgeml model run's
+  EXPECT_TRUE(reply["predictions"].contains("single_var_LR"));
+}
+
+TEST(ServeServer, AnMqtt5RequestIsAnsweredOnItsResponseTopic) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  ServedModels served(test::shared_file("models/seed-tflite"));
+  test::MessageInbox answers, predict_topic;
+  auto requester = test::receiving_client(served.client("requester", 5), answers, "my/answers");
+  auto tutorial_listener = test::receiving_client(served.client("listener"), predict_topic, "predict/#");
+  std::this_thread::sleep_for(200ms);
+  auto request = ::mqtt::make_message("request/" + kSeries, std::string(R"({"index": 100, "value": 231,
+      "valueThreshold": 230, "id": 7})"), 1, false);
+  request->set_properties({{::mqtt::property::RESPONSE_TOPIC, std::string("my/answers")},
+                           {::mqtt::property::CORRELATION_DATA, std::string("req-42")}});
+  ASSERT_TRUE(requester->paho().publish(request)->wait_for(kWait));
+  ASSERT_TRUE(answers.wait_for(1, kWait));
+  test::ReceivedMessage answer = answers.messages().front();
+  EXPECT_EQ(answer.correlation_data, "req-42");
+  json reply = json::parse(answer.payload);
+  EXPECT_EQ(reply["request"]["id"], 7);
+  EXPECT_EQ(reply["predictions"]["multi_var_LR"]["output"].get<float>(), -54.507683f);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(predict_topic.size(), 0u) << "answered on predict/ as well";
+}
+
+TEST(ServeServer, AThousandMalformedRequestsGetErrorRepliesAndServingGoesOn) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  ServedModels served(test::shared_file("models/seed-tflite"));
+  test::MessageInbox replies;
+  auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  std::this_thread::sleep_for(200ms);
+  const std::vector<std::string> bad = {"",           "1,2",       "a,b,c",          "1,2,3,4",       "nan,231,230",
+                                        "1e999,1,1",  "{",         R"({"index": 1})", std::string(5000, '9'),
+                                        "\xff\xfe,1,1"};
+  for (int i = 0; i < 1000; ++i) requester.publish("request/" + kSeries, bad[static_cast<std::size_t>(i) % bad.size()], 1);
+  requester.publish("request/1/2/bad-topic-level/extra", "1,2,3", 1);  // not matched by request/+/+/+
+  ASSERT_TRUE(replies.wait_for(1000, kWait)) << replies.size();
+  for (const test::ReceivedMessage& m : replies.messages()) {
+    json reply = json::parse(m.payload);
+    ASSERT_TRUE(reply.contains("error")) << m.payload;
+    EXPECT_EQ(m.topic, "predict/" + kSeries);
+  }
+  replies.clear();
+  requester.publish("request/" + kSeries, "100.0,231,230", 1);
+  ASSERT_TRUE(replies.wait_for(1, kWait));
+  EXPECT_TRUE(json::parse(replies.messages().front().payload).contains("predictions"));
+  EXPECT_TRUE(served.server().running());
+}
+
+TEST(ServeServer, StatusIsOnlineThenOfflineWhenTheServerStopsOrIsKilled) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  ServedModels served(test::shared_file("models/seed-tflite"), "node-a");
+  const std::string topic = node_status_topic("node-a");
+  EXPECT_EQ(served.server().stop(SIGTERM, 10s), 0) << test::read_file(served.dir() / "serve.log");
+  ASSERT_TRUE(served.status().wait_for(topic, "offline", kWait));
+
+  Process again = served.start(test::shared_file("models/seed-tflite"), "node-a");
+  test::MessageInbox status;
+  auto watcher = test::receiving_client(served.client("watcher-2"), status, topic);
+  ASSERT_TRUE(status.wait_for(topic, "online", kWait));
+  again.signal(SIGKILL);
+  ASSERT_TRUE(status.wait_for(topic, "offline", kWait)) << "the Last Will";
+}
+
+}  // namespace
+}  // namespace edgeml::serve
