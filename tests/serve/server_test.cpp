@@ -33,9 +33,11 @@ const std::string kSeries = "1160629000/121/308";
 // A broker, `edgeml serve` on `models`, and a client watching its status.
 class ServedModels {
  public:
+  // An empty `models` starts no server.
   explicit ServedModels(const fs::path& models, const std::string& node = "test-node")
       : broker_(test::start_broker(dir_.path())), node_(node) {
     status_client_ = test::receiving_client(client("status-watcher"), status_, "edgeml/nodes/+/status");
+    if (models.empty()) return;
     server_ = start(models, node);
     EXPECT_TRUE(status_.wait_for(node_status_topic(node), "online", kWait)) << test::read_file(dir_ / "serve.log");
   }
@@ -241,6 +243,86 @@ TEST(ServeServer, StatusIsOnlineThenOfflineWhenTheServerStopsOrIsKilled) {
   ASSERT_TRUE(status.wait_for(topic, "online", kWait));
   again.signal(SIGKILL);
   ASSERT_TRUE(status.wait_for(topic, "offline", kWait)) << "the Last Will";
+}
+
+// Writes `bytes` to dir/name through a rename, as a deployment would.
+void install_file(const fs::path& dir, const std::string& name, const std::string& bytes) {
+  fs::path staged = dir / ("." + name + ".partial");
+  std::ofstream(staged, std::ios::binary) << bytes;
+  fs::rename(staged, dir / name);
+}
+
+// Sends one request and returns the version single_var_LR answered with.
+std::string answering_version(mqtt::Client& requester, test::MessageInbox& replies) {
+  replies.clear();
+  requester.publish("request/" + kSeries, "100.0,231,230", 1);
+  if (!replies.wait_for(1, kWait)) return "no reply";
+  json reply = json::parse(replies.messages().front().payload);
+  if (!reply["predictions"].contains("single_var_LR")) return "no single_var_LR";
+  return reply["predictions"]["single_var_LR"]["version"];
+}
+
+TEST(ServeServer, HotReloadSwapsInAGoodFileAndRefusesACorruptOne) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  std::string first = test::read_file(test::shared_file("models/seed-tflite/single_var_LR.tflite"));
+  std::string second = test::read_file(test::shared_file("models/seed-tflite/multi_var_LR.tflite"));
+  test::TempDir models;
+  install_file(models.path(), "single_var_LR.tflite", first);
+  ServedModels served(models.path());
+  test::MessageInbox replies;
+  auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  std::this_thread::sleep_for(200ms);
+  const std::string v1 = answering_version(requester, replies);
+  ASSERT_EQ(v1.size(), 12u) << v1;
+
+  install_file(models.path(), "single_var_LR.tflite", second);  // a new version
+  std::string v2;
+  ASSERT_TRUE(test::wait_until([&] { return (v2 = answering_version(requester, replies)) != v1; }, kWait));
+  ASSERT_EQ(v2.size(), 12u) << v2;
+
+  install_file(models.path(), "single_var_LR.tflite", second.substr(0, second.size() / 2));  // corrupt
+  std::this_thread::sleep_for(1s);  // ten polls
+  EXPECT_EQ(answering_version(requester, replies), v2) << "the old version keeps answering";
+  EXPECT_NE(test::read_file(served.dir() / "serve.log").find("not loaded"), std::string::npos);
+
+  install_file(models.path(), "single_var_LR.tflite", first);  // good again
+  EXPECT_TRUE(test::wait_until([&] { return answering_version(requester, replies) == v1; }, kWait));
+}
+
+TEST(ServeServer, TwoServersOfAGroupShareRequestsAndAnswerEachOnce) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  fs::path models = test::shared_file("models/seed-tflite");
+  ServedModels served({});
+  auto in_group = [&](const std::string& node) {
+    return test::run_edgeml({"serve", "--port", std::to_string(served.broker().port()), "--models", models.string(),
+                             "--node", node, "--group", "edgeml"},
+                            served.dir() / (node + ".log"));
+  };
+  Process one = in_group("node-1"), two = in_group("node-2");
+  ASSERT_TRUE(served.status().wait_for(node_status_topic("node-1"), "online", kWait));
+  ASSERT_TRUE(served.status().wait_for(node_status_topic("node-2"), "online", kWait));
+  test::MessageInbox replies;
+  auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  std::this_thread::sleep_for(500ms);  // both servers subscribed
+  constexpr int kRequests = 400;
+  for (int i = 0; i < kRequests; ++i) requester.publish("request/" + kSeries, fmt::format("{},231,230", i), 1);
+  ASSERT_TRUE(replies.wait_for(kRequests, kWait)) << replies.size();
+  std::this_thread::sleep_for(500ms);
+  std::map<std::string, int> per_node;
+  std::set<double> indexes;
+  for (const test::ReceivedMessage& m : replies.messages()) {
+    json reply = json::parse(m.payload);
+    ++per_node[reply["node"]];
+    indexes.insert(reply["request"]["index"].get<double>());
+  }
+  EXPECT_EQ(replies.size(), static_cast<std::size_t>(kRequests)) << "a request answered twice";
+  EXPECT_EQ(indexes.size(), static_cast<std::size_t>(kRequests));
+  EXPECT_GT(per_node["node-1"], 0);
+  EXPECT_GT(per_node["node-2"], 0);
 }
 
 }  // namespace
