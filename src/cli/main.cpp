@@ -14,6 +14,7 @@ void add_export_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
+void add_deploy_commands(CLI::App& app);
 }  // namespace edgeml::cli
 
 int main(int argc, char** argv) {
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   edgeml::cli::add_model_command(app);
   edgeml::cli::add_train_command(app);
   edgeml::cli::add_serve_command(app);
+  edgeml::cli::add_deploy_commands(app);
   app.parse_complete_callback([&] { edgeml::setup_logging(log_level); });
   try {
     app.parse(argc, argv);

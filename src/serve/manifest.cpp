@@ -87,7 +87,9 @@ ManifestModel read_entry(const json& entry, const std::string& where, const Labe
   m.info.features = read_inputs(entry, where);
   if (auto mae = entry.find("test_mae"); mae != entry.end() && !mae->is_null())
     m.info.test_mae = finite_number(*mae, where + ".test_mae");
-  m.info.label = label;
+  // An entry may carry its own label (edgeml deploy's do): models deployed
+  // from different training runs share one manifest.
+  m.info.label = entry.contains("label") ? read_label(entry) : label;
   m.info.from_manifest = true;
   auto files = entry.find("files");
   if (files == entry.end() || !files->is_object()) throw Error(fmt::format("{}.files is not an object", where));

@@ -1,6 +1,6 @@
 // The manifest.json `edgeml train` writes beside its models (src/train/
 // manifest.h), read for serving: each model's name, version, files, inputs and
-// test MAE, and the label all of them predict.
+// test MAE, and the label they predict (the manifest's, or an entry's own).
 #pragma once
 
 #include <filesystem>

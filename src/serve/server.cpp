@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "serve/deployment.h"
 #include "serve/reply.h"
 
 namespace edgeml::serve {
@@ -74,6 +76,8 @@ Server::Server(ServerOptions options) : options_(std::move(options)), queue_(opt
   client_->set_message_handler([this](const mqtt::Message& m) { on_message(m); });
   std::string filter = fmt::format("{}/+/+/+", kRequestPrefix);
   client_->add_subscription(options_.group.empty() ? filter : fmt::format("$share/{}/{}", options_.group, filter), 1);
+  for (const std::string& deploy_filter : deploy_filters(options_.node, options_.group))
+    client_->add_subscription(deploy_filter, 1);
   client_->set_connected_handler([this] {
     try {
       client_->publish(node_status_topic(options_.node), "online", 1, true);
@@ -82,7 +86,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)), queue_(opt
     }
   });
   worker_ = std::thread([this] { work(); });
-  watcher_ = std::thread([this] { watch_models(); });
+  watcher_ = std::thread([this] { keep_models(); });
   try {
     client_->connect();
   } catch (...) {
@@ -99,6 +103,7 @@ Server::~Server() { stop(); }
 void Server::stop() {
   if (stopping_.exchange(true)) return;
   queue_.close();  // the worker answers what is queued, then ends
+  deployments_.close();
   if (worker_.joinable()) worker_.join();
   if (watcher_.joinable()) watcher_.join();
   if (client_ && client_->connected()) {
@@ -112,12 +117,21 @@ void Server::stop() {
 }
 
 ServerCounts Server::counts() const {
-  return {counts_.requests.load(), counts_.replies.load(), counts_.errors.load(), counts_.overloaded.load(),
-          counts_.reloads.load()};
+  return {counts_.requests.load(), counts_.replies.load(),  counts_.errors.load(),
+          counts_.overloaded.load(), counts_.reloads.load(), counts_.deployments.load()};
 }
 
 // Paho's thread: copy the message into the queue and return.
 void Server::on_message(const mqtt::Message& m) {
+  if (m.topic.starts_with("edgeml/deploy/")) {
+    auto copy = [&](Deployment& d) {
+      d.topic.assign(m.topic);
+      d.payload.assign(m.payload);
+    };
+    if (!deployments_.push_with(copy, kQueueWait) && !stopping_)
+      spdlog::error("deployment on {} dropped: {} others are still being installed", m.topic, deployments_.capacity());
+    return;
+  }
   ++counts_.requests;
   bool queued = queue_.push_with(
       [&](Job& job) {
@@ -180,19 +194,70 @@ void Server::publish_reply(const Job& job, std::string_view reply_topic_when_no_
   }
 }
 
-void Server::watch_models() {
+// Installs deployments as they come and reloads when the directory changes.
+void Server::keep_models() {
   std::uint64_t seen = directory_signature(options_.models_dir);
+  Deployment deployment;
   while (!stopping_) {
-    for (auto waited = 0ms; waited < options_.reload_poll && !stopping_; waited += 50ms) std::this_thread::sleep_for(50ms);
+    if (deployments_.pop(deployment, options_.reload_poll)) {
+      deploy(deployment);  // reloads itself when it changes the directory
+      seen = directory_signature(options_.models_dir);
+    }
     std::uint64_t now = directory_signature(options_.models_dir);
     if (now == seen || stopping_) continue;
     seen = now;
-    try {
-      log_model_set(*registry_.reload(options_.models_dir), options_.models_dir);
-      ++counts_.reloads;
-    } catch (const Error& e) {
-      spdlog::error("reloading {}: {}; the models loaded before keep serving", options_.models_dir.string(), e.what());
+    reload("the model directory changed");
+  }
+}
+
+void Server::reload(const char* why) {
+  try {
+    spdlog::info("reloading {}: {}", options_.models_dir.string(), why);
+    log_model_set(*registry_.reload(options_.models_dir), options_.models_dir);
+    ++counts_.reloads;
+  } catch (const Error& e) {
+    spdlog::error("reloading {}: {}; the models loaded before keep serving", options_.models_dir.string(), e.what());
+  }
+}
+
+void Server::deploy(const Deployment& d) {
+  std::string model = d.topic.substr(d.topic.rfind('/') + 1);
+  try {
+    if (d.payload.empty()) {
+      bool removed = remove_model(model, options_.models_dir);
+      if (removed) reload("a model was undeployed");
+      report_deployment(model, "", removed ? "removed" : "absent", "");
+      return;
     }
+    ModelPackage package;
+    if (Status s = decode_package(d.payload, package); !s) throw Error(s.reason());
+    if (package.model != model) throw Error(fmt::format("the package holds {}, not {}", package.model, model));
+    if (const Model* current = models()->find(model); current && current->info().version == package.version) {
+      report_deployment(model, package.version, "unchanged", "this version is already serving");
+      return;
+    }
+    install_package(package, options_.models_dir);
+    reload("a model was deployed");
+    const Model* serving = models()->find(model);
+    if (!serving || serving->info().version != package.version)
+      throw Error("installed, but the reloaded directory does not serve it; see the log");
+    ++counts_.deployments;
+    report_deployment(model, package.version, "installed", "");
+  } catch (const std::exception& e) {  // Error, and filesystem or JSON errors
+    spdlog::error("deployment of {} refused: {}", model, e.what());
+    report_deployment(model, "", "refused", e.what());
+  }
+}
+
+void Server::report_deployment(const std::string& model, const std::string& version, const std::string& result,
+                               const std::string& reason) {
+  nlohmann::json report = {{"node", options_.node}, {"model", model}, {"result", result}};
+  if (!version.empty()) report["version"] = version;
+  if (!reason.empty()) report["reason"] = reason;
+  try {
+    client_->publish(deployments_topic(options_.node), report.dump(), 1);
+  } catch (const Error& e) {
+    spdlog::warn("deployment report not sent: {}", e.what());
   }
 }
 

@@ -13,6 +13,9 @@
 // Response Topic with its Correlation Data when it has one, else on
 // predict/{station}/{datapoint}/{alarm}, at QoS 0; a retained "online" on
 // edgeml/nodes/{node}/status, turned "offline" by the Last Will or a clean stop.
+// Deployments (deployment.h) arrive on edgeml/deploy/...; the thread that
+// watches the directory installs them through the same load-and-swap path
+// and reports each outcome on edgeml/nodes/{node}/deployments.
 #pragma once
 
 #include <atomic>
@@ -45,6 +48,7 @@ struct ServerCounts {
   std::uint64_t errors = 0;    // error replies (unreadable requests)
   std::uint64_t overloaded = 0;  // refused because the queue stayed full
   std::uint64_t reloads = 0;   // model sets swapped in after the first
+  std::uint64_t deployments = 0;  // packages installed or removed
 };
 
 // The topic a server's status is kept on.
@@ -70,21 +74,29 @@ class Server {
   struct Job {
     std::string topic, payload, response_topic, correlation_data;
   };
+  struct Deployment {
+    std::string topic, payload;
+  };
 
   void on_message(const mqtt::Message& message);
   void work();
-  void watch_models();
+  void keep_models();
+  void reload(const char* why);
+  void deploy(const Deployment& deployment);
+  void report_deployment(const std::string& model, const std::string& version, const std::string& result,
+                         const std::string& reason);
   void answer(const Job& job, Request& request, std::string& reply);
   void publish_reply(const Job& job, std::string_view reply_topic_when_no_response_topic, const std::string& reply);
 
   ServerOptions options_;
   ModelRegistry registry_;
   BoundedQueue<Job> queue_;
+  BoundedQueue<Deployment> deployments_{16};
   std::unique_ptr<mqtt::Client> client_;
   std::atomic<bool> stopping_{false};
   std::thread worker_, watcher_;
   struct AtomicCounts {
-    std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0};
+    std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
   } counts_;
 };
 

@@ -17,6 +17,7 @@
 #include "ingest/raw_file.h"
 #include "mqtt/broker.h"
 #include "serve/server.h"
+#include "served_models.h"
 #include "support/message_inbox.h"
 #include "support/test_support.h"
 
@@ -27,45 +28,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr std::chrono::milliseconds kWait = 30s;
+using test::kWait;
 const std::string kSeries = "1160629000/121/308";
-
-// A broker, `edgeml serve` on `models`, and a client watching its status.
-class ServedModels {
- public:
-  // An empty `models` starts no server.
-  explicit ServedModels(const fs::path& models, const std::string& node = "test-node")
-      : broker_(test::start_broker(dir_.path())), node_(node) {
-    status_client_ = test::receiving_client(client("status-watcher"), status_, "edgeml/nodes/+/status");
-    if (models.empty()) return;
-    server_ = start(models, node);
-    EXPECT_TRUE(status_.wait_for(node_status_topic(node), "online", kWait)) << test::read_file(dir_ / "serve.log");
-  }
-
-  Process start(const fs::path& models, const std::string& node) {
-    return test::run_edgeml({"serve", "--port", std::to_string(broker_->port()), "--models", models.string(),
-                             "--node", node, "--reload-poll-ms", "100"},
-                            dir_ / "serve.log");
-  }
-
-  mqtt::ClientOptions client(const std::string& id, int version = 4) const {
-    mqtt::ClientOptions o = test::client_options(*broker_, id);
-    o.mqtt_version = version;
-    return o;
-  }
-  const mqtt::Broker& broker() const { return *broker_; }
-  const test::MessageInbox& status() const { return status_; }
-  Process& server() { return *server_; }
-  const test::TempDir& dir() const { return dir_; }
-
- private:
-  test::TempDir dir_;
-  std::unique_ptr<mqtt::Broker> broker_;
-  std::string node_;
-  test::MessageInbox status_;
-  std::unique_ptr<mqtt::Client> status_client_;
-  std::optional<Process> server_;
-};
+using test::ServedModels;
 
 std::vector<AlarmEvent> test_file_events() {
   std::vector<AlarmEvent> events;
@@ -245,50 +210,33 @@ TEST(ServeServer, StatusIsOnlineThenOfflineWhenTheServerStopsOrIsKilled) {
   ASSERT_TRUE(status.wait_for(topic, "offline", kWait)) << "the Last Will";
 }
 
-// Writes `bytes` to dir/name through a rename, as a deployment would.
-void install_file(const fs::path& dir, const std::string& name, const std::string& bytes) {
-  fs::path staged = dir / ("." + name + ".partial");
-  std::ofstream(staged, std::ios::binary) << bytes;
-  fs::rename(staged, dir / name);
-}
-
-// Sends one request and returns the version single_var_LR answered with.
-std::string answering_version(mqtt::Client& requester, test::MessageInbox& replies) {
-  replies.clear();
-  requester.publish("request/" + kSeries, "100.0,231,230", 1);
-  if (!replies.wait_for(1, kWait)) return "no reply";
-  json reply = json::parse(replies.messages().front().payload);
-  if (!reply["predictions"].contains("single_var_LR")) return "no single_var_LR";
-  return reply["predictions"]["single_var_LR"]["version"];
-}
-
 TEST(ServeServer, HotReloadSwapsInAGoodFileAndRefusesACorruptOne) {
   EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
   std::string first = test::read_file(test::shared_file("models/seed-tflite/single_var_LR.tflite"));
   std::string second = test::read_file(test::shared_file("models/seed-tflite/multi_var_LR.tflite"));
   test::TempDir models;
-  install_file(models.path(), "single_var_LR.tflite", first);
+  test::install_file(models.path(), "single_var_LR.tflite", first);
   ServedModels served(models.path());
   test::MessageInbox replies;
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
   mqtt::Client requester(served.client("requester"));
   requester.connect();
   std::this_thread::sleep_for(200ms);
-  const std::string v1 = answering_version(requester, replies);
+  const std::string v1 = test::answering_version(requester, replies);
   ASSERT_EQ(v1.size(), 12u) << v1;
 
-  install_file(models.path(), "single_var_LR.tflite", second);  // a new version
+  test::install_file(models.path(), "single_var_LR.tflite", second);  // a new version
   std::string v2;
-  ASSERT_TRUE(test::wait_until([&] { return (v2 = answering_version(requester, replies)) != v1; }, kWait));
+  ASSERT_TRUE(test::wait_until([&] { return (v2 = test::answering_version(requester, replies)) != v1; }, kWait));
   ASSERT_EQ(v2.size(), 12u) << v2;
 
-  install_file(models.path(), "single_var_LR.tflite", second.substr(0, second.size() / 2));  // corrupt
+  test::install_file(models.path(), "single_var_LR.tflite", second.substr(0, second.size() / 2));  // corrupt
   std::this_thread::sleep_for(1s);  // ten polls
-  EXPECT_EQ(answering_version(requester, replies), v2) << "the old version keeps answering";
+  EXPECT_EQ(test::answering_version(requester, replies), v2) << "the old version keeps answering";
   EXPECT_NE(test::read_file(served.dir() / "serve.log").find("not loaded"), std::string::npos);
 
-  install_file(models.path(), "single_var_LR.tflite", first);  // good again
-  EXPECT_TRUE(test::wait_until([&] { return answering_version(requester, replies) == v1; }, kWait));
+  test::install_file(models.path(), "single_var_LR.tflite", first);  // good again
+  EXPECT_TRUE(test::wait_until([&] { return test::answering_version(requester, replies) == v1; }, kWait));
 }
 
 TEST(ServeServer, TwoServersOfAGroupShareRequestsAndAnswerEachOnce) {

@@ -1,0 +1,132 @@
+// edgeml deploy / undeploy: send models to edge servers over MQTT, or take
+// them away, and show what each server reports back.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/common.h"
+#include "core/error.h"
+#include "serve/deployment.h"
+
+namespace edgeml::cli {
+
+namespace {
+
+struct DeployArgs {
+  mqtt::ClientOptions client;
+  std::string models_dir;
+  std::vector<std::string> undeploy;  // model names
+  std::string node, group;
+  double wait_s = 5;
+};
+
+std::string target(const DeployArgs& a) {
+  if (!a.node.empty()) return "node/" + a.node;
+  if (!a.group.empty()) return "group/" + a.group;
+  return "all";
+}
+
+// Reports from servers, printed as they come; counts those of `node`.
+class Reports {
+ public:
+  void on_report(std::string_view payload) {
+    auto report = nlohmann::json::parse(payload, nullptr, false);
+    if (!report.is_object()) return;
+    std::lock_guard lock(mutex_);
+    std::string node = report.value("node", "?"), model = report.value("model", "?");
+    fmt::print("{:<16} {:<26} {:<14} {:<10} {}\n", node, model, report.value("version", ""),
+               report.value("result", "?"), report.value("reason", ""));
+    answered_[node].insert(model);
+    if (report.value("result", "") == "refused") ++refused_;
+  }
+  std::size_t answered(const std::string& node) {
+    std::lock_guard lock(mutex_);
+    return answered_[node].size();
+  }
+  int refused() {
+    std::lock_guard lock(mutex_);
+    return refused_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::set<std::string>> answered_;
+  int refused_ = 0;
+};
+
+void publish_all(mqtt::Client& client, const std::vector<std::pair<std::string, std::string>>& messages) {
+  for (const auto& [topic, payload] : messages)
+    if (!client.publish(topic, payload, 1, true)->wait_for(std::chrono::seconds(30)))
+      throw Error(fmt::format("the broker did not acknowledge {}", topic));
+}
+
+void run_deploy(DeployArgs& a) {
+  std::vector<std::pair<std::string, std::string>> messages;  // topic, payload
+  if (a.undeploy.empty()) {
+    for (const serve::ModelPackage& p : serve::packages_from_directory(a.models_dir)) {
+      messages.emplace_back(serve::deploy_topic(target(a), p.model), serve::encode_package(p));
+      spdlog::info("deploying {} version {} ({} file(s), {} bytes) to {}", p.model, p.version, p.files.size(),
+                   messages.back().second.size(), target(a));
+    }
+  } else {
+    for (const std::string& model : a.undeploy) messages.emplace_back(serve::deploy_topic(target(a), model), "");
+  }
+  auto& conn = a.client.connection;
+  if (conn.client_id.empty()) conn.client_id = fmt::format("edgeml-deploy-{}", ::getpid());
+  Reports reports;
+  mqtt::Client client(a.client);
+  client.set_message_handler([&](std::string_view, std::string_view payload) { reports.on_report(payload); });
+  client.add_subscription("edgeml/nodes/+/deployments", 1);
+  client.connect();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the subscription is in place
+  fmt::print("{:<16} {:<26} {:<14} {:<10} {}\n", "node", "model", "version", "result", "reason");
+  publish_all(client, messages);
+  install_stop_handlers();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(a.wait_s * 1000));
+  while (!g_stop && std::chrono::steady_clock::now() < deadline &&
+         !(!a.node.empty() && reports.answered(a.node) >= messages.size()))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  client.disconnect();
+  if (!a.node.empty() && reports.answered(a.node) < messages.size())
+    throw Error(fmt::format("node {} reported on {} of {} model(s) within {} s; the packages stay retained for it",
+                            a.node, reports.answered(a.node), messages.size(), a.wait_s));
+  if (reports.refused() > 0) throw Error(fmt::format("{} deployment(s) refused; see the reasons above", reports.refused()));
+}
+
+void add_target_options(CLI::App& cmd, DeployArgs& a) {
+  add_connection_options(cmd, a.client);
+  auto* node = cmd.add_option("--node", a.node, "only this server (its --node)");
+  cmd.add_option("--group", a.group, "only the servers of this --group")->excludes(node);
+  cmd.add_option("--wait", a.wait_s, "seconds to wait for the servers' reports (with --node: until it reported)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+}
+
+}  // namespace
+
+void add_deploy_commands(CLI::App& app) {
+  auto a = std::make_shared<DeployArgs>();
+  auto* deploy = app.add_subcommand("deploy", "send a directory's models to edge servers over MQTT (retained, QoS 1)");
+  deploy->add_option("--models", a->models_dir, "directory written by edgeml train, or of .tflite/.onnx files")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  add_target_options(*deploy, *a);
+  deploy->callback([a] { run_deploy(*a); });
+
+  auto b = std::make_shared<DeployArgs>();
+  auto* undeploy = app.add_subcommand("undeploy", "remove models from edge servers (and their retained packages)");
+  undeploy->add_option("model", b->undeploy, "model name(s)")->required();
+  add_target_options(*undeploy, *b);
+  undeploy->callback([b] { run_deploy(*b); });
+}
+
+}  // namespace edgeml::cli

@@ -1,0 +1,72 @@
+// What the tests of edgeml serve share: a broker with a server process on a
+// model directory, and small steps of a conversation with it.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "core/process.h"
+#include "mqtt/broker.h"
+#include "mqtt/client.h"
+#include "serve/server.h"
+#include "support/message_inbox.h"
+#include "support/test_support.h"
+
+namespace edgeml::test {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Every wait on the broker, the server or the network is bounded by this.
+inline constexpr std::chrono::milliseconds kWait = 30s;
+
+// A broker, `edgeml serve` on `models`, and a client watching its status.
+class ServedModels {
+ public:
+  // An empty `models` starts no server.
+  explicit ServedModels(const fs::path& models, const std::string& node = "test-node")
+      : broker_(start_broker(dir_.path())), node_(node) {
+    status_client_ = receiving_client(client("status-watcher"), status_, "edgeml/nodes/+/status");
+    if (models.empty()) return;
+    server_ = start(models, node);
+    EXPECT_TRUE(status_.wait_for(serve::node_status_topic(node), "online", kWait)) << read_file(dir_ / "serve.log");
+  }
+
+  Process start(const fs::path& models, const std::string& node) {
+    return run_edgeml({"serve", "--port", std::to_string(broker_->port()), "--models", models.string(),
+                             "--node", node, "--reload-poll-ms", "100"},
+                            dir_ / "serve.log");
+  }
+
+  mqtt::ClientOptions client(const std::string& id, int version = 4) const {
+    mqtt::ClientOptions o = client_options(*broker_, id);
+    o.mqtt_version = version;
+    return o;
+  }
+  const mqtt::Broker& broker() const { return *broker_; }
+  const MessageInbox& status() const { return status_; }
+  Process& server() { return *server_; }
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<mqtt::Broker> broker_;
+  std::string node_;
+  MessageInbox status_;
+  std::unique_ptr<mqtt::Client> status_client_;
+  std::optional<Process> server_;
+};
+
+// Writes `bytes` to dir/name through a rename, as a deployment would.
+void install_file(const fs::path& dir, const std::string& name, const std::string& bytes);
+
+// Sends one request for series 1160629000/121/308 and returns the version
+// single_var_LR answered with (or what went wrong).
+std::string answering_version(mqtt::Client& requester, MessageInbox& replies);
+
+}  // namespace edgeml::test
