@@ -13,6 +13,7 @@ void add_collect_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_request_command(CLI::App& app);
 }  // namespace edgeml::cli
 
 int main(int argc, char** argv) {
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   edgeml::cli::add_export_command(app);
   edgeml::cli::add_model_command(app);
   edgeml::cli::add_train_command(app);
+  edgeml::cli::add_request_command(app);
   app.parse_complete_callback([&] { edgeml::setup_logging(log_level); });
   try {
     app.parse(argc, argv);
