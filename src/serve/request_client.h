@@ -104,7 +104,6 @@ class RequestClient {
 
   RequestClientOptions options_;
   std::string response_topic_;
-  std::unique_ptr<mqtt::Client> client_;
 
   // Shared with Paho's receive thread.
   std::mutex mutex_;
@@ -113,6 +112,9 @@ class RequestClient {
   std::vector<Arrival> arrived_;
   std::uint64_t unmatched_ = 0;
   std::uint64_t next_sequence_ = 1;
+
+  // Last, so it disconnects before the state its handler uses is gone.
+  std::unique_ptr<mqtt::Client> client_;
 };
 
 }  // namespace edgeml::serve
