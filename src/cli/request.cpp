@@ -1,8 +1,6 @@
 // edgeml request: ask a running `edgeml serve` for predictions over MQTT 5,
 // one request from the command line or a replay of a sensor file.
-#include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <functional>
 #include <memory>
 #include <tuple>
@@ -13,6 +11,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "serve/prediction_table.h"
 #include "serve/request_client.h"
 #include "serve/request_file.h"
 
@@ -35,54 +34,6 @@ struct RequestArgs {
   bool json = false;
 };
 
-// "2017-02-18 22:50:33.498 UTC"
-std::string utc_time(double unix_seconds) {
-  if (!std::isfinite(unix_seconds) || std::abs(unix_seconds) > 1e15) return "-";
-  auto ms = static_cast<long long>(std::llround(unix_seconds * 1000));
-  long long seconds = ms / 1000 - (ms % 1000 < 0 ? 1 : 0);
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm utc{};
-  if (!gmtime_r(&t, &utc)) return "-";
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03} UTC", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                     utc.tm_hour, utc.tm_min, utc.tm_sec, ms - seconds * 1000);
-}
-
-std::string text_of(const json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump(); }
-
-// The predictions of one reply as a table: model, version, output, predicted time.
-void print_predictions(const RequestResult& result) {
-  json reply = json::parse(result.reply, nullptr, false);
-  fmt::print("{} index {} value {} valueThreshold {}: answered by {} in {:.2f} ms\n", result.request.series.path(),
-             result.request.index, result.request.value, result.request.threshold, text_of(reply.value("node", json())),
-             std::chrono::duration<double, std::milli>(result.latency).count());
-  const json& predictions = reply.value("predictions", json::object());
-  if (!predictions.is_object() || predictions.empty()) {
-    fmt::print("(no models answered)\n");
-    return;
-  }
-  std::size_t name_width = 5, version_width = 7;
-  for (const auto& [model, p] : predictions.items()) {
-    name_width = std::max(name_width, model.size());
-    if (p.is_object()) version_width = std::max(version_width, text_of(p.value("version", json())).size());
-  }
-  fmt::print("{:<{}}  {:<{}}  {:>12}  {}\n", "model", name_width, "version", version_width, "output",
-             "predicted event time");
-  for (const auto& [model, p] : predictions.items()) {
-    if (!p.is_object()) {
-      fmt::print("{:<{}}  unreadable: {}\n", model, name_width, p.dump());
-      continue;
-    }
-    std::string version = text_of(p.value("version", json()));
-    if (p.contains("error")) {
-      fmt::print("{:<{}}  {:<{}}  error: {}\n", model, name_width, version, version_width, text_of(p["error"]));
-      continue;
-    }
-    const json& event_time = p.value("event_time", json());
-    fmt::print("{:<{}}  {:<{}}  {:>12}  {}\n", model, name_width, version, version_width,
-               text_of(p.value("output", json())), event_time.is_number() ? utc_time(event_time.get<double>()) : "-");
-  }
-}
-
 // Prints each reply (raw JSON lines, or a table for a single request) and the
 // first few problems, naming the file line a request came from.
 class ResultPrinter {
@@ -92,7 +43,8 @@ class ResultPrinter {
   void operator()(const RequestResult& result) {
     if (args_.json && !result.reply.empty()) print_json_line(result.reply);
     if (result.outcome == RequestResult::Outcome::answered) {
-      if (!args_.json && args_.file.empty()) print_predictions(result);
+      if (!args_.json && args_.file.empty())
+        fmt::print("{}", serve::prediction_table(result.request, result.reply, result.latency));
       return;
     }
     if (++problems_ > kProblemsShown) return;
@@ -203,7 +155,7 @@ void add_request_command(CLI::App& app) {
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
   cmd->add_option("--timeout", args->timeout, "seconds to wait for each reply")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
   cmd->add_option("--qos", args->client.qos, "MQTT QoS of requests and replies")
       ->check(CLI::Range(0, 2))

@@ -21,6 +21,8 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kQuotedReplyBytes = 80;
+// Keeps send time + timeout far from the clock's overflow.
+constexpr std::chrono::hours kLongestTimeout{24};
 
 // Unique among clients that run at the same time, so that no two share a
 // response topic: the host, the process and a random part (for containers,
@@ -33,8 +35,8 @@ std::string unique_client_id() {
 void check_options(const RequestClientOptions& o) {
   if (o.concurrency < 1) throw Error(fmt::format("concurrency must be at least 1, not {}", o.concurrency));
   if (!(o.rate >= 0) || !std::isfinite(o.rate)) throw Error(fmt::format("rate must be 0 or more, not {}", o.rate));
-  if (o.timeout <= std::chrono::milliseconds(0))
-    throw Error(fmt::format("timeout must be positive, not {} ms", o.timeout.count()));
+  if (o.timeout <= std::chrono::milliseconds(0) || o.timeout > kLongestTimeout)
+    throw Error(fmt::format("timeout must be more than 0 and at most a day, not {} ms", o.timeout.count()));
   if (o.qos < 0 || o.qos > 2) throw Error(fmt::format("QoS must be 0, 1 or 2, not {}", o.qos));
   const std::string& id = o.client.connection.client_id;
   if (id.find_first_of("/+#") != std::string::npos)

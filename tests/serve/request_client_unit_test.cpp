@@ -146,6 +146,8 @@ TEST(RequestClient, BadOptionsAreRefused) {
   o = {};
   o.timeout = std::chrono::milliseconds(0);
   EXPECT_THROW(RequestClient{o}, Error);
+  o.timeout = std::chrono::hours(25);
+  EXPECT_THROW(RequestClient{o}, Error);
   o = {};
   o.rate = -1;
   EXPECT_THROW(RequestClient{o}, Error);
