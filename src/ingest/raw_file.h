@@ -19,6 +19,8 @@ class RawFileReader {
   // logged with its file and line number, and counted in skipped().
   bool next(AlarmEvent& event);
   std::int64_t skipped() const { return skipped_; }
+  // The line the last event came from, counting from 1.
+  std::int64_t line_number() const { return line_no_; }
 
  private:
   std::filesystem::path path_;

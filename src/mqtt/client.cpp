@@ -287,4 +287,20 @@ bool Client::connected() const { return client_ && client_->is_connected(); }
   }
 }
 
+::mqtt::delivery_token_ptr Client::publish_request(const std::string& topic, std::string_view payload, int qos,
+                                                   const std::string& response_topic,
+                                                   std::string_view correlation_data) {
+  if (options_.mqtt_version < 5)
+    throw Error(fmt::format("cannot send a request to '{}': a Response Topic needs MQTT 5", topic));
+  try {
+    auto message = ::mqtt::make_message(topic, payload.data(), payload.size(), qos, false);
+    message->set_properties(
+        {{::mqtt::property::RESPONSE_TOPIC, response_topic},
+         {::mqtt::property::CORRELATION_DATA, std::string(correlation_data.data(), correlation_data.size())}});
+    return client_->publish(message);
+  } catch (const ::mqtt::exception& e) {
+    throw Error(fmt::format("cannot publish to '{}': {}", topic, e.what()));
+  }
+}
+
 }  // namespace edgeml::mqtt

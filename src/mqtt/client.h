@@ -89,6 +89,11 @@ class Client {
   ::mqtt::delivery_token_ptr publish(const std::string& topic, std::string_view payload, int qos, bool retained,
                                      std::string_view correlation_data);
 
+  // An MQTT 5 request: asks for the answer on `response_topic`, returned with
+  // `correlation_data`. Throws Error unless the client speaks MQTT 5.
+  ::mqtt::delivery_token_ptr publish_request(const std::string& topic, std::string_view payload, int qos,
+                                             const std::string& response_topic, std::string_view correlation_data);
+
   // Publishes Paho still has to complete, including those restored from the
   // outbox of an earlier run with the same client id.
   std::size_t pending() const;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "mqtt/broker.h"
 #include "mqtt/client.h"
 #include "support/message_inbox.h"
@@ -74,6 +75,23 @@ TEST(MqttRequestResponse, AnMqtt311MessageHasNoResponseTopic) {
   ASSERT_TRUE(inbox.wait_for(1, kWait));
   EXPECT_EQ(inbox.messages().front().payload, "hello");
   EXPECT_EQ(inbox.messages().front().correlation_data, "");
+}
+
+TEST(MqttRequestResponse, PublishRequestSetsBothPropertiesAndNeedsMqtt5) {
+  TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  Inbox inbox;
+  auto server = receiving(v5(test::client_options(*broker, "server")), inbox, "ask/#");
+  Client requester(v5(test::client_options(*broker, "requester")));
+  requester.connect();
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(requester.publish_request("ask/time", "now?", 1, "answers/requester", "7")->wait_for(kWait));
+  ASSERT_TRUE(inbox.wait_for(1, kWait));
+  EXPECT_EQ(inbox.messages().front().response_topic, "answers/requester");
+  EXPECT_EQ(inbox.messages().front().correlation_data, "7");
+
+  Client old(test::client_options(*broker, "old"));  // MQTT 3.1.1 cannot ask for an answer
+  EXPECT_THROW(old.publish_request("ask/time", "now?", 1, "answers/old", "1"), Error);
 }
 
 TEST(MqttRequestResponse, TheBrokerPublishesTheWillOfAClientThatVanishes) {

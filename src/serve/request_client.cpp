@@ -1,0 +1,284 @@
+#include "serve/request_client.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <random>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/error.h"
+
+namespace edgeml::serve {
+
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kQuotedReplyBytes = 80;
+// Keeps send time + timeout far from the clock's overflow.
+constexpr std::chrono::hours kLongestTimeout{24};
+
+// Unique among clients that run at the same time, so that no two share a
+// response topic: the host, the process and a random part (for containers,
+// where every process may be pid 1 on the same host name).
+std::string unique_client_id() {
+  std::random_device random;
+  return fmt::format("{}-{}-{:04x}", mqtt::default_client_id("request"), getpid(), random() & 0xffff);
+}
+
+void check_options(const RequestClientOptions& o) {
+  if (o.concurrency < 1) throw Error(fmt::format("concurrency must be at least 1, not {}", o.concurrency));
+  if (!(o.rate >= 0) || !std::isfinite(o.rate)) throw Error(fmt::format("rate must be 0 or more, not {}", o.rate));
+  if (o.timeout <= std::chrono::milliseconds(0) || o.timeout > kLongestTimeout)
+    throw Error(fmt::format("timeout must be more than 0 and at most a day, not {} ms", o.timeout.count()));
+  if (o.qos < 0 || o.qos > 2) throw Error(fmt::format("QoS must be 0, 1 or 2, not {}", o.qos));
+  const std::string& id = o.client.connection.client_id;
+  if (id.find_first_of("/+#") != std::string::npos)
+    throw Error(fmt::format("client id '{}' cannot name a response topic: it has '/', '+' or '#'", id));
+}
+
+std::string cut(std::string_view text) {
+  return text.size() <= kQuotedReplyBytes ? std::string(text) : fmt::format("{}...", text.substr(0, kQuotedReplyBytes));
+}
+
+}  // namespace
+
+double RequestTotals::throughput() const {
+  double seconds = std::chrono::duration<double>(elapsed).count();
+  return seconds > 0 ? static_cast<double>(latency.count()) / seconds : 0.0;
+}
+
+std::string request_payload(const Request& request, std::uint64_t sequence) {
+  json payload = {{"index", request.index}, {"value", request.value}, {"valueThreshold", request.threshold}};
+  switch (request.id_kind) {
+    case Request::IdKind::none: payload["id"] = std::to_string(sequence); break;
+    case Request::IdKind::string: payload["id"] = request.id; break;
+    case Request::IdKind::number: {
+      json number = json::parse(request.id, nullptr, false);
+      payload["id"] = number.is_number() ? number : json(request.id);
+      break;
+    }
+  }
+  return payload.dump();
+}
+
+RequestResult::Outcome classify_reply(std::string_view payload, std::string& error) {
+  json reply = json::parse(payload, nullptr, false);
+  if (reply.is_discarded()) error = fmt::format("the reply is not JSON: {}", cut(payload));
+  else if (!reply.is_object()) error = fmt::format("the reply is not a JSON object: {}", cut(payload));
+  else if (auto it = reply.find("error"); it != reply.end()) error = it->is_string() ? it->get<std::string>() : it->dump();
+  else return RequestResult::Outcome::answered;
+  return RequestResult::Outcome::error;
+}
+
+RequestClient::RequestClient(RequestClientOptions options) : options_(std::move(options)) {
+  check_options(options_);
+  options_.client.mqtt_version = 5;
+  options_.client.clean_session = true;
+  options_.client.persist_dir.clear();
+  auto& id = options_.client.connection.client_id;
+  if (id.empty()) id = unique_client_id();
+  response_topic_ = fmt::format("{}{}", kResponseTopicPrefix, id);
+}
+
+void RequestClient::connect() {
+  client_ = std::make_unique<mqtt::Client>(options_.client);
+  client_->set_message_handler([this](const mqtt::Message& m) { on_reply(m); });
+  client_->add_subscription(response_topic_, options_.qos);  // again after a reconnect
+  client_->connect();
+  // The subscription made on connecting is not waited for; a reply sent
+  // before it is in place would be lost, so subscribe once more and wait.
+  const std::string uri = options_.client.connection.uri();
+  try {
+    auto token = client_->paho().subscribe(response_topic_, options_.qos);
+    if (!token->wait_for(options_.client.connect_timeout))
+      throw Error(fmt::format("the MQTT broker at {} did not confirm the subscription to {}", uri, response_topic_));
+    ::mqtt::subscribe_response granted = token->get_subscribe_response();
+    for (auto code : granted.get_reason_codes())
+      if (code >= 0x80)
+        throw Error(fmt::format("the MQTT broker at {} refused the subscription to {}: {}", uri, response_topic_,
+                                ::mqtt::exception::reason_code_str(code)));
+  } catch (const ::mqtt::exception& e) {
+    throw Error(fmt::format("cannot subscribe to {} at {}: {}", response_topic_, uri, e.what()));
+  }
+}
+
+// On Paho's receive thread: only hands the reply over, the run reads it.
+void RequestClient::on_reply(const mqtt::Message& message) {
+  auto at = Clock::now();
+  const std::string& correlation = message.correlation_data;
+  std::uint64_t sequence = 0;
+  auto [end, ec] = std::from_chars(correlation.data(), correlation.data() + correlation.size(), sequence);
+  bool numeric = ec == std::errc() && end == correlation.data() + correlation.size() && !correlation.empty();
+  {
+    std::lock_guard lock(mutex_);
+    auto sent = numeric ? in_flight_.extract(sequence) : decltype(in_flight_)::node_type();
+    if (!sent) {
+      ++unmatched_;
+      return;
+    }
+    arrived_.push_back({sequence, std::move(sent.mapped()), at, std::string(message.payload)});
+  }
+  arrived_cv_.notify_one();
+}
+
+// One run(): what it has sent, what has ended, when it may send next.
+class RequestClient::Run {
+ public:
+  Run(RequestClient& client, const Source& next, const ResultHandler& on_result, const std::atomic<bool>* stop)
+      : client_(client), next_(next), on_result_(on_result), stop_(stop) {}
+
+  RequestTotals go() {
+    start_ = last_end_ = next_send_at_ = Clock::now();
+    std::uint64_t unmatched_before = unmatched();
+    std::vector<Arrival> arrivals;
+    std::vector<std::pair<std::uint64_t, InFlight>> expired;
+    while (true) {
+      std::size_t in_flight = take_ended(arrivals, expired);
+      for (Arrival& arrival : arrivals) deliver_reply(arrival);
+      for (auto& [sequence, sent] : expired) deliver_timeout(sequence, sent);
+      if (stop_ && *stop_) source_done_ = true;
+      auto now = Clock::now();
+      if (may_send(in_flight) && now >= next_send_at_) {
+        send_next(now, in_flight);
+        continue;
+      }
+      if (source_done_ && in_flight == 0) break;
+      wait(in_flight, now);
+    }
+    totals_.elapsed = last_end_ - start_;
+    totals_.unmatched = unmatched() - unmatched_before;
+    return std::move(totals_);
+  }
+
+ private:
+  static constexpr auto kStopCheck = std::chrono::milliseconds(100);
+
+  bool may_send(std::size_t in_flight) const {
+    return !source_done_ && in_flight < static_cast<std::size_t>(client_.options_.concurrency);
+  }
+
+  std::uint64_t unmatched() {
+    std::lock_guard lock(client_.mutex_);
+    return client_.unmatched_;
+  }
+
+  // Moves out the replies that came and the requests whose time is up; gives
+  // how many are still in flight.
+  std::size_t take_ended(std::vector<Arrival>& arrivals, std::vector<std::pair<std::uint64_t, InFlight>>& expired) {
+    arrivals.clear();
+    expired.clear();
+    auto now = Clock::now();
+    std::lock_guard lock(client_.mutex_);
+    arrivals.swap(client_.arrived_);
+    auto& in_flight = client_.in_flight_;
+    // Sent in sequence order with one timeout: the oldest is the first due.
+    while (!in_flight.empty() && in_flight.begin()->second.sent_at + client_.options_.timeout <= now) {
+      auto node = in_flight.extract(in_flight.begin());
+      expired.emplace_back(node.key(), std::move(node.mapped()));
+    }
+    return in_flight.size();
+  }
+
+  // Until a reply comes, the oldest request times out, the next send is due,
+  // or it is time to look at the stop flag again.
+  void wait(std::size_t in_flight, Clock::time_point now) {
+    auto until = now + kStopCheck;
+    if (may_send(in_flight)) until = std::min(until, next_send_at_);
+    std::unique_lock lock(client_.mutex_);
+    if (!client_.in_flight_.empty())
+      until = std::min(until, client_.in_flight_.begin()->second.sent_at + client_.options_.timeout);
+    client_.arrived_cv_.wait_until(lock, until, [&] { return !client_.arrived_.empty(); });
+  }
+
+  void send_next(Clock::time_point now, std::size_t in_flight) {
+    if (!next_(request_)) {
+      source_done_ = true;
+      return;
+    }
+    std::uint64_t sequence = client_.next_sequence_++;
+    std::string topic = fmt::format("{}/{}", kRequestPrefix, request_.series.path());
+    std::string payload = request_payload(request_, sequence);
+    {
+      // In the map before the send: the reply may come before publish returns.
+      std::lock_guard lock(client_.mutex_);
+      client_.in_flight_.emplace(sequence, InFlight{request_, Clock::now()});
+    }
+    try {
+      client_.client_->publish_request(topic, payload, client_.options_.qos, client_.response_topic_,
+                                       std::to_string(sequence));
+      ++totals_.sent;
+      totals_.peak_in_flight = std::max(totals_.peak_in_flight, in_flight + 1);
+    } catch (const Error& e) {
+      deliver_failed_send(sequence, e.what());
+    }
+    double interval = client_.options_.rate > 0 ? 1.0 / client_.options_.rate : 0.0;
+    // Paced from the schedule, not from each send, but never in a burst to
+    // make up for time spent waiting on the concurrency limit.
+    next_send_at_ = std::max(next_send_at_ + std::chrono::duration_cast<Clock::duration>(
+                                                 std::chrono::duration<double>(interval)),
+                             now);
+  }
+
+  void deliver_failed_send(std::uint64_t sequence, const std::string& reason) {
+    std::unique_lock lock(client_.mutex_);
+    auto sent = client_.in_flight_.extract(sequence);
+    lock.unlock();
+    if (!sent) return;  // cannot be: nothing was sent to answer
+    RequestResult result;
+    result.sequence = sequence;
+    result.request = std::move(sent.mapped().request);
+    result.outcome = RequestResult::Outcome::error;
+    result.error = reason;
+    ++totals_.errors;
+    end(result, Clock::now());
+  }
+
+  void deliver_reply(Arrival& arrival) {
+    RequestResult result;
+    result.sequence = arrival.sequence;
+    result.request = std::move(arrival.sent.request);
+    result.reply = std::move(arrival.payload);
+    result.latency = arrival.at - arrival.sent.sent_at;
+    result.outcome = classify_reply(result.reply, result.error);
+    ++(result.outcome == RequestResult::Outcome::answered ? totals_.answered : totals_.errors);
+    totals_.latency.record(result.latency);
+    end(result, arrival.at);
+  }
+
+  void deliver_timeout(std::uint64_t sequence, InFlight& sent) {
+    RequestResult result;
+    result.sequence = sequence;
+    result.request = std::move(sent.request);
+    result.outcome = RequestResult::Outcome::timeout;
+    ++totals_.timeouts;
+    end(result, Clock::now());
+  }
+
+  void end(const RequestResult& result, Clock::time_point at) {
+    last_end_ = std::max(last_end_, at);
+    if (on_result_) on_result_(result);
+  }
+
+  RequestClient& client_;
+  const Source& next_;
+  const ResultHandler& on_result_;
+  const std::atomic<bool>* stop_;
+  Request request_;  // reused: the source may keep its strings' storage
+  RequestTotals totals_;
+  bool source_done_ = false;
+  Clock::time_point start_, last_end_, next_send_at_;
+};
+
+RequestTotals RequestClient::run(const Source& next, const ResultHandler& on_result, const std::atomic<bool>* stop) {
+  if (!client_) throw Error("the request client must connect() before it runs");
+  return Run(*this, next, on_result, stop).go();
+}
+
+}  // namespace edgeml::serve
