@@ -128,6 +128,30 @@ TEST(ServeServer, ModelsMadeByEdgemlTrainAnswerAReplay) {
                                   work / "models");
 }
 
+TEST(ServeServer, EdgemlRequestReplaysTheTestFileAndEveryRequestIsAnswered) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  EDGEML_REQUIRE_SHARED("data/bts/1160629000_121_308_test.csv");
+  ServedModels served(test::shared_file("models/seed-tflite"));
+  fs::path out = served.dir() / "request.out";
+  Process request = test::run_edgeml({"request", "--port", std::to_string(served.broker().port()), "--file",
+                                      test::shared_file("data/bts/1160629000_121_308_test.csv").string(),
+                                      "--concurrency", "16", "--json"},
+                                     out);
+  ASSERT_EQ(request.wait_for(kWait), 0) << test::read_file(out);
+  std::string text = test::read_file(out);
+  EXPECT_NE(text.find("sent 1000, answered 1000, errors 0, timeouts 0"), std::string::npos) << text;
+  std::istringstream lines(text);
+  std::string line;
+  int replies = 0;
+  while (std::getline(lines, line))
+    if (!line.empty() && line[0] == '{') {
+      json reply = json::parse(line);
+      EXPECT_EQ(reply["predictions"].size(), 2u) << line;
+      ++replies;
+    }
+  EXPECT_EQ(replies, 1000);
+}
+
 TEST(ServeServer, MosquittoClientsGetAReplyToTheTutorialsCsvRequest) {
   EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
   ServedModels served(test::shared_file("models/seed-tflite"));
