@@ -21,6 +21,7 @@ struct ServeArgs {
   mqtt::ClientOptions client;
   serve::ServerOptions server;
   int reload_poll_ms = 500;
+  double stats_interval_s = 5;
 };
 
 std::string host_name() {
@@ -32,6 +33,7 @@ void run_serve(ServeArgs& args) {
   if (args.server.node.empty()) args.server.node = host_name();
   args.server.connection = args.client.connection;
   args.server.reload_poll = std::chrono::milliseconds(args.reload_poll_ms);
+  args.server.stats_interval = std::chrono::milliseconds(static_cast<long>(args.stats_interval_s * 1000));
   install_stop_handlers();
   serve::Server server(args.server);
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -58,6 +60,9 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--reload-poll-ms", args->reload_poll_ms, "how often the model directory is checked for changes")
       ->check(CLI::Range(10, 600000))
+      ->capture_default_str();
+  cmd->add_option("--stats-interval", args->stats_interval_s, "seconds between edgeml/nodes/NODE/stats messages")
+      ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   cmd->callback([args] { run_serve(*args); });
 }

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "serve/deployment.h"
+#include "serve/node_stats.h"
 #include "serve/reply.h"
 
 namespace edgeml::serve {
@@ -144,13 +145,14 @@ void Server::on_message(const mqtt::Message& m) {
         job.payload.assign(m.payload);
         job.response_topic.assign(m.response_topic);
         job.correlation_data.assign(m.correlation_data);
+        job.received = std::chrono::steady_clock::now();
       },
       kQueueWait);
   if (queued) return;
   if (stopping_) return;
   std::uint64_t n = ++counts_.overloaded;
   if (n == 1 || n % 1000 == 0) spdlog::warn("{} request(s) refused: the queue stayed full for {} ms", n, kQueueWait.count());
-  Job refused{std::string(m.topic), {}, m.response_topic, m.correlation_data};
+  Job refused{std::string(m.topic), {}, m.response_topic, m.correlation_data, std::chrono::steady_clock::now()};
   publish_reply(refused, answer_topic_for(m.topic),
                 error_reply("server overloaded: try again later", m.topic, m.payload, options_.node));
 }
@@ -186,6 +188,10 @@ void Server::answer(const Job& job, Request& request, std::string& reply) {
   reply = prediction_reply(request, answers, options_.node);
   ++counts_.replies;
   publish_reply(job, reply_topic(request.series), reply);
+  auto latency = std::chrono::steady_clock::now() - job.received;
+  std::lock_guard lock(latency_mutex_);
+  latency_.record(latency);
+  latency_interval_.record(latency);
 }
 
 void Server::publish_reply(const Job& job, std::string_view reply_topic_when_no_response_topic,
@@ -203,7 +209,12 @@ void Server::publish_reply(const Job& job, std::string_view reply_topic_when_no_
 void Server::keep_models() {
   std::uint64_t seen = directory_signature(options_.models_dir);
   Deployment deployment;
+  auto next_stats = std::chrono::steady_clock::now();
   while (!stopping_) {
+    if (std::chrono::steady_clock::now() >= next_stats) {
+      publish_stats();
+      next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
+    }
     if (deployments_.pop(deployment, options_.reload_poll)) {
       deploy(deployment);  // reloads itself when it changes the directory
       seen = directory_signature(options_.models_dir);
@@ -212,6 +223,22 @@ void Server::keep_models() {
     if (now == seen || stopping_) continue;
     seen = now;
     reload("the model directory changed");
+  }
+}
+
+void Server::publish_stats() {
+  NodeStats stats{options_.node, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(),
+                  counts(), queue_.size(), {}, {}};
+  {
+    std::lock_guard lock(latency_mutex_);
+    stats.latency = latency_.figures();
+    stats.latency_interval = latency_interval_.figures();
+    latency_interval_.reset();
+  }
+  try {
+    client_->publish(node_stats_topic(options_.node), node_stats_json(stats, *models()), 0, true);
+  } catch (const Error& e) {
+    spdlog::debug("stats not sent: {}", e.what());
   }
 }
 

@@ -23,11 +23,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "core/bounded_queue.h"
 #include "mqtt/client.h"
+#include "serve/latency_summary.h"
 #include "serve/model_set.h"
 #include "serve/request.h"
 
@@ -40,6 +42,7 @@ struct ServerOptions {
   std::string group;  // empty: every request reaches this server
   std::size_t queue_capacity = 1024;
   std::chrono::milliseconds reload_poll{500};
+  std::chrono::milliseconds stats_interval{5000};  // edgeml/nodes/{node}/stats (node_stats.h)
 };
 
 struct ServerCounts {
@@ -73,6 +76,7 @@ class Server {
  private:
   struct Job {
     std::string topic, payload, response_topic, correlation_data;
+    std::chrono::steady_clock::time_point received;
   };
   struct Deployment {
     std::string topic, payload;
@@ -81,6 +85,7 @@ class Server {
   void on_message(const mqtt::Message& message);
   void work();
   void keep_models();
+  void publish_stats();
   void reload(const char* why);
   void deploy(const Deployment& deployment);
   void report_deployment(const std::string& model, const std::string& version, const std::string& result,
@@ -95,6 +100,9 @@ class Server {
   std::unique_ptr<mqtt::Client> client_;
   std::atomic<bool> stopping_{false};
   std::thread worker_, watcher_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::mutex latency_mutex_;  // the worker records, the watcher reads
+  LatencySummary latency_, latency_interval_;
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
   } counts_;

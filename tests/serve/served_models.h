@@ -38,9 +38,9 @@ class ServedModels {
   }
 
   Process start(const fs::path& models, const std::string& node) {
-    return run_edgeml({"serve", "--port", std::to_string(broker_->port()), "--models", models.string(),
-                             "--node", node, "--reload-poll-ms", "100"},
-                            dir_ / "serve.log");
+    return run_edgeml({"serve", "--port", std::to_string(broker_->port()), "--models", models.string(), "--node", node,
+                       "--reload-poll-ms", "100", "--stats-interval", "0.2"},
+                      dir_ / "serve.log");
   }
 
   mqtt::ClientOptions client(const std::string& id, int version = 4) const {

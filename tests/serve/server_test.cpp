@@ -152,6 +152,39 @@ TEST(ServeServer, EdgemlRequestReplaysTheTestFileAndEveryRequestIsAnswered) {
   EXPECT_EQ(replies, 1000);
 }
 
+TEST(ServeServer, StatsGiveRequestsLatencyAndModels) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  ServedModels served(test::shared_file("models/seed-tflite"), "stats-node");
+  test::MessageInbox stats, replies;
+  auto watcher = test::receiving_client(served.client("stats-watcher"), stats, "edgeml/nodes/stats-node/stats");
+  auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  std::this_thread::sleep_for(200ms);
+  for (int i = 0; i < 10; ++i) requester.publish("request/" + kSeries, fmt::format("{},231,230", i), 0);
+  requester.publish("request/" + kSeries, "not a request", 0);
+  ASSERT_TRUE(replies.wait_for(11, kWait));
+  json last;
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        auto messages = stats.messages();
+        if (messages.empty()) return false;
+        last = json::parse(messages.back().payload);
+        return last["requests"] == 11;
+      },
+      kWait))
+      << last.dump();
+  EXPECT_EQ(last["node"], "stats-node");
+  EXPECT_EQ(last["replies"], 10);
+  EXPECT_EQ(last["errors"], 1);
+  EXPECT_EQ(last["latency_ms"]["count"], 10);
+  EXPECT_GT(last["latency_ms"]["p99"].get<double>(), 0.0);
+  EXPECT_GE(last["latency_ms"]["max"].get<double>(), last["latency_ms"]["p50"].get<double>());
+  ASSERT_EQ(last["models"].size(), 2u);
+  EXPECT_EQ(last["models"][0]["name"], "multi_var_LR");
+  EXPECT_EQ(last["models"][0]["version"], "aef3c99f0437");
+}
+
 TEST(ServeServer, MosquittoClientsGetAReplyToTheTutorialsCsvRequest) {
   EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
   ServedModels served(test::shared_file("models/seed-tflite"));

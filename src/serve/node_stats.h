@@ -1,0 +1,34 @@
+// What a server says about itself every few seconds on
+// edgeml/nodes/{node}/stats (retained, so a dashboard that connects later
+// sees the last figures at once). One JSON object:
+//   {"node": "edge-1", "time": "2026-11-26T17:20:05Z", "uptime_s": 12.0,
+//    "requests": 1000, "replies": 990, "errors": 10, "overloaded": 0,
+//    "reloads": 1, "deployments": 0, "queue": 0,
+//    "latency_ms": {"count": 1000, "p50": 0.05, "p90": ..., "p99": ..., "max": ..., "mean": ...},
+//    "latency_ms_interval": {...the same over the last interval only...},
+//    "models": [{"name": "multi_var_LR", "version": "aef3c99f0437"}, ...]}
+// Latency is from a request's arrival to its reply being handed to the
+// MQTT client.
+#pragma once
+
+#include <string>
+
+#include "serve/latency_summary.h"
+#include "serve/model_set.h"
+#include "serve/server.h"
+
+namespace edgeml::serve {
+
+std::string node_stats_topic(const std::string& node);
+
+struct NodeStats {
+  std::string node;
+  double uptime_s = 0;
+  ServerCounts counts;
+  std::size_t queue = 0;
+  LatencySummary::Figures latency, latency_interval;
+};
+
+std::string node_stats_json(const NodeStats& stats, const ModelSet& models);
+
+}  // namespace edgeml::serve
