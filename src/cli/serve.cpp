@@ -1,6 +1,8 @@
 // edgeml serve: answer prediction requests over MQTT with every model of a
 // directory, reloading it when it changes.
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -22,6 +24,7 @@ struct ServeArgs {
   serve::ServerOptions server;
   int reload_poll_ms = 500;
   double stats_interval_s = 5;
+  std::string metrics_port_file;
 };
 
 std::string host_name() {
@@ -36,6 +39,10 @@ void run_serve(ServeArgs& args) {
   args.server.stats_interval = std::chrono::milliseconds(static_cast<long>(args.stats_interval_s * 1000));
   install_stop_handlers();
   serve::Server server(args.server);
+  if (!args.metrics_port_file.empty()) {
+    std::ofstream(args.metrics_port_file + ".partial") << server.metrics_port() << "\n";
+    std::filesystem::rename(args.metrics_port_file + ".partial", args.metrics_port_file);
+  }
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   server.stop();
   serve::ServerCounts n = server.counts();
@@ -61,6 +68,11 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--reload-poll-ms", args->reload_poll_ms, "how often the model directory is checked for changes")
       ->check(CLI::Range(10, 600000))
       ->capture_default_str();
+  cmd->add_option("--metrics-port", args->server.metrics_port,
+                  "serve /metrics (Prometheus) and /healthz over HTTP on this port (0: a free one)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--metrics-host", args->server.metrics_host, "address for --metrics-port")->capture_default_str();
+  cmd->add_option("--metrics-port-file", args->metrics_port_file, "write the metrics port to this file");
   cmd->add_option("--stats-interval", args->stats_interval_s, "seconds between edgeml/nodes/NODE/stats messages")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();

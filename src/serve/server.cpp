@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "serve/deployment.h"
+#include "serve/metrics_endpoint.h"
 #include "serve/node_stats.h"
 #include "serve/reply.h"
 
@@ -91,6 +92,13 @@ Server::Server(ServerOptions options) : options_(std::move(options)), queue_(opt
       spdlog::warn("{}", e.what());
     }
   });
+  if (options_.metrics_port >= 0) {
+    metrics_ = std::make_unique<MetricsEndpoint>(
+        options_.metrics_host, options_.metrics_port,
+        MetricsEndpoint::Sources{[this] { return server_metrics(stats(), *models()); },
+                                 [this](std::string& why) { return healthy(why); }});
+    spdlog::info("metrics on http://{}:{}/metrics", options_.metrics_host, metrics_->port());
+  }
   worker_ = std::thread([this] { work(); });
   watcher_ = std::thread([this] { keep_models(); });
   try {
@@ -112,6 +120,7 @@ void Server::stop() {
   deployments_.close();
   if (worker_.joinable()) worker_.join();
   if (watcher_.joinable()) watcher_.join();
+  metrics_.reset();
   if (client_ && client_->connected()) {
     try {
       client_->publish(node_status_topic(options_.node), "offline", 1, true)->wait_for(2s);
@@ -226,17 +235,32 @@ void Server::keep_models() {
   }
 }
 
-void Server::publish_stats() {
+NodeStats Server::stats() {
   NodeStats stats{options_.node, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(),
                   counts(), queue_.size(), {}, {}};
+  std::lock_guard lock(latency_mutex_);
+  stats.latency = latency_.figures();
+  stats.latency_interval = latency_interval_.figures();
+  return stats;
+}
+
+bool Server::healthy(std::string& why) const {
+  if (!client_ || !client_->connected()) why = "not connected to the MQTT broker";
+  else if (registry_.current()->models().empty()) why = "no model loaded";
+  else return true;
+  return false;
+}
+
+int Server::metrics_port() const { return metrics_ ? metrics_->port() : -1; }
+
+void Server::publish_stats() {
+  NodeStats now = stats();
   {
     std::lock_guard lock(latency_mutex_);
-    stats.latency = latency_.figures();
-    stats.latency_interval = latency_interval_.figures();
     latency_interval_.reset();
   }
   try {
-    client_->publish(node_stats_topic(options_.node), node_stats_json(stats, *models()), 0, true);
+    client_->publish(node_stats_topic(options_.node), node_stats_json(now, *models()), 0, true);
   } catch (const Error& e) {
     spdlog::debug("stats not sent: {}", e.what());
   }

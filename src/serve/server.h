@@ -43,7 +43,13 @@ struct ServerOptions {
   std::size_t queue_capacity = 1024;
   std::chrono::milliseconds reload_poll{500};
   std::chrono::milliseconds stats_interval{5000};  // edgeml/nodes/{node}/stats (node_stats.h)
+  // /metrics and /healthz over HTTP on metrics_host:metrics_port (0: a free
+  // port; negative: none).
+  std::string metrics_host = "127.0.0.1";
+  int metrics_port = -1;
 };
+struct NodeStats;
+class MetricsEndpoint;
 
 struct ServerCounts {
   std::uint64_t requests = 0;  // received
@@ -71,6 +77,12 @@ class Server {
   void stop();
 
   ServerCounts counts() const;
+  // Counts, queue and latency since start, as stats and /metrics give them.
+  NodeStats stats();
+  // Connected to the broker with at least one model loaded; else why not.
+  bool healthy(std::string& why) const;
+  // The port /metrics listens on, or -1.
+  int metrics_port() const;
   std::shared_ptr<const ModelSet> models() const { return registry_.current(); }
 
  private:
@@ -98,6 +110,7 @@ class Server {
   BoundedQueue<Job> queue_;
   BoundedQueue<Deployment> deployments_{16};
   std::unique_ptr<mqtt::Client> client_;
+  std::unique_ptr<MetricsEndpoint> metrics_;
   std::atomic<bool> stopping_{false};
   std::thread worker_, watcher_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -1,0 +1,74 @@
+#include "serve/metrics_endpoint.h"
+
+#include <httplib.h>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "serve/node_stats.h"
+#include "serve/prometheus_text.h"
+
+namespace edgeml::serve {
+
+MetricsEndpoint::MetricsEndpoint(const std::string& host, int port, Sources sources)
+    : http_(std::make_unique<httplib::Server>()) {
+  http_->Get("/metrics", [metrics = sources.metrics](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metrics(), PrometheusText::kContentType);
+  });
+  http_->Get("/healthz", [healthy = sources.healthy](const httplib::Request&, httplib::Response& res) {
+    std::string why;
+    bool ok = healthy(why);
+    res.status = ok ? 200 : 503;
+    res.set_content(ok ? "ok\n" : why + "\n", "text/plain; charset=utf-8");
+  });
+  port_ = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
+  if (port_ <= 0) throw Error(fmt::format("cannot listen for /metrics on {}:{}", host, port));
+  thread_ = std::thread([this] { http_->listen_after_bind(); });
+}
+
+MetricsEndpoint::~MetricsEndpoint() {
+  http_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+namespace {
+
+void latency_summary(PrometheusText& out, const char* name, const char* help, const LatencySummary::Figures& f) {
+  out.family(name, "summary", help);
+  auto seconds = [](LatencySummary::Duration d) { return std::chrono::duration<double>(d).count(); };
+  out.sample(name, seconds(f.p50), {{"quantile", "0.5"}});
+  out.sample(name, seconds(f.p90), {{"quantile", "0.9"}});
+  out.sample(name, seconds(f.p99), {{"quantile", "0.99"}});
+  out.sample(std::string(name) + "_sum", seconds(f.mean) * static_cast<double>(f.count));
+  out.sample(std::string(name) + "_count", static_cast<double>(f.count));
+}
+
+void counter(PrometheusText& out, const char* name, const char* help, std::uint64_t value) {
+  out.family(name, "counter", help);
+  out.sample(name, static_cast<double>(value));
+}
+
+}  // namespace
+
+std::string server_metrics(const NodeStats& s, const ModelSet& models) {
+  PrometheusText out;
+  counter(out, "edgeml_serve_requests_total", "Prediction requests received.", s.counts.requests);
+  counter(out, "edgeml_serve_replies_total", "Predictions published.", s.counts.replies);
+  counter(out, "edgeml_serve_request_errors_total", "Requests that could not be read (answered with an error).",
+          s.counts.errors);
+  counter(out, "edgeml_serve_overloaded_total", "Requests refused because the queue stayed full.", s.counts.overloaded);
+  counter(out, "edgeml_serve_model_reloads_total", "Model sets swapped in after the first.", s.counts.reloads);
+  counter(out, "edgeml_serve_deployments_total", "Model packages installed or removed.", s.counts.deployments);
+  out.family("edgeml_serve_queue_depth", "gauge", "Requests waiting for the worker.");
+  out.sample("edgeml_serve_queue_depth", static_cast<double>(s.queue));
+  out.family("edgeml_serve_uptime_seconds", "gauge", "Seconds since the server started.");
+  out.sample("edgeml_serve_uptime_seconds", s.uptime_s);
+  latency_summary(out, "edgeml_serve_request_latency_seconds",
+                  "From a request's arrival to its reply being handed to the MQTT client.", s.latency);
+  out.family("edgeml_serve_model_info", "gauge", "A model being served (always 1), with its version.");
+  for (const auto& model : models.models())
+    out.sample("edgeml_serve_model_info", 1, {{"model", model->info().name}, {"version", model->info().version}});
+  return out.text();
+}
+
+}  // namespace edgeml::serve

@@ -1,0 +1,80 @@
+// edgeml serve's /metrics and /healthz: figures that match what it did, in
+// a format promtool accepts.
+#include <httplib.h>
+
+#include <fstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "served_models.h"
+
+namespace edgeml::serve {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+using test::kWait;
+
+TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  test::ServedModels served({});
+  fs::path port_file = served.dir() / "metrics.port";
+  Process server = test::run_edgeml({"serve", "--port", std::to_string(served.broker().port()), "--models",
+                                     test::shared_file("models/seed-tflite").string(), "--node", "metrics-node",
+                                     "--metrics-port", "0", "--metrics-port-file", port_file.string()},
+                                    served.dir() / "serve.log");
+  ASSERT_TRUE(served.status().wait_for(node_status_topic("metrics-node"), "online", kWait))
+      << test::read_file(served.dir() / "serve.log");
+  ASSERT_TRUE(test::wait_until([&] { return fs::exists(port_file); }, kWait));
+  httplib::Client http("127.0.0.1", std::stoi(test::read_file(port_file)));
+  http.set_read_timeout(10, 0);
+
+  auto health = http.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->body, "ok\n");
+
+  test::MessageInbox replies;
+  auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  std::this_thread::sleep_for(200ms);
+  for (int i = 0; i < 5; ++i) requester.publish("request/1/2/3", fmt::format("{},231,230", i), 0);
+  requester.publish("request/1/2/3", "broken", 0);
+  ASSERT_TRUE(replies.wait_for(6, kWait));
+
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_EQ(metrics->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = metrics->body;
+  for (const char* line : {"edgeml_serve_requests_total 6\n", "edgeml_serve_replies_total 5\n",
+                           "edgeml_serve_request_errors_total 1\n", "edgeml_serve_request_latency_seconds_count 5\n",
+                           "edgeml_serve_model_info{model=\"multi_var_LR\",version=\"aef3c99f0437\"} 1\n"})
+    EXPECT_NE(text.find(line), std::string::npos) << line << " missing from:\n" << text;
+
+  fs::path saved = served.dir() / "metrics.txt";
+  std::ofstream(saved) << text;
+  Process promtool({"sh", "-c", "promtool check metrics < " + saved.string()}, (served.dir() / "promtool.log").string());
+  EXPECT_EQ(promtool.wait_for(kWait), 0) << test::read_file(served.dir() / "promtool.log");
+}
+
+TEST(ServeMetrics, HealthzSaysWhyWhenNoModelIsLoaded) {
+  test::ServedModels served({});
+  test::TempDir empty;
+  fs::path port_file = served.dir() / "metrics.port";
+  Process server = test::run_edgeml({"serve", "--port", std::to_string(served.broker().port()), "--models",
+                                     empty.path().string(), "--node", "empty-node", "--metrics-port", "0",
+                                     "--metrics-port-file", port_file.string()},
+                                    served.dir() / "serve.log");
+  ASSERT_TRUE(test::wait_until([&] { return fs::exists(port_file); }, kWait)) << test::read_file(served.dir() / "serve.log");
+  httplib::Client http("127.0.0.1", std::stoi(test::read_file(port_file)));
+  auto health = http.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  EXPECT_EQ(health->body, "no model loaded\n");
+}
+
+}  // namespace
+}  // namespace edgeml::serve
