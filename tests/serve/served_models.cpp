@@ -6,8 +6,8 @@
 
 namespace edgeml::test {
 
-void install_file(const fs::path& dir, const std::string& name, const std::string& bytes) {
-  fs::path staged = dir / ("." + name + ".partial");
+void install_file(const fs::path& dir, const std::string& name, const std::string& bytes, const fs::path& staging) {
+  fs::path staged = (staging.empty() ? dir : staging) / ("." + name + ".partial");
   std::ofstream(staged, std::ios::binary) << bytes;
   fs::rename(staged, dir / name);
 }

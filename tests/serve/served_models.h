@@ -29,8 +29,9 @@ inline constexpr std::chrono::milliseconds kWait = 30s;
 class ServedModels {
  public:
   // An empty `models` starts no server.
-  explicit ServedModels(const fs::path& models, const std::string& node = "test-node")
-      : broker_(start_broker(dir_.path())), node_(node) {
+  explicit ServedModels(const fs::path& models, const std::string& node = "test-node",
+                        std::chrono::milliseconds reload_poll = 100ms)
+      : broker_(start_broker(dir_.path())), node_(node), reload_poll_(reload_poll) {
     status_client_ = receiving_client(client("status-watcher"), status_, "edgeml/nodes/+/status");
     if (models.empty()) return;
     server_ = start(models, node);
@@ -39,7 +40,7 @@ class ServedModels {
 
   Process start(const fs::path& models, const std::string& node) {
     return run_edgeml({"serve", "--port", std::to_string(broker_->port()), "--models", models.string(), "--node", node,
-                       "--reload-poll-ms", "100", "--stats-interval", "0.2"},
+                       "--reload-poll-ms", std::to_string(reload_poll_.count()), "--stats-interval", "0.2"},
                       dir_ / "serve.log");
   }
 
@@ -57,13 +58,17 @@ class ServedModels {
   TempDir dir_;
   std::unique_ptr<mqtt::Broker> broker_;
   std::string node_;
+  std::chrono::milliseconds reload_poll_;
   MessageInbox status_;
   std::unique_ptr<mqtt::Client> status_client_;
   std::optional<Process> server_;
 };
 
-// Writes `bytes` to dir/name through a rename, as a deployment would.
-void install_file(const fs::path& dir, const std::string& name, const std::string& bytes);
+// Writes `bytes` to dir/name through a rename, as a deployment would. The
+// file is staged in `staging` (on the same file system) when given, else in
+// `dir` itself, where a poll may see the staged file as a change of its own.
+void install_file(const fs::path& dir, const std::string& name, const std::string& bytes,
+                  const fs::path& staging = {});
 
 // Sends one request for series 1160629000/121/308 and returns the version
 // single_var_LR answered with (or what went wrong).
