@@ -43,6 +43,9 @@ struct ServerOptions {
   std::size_t queue_capacity = 1024;
   std::chrono::milliseconds reload_poll{500};
   std::chrono::milliseconds stats_interval{5000};  // edgeml/nodes/{node}/stats (node_stats.h)
+  // Answers every request with empty predictions, running no model: the same
+  // path otherwise, as the baseline that bench/serve measures the server against.
+  bool null_responder = false;
 };
 
 struct ServerCounts {
