@@ -227,9 +227,9 @@ std::size_t count_models(const fs::path& dir) {
   return names.size();
 }
 
-// Returns 0 when every request of every run was answered as expected.
-int run(Options& o) {
-  fs::path work = make_unique_dir(o.dir.empty() ? fs::temp_directory_path() : fs::path(o.dir), "bench-serve");
+// Measures with its files in `work`; returns whether every request of every
+// run was answered as expected.
+bool measure_in(Options& o, const fs::path& work) {
   if (o.request_file.empty()) o.request_file = (fs::path(o.data_dir) / "1160629000_121_308_test.csv").string();
   LoadSetup load;
   load.requests = read_requests(o.request_file);
@@ -262,9 +262,21 @@ int run(Options& o) {
   fmt::print("load average at the end: {}\n", load_average());
   for (const std::string& p : problems) fmt::print(stderr, "bench_serve: not every request answered: {}\n", p);
   broker.stop();
-  if (o.keep || !problems.empty()) fmt::print(stderr, "logs and models kept in {}\n", work.string());
+  return problems.empty();
+}
+
+int run(Options& o) {
+  fs::path work = make_unique_dir(o.dir.empty() ? fs::temp_directory_path() : fs::path(o.dir), "bench-serve");
+  bool answered = false;
+  try {
+    answered = measure_in(o, work);
+  } catch (...) {
+    fmt::print(stderr, "(logs kept in {})\n", work.string());
+    throw;
+  }
+  if (o.keep || !answered) fmt::print(stderr, "logs and models kept in {}\n", work.string());
   else fs::remove_all(work);
-  return problems.empty() ? 0 : 1;
+  return answered ? 0 : 1;
 }
 
 }  // namespace
