@@ -12,6 +12,8 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <set>
 #include <thread>
 
