@@ -157,7 +157,7 @@ void add_request_command(CLI::App& app) {
   cmd->add_option("--timeout", args->timeout, "seconds to wait for each reply")
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
-  cmd->add_option("--qos", args->client.qos, "MQTT QoS of requests and replies")
+  cmd->add_option("--qos", args->client.qos, "MQTT QoS of requests (QoS 1 stalls above 20 in flight, see request_client.h)")
       ->check(CLI::Range(0, 2))
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "print each reply as it came, one JSON object a line (the summary goes to stderr)");

@@ -76,6 +76,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--stats-interval", args->stats_interval_s, "seconds between edgeml/nodes/NODE/stats messages")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
+  cmd->add_flag("--null-responder", args->server.null_responder,
+                "answer every request with empty predictions without running a model (a baseline for benchmarks)");
   cmd->callback([args] { run_serve(*args); });
 }
 

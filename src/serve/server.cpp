@@ -110,6 +110,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)), queue_(opt
   spdlog::info("node {} serving {} model(s) from {} on {}{}", options_.node, models()->models().size(),
                options_.models_dir.string(), options_.connection.uri(),
                options_.group.empty() ? "" : " in group " + options_.group);
+  if (options_.null_responder) spdlog::warn("null responder: no model runs, every reply has empty predictions");
 }
 
 Server::~Server() { stop(); }
@@ -189,6 +190,7 @@ void Server::answer(const Job& job, Request& request, std::string& reply) {
   statuses.reserve(set->models().size());
   answers.reserve(set->models().size());
   for (const auto& model : set->models()) {
+    if (options_.null_responder) break;  // the baseline: everything but the models
     const ModelInfo& info = model->info();
     float output = 0;
     statuses.push_back(model->predict(request, output));

@@ -47,6 +47,9 @@ struct ServerOptions {
   // port; negative: none).
   std::string metrics_host = "127.0.0.1";
   int metrics_port = -1;
+  // Answers every request with empty predictions, running no model: the same
+  // path otherwise, as the baseline that bench/serve measures the server against.
+  bool null_responder = false;
 };
 struct NodeStats;
 class MetricsEndpoint;

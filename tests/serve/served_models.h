@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -28,20 +29,22 @@ inline constexpr std::chrono::milliseconds kWait = 30s;
 // A broker, `edgeml serve` on `models`, and a client watching its status.
 class ServedModels {
  public:
-  // An empty `models` starts no server.
+  // An empty `models` starts no server; `extra_args` go to `edgeml serve`.
   explicit ServedModels(const fs::path& models, const std::string& node = "test-node",
-                        std::chrono::milliseconds reload_poll = 100ms)
+                        const std::vector<std::string>& extra_args = {}, std::chrono::milliseconds reload_poll = 100ms)
       : broker_(start_broker(dir_.path())), node_(node), reload_poll_(reload_poll) {
     status_client_ = receiving_client(client("status-watcher"), status_, "edgeml/nodes/+/status");
     if (models.empty()) return;
-    server_ = start(models, node);
+    server_ = start(models, node, extra_args);
     EXPECT_TRUE(status_.wait_for(serve::node_status_topic(node), "online", kWait)) << read_file(dir_ / "serve.log");
   }
 
-  Process start(const fs::path& models, const std::string& node) {
-    return run_edgeml({"serve", "--port", std::to_string(broker_->port()), "--models", models.string(), "--node", node,
-                       "--reload-poll-ms", std::to_string(reload_poll_.count()), "--stats-interval", "0.2"},
-                      dir_ / "serve.log");
+  Process start(const fs::path& models, const std::string& node, const std::vector<std::string>& extra_args = {}) {
+    std::vector<std::string> args = {"serve", "--port", std::to_string(broker_->port()), "--models", models.string(),
+                                     "--node", node, "--reload-poll-ms", std::to_string(reload_poll_.count()),
+                                     "--stats-interval", "0.2"};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    return run_edgeml(args, dir_ / "serve.log");
   }
 
   mqtt::ClientOptions client(const std::string& id, int version = 4) const {

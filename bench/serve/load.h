@@ -1,0 +1,54 @@
+// The benchmark's load: serve::RequestClient (the client of `edgeml request`)
+// in the benchmark's process, sending the tutorial's test file's requests
+// over and over, a given number of them with a given number in flight.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mqtt/connection.h"
+#include "serve/latency_summary.h"
+#include "serve/request.h"
+
+namespace edgeml::bench {
+
+struct LoadSetup {
+  mqtt::ConnectionOptions broker;
+  std::vector<serve::Request> requests;  // sent in turn, from the first again after the last
+  int qos = 0;                           // of the requests
+  std::chrono::milliseconds timeout{5000};  // a reply later than this is a timeout
+};
+
+// What one run of requests gave.
+struct LoadRun {
+  std::uint64_t sent = 0, answered = 0, errors = 0, timeouts = 0, unmatched = 0;
+  double seconds = 0;     // the first send to the last reply
+  double per_second = 0;  // replies per second over `seconds`
+  // CPU time of the benchmark's process (the load) per reply: bigger replies
+  // cost the client more to read, on the same cores as the server.
+  double client_cpu_us = 0;
+  serve::LatencySummary::Figures latency;
+  std::string first_reply;   // the first answered reply's payload, for checking
+  std::string first_problem;  // the first error or timeout, for the report
+
+  bool all_answered() const { return answered == sent && errors == 0 && timeouts == 0; }
+};
+
+// The requests of a sensor file in the tutorial's raw format; throws Error
+// when it has none.
+std::vector<serve::Request> read_requests(const std::filesystem::path& file);
+
+// Sends `count` requests, at most `concurrency` in flight, on a connection
+// of its own, and waits for each reply or its timeout.
+LoadRun run_load(const LoadSetup& setup, std::uint64_t count, int concurrency);
+
+// Sends one request at a time until one is answered: the server has
+// subscribed. Calls `check` between tries (it throws when the server died);
+// throws Error when nothing answers `within`.
+void wait_until_answered(const LoadSetup& setup, std::chrono::milliseconds within, const std::function<void()>& check);
+
+}  // namespace edgeml::bench
