@@ -1,71 +1,99 @@
 #include "serve/reply.h"
 
-#include <array>
-#include <charconv>
 #include <cmath>
 
-#include <nlohmann/json.hpp>
+#include "core/json_text.h"
 
 namespace edgeml::serve {
 
 namespace {
 
-using nlohmann::json;
-
-// The float32 as the shortest decimal that reads back to it (-54.2815 for
-// -54.281502f, not the double -54.28150177001953).
-double shortest(float v) {
-  std::array<char, 32> text;
-  auto end = std::to_chars(text.data(), text.data() + text.size(), v).ptr;
-  double out = v;
-  std::from_chars(text.data(), end, out);
-  return out;
+// Writes `"key":` after a comma unless it opens the object.
+void key(std::string& out, std::string_view name, bool first = false) {
+  if (!first) out += ',';
+  append_json_string(out, name);
+  out += ':';
 }
 
-json id_json(const Request& r) {
-  // A number id is echoed as the number the client wrote (its text came from the JSON parser).
-  if (r.id_kind == Request::IdKind::number) return json::parse(r.id, nullptr, false);
-  return r.id;
+void string_field(std::string& out, std::string_view name, std::string_view value, bool first = false) {
+  key(out, name, first);
+  append_json_string(out, value);
 }
 
-json answer_json(const ModelAnswer& a) {
-  json entry = {{"version", a.version}};
-  if (!a.error.empty()) {
-    entry["error"] = a.error;
-    return entry;
+void number_field(std::string& out, std::string_view name, double value, bool first = false) {
+  key(out, name, first);
+  append_json_number(out, value);
+}
+
+void write_request(std::string& out, const Request& r) {
+  out += '{';
+  number_field(out, "index", r.index, true);
+  number_field(out, "value", r.value);
+  number_field(out, "valueThreshold", r.threshold);
+  if (r.id_kind == Request::IdKind::string) string_field(out, "id", r.id);
+  if (r.id_kind == Request::IdKind::number) {
+    key(out, "id");
+    out += r.id;  // the number as the client wrote it, which the JSON parser accepted
   }
-  entry["output"] = shortest(a.output);
-  entry["unit"] = a.label->unit;
-  entry["event_time"] = std::round(a.label->event_time(a.output) * 1000) / 1000;
-  return entry;
+  out += '}';
 }
 
-std::string dump(const json& reply) {
-  // Echoed bytes may be anything: invalid UTF-8 becomes U+FFFD instead of throwing.
-  return reply.dump(-1, ' ', false, json::error_handler_t::replace);
+void write_answer(std::string& out, const ModelAnswer& a) {
+  out += '{';
+  string_field(out, "version", a.version, true);
+  if (!a.error.empty()) {
+    string_field(out, "error", a.error);
+  } else {
+    key(out, "output");
+    append_json_number(out, a.output);  // the float32's shortest form, not its double expansion
+    string_field(out, "unit", a.label->unit);
+    number_field(out, "event_time", std::round(a.label->event_time(a.output) * 1000) / 1000);
+  }
+  out += '}';
 }
 
 }  // namespace
 
+void write_prediction_reply(const Request& request, std::span<const ModelAnswer> answers, std::string_view node,
+                            std::string& out) {
+  out.clear();
+  out += '{';
+  key(out, "series", true);
+  out += '{';
+  string_field(out, "station", request.series.station, true);
+  string_field(out, "datapoint", request.series.datapoint);
+  string_field(out, "alarm", request.series.alarm);
+  out += '}';
+  key(out, "request");
+  write_request(out, request);
+  key(out, "predictions");
+  out += '{';
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    key(out, answers[i].model, i == 0);
+    write_answer(out, answers[i]);
+  }
+  out += '}';
+  string_field(out, "node", node);
+  out += '}';
+}
+
 std::string prediction_reply(const Request& request, std::span<const ModelAnswer> answers, std::string_view node) {
-  const SeriesId& s = request.series;
-  json echoed = {{"index", request.index}, {"value", request.value}, {"valueThreshold", request.threshold}};
-  if (request.id_kind != Request::IdKind::none) echoed["id"] = id_json(request);
-  json predictions = json::object();
-  for (const ModelAnswer& a : answers) predictions[std::string(a.model)] = answer_json(a);
-  return dump({{"series", {{"station", s.station}, {"datapoint", s.datapoint}, {"alarm", s.alarm}}},
-               {"request", std::move(echoed)},
-               {"predictions", std::move(predictions)},
-               {"node", node}});
+  std::string out;
+  write_prediction_reply(request, answers, node, out);
+  return out;
 }
 
 std::string error_reply(std::string_view reason, std::string_view topic, std::string_view payload,
                         std::string_view node) {
-  return dump({{"error", reason},
-               {"topic", topic.substr(0, kMaxEchoBytes)},
-               {"payload", payload.substr(0, kMaxEchoBytes)},
-               {"payload_bytes", payload.size()},
-               {"node", node}});
+  std::string out = "{";
+  string_field(out, "error", reason, true);
+  string_field(out, "topic", topic.substr(0, kMaxEchoBytes));
+  string_field(out, "payload", payload.substr(0, kMaxEchoBytes));
+  key(out, "payload_bytes");
+  out += std::to_string(payload.size());
+  string_field(out, "node", node);
+  out += '}';
+  return out;
 }
 
 }  // namespace edgeml::serve

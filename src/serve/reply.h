@@ -44,6 +44,10 @@ struct ModelAnswer {
   std::string_view error;  // empty when the model answered
 };
 
+// Writes the reply into `out` (cleared first; its storage is reused, so a
+// server that keeps one string allocates nothing here once it has grown).
+void write_prediction_reply(const Request& request, std::span<const ModelAnswer> answers, std::string_view node,
+                            std::string& out);
 std::string prediction_reply(const Request& request, std::span<const ModelAnswer> answers, std::string_view node);
 
 std::string error_reply(std::string_view reason, std::string_view topic, std::string_view payload,

@@ -10,7 +10,6 @@
 #include "serve/deployment.h"
 #include "serve/metrics_endpoint.h"
 #include "serve/node_stats.h"
-#include "serve/reply.h"
 
 namespace edgeml::serve {
 
@@ -163,54 +162,56 @@ void Server::on_message(const mqtt::Message& m) {
   std::uint64_t n = ++counts_.overloaded;
   if (n == 1 || n % 1000 == 0) spdlog::warn("{} request(s) refused: the queue stayed full for {} ms", n, kQueueWait.count());
   Job refused{std::string(m.topic), {}, m.response_topic, m.correlation_data, std::chrono::steady_clock::now()};
-  publish_reply(refused, answer_topic_for(m.topic),
-                error_reply("server overloaded: try again later", m.topic, m.payload, options_.node));
+  publish_reply(refused, error_reply("server overloaded: try again later", m.topic, m.payload, options_.node),
+                [&] { return answer_topic_for(m.topic); });
 }
 
 void Server::work() {
   Job job;
-  Request request;
-  std::string reply;
+  Scratch scratch;
   while (queue_.pop(job, 100ms) || !stopping_) {
-    if (!job.topic.empty()) answer(job, request, reply);
+    if (!job.topic.empty()) answer(job, scratch);
     job.topic.clear();
   }
 }
 
-void Server::answer(const Job& job, Request& request, std::string& reply) {
+void Server::answer(const Job& job, Scratch& scratch) {
+  Request& request = scratch.request;
   Status parsed = parse_request(job.topic, job.payload, request);
   if (!parsed) {
     ++counts_.errors;
-    publish_reply(job, answer_topic_for(job.topic), error_reply(parsed.reason(), job.topic, job.payload, options_.node));
+    publish_reply(job, error_reply(parsed.reason(), job.topic, job.payload, options_.node),
+                  [&] { return answer_topic_for(job.topic); });
     return;
   }
   std::shared_ptr<const ModelSet> set = registry_.current();
-  std::vector<Status> statuses;
-  std::vector<ModelAnswer> answers;
-  statuses.reserve(set->models().size());
-  answers.reserve(set->models().size());
+  scratch.statuses.clear();
+  scratch.answers.clear();
+  // Reserved up front: answers keep views of the statuses' reasons.
+  scratch.statuses.reserve(set->models().size());
   for (const auto& model : set->models()) {
     if (options_.null_responder) break;  // the baseline: everything but the models
     const ModelInfo& info = model->info();
     float output = 0;
-    statuses.push_back(model->predict(request, output));
-    answers.push_back({info.name, info.version, &info.label, output, statuses.back() ? "" : statuses.back().reason()});
+    const Status& status = scratch.statuses.emplace_back(model->predict(request, output));
+    scratch.answers.push_back({info.name, info.version, &info.label, output, status ? "" : status.reason()});
   }
-  reply = prediction_reply(request, answers, options_.node);
+  write_prediction_reply(request, scratch.answers, options_.node, scratch.reply);
   ++counts_.replies;
-  publish_reply(job, reply_topic(request.series), reply);
+  publish_reply(job, scratch.reply, [&] { return reply_topic(request.series); });
   auto latency = std::chrono::steady_clock::now() - job.received;
   std::lock_guard lock(latency_mutex_);
   latency_.record(latency);
   latency_interval_.record(latency);
 }
 
-void Server::publish_reply(const Job& job, std::string_view reply_topic_when_no_response_topic,
-                           const std::string& reply) {
-  const std::string topic =
-      job.response_topic.empty() ? std::string(reply_topic_when_no_response_topic) : job.response_topic;
+template <typename MakeTopic>
+void Server::publish_reply(const Job& job, const std::string& reply, MakeTopic topic_when_none) {
   try {
-    client_->publish(topic, reply, kReplyQos, false, job.correlation_data);
+    if (!job.response_topic.empty())
+      client_->publish(job.response_topic, reply, kReplyQos, false, job.correlation_data);
+    else
+      client_->publish(topic_when_none(), reply, kReplyQos, false, job.correlation_data);
   } catch (const Error& e) {
     spdlog::warn("reply not sent: {}", e.what());
   }

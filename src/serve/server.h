@@ -26,11 +26,13 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/bounded_queue.h"
 #include "mqtt/client.h"
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
+#include "serve/reply.h"
 #include "serve/request.h"
 
 namespace edgeml::serve {
@@ -96,6 +98,13 @@ class Server {
   struct Deployment {
     std::string topic, payload;
   };
+  // The worker's storage, reused from request to request.
+  struct Scratch {
+    Request request;
+    std::vector<Status> statuses;
+    std::vector<ModelAnswer> answers;
+    std::string reply;
+  };
 
   void on_message(const mqtt::Message& message);
   void work();
@@ -105,8 +114,10 @@ class Server {
   void deploy(const Deployment& deployment);
   void report_deployment(const std::string& model, const std::string& version, const std::string& result,
                          const std::string& reason);
-  void answer(const Job& job, Request& request, std::string& reply);
-  void publish_reply(const Job& job, std::string_view reply_topic_when_no_response_topic, const std::string& reply);
+  void answer(const Job& job, Scratch& scratch);
+  // To the request's Response Topic, or to `topic_when_none` made on demand.
+  template <typename MakeTopic>
+  void publish_reply(const Job& job, const std::string& reply, MakeTopic topic_when_none);
 
   ServerOptions options_;
   ModelRegistry registry_;

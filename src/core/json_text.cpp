@@ -1,0 +1,95 @@
+#include "core/json_text.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+
+namespace edgeml {
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+
+// Length of the well-formed UTF-8 sequence at the start of `s` (Unicode 15,
+// table 3-7), or 0 when it is ill-formed there. s is not empty.
+std::size_t utf8_sequence_length(std::string_view s) {
+  auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
+  auto continuation = [&](std::size_t i, std::uint8_t low = 0x80, std::uint8_t high = 0xbf) {
+    return i < s.size() && byte(i) >= low && byte(i) <= high;
+  };
+  std::uint8_t lead = byte(0);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return continuation(1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) {
+    std::uint8_t low = lead == 0xe0 ? 0xa0 : 0x80;   // no overlong forms
+    std::uint8_t high = lead == 0xed ? 0x9f : 0xbf;  // no surrogates
+    return continuation(1, low, high) && continuation(2) ? 3 : 0;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    std::uint8_t low = lead == 0xf0 ? 0x90 : 0x80;
+    std::uint8_t high = lead == 0xf4 ? 0x8f : 0xbf;  // nothing above U+10FFFF
+    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
+
+void append_escape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"': out += "\\\""; return;
+    case '\\': out += "\\\\"; return;
+    case '\b': out += "\\b"; return;
+    case '\f': out += "\\f"; return;
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    default: {
+      constexpr std::string_view hex = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+    }
+  }
+}
+
+template <typename Number>
+void append_shortest(std::string& out, Number value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  std::array<char, 32> text;
+  auto end = std::to_chars(text.data(), text.data() + text.size(), value).ptr;
+  out.append(text.data(), end);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t clean = 0;  // text[0, clean) is copied as it is
+  while (clean < text.size()) {
+    auto c = static_cast<unsigned char>(text[clean]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++clean;
+      continue;
+    }
+    std::size_t length = c >= 0x80 ? utf8_sequence_length(text.substr(clean)) : 0;
+    if (length > 0) {
+      clean += length;
+      continue;
+    }
+    out.append(text.data(), clean);
+    if (c < 0x80) append_escape(out, c);
+    else out += kReplacement;  // one for each byte of an ill-formed sequence
+    text.remove_prefix(clean + 1);
+    clean = 0;
+  }
+  out.append(text.data(), clean);
+  out += '"';
+}
+
+void append_json_number(std::string& out, double value) { append_shortest(out, value); }
+void append_json_number(std::string& out, float value) { append_shortest(out, value); }
+
+}  // namespace edgeml

@@ -1,0 +1,22 @@
+// Appends JSON text to a caller's buffer, for replies written on a hot path:
+// with the buffer reused, writing allocates nothing once it has grown to the
+// largest reply. Everywhere else nlohmann::json is simpler and is used.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace edgeml {
+
+// `text` as a JSON string with its quotes: '"', '\' and control characters
+// escaped, and every ill-formed UTF-8 sequence replaced by U+FFFD (so bytes
+// echoed from a client always make valid JSON).
+void append_json_string(std::string& out, std::string_view text);
+
+// The shortest decimal that reads back as the same double (or float): 100 for
+// 100.0, -54.2815 for -54.281502f. The caller keeps NaN and infinity out, as
+// JSON has no text for them; they are written as null.
+void append_json_number(std::string& out, double value);
+void append_json_number(std::string& out, float value);
+
+}  // namespace edgeml
