@@ -139,6 +139,25 @@ TEST(ClassifyReply, ErrorRepliesAndUnreadableOnesAreErrors) {
   EXPECT_LT(error.size(), 120u);
 }
 
+TEST(ClassifyReply, OnlyATopLevelErrorCountsWhateverItsValue) {
+  std::string error;
+  EXPECT_EQ(classify_reply(R"({"predictions":{"m":{"version":"v","error":"nan"}},"node":"n"})", error),
+            RequestResult::Outcome::answered);
+  EXPECT_EQ(classify_reply(R"({"predictions":{"m":{"version":"v"}},"error":"late","node":"n"})", error),
+            RequestResult::Outcome::error);
+  EXPECT_EQ(error, "late");
+  EXPECT_EQ(classify_reply(R"({"error":{"code":3}})", error), RequestResult::Outcome::error);
+  EXPECT_EQ(error, R"({"code":3})");
+  EXPECT_EQ(classify_reply(R"({"error":42,"node":"n"})", error), RequestResult::Outcome::error);
+  EXPECT_EQ(error, "42");
+  EXPECT_EQ(classify_reply(R"({"predictions":{},"node":"n")", error), RequestResult::Outcome::error);
+  EXPECT_EQ(error, R"(the reply is not JSON: {"predictions":{},"node":"n")");
+  EXPECT_EQ(classify_reply(R"({"error":"x"} trailing)", error), RequestResult::Outcome::error);
+  EXPECT_EQ(error, R"(the reply is not JSON: {"error":"x"} trailing)");
+  EXPECT_EQ(classify_reply(R"("just a string")", error), RequestResult::Outcome::error);
+  EXPECT_EQ(error, R"(the reply is not a JSON object: "just a string")");
+}
+
 TEST(RequestClient, BadOptionsAreRefused) {
   RequestClientOptions o;
   o.concurrency = 0;
