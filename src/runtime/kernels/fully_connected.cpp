@@ -5,7 +5,12 @@
 // run() broadcasts one input at a time and accumulates a whole panel of outputs
 // in registers, for several batch rows at once. The vector width is chosen at
 // load too: the widest the CPU has (AVX-512, AVX2, else the baseline's 4 lanes,
-// SSE2 or NEON) that the outputs fill, scalars below 4 outputs.
+// SSE2 or NEON) that the outputs fill, scalars below 4 outputs. AVX-512 only
+// for batches of kWideBatch rows or more: 512-bit arithmetic lowers the clock
+// of the core it runs on for a while after (Intel's frequency licences), which
+// slows every process there. A served model runs one row at a time between
+// other work, where that cost outweighs the gain: bench_serve measured 0.86 of
+// the null responder's throughput with AVX-512 at batch 1, 0.91 with AVX2.
 //
 // Each output is still the bias plus the products added in input order, each
 // multiply and add rounded on its own (this file is built with
@@ -35,6 +40,7 @@ namespace {
 
 constexpr int kMaxVectors = 4;  // per panel: 64 outputs with AVX-512, with room for several rows
 constexpr std::size_t kAlign = 64;  // floats of a panel row start on a cache line
+constexpr std::size_t kWideBatch = 16;  // rows per run from which AVX-512 is used
 
 template <int Lanes>
 struct VecOf {
@@ -158,11 +164,12 @@ struct Variant {
 // output in 16 lanes would waste 15 of them and gain nothing over scalars,
 // whose add chains are as long. Then as many of them (up to kMaxVectors) as
 // the outputs need.
-Variant choose_variant(std::size_t out_units) {
+Variant choose_variant(std::size_t out_units, std::size_t batch) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
+  const bool wide = batch >= kWideBatch && __builtin_cpu_supports("avx512f");
   const Variants* candidates[] = {&kScalar, &kFourLanes, __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr,
-                                  __builtin_cpu_supports("avx512f") ? &kAvx512 : nullptr};
+                                  wide ? &kAvx512 : nullptr};
 #else
   const Variants* candidates[] = {&kScalar, &kFourLanes};
 #endif
@@ -177,7 +184,7 @@ class FullyConnected : public Kernel {
  public:
   FullyConnected(const float* in, const float* weights, const float* bias, float* out, std::size_t batch,
                  std::size_t in_units, std::size_t out_units, Activation act) {
-    Variant variant = choose_variant(out_units);
+    Variant variant = choose_variant(out_units, batch);
     run_ = variant.run;
     plan_ = Plan{in, out, nullptr, batch, in_units, out_units, variant.width, act};
     pack(weights, bias);
