@@ -3,9 +3,12 @@
 //
 // The null responder is `edgeml serve --null-responder`: the same process,
 // receive path, queue, worker, parsing, reply and publish, with no model run.
-// The ratio of the two is what the models and their bookkeeping cost; both
-// are started in turn, in alternating order from one repeat to the next, so
-// that both see the same machine, and the medians of the repeats compared.
+// The ratio of the two is what the models and their bookkeeping cost. Both
+// run at once, each behind its own broker, and the load alternates between
+// them in short blocks (the order swapped from one block to the next), so
+// that what else the shared machine does falls on both alike: each block of
+// one is compared with its neighbour of the other, and the ratios' median is
+// the figure.
 #include <signal.h>
 
 #include <algorithm>
@@ -13,6 +16,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <thread>
@@ -44,7 +48,8 @@ struct Options {
   std::uint64_t latency_requests = 2000;  // per latency run, one at a time
   std::uint64_t warmup = 1000;            // unmeasured, after each start
   int concurrency = 64;
-  int repeat = 5;
+  int repeat = 3;
+  int blocks = 10;  // per repeat, each side's runs split into this many, alternating
   int epochs = 5;
   std::string models;  // serve these instead of training
   std::string data_dir = EDGEML_BENCH_DATA_DIR;
@@ -64,7 +69,7 @@ struct Options {
 enum Side { kServe, kNull };
 constexpr const char* kSideNames[] = {"edgeml serve", "null responder"};
 
-// One start of one side: its latency run, its throughput run, its memory.
+// One block of one side: its latency run, its throughput run, its memory.
 struct SideRun {
   LoadRun latency, throughput;
   double cpu_us_per_request = 0;  // the server's, during the throughput run
@@ -74,13 +79,25 @@ struct SideRun {
 
 using Samples = std::array<std::vector<SideRun>, 2>;
 
-double median(const std::vector<SideRun>& runs, const std::function<double(const SideRun&)>& figure) {
-  std::vector<double> v;
-  for (const SideRun& r : runs) v.push_back(figure(r));
+double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   std::size_t mid = v.size() / 2;
   return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+double median(const std::vector<SideRun>& runs, const std::function<double(const SideRun&)>& figure) {
+  std::vector<double> v;
+  for (const SideRun& r : runs) v.push_back(figure(r));
+  return median(std::move(v));
+}
+
+// The median over the blocks of (serve's figure / the null responder's in the neighbouring block).
+double paired_ratio(const Samples& s, const std::function<double(const SideRun&)>& figure) {
+  std::vector<double> ratios;
+  for (std::size_t i = 0; i < std::min(s[kServe].size(), s[kNull].size()); ++i)
+    if (double base = figure(s[kNull][i]); base > 0) ratios.push_back(figure(s[kServe][i]) / base);
+  return median(std::move(ratios));
 }
 
 double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
@@ -115,84 +132,101 @@ std::size_t answered_predictions(const std::string& reply) {
   return n;
 }
 
-SideRun measure_side(const Options& o, const LoadSetup& load, const fs::path& models, const fs::path& work,
-                     Side side, int repeat) {
-  std::string node = fmt::format("bench-{}-{}", side == kNull ? "null" : "serve", repeat + 1);
-  ServerProcess server({o.edgeml, models, node, side == kNull, work / (node + ".log")}, load);
-  run_load(load, o.warmup, o.concurrency);
+// One block on a running server: a latency run, then a throughput run.
+SideRun measure_block(const LoadSetup& load, ServerProcess& server, std::uint64_t latency_requests,
+                      std::uint64_t requests, int concurrency) {
   SideRun run;
-  run.latency = run_load(load, o.latency_requests, 1);
+  run.latency = run_load(load, latency_requests, 1);
   double cpu_before = server.cpu_seconds();
-  run.throughput = run_load(load, o.requests, o.concurrency);
+  run.throughput = run_load(load, requests, concurrency);
   double cpu = server.cpu_seconds() - cpu_before;
   run.cpu_us_per_request = cpu * 1e6 / static_cast<double>(std::max<std::uint64_t>(run.throughput.answered, 1));
   run.resident_mib = static_cast<double>(server.resident_kib()) / 1024;
   run.peak_resident_mib = static_cast<double>(server.peak_resident_kib()) / 1024;
   run.predictions = answered_predictions(run.throughput.first_reply);
-  server.check_running();
-  server.stop();
   return run;
 }
 
-void print_run(int r, int repeat, Side side, const SideRun& run) {
+void print_repeat(int r, int repeat, Side side, const std::vector<SideRun>& blocks) {
+  auto m = [&](auto&& f) { return median(blocks, f); };
   fmt::print(stderr,
              "  repeat {}/{}  {:<14}  p50 {:.3f} ms  p99 {:.3f} ms  |  {:>6.0f} req/s  {:.1f} us CPU/request (client {:.1f}), "
-             "max {:.1f} ms  |  RSS {:.1f} MiB\n",
-             r + 1, repeat, kSideNames[side], ms(run.latency.latency.p50), ms(run.latency.latency.p99),
-             run.throughput.per_second, run.cpu_us_per_request, run.throughput.client_cpu_us,
-             ms(run.throughput.latency.max), run.resident_mib);
+             "max {:.1f} ms  |  RSS {:.1f} MiB  (medians of {} blocks)\n",
+             r + 1, repeat, kSideNames[side], m([](const SideRun& b) { return ms(b.latency.latency.p50); }),
+             m([](const SideRun& b) { return ms(b.latency.latency.p99); }),
+             m([](const SideRun& b) { return b.throughput.per_second; }),
+             m([](const SideRun& b) { return b.cpu_us_per_request; }),
+             m([](const SideRun& b) { return b.throughput.client_cpu_us; }),
+             m([](const SideRun& b) { return ms(b.throughput.latency.max); }), blocks.back().resident_mib,
+             blocks.size());
 }
 
-// Each side's server in turn; odd repeats start with the null responder.
-Samples measure(const Options& o, const LoadSetup& load, const fs::path& models, const fs::path& work,
+// Per repeat, both servers started afresh, then the blocks alternating between them.
+Samples measure(const Options& o, const std::array<LoadSetup, 2>& loads, const fs::path& models, const fs::path& work,
                 std::size_t model_count, std::vector<std::string>& problems) {
   Samples samples;
+  const std::uint64_t latency_requests = std::max<std::uint64_t>(o.latency_requests / o.blocks, 1);
+  const std::uint64_t requests = std::max<std::uint64_t>(o.requests / o.blocks, 1);
   for (int r = 0; r < o.repeat; ++r) {
-    for (Side side : r % 2 == 0 ? std::array{kServe, kNull} : std::array{kNull, kServe}) {
-      SideRun run = measure_side(o, load, models, work, side, r);
-      print_run(r, o.repeat, side, run);
-      if (std::string p = reply_problems(side, run, model_count); !p.empty()) problems.push_back(p);
-      samples[side].push_back(run);
+    std::array<std::unique_ptr<ServerProcess>, 2> servers;
+    for (Side side : {kServe, kNull}) {
+      std::string node = fmt::format("bench-{}-{}", side == kNull ? "null" : "serve", r + 1);
+      servers[side] = std::make_unique<ServerProcess>(
+          ServerSpec{o.edgeml, models, node, side == kNull, work / (node + ".log")}, loads[side]);
+      run_load(loads[side], o.warmup, o.concurrency);
+    }
+    Samples blocks;
+    for (int b = 0; b < o.blocks; ++b) {
+      for (Side side : (r * o.blocks + b) % 2 == 0 ? std::array{kServe, kNull} : std::array{kNull, kServe}) {
+        SideRun run = measure_block(loads[side], *servers[side], latency_requests, requests, o.concurrency);
+        if (std::string p = reply_problems(side, run, model_count); !p.empty()) problems.push_back(p);
+        blocks[side].push_back(run);
+      }
+    }
+    for (Side side : {kServe, kNull}) {
+      servers[side]->check_running();
+      servers[side]->stop();
+      print_repeat(r, o.repeat, side, blocks[side]);
+      samples[side].insert(samples[side].end(), blocks[side].begin(), blocks[side].end());
     }
   }
   return samples;
 }
 
-void print_row(const std::string& figure, double ours, double base, const char* format, const std::string& goal) {
-  fmt::print("{:<38} {:>13} {:>15} {:>6.2f}  {}\n", figure, fmt::format(fmt::runtime(format), ours),
-             fmt::format(fmt::runtime(format), base), base > 0 ? ours / base : 0.0, goal);
+void print_row(const std::string& figure, double ours, double base, double ratio, const char* format,
+               const std::string& goal) {
+  fmt::print("{:<40} {:>13} {:>15} {:>6.2f}  {}\n", figure, fmt::format(fmt::runtime(format), ours),
+             fmt::format(fmt::runtime(format), base), ratio, goal);
 }
 
-// Prints the table of medians; returns whether the goal holds.
+// Prints the table: each side's median over all blocks, and the median of
+// the blocks' paired ratios; returns whether the goal holds.
 bool print_table(const Options& o, const Samples& s) {
-  auto figure = [&](Side side, auto&& f) { return median(s[side], f); };
-  auto p50 = [](const SideRun& r) { return ms(r.latency.latency.p50); };
-  auto p99 = [](const SideRun& r) { return ms(r.latency.latency.p99); };
-  auto rate = [](const SideRun& r) { return r.throughput.per_second; };
-  double latency_ratio = figure(kServe, p50) / figure(kNull, p50);
-  double rate_ratio = figure(kServe, rate) / figure(kNull, rate);
+  using Figure = std::function<double(const SideRun&)>;
+  auto row = [&](const std::string& name, const Figure& f, const char* format, const std::string& goal = "") {
+    print_row(name, median(s[kServe], f), median(s[kNull], f), paired_ratio(s, f), format, goal);
+  };
+  Figure p50 = [](const SideRun& r) { return ms(r.latency.latency.p50); };
+  Figure rate = [](const SideRun& r) { return r.throughput.per_second; };
+  double latency_ratio = paired_ratio(s, p50);
+  double rate_ratio = paired_ratio(s, rate);
   auto verdict = [](bool met) { return met ? "met" : "NOT met"; };
 
-  fmt::print("\n{:<38} {:>13} {:>15} {:>6}  {}\n", fmt::format("figure (median of {})", o.repeat), kSideNames[kServe],
-             kSideNames[kNull], "ratio", "goal");
-  print_row("latency p50 (ms, 1 in flight)", figure(kServe, p50), figure(kNull, p50), "{:.3f}",
-            fmt::format("<= {:.1f}: {}", kLatencyGoal, verdict(latency_ratio <= kLatencyGoal)));
-  print_row("latency p99 (ms, 1 in flight)", figure(kServe, p99), figure(kNull, p99), "{:.3f}", "");
-  print_row(fmt::format("throughput (req/s, {} in flight)", o.concurrency), figure(kServe, rate), figure(kNull, rate),
-            "{:.0f}", fmt::format(">= {:.1f}: {}", kThroughputGoal, verdict(rate_ratio >= kThroughputGoal)));
-  print_row(fmt::format("latency max (ms, {} in flight)", o.concurrency),
-            figure(kServe, [](const SideRun& r) { return ms(r.throughput.latency.max); }),
-            figure(kNull, [](const SideRun& r) { return ms(r.throughput.latency.max); }), "{:.1f}", "");
-  print_row("server CPU (us/request, throughput run)", figure(kServe, [](const SideRun& r) { return r.cpu_us_per_request; }),
-            figure(kNull, [](const SideRun& r) { return r.cpu_us_per_request; }), "{:.1f}", "");
-  print_row("load generator CPU (us/reply, same run)",
-            figure(kServe, [](const SideRun& r) { return r.throughput.client_cpu_us; }),
-            figure(kNull, [](const SideRun& r) { return r.throughput.client_cpu_us; }), "{:.1f}", "");
-  print_row("server RSS after load (MiB)", figure(kServe, [](const SideRun& r) { return r.resident_mib; }),
-            figure(kNull, [](const SideRun& r) { return r.resident_mib; }), "{:.1f}", "");
-  print_row("server peak RSS (MiB)", figure(kServe, [](const SideRun& r) { return r.peak_resident_mib; }),
-            figure(kNull, [](const SideRun& r) { return r.peak_resident_mib; }), "{:.1f}", "");
-  fmt::print("both load the same models; the null responder runs none and replies with empty predictions\n");
+  fmt::print("\n{:<40} {:>13} {:>15} {:>6}  {}\n", fmt::format("figure (median of {} blocks)", s[kServe].size()),
+             kSideNames[kServe], kSideNames[kNull], "ratio", "goal");
+  row("latency p50 (ms, 1 in flight)", p50, "{:.3f}",
+      fmt::format("<= {:.1f}: {}", kLatencyGoal, verdict(latency_ratio <= kLatencyGoal)));
+  row("latency p99 (ms, 1 in flight)", [](const SideRun& r) { return ms(r.latency.latency.p99); }, "{:.3f}");
+  row(fmt::format("throughput (req/s, {} in flight)", o.concurrency), rate, "{:.0f}",
+      fmt::format(">= {:.1f}: {}", kThroughputGoal, verdict(rate_ratio >= kThroughputGoal)));
+  row(fmt::format("latency max (ms, {} in flight)", o.concurrency),
+      [](const SideRun& r) { return ms(r.throughput.latency.max); }, "{:.1f}");
+  row("server CPU (us/request, throughput run)", [](const SideRun& r) { return r.cpu_us_per_request; }, "{:.1f}");
+  row("load generator CPU (us/reply, same run)", [](const SideRun& r) { return r.throughput.client_cpu_us; }, "{:.1f}");
+  row("server RSS after load (MiB)", [](const SideRun& r) { return r.resident_mib; }, "{:.1f}");
+  row("server peak RSS (MiB)", [](const SideRun& r) { return r.peak_resident_mib; }, "{:.1f}");
+  fmt::print("both load the same models; the null responder runs none and replies with empty predictions;\n"
+             "ratio: the median over blocks of edgeml serve's figure over the null responder's in the next block\n");
   bool met = latency_ratio <= kLatencyGoal && rate_ratio >= kThroughputGoal;
   fmt::print("goal (throughput >= {:.1f}x the null responder's, p50 <= {:.1f}x): {} (throughput {:.2f}, p50 {:.2f})\n",
              kThroughputGoal, kLatencyGoal, verdict(met), rate_ratio, latency_ratio);
@@ -242,28 +276,33 @@ bool measure_in(Options& o, const fs::path& work) {
   if (o.models.empty() && model_count != kTrainedModels)
     throw Error(fmt::format("edgeml train wrote {} models to {}, not {}", model_count, models.string(), kTrainedModels));
 
-  // The broker as production runs it, on a free loopback port.
-  mqtt::BrokerConfig config;
-  config.address = "127.0.0.1";
-  config.port = 0;
-  config.data_dir = work / "broker";
-  mqtt::Broker broker(config);
-  broker.start();
-  load.broker.host = broker.address();
-  load.broker.port = broker.port();
+  // One broker for each side, as production runs it, on a free loopback port.
+  std::array<std::unique_ptr<mqtt::Broker>, 2> brokers;
+  std::array<LoadSetup, 2> loads{load, load};
+  for (Side side : {kServe, kNull}) {
+    mqtt::BrokerConfig config;
+    config.address = "127.0.0.1";
+    config.port = 0;
+    config.data_dir = work / fmt::format("broker-{}", side == kNull ? "null" : "serve");
+    brokers[side] = std::make_unique<mqtt::Broker>(config);
+    brokers[side]->start();
+    loads[side].broker.host = brokers[side]->address();
+    loads[side].broker.port = brokers[side]->port();
+  }
 
   fmt::print("bench_serve: {} models from {}; requests from {} ({} lines, QoS {}); latency: {} requests one at a time; "
-             "throughput: {} requests, {} in flight; {} warm-up; {} repeats; {} cores, load average {}; broker {}\n",
+             "throughput: {} requests, {} in flight; {} warm-up; {} repeats of {} blocks; {} cores, load average {}; "
+             "brokers {} and {}\n",
              model_count, models.string(), o.request_file, load.requests.size(), o.qos, o.latency_requests, o.requests,
-             o.concurrency, o.warmup, o.repeat, std::thread::hardware_concurrency(), load_average(),
-             load.broker.uri());
+             o.concurrency, o.warmup, o.repeat, o.blocks, std::thread::hardware_concurrency(), load_average(),
+             loads[kServe].broker.uri(), loads[kNull].broker.uri());
   std::fflush(stdout);
   std::vector<std::string> problems;
-  Samples samples = measure(o, load, models, work, model_count, problems);
+  Samples samples = measure(o, loads, models, work, model_count, problems);
   print_table(o, samples);
   fmt::print("load average at the end: {}\n", load_average());
   for (const std::string& p : problems) fmt::print(stderr, "bench_serve: not every request answered: {}\n", p);
-  broker.stop();
+  for (auto& broker : brokers) broker->stop();
   return problems.empty();
 }
 
@@ -288,18 +327,19 @@ int run(Options& o) {
 int main(int argc, char** argv) {
   edgeml::bench::Options o;
   CLI::App app{"round-trip latency and throughput of edgeml serve, beside a null responder in the same run"};
-  app.add_option("--requests", o.requests, "requests of each throughput run")
+  app.add_option("--requests", o.requests, "requests of each side's throughput runs per start")
       ->check(CLI::Range(1, 100'000'000))
       ->capture_default_str();
-  app.add_option("--latency-requests", o.latency_requests, "requests of each latency run (one at a time)")
+  app.add_option("--latency-requests", o.latency_requests, "requests of each side's latency runs per start (one at a time)")
       ->check(CLI::Range(1, 100'000'000))
       ->capture_default_str();
   app.add_option("--warmup", o.warmup, "unmeasured requests after each server starts")->capture_default_str();
   app.add_option("--concurrency", o.concurrency, "requests in flight in the throughput runs")
       ->check(CLI::Range(1, 65535))
       ->capture_default_str();
-  app.add_option("--repeat", o.repeat, "starts of each server; the medians are reported")
-      ->check(CLI::Range(1, 1000))
+  app.add_option("--repeat", o.repeat, "starts of the two servers")->check(CLI::Range(1, 1000))->capture_default_str();
+  app.add_option("--blocks", o.blocks, "per start, each side's requests split into this many blocks, alternating sides")
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   app.add_option("--epochs", o.epochs, "epochs of edgeml train (accuracy does not matter here)")
       ->check(CLI::Range(1, 100'000))
