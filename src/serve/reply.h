@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,6 +43,7 @@ struct ModelAnswer {
   const Label* label = nullptr;  // required when error is empty
   float output = 0;
   std::string_view error;  // empty when the model answered
+  std::optional<double> test_mae;  // from the manifest: what online accuracy is judged against
 };
 
 // Writes the reply into `out` (cleared first; its storage is reused, so a

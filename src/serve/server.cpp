@@ -194,7 +194,8 @@ void Server::answer(const Job& job, Scratch& scratch) {
     const ModelInfo& info = model->info();
     float output = 0;
     const Status& status = scratch.statuses.emplace_back(model->predict(request, output));
-    scratch.answers.push_back({info.name, info.version, &info.label, output, status ? "" : status.reason()});
+    scratch.answers.push_back(
+        {info.name, info.version, &info.label, output, status ? "" : status.reason(), info.test_mae});
   }
   write_prediction_reply(request, scratch.answers, options_.node, scratch.reply);
   ++counts_.replies;

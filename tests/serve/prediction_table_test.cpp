@@ -15,13 +15,13 @@ namespace {
 using namespace std::chrono_literals;
 
 Request tutorial_request() {
-  return {.series = {"1160629000", "121", "308"}, .index = 100, .value = 231, .threshold = 230};
+  return {.series = {"1160629000", "121", "308"}, .index = 100, .value = 231, .threshold = 230, .id_kind = Request::IdKind::none, .id = {}};
 }
 
 TEST(PredictionTable, ShowsEachModelsOutputAndPredictedTimeInUtc) {
   Label tutorial;
-  std::vector<ModelAnswer> answers = {{"multi_var_LR", "3f2a9c0b17d4", &tutorial, -54.281502f, ""},
-                                      {"broken_model", "v1", nullptr, 0, "output nan is not finite"}};
+  std::vector<ModelAnswer> answers = {{"multi_var_LR", "3f2a9c0b17d4", &tutorial, -54.281502f, "", {}},
+                                      {"broken_model", "v1", nullptr, 0, "output nan is not finite", {}}};
   Request request = tutorial_request();
   std::string table = prediction_table(request, prediction_reply(request, answers, "edge-1"), 3250us);
   EXPECT_EQ(table,

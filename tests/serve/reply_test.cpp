@@ -21,8 +21,8 @@ TEST(ServeReply, HoldsSeriesRequestOnePredictionPerModelAndNode) {
   Label tutorial;
   Label minutes{0, 60, "60 s after Unix time 0"};
   std::vector<ModelAnswer> answers = {
-      {"multi_var_LR", "3f2a9c0b17d4", &tutorial, -54.281502f, ""},
-      {"minutes_model", "v2", &minutes, 2.5f, ""},
+      {"multi_var_LR", "3f2a9c0b17d4", &tutorial, -54.281502f, "", {}},
+      {"minutes_model", "v2", &minutes, 2.5f, "", {}},
   };
   json reply = json::parse(prediction_reply(sample_request(), answers, "edge-1"));
 
@@ -52,7 +52,7 @@ TEST(ServeReply, EchoesTheRequestIdAsSent) {
 }
 
 TEST(ServeReply, AModelThatFailedGivesItsReasonInsteadOfAnOutput) {
-  std::vector<ModelAnswer> answers = {{"broken", "v1", nullptr, 0, "output nan is not finite"}};
+  std::vector<ModelAnswer> answers = {{"broken", "v1", nullptr, 0, "output nan is not finite", {}}};
   json p = json::parse(prediction_reply(sample_request(), answers, "n"))["predictions"]["broken"];
   EXPECT_EQ(p, json({{"version", "v1"}, {"error", "output nan is not finite"}}));
 }

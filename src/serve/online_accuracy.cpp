@@ -1,0 +1,251 @@
+#include "serve/online_accuracy.h"
+
+#include <bit>
+#include <cmath>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace edgeml::serve {
+
+namespace {
+
+auto as_tuple(std::string_view model, const SeriesId& s) {
+  return std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>(model, s.station,
+                                                                                            s.datapoint, s.alarm);
+}
+
+std::uint64_t pending_key(const SeriesId& s, double index) {
+  std::uint64_t hash = 1469598103934665603ull;
+  auto mix = [&](std::string_view text) {
+    for (char c : text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    hash = (hash ^ 0xff) * 1099511628211ull;  // no two splits of the same characters hash alike
+  };
+  mix(s.station);
+  mix(s.datapoint);
+  mix(s.alarm);
+  return (hash ^ std::bit_cast<std::uint64_t>(index == 0 ? 0.0 : index)) * 1099511628211ull;
+}
+
+struct TrackerKey {
+  std::string model;
+  SeriesId series;
+};
+
+struct KeyLess {
+  using is_transparent = void;
+  struct View {
+    std::string_view model;
+    const SeriesId& series;
+  };
+  static auto tie(const TrackerKey& k) { return as_tuple(k.model, k.series); }
+  static auto tie(const View& v) { return as_tuple(v.model, v.series); }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return tie(a) < tie(b);
+  }
+};
+
+struct Tracker {
+  std::string model, version;
+  SeriesId series;
+  std::optional<double> test_mae;
+  std::vector<double> window;  // a ring of the last errors
+  std::size_t window_next = 0, window_count = 0;
+  std::uint64_t scored = 0;
+  double sum = 0, ewma = 0;
+  bool alert = false;
+
+  double window_mean() const {
+    double total = 0;
+    for (std::size_t i = 0; i < window_count; ++i) total += window[i];
+    return window_count ? total / static_cast<double>(window_count) : 0.0;
+  }
+
+  void restart(std::string_view new_version) {
+    version.assign(new_version);
+    window_next = window_count = 0;
+    scored = 0;
+    sum = ewma = 0;
+    alert = false;
+  }
+
+  void add(double error, double ewma_weight) {
+    window[window_next] = error;
+    window_next = (window_next + 1) % window.size();
+    window_count = std::min(window_count + 1, window.size());
+    ewma = scored == 0 ? error : ewma + ewma_weight * (error - ewma);
+    sum += error;
+    ++scored;
+  }
+};
+
+struct Pending {
+  struct Output {
+    Tracker* tracker = nullptr;
+    std::string version;
+    float output = 0;
+    double offset = 0, scale = 1;
+    std::optional<double> test_mae;
+  };
+  SeriesId series;
+  double index = 0;
+  bool live = false;
+  std::vector<Output> outputs;  // reused: a slot's strings keep their storage
+  std::size_t count = 0;        // outputs in use
+};
+
+ModelAccuracy figures_of(const Tracker& t) {
+  return {t.model,
+          t.version,
+          t.series,
+          t.scored,
+          t.scored ? t.sum / static_cast<double>(t.scored) : 0.0,
+          t.window_mean(),
+          t.window_count,
+          t.ewma,
+          t.test_mae,
+          t.alert};
+}
+
+}  // namespace
+
+struct OnlineAccuracy::State {
+  std::map<TrackerKey, std::unique_ptr<Tracker>, KeyLess> trackers;
+  std::vector<Pending> ring;
+  std::size_t next_slot = 0;
+  std::unordered_map<std::uint64_t, std::size_t> pending_by_key;  // hash of (series, index) -> slot
+  OnlineAccuracyCounts counts;
+
+  Tracker* tracker_for(std::string_view model, const SeriesId& series, const OnlineAccuracyOptions& options);
+  std::size_t find_pending(const SeriesId& series, double index) const;
+};
+
+OnlineAccuracy::OnlineAccuracy(OnlineAccuracyOptions options) : options_(options), state_(std::make_unique<State>()) {
+  const auto& o = options_;
+  if (o.remembered == 0) throw Error("online accuracy must remember at least one request");
+  if (o.window == 0) throw Error("the online accuracy window must hold at least one prediction");
+  if (!(o.ewma_weight > 0 && o.ewma_weight <= 1))
+    throw Error(fmt::format("the weight of the newest error must be in (0, 1], not {}", o.ewma_weight));
+  if (!(o.alert_multiple > 0) || !std::isfinite(o.alert_multiple))
+    throw Error(fmt::format("the accuracy alert multiple must be a positive number, not {}", o.alert_multiple));
+  state_->ring.resize(o.remembered);
+  state_->pending_by_key.reserve(o.remembered);
+}
+
+OnlineAccuracy::~OnlineAccuracy() = default;
+
+Tracker* OnlineAccuracy::State::tracker_for(std::string_view model, const SeriesId& series,
+                                            const OnlineAccuracyOptions& options) {
+  if (auto it = trackers.find(KeyLess::View{model, series}); it != trackers.end()) return it->second.get();
+  if (trackers.size() >= options.max_tracked) return nullptr;
+  auto tracker = std::make_unique<Tracker>();
+  tracker->model.assign(model);
+  tracker->series = series;
+  tracker->window.resize(options.window);
+  Tracker* raw = tracker.get();
+  trackers.emplace(TrackerKey{std::string(model), series}, std::move(tracker));
+  return raw;
+}
+
+std::size_t OnlineAccuracy::State::find_pending(const SeriesId& series, double index) const {
+  auto it = pending_by_key.find(pending_key(series, index));
+  if (it == pending_by_key.end()) return ring.size();
+  const Pending& p = ring[it->second];
+  return p.live && p.index == index && p.series == series ? it->second : ring.size();
+}
+
+void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<const ModelAnswer> answers) {
+  std::lock_guard lock(mutex_);
+  State& st = *state_;
+  if (std::size_t same = st.find_pending(series, index); same < st.ring.size()) st.ring[same].live = false;
+  const std::size_t slot = st.next_slot;
+  st.next_slot = (st.next_slot + 1) % st.ring.size();
+  Pending& p = st.ring[slot];
+  if (p.live) {
+    ++st.counts.forgotten;
+    auto it = st.pending_by_key.find(pending_key(p.series, p.index));
+    if (it != st.pending_by_key.end() && it->second == slot) st.pending_by_key.erase(it);
+  }
+  p.series.station.assign(series.station);
+  p.series.datapoint.assign(series.datapoint);
+  p.series.alarm.assign(series.alarm);
+  p.index = index;
+  p.count = 0;
+  for (const ModelAnswer& a : answers) {
+    if (!a.error.empty() || !a.label) continue;
+    Tracker* tracker = st.tracker_for(a.model, series, options_);
+    if (!tracker) {
+      ++st.counts.untracked;
+      continue;
+    }
+    if (p.count == p.outputs.size()) p.outputs.emplace_back();
+    Pending::Output& out = p.outputs[p.count++];
+    out.tracker = tracker;
+    out.version.assign(a.version);
+    out.output = a.output;
+    out.offset = a.label->offset;
+    out.scale = a.label->scale;
+    out.test_mae = a.test_mae;
+  }
+  p.live = true;
+  st.pending_by_key[pending_key(series, index)] = slot;
+  ++st.counts.remembered;
+}
+
+std::size_t OnlineAccuracy::observe(const SeriesId& series, double index, double event_time,
+                                    std::vector<AccuracyAlert>& alerts) {
+  std::lock_guard lock(mutex_);
+  State& st = *state_;
+  std::size_t slot = st.find_pending(series, index);
+  if (slot == st.ring.size()) {
+    ++st.counts.unmatched;
+    return 0;
+  }
+  Pending& p = st.ring[slot];
+  p.live = false;
+  st.pending_by_key.erase(pending_key(series, index));
+  ++st.counts.scored;
+  for (std::size_t i = 0; i < p.count; ++i) {
+    const Pending::Output& out = p.outputs[i];
+    Tracker& t = *out.tracker;
+    if (t.version != out.version) {
+      if (t.alert) alerts.push_back({figures_of(t), false, options_.alert_multiple * t.test_mae.value_or(0)});
+      t.restart(out.version);
+    }
+    t.test_mae = out.test_mae;
+    double truth = (event_time - out.offset) / out.scale;
+    t.add(std::abs(static_cast<double>(out.output) - truth), options_.ewma_weight);
+    if (!t.test_mae) continue;
+    double bound = options_.alert_multiple * *t.test_mae;
+    bool over = t.window_mean() > bound;
+    if (!t.alert && over && t.window_count >= options_.alert_min_scored) {
+      t.alert = true;
+      alerts.push_back({figures_of(t), true, bound});
+    } else if (t.alert && !over) {
+      t.alert = false;
+      alerts.push_back({figures_of(t), false, bound});
+    }
+  }
+  return p.count;
+}
+
+std::vector<ModelAccuracy> OnlineAccuracy::figures() const {
+  std::lock_guard lock(mutex_);
+  std::vector<ModelAccuracy> out;
+  out.reserve(state_->trackers.size());
+  for (const auto& [key, tracker] : state_->trackers)
+    if (tracker->scored > 0) out.push_back(figures_of(*tracker));
+  return out;
+}
+
+OnlineAccuracyCounts OnlineAccuracy::counts() const {
+  std::lock_guard lock(mutex_);
+  return state_->counts;
+}
+
+}  // namespace edgeml::serve
