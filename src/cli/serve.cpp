@@ -25,6 +25,7 @@ struct ServeArgs {
   int reload_poll_ms = 500;
   double stats_interval_s = 5;
   std::string metrics_port_file;
+  bool no_monitoring = false;
 };
 
 std::string host_name() {
@@ -48,6 +49,11 @@ void run_serve(ServeArgs& args) {
   serve::ServerCounts n = server.counts();
   fmt::print("served {} request(s): {} answered, {} error replies, {} refused as overload; {} model reload(s)\n",
              n.requests, n.replies, n.errors, n.overloaded, n.reloads);
+  if (args.server.monitoring) {
+    serve::OnlineAccuracyCounts a = server.accuracy().counts();
+    fmt::print("scored {} answered request(s) against {} sensor event(s); {} accuracy alert(s)\n", a.scored, n.events,
+               n.accuracy_alerts);
+  }
 }
 
 }  // namespace
@@ -78,7 +84,27 @@ void add_serve_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--null-responder", args->server.null_responder,
                 "answer every request with empty predictions without running a model (a baseline for benchmarks)");
-  cmd->callback([args] { run_serve(*args); });
+  auto* no_monitoring =
+      cmd->add_flag("--no-monitoring", args->no_monitoring, "do not listen to alarm/+/+/+ to score predictions");
+  cmd->add_option("--accuracy-window", args->server.accuracy.window,
+                  "scored predictions in each model's rolling online MAE")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str()
+      ->excludes(no_monitoring);
+  cmd->add_option("--accuracy-alert", args->server.accuracy.alert_multiple,
+                  "alert when a model's rolling online MAE exceeds this multiple of its test MAE")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str()
+      ->excludes(no_monitoring);
+  cmd->add_option("--remember", args->server.accuracy.remembered,
+                  "answered requests remembered until their event arrives (the oldest are forgotten)")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str()
+      ->excludes(no_monitoring);
+  cmd->callback([args] {
+    args->server.monitoring = !args->no_monitoring;
+    run_serve(*args);
+  });
 }
 
 }  // namespace edgeml::cli

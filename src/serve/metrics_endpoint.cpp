@@ -48,6 +48,41 @@ void counter(PrometheusText& out, const char* name, const char* help, std::uint6
   out.sample(name, static_cast<double>(value));
 }
 
+void accuracy_metrics(PrometheusText& out, const NodeStats& s) {
+  const OnlineAccuracyCounts& c = s.accuracy_counts;
+  counter(out, "edgeml_serve_online_remembered_total", "Answered requests remembered for scoring.", c.remembered);
+  counter(out, "edgeml_serve_online_scored_requests_total", "Sensor events that scored a remembered request.",
+          c.scored);
+  counter(out, "edgeml_serve_online_unmatched_events_total", "Sensor events for which no request was remembered.",
+          c.unmatched);
+  counter(out, "edgeml_serve_online_forgotten_total", "Remembered requests dropped before their event came.",
+          c.forgotten);
+  auto labels = [](const ModelAccuracy& a) -> PrometheusText::Labels {
+    return {{"model", a.model}, {"version", a.version}, {"series", a.series.path()}};
+  };
+  out.family("edgeml_serve_online_mae", "gauge",
+             "Mean absolute error of a model's scored predictions in its label's unit: since its version first "
+             "scored (window=\"version\"), over the last N (window=\"last\") and exponentially weighted "
+             "(window=\"ewma\").");
+  for (const ModelAccuracy& a : *s.accuracy) {
+    for (auto [window, value] : {std::pair{"version", a.mae}, {"last", a.window_mae}, {"ewma", a.ewma_mae}}) {
+      PrometheusText::Labels l = labels(a);
+      l.emplace_back("window", window);
+      out.sample("edgeml_serve_online_mae", value, l);
+    }
+  }
+  out.family("edgeml_serve_online_scored_total", "counter", "Predictions scored since the version first scored.");
+  for (const ModelAccuracy& a : *s.accuracy)
+    out.sample("edgeml_serve_online_scored_total", static_cast<double>(a.scored), labels(a));
+  out.family("edgeml_serve_model_test_mae", "gauge", "The model's test MAE from its manifest.");
+  for (const ModelAccuracy& a : *s.accuracy)
+    if (a.test_mae) out.sample("edgeml_serve_model_test_mae", *a.test_mae, labels(a));
+  out.family("edgeml_serve_online_accuracy_alert", "gauge",
+             "1 while the last-N MAE exceeds the alert multiple of the test MAE, else 0.");
+  for (const ModelAccuracy& a : *s.accuracy)
+    out.sample("edgeml_serve_online_accuracy_alert", a.alert ? 1 : 0, labels(a));
+}
+
 }  // namespace
 
 std::string server_metrics(const NodeStats& s, const ModelSet& models) {
@@ -68,6 +103,13 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   out.family("edgeml_serve_model_info", "gauge", "A model being served (always 1), with its version.");
   for (const auto& model : models.models())
     out.sample("edgeml_serve_model_info", 1, {{"model", model->info().name}, {"version", model->info().version}});
+  counter(out, "edgeml_serve_sensor_events_total", "Sensor events received to score predictions.", s.counts.events);
+  counter(out, "edgeml_serve_sensor_events_unreadable_total", "Sensor events that were not an alarm event.",
+          s.counts.events_unreadable);
+  counter(out, "edgeml_serve_sensor_events_dropped_total", "Sensor events not scored: the queue stayed full.",
+          s.counts.events_dropped);
+  counter(out, "edgeml_serve_accuracy_alerts_total", "Online accuracy alerts raised.", s.counts.accuracy_alerts);
+  if (s.accuracy) accuracy_metrics(out, s);
   return out.text();
 }
 

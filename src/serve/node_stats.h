@@ -6,15 +6,26 @@
 //    "reloads": 1, "deployments": 0, "queue": 0,
 //    "latency_ms": {"count": 1000, "p50": 0.05, "p90": ..., "p99": ..., "max": ..., "mean": ...},
 //    "latency_ms_interval": {...the same over the last interval only...},
-//    "models": [{"name": "multi_var_LR", "version": "aef3c99f0437"}, ...]}
+//    "models": [{"name": "multi_var_LR", "version": "aef3c99f0437"}, ...],
+//    "events": 980, "events_unreadable": 0, "events_dropped": 0, "accuracy_alerts": 0,
+//    "accuracy": {"remembered": 1000, "scored": 980, "unmatched": 0, "forgotten": 0,
+//                 "untracked": 0, "alert_multiple": 2,
+//                 "models": [{"model": "multi_var_LR", "version": "...",
+//                             "series": "1160629000/121/308", "scored": 980,
+//                             "mae": 1.41, "window_mae": 1.38, "window": 100,
+//                             "ewma_mae": 1.36, "test_mae": 1.418, "alert": false}, ...]}}
+// ("accuracy" only when monitoring is on; MAEs in the model's label unit.)
 // Latency is from a request's arrival to its reply being handed to the
 // MQTT client.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
+#include "serve/online_accuracy.h"
 #include "serve/server.h"
 
 namespace edgeml::serve {
@@ -27,6 +38,9 @@ struct NodeStats {
   ServerCounts counts;
   std::size_t queue = 0;
   LatencySummary::Figures latency, latency_interval;
+  std::optional<std::vector<ModelAccuracy>> accuracy;  // none: monitoring is off
+  OnlineAccuracyCounts accuracy_counts;
+  double accuracy_alert_multiple = 0;
 };
 
 std::string node_stats_json(const NodeStats& stats, const ModelSet& models);

@@ -62,8 +62,10 @@ std::string answer_topic_for(std::string_view request_topic) {
 }  // namespace
 
 std::string node_status_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/status", node); }
+std::string node_alerts_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/alerts", node); }
 
-Server::Server(ServerOptions options) : options_(std::move(options)), queue_(options_.queue_capacity) {
+Server::Server(ServerOptions options)
+    : options_(std::move(options)), queue_(options_.queue_capacity), accuracy_(options_.accuracy) {
   if (options_.node.empty()) throw Error("a server needs a node name");
   log_model_set(*registry_.reload(options_.models_dir), options_.models_dir);
 
@@ -82,6 +84,8 @@ Server::Server(ServerOptions options) : options_(std::move(options)), queue_(opt
   // until the broker's delayed ACK, about 40 ms. A lost request is the
   // requester's to ask again, as with the tutorial's QoS 0 everywhere.
   client_->add_subscription(options_.group.empty() ? filter : fmt::format("$share/{}/{}", options_.group, filter), 0);
+  // Every server of a group sees every event: each scores the requests it answered.
+  if (options_.monitoring) client_->add_subscription(fmt::format("{}/+/+/+", kAlarmPrefix), 0);
   for (const std::string& deploy_filter : deploy_filters(options_.node, options_.group))
     client_->add_subscription(deploy_filter, 1);
   client_->set_connected_handler([this] {
@@ -132,8 +136,10 @@ void Server::stop() {
 }
 
 ServerCounts Server::counts() const {
-  return {counts_.requests.load(), counts_.replies.load(),  counts_.errors.load(),
-          counts_.overloaded.load(), counts_.reloads.load(), counts_.deployments.load()};
+  return {counts_.requests.load(), counts_.replies.load(),     counts_.errors.load(),
+          counts_.overloaded.load(), counts_.reloads.load(), counts_.deployments.load(),
+          counts_.events.load(),   counts_.events_unreadable.load(), counts_.events_dropped.load(),
+          counts_.accuracy_alerts.load()};
 }
 
 // Paho's thread: copy the message into the queue and return.
@@ -147,8 +153,23 @@ void Server::on_message(const mqtt::Message& m) {
       spdlog::error("deployment on {} dropped: {} others are still being installed", m.topic, deployments_.capacity());
     return;
   }
+  if (m.topic.starts_with(kAlarmPrefix) && m.topic.size() > kAlarmPrefix.size() && m.topic[kAlarmPrefix.size()] == '/') {
+    if (m.topic == kFinishTopic) return;
+    ++counts_.events;
+    if (!enqueue(m) && !stopping_) ++counts_.events_dropped;
+    return;
+  }
   ++counts_.requests;
-  bool queued = queue_.push_with(
+  if (enqueue(m) || stopping_) return;
+  std::uint64_t n = ++counts_.overloaded;
+  if (n == 1 || n % 1000 == 0) spdlog::warn("{} request(s) refused: the queue stayed full for {} ms", n, kQueueWait.count());
+  Job refused{std::string(m.topic), {}, m.response_topic, m.correlation_data, std::chrono::steady_clock::now()};
+  publish_reply(refused, error_reply("server overloaded: try again later", m.topic, m.payload, options_.node),
+                [&] { return answer_topic_for(m.topic); });
+}
+
+bool Server::enqueue(const mqtt::Message& m) {
+  return queue_.push_with(
       [&](Job& job) {
         job.topic.assign(m.topic);
         job.payload.assign(m.payload);
@@ -157,20 +178,14 @@ void Server::on_message(const mqtt::Message& m) {
         job.received = std::chrono::steady_clock::now();
       },
       kQueueWait);
-  if (queued) return;
-  if (stopping_) return;
-  std::uint64_t n = ++counts_.overloaded;
-  if (n == 1 || n % 1000 == 0) spdlog::warn("{} request(s) refused: the queue stayed full for {} ms", n, kQueueWait.count());
-  Job refused{std::string(m.topic), {}, m.response_topic, m.correlation_data, std::chrono::steady_clock::now()};
-  publish_reply(refused, error_reply("server overloaded: try again later", m.topic, m.payload, options_.node),
-                [&] { return answer_topic_for(m.topic); });
 }
 
 void Server::work() {
   Job job;
   Scratch scratch;
   while (queue_.pop(job, 100ms) || !stopping_) {
-    if (!job.topic.empty()) answer(job, scratch);
+    if (job.topic.starts_with(kAlarmPrefix)) score(job, scratch);
+    else if (!job.topic.empty()) answer(job, scratch);
     job.topic.clear();
   }
 }
@@ -201,9 +216,43 @@ void Server::answer(const Job& job, Scratch& scratch) {
   ++counts_.replies;
   publish_reply(job, scratch.reply, [&] { return reply_topic(request.series); });
   auto latency = std::chrono::steady_clock::now() - job.received;
-  std::lock_guard lock(latency_mutex_);
-  latency_.record(latency);
-  latency_interval_.record(latency);
+  {
+    std::lock_guard lock(latency_mutex_);
+    latency_.record(latency);
+    latency_interval_.record(latency);
+  }
+  if (options_.monitoring && !scratch.answers.empty()) accuracy_.remember(request.series, request.index, scratch.answers);
+}
+
+// A sensor event: the truth for the requests answered for its series and index.
+void Server::score(const Job& job, Scratch& scratch) {
+  if (!parse_series_topic(job.topic, scratch.event.series) || !parse_payload(job.payload, scratch.event)) {
+    ++counts_.events_unreadable;
+    return;
+  }
+  scratch.alerts.clear();
+  accuracy_.observe(scratch.event.series, scratch.event.index, scratch.event.event_time, scratch.alerts);
+  for (const AccuracyAlert& alert : scratch.alerts) publish_alert(alert);
+}
+
+void Server::publish_alert(const AccuracyAlert& alert) {
+  const ModelAccuracy& f = alert.figures;
+  if (alert.raised) ++counts_.accuracy_alerts;
+  spdlog::warn("accuracy alert {}: model {} version {} on {}: MAE {:.4g} over the last {} against a bound of {:.4g} "
+               "({} x test MAE {:.4g})",
+               alert.raised ? "raised" : "cleared", f.model, f.version, f.series.path(), f.window_mae, f.window_count,
+               alert.bound, options_.accuracy.alert_multiple, f.test_mae.value_or(0));
+  nlohmann::json message = {{"node", options_.node},        {"kind", "online_accuracy"},
+                            {"state", alert.raised ? "raised" : "cleared"},
+                            {"model", f.model},             {"version", f.version},
+                            {"series", f.series.path()},    {"online_mae", f.window_mae},
+                            {"window", f.window_count},     {"bound", alert.bound},
+                            {"test_mae", f.test_mae.value_or(0)}, {"multiple", options_.accuracy.alert_multiple}};
+  try {
+    client_->publish(node_alerts_topic(options_.node), message.dump(), 1);
+  } catch (const Error& e) {
+    spdlog::warn("accuracy alert not sent: {}", e.what());
+  }
 }
 
 template <typename MakeTopic>
@@ -240,8 +289,16 @@ void Server::keep_models() {
 }
 
 NodeStats Server::stats() {
-  NodeStats stats{options_.node, std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(),
-                  counts(), queue_.size(), {}, {}};
+  NodeStats stats;
+  stats.node = options_.node;
+  stats.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  stats.counts = counts();
+  stats.queue = queue_.size();
+  if (options_.monitoring) {
+    stats.accuracy = accuracy_.figures();
+    stats.accuracy_counts = accuracy_.counts();
+    stats.accuracy_alert_multiple = options_.accuracy.alert_multiple;
+  }
   std::lock_guard lock(latency_mutex_);
   stats.latency = latency_.figures();
   stats.latency_interval = latency_interval_.figures();

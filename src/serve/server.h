@@ -16,6 +16,12 @@
 // Deployments (deployment.h) arrive on edgeml/deploy/...; the thread that
 // watches the directory installs them through the same load-and-swap path
 // and reports each outcome on edgeml/nodes/{node}/deployments.
+//
+// Monitoring (unless turned off): the server also listens to the sensor
+// stream, alarm/+/+/+, through the same queue, and scores the predictions it
+// made against the events as they arrive (online_accuracy.h). An accuracy
+// alert raised or cleared is logged and published on
+// edgeml/nodes/{node}/alerts; the figures go out with the stats and /metrics.
 #pragma once
 
 #include <atomic>
@@ -32,6 +38,7 @@
 #include "mqtt/client.h"
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
+#include "serve/online_accuracy.h"
 #include "serve/reply.h"
 #include "serve/request.h"
 
@@ -52,6 +59,9 @@ struct ServerOptions {
   // Answers every request with empty predictions, running no model: the same
   // path otherwise, as the baseline that bench/serve measures the server against.
   bool null_responder = false;
+  // Score predictions against the sensor stream (and, off, subscribe to nothing more).
+  bool monitoring = true;
+  OnlineAccuracyOptions accuracy;
 };
 struct NodeStats;
 class MetricsEndpoint;
@@ -63,10 +73,16 @@ struct ServerCounts {
   std::uint64_t overloaded = 0;  // refused because the queue stayed full
   std::uint64_t reloads = 0;   // model sets swapped in after the first
   std::uint64_t deployments = 0;  // packages installed or removed
+  std::uint64_t events = 0;    // sensor events received for online accuracy
+  std::uint64_t events_unreadable = 0;  // of those, not an alarm event
+  std::uint64_t events_dropped = 0;     // of those, not scored: the queue stayed full
+  std::uint64_t accuracy_alerts = 0;    // raised
 };
 
 // The topic a server's status is kept on.
 std::string node_status_topic(const std::string& node);
+// Where its accuracy alerts go.
+std::string node_alerts_topic(const std::string& node);
 
 class Server {
  public:
@@ -89,6 +105,7 @@ class Server {
   // The port /metrics listens on, or -1.
   int metrics_port() const;
   std::shared_ptr<const ModelSet> models() const { return registry_.current(); }
+  const OnlineAccuracy& accuracy() const { return accuracy_; }
 
  private:
   struct Job {
@@ -104,6 +121,8 @@ class Server {
     std::vector<Status> statuses;
     std::vector<ModelAnswer> answers;
     std::string reply;
+    AlarmEvent event;
+    std::vector<AccuracyAlert> alerts;
   };
 
   void on_message(const mqtt::Message& message);
@@ -114,7 +133,10 @@ class Server {
   void deploy(const Deployment& deployment);
   void report_deployment(const std::string& model, const std::string& version, const std::string& result,
                          const std::string& reason);
+  bool enqueue(const mqtt::Message& message);
   void answer(const Job& job, Scratch& scratch);
+  void score(const Job& job, Scratch& scratch);
+  void publish_alert(const AccuracyAlert& alert);
   // To the request's Response Topic, or to `topic_when_none` made on demand.
   template <typename MakeTopic>
   void publish_reply(const Job& job, const std::string& reply, MakeTopic topic_when_none);
@@ -130,8 +152,10 @@ class Server {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::mutex latency_mutex_;  // the worker records, the watcher reads
   LatencySummary latency_, latency_interval_;
+  OnlineAccuracy accuracy_;
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
+    std::atomic<std::uint64_t> events{0}, events_unreadable{0}, events_dropped{0}, accuracy_alerts{0};
   } counts_;
 };
 

@@ -43,6 +43,14 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
   for (int i = 0; i < 5; ++i) requester.publish("request/1/2/3", fmt::format("{},231,230", i), 0);
   requester.publish("request/1/2/3", "broken", 0);
   ASSERT_TRUE(replies.wait_for(6, kWait));
+  // Their events: each request's prediction scored, one model an exact hit.
+  for (int i = 0; i < 5; ++i) requester.publish("alarm/1/2/3", fmt::format("{}.0,1487508915.0,231,230,True", i), 1);
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        auto m = http.Get("/metrics");
+        return m && m->body.find("edgeml_serve_online_scored_requests_total 5\n") != std::string::npos;
+      },
+      kWait));
 
   auto metrics = http.Get("/metrics");
   ASSERT_TRUE(metrics);
@@ -51,7 +59,12 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
   const std::string& text = metrics->body;
   for (const char* line : {"edgeml_serve_requests_total 6\n", "edgeml_serve_replies_total 5\n",
                            "edgeml_serve_request_errors_total 1\n", "edgeml_serve_request_latency_seconds_count 5\n",
-                           "edgeml_serve_model_info{model=\"multi_var_LR\",version=\"aef3c99f0437\"} 1\n"})
+                           "edgeml_serve_model_info{model=\"multi_var_LR\",version=\"aef3c99f0437\"} 1\n",
+                           "edgeml_serve_sensor_events_total 5\n",
+                           "edgeml_serve_online_scored_total{model=\"multi_var_LR\",version=\"aef3c99f0437\","
+                           "series=\"1/2/3\"} 5\n",
+                           "edgeml_serve_online_accuracy_alert{model=\"single_var_LR\",version=",
+                           "edgeml_serve_online_mae{model=\"single_var_LR\",version="})
     EXPECT_NE(text.find(line), std::string::npos) << line << " missing from:\n" << text;
 
   fs::path saved = served.dir() / "metrics.txt";

@@ -1,0 +1,195 @@
+// edgeml serve scoring its predictions against the sensor stream, through a
+// real mosquitto: the online MAE of a replay is the offline MAE of the same
+// rows, and an accuracy alert is published when the truth is far off and
+// cleared when it comes back.
+#include <map>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "ingest/raw_file.h"
+#include "serve/model_set.h"
+#include "serve_testing.h"
+#include "served_models.h"
+
+namespace edgeml::serve {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using edgeml::test::kWait;
+
+const std::string kSeries = "1160629000/121/308";
+
+std::vector<AlarmEvent> test_file_events() {
+  std::vector<AlarmEvent> events;
+  ingest::RawFileReader reader(edgeml::test::shared_file("data/bts/1160629000_121_308_test.csv"));
+  AlarmEvent e;
+  while (reader.next(e)) events.push_back(e);
+  return events;
+}
+
+// The last stats message once `done` holds for it.
+json stats_when(const edgeml::test::MessageInbox& stats, const std::function<bool(const json&)>& done) {
+  json last;
+  bool reached = edgeml::test::wait_until(
+      [&] {
+        auto messages = stats.messages();
+        if (messages.empty()) return false;
+        last = json::parse(messages.back().payload);
+        return done(last);
+      },
+      kWait);
+  EXPECT_TRUE(reached) << last.dump();
+  return last;
+}
+
+// A requester and a sensor on the served broker, and the replies to the requests.
+class Conversation {
+ public:
+  explicit Conversation(edgeml::test::ServedModels& served)
+      : listener_(edgeml::test::receiving_client(served.client("listener"), replies_, "predict/" + kSeries)),
+        requester_(served.client("requester")),
+        sensor_(served.client("sensor")) {
+    requester_.connect();
+    sensor_.connect();
+  }
+
+  // Sends `requests` CSV payloads to the series and waits for every reply.
+  void ask(const std::vector<std::string>& requests) {
+    replies_.clear();
+    for (const std::string& r : requests) requester_.publish("request/" + kSeries, r, 1);
+    ASSERT_TRUE(replies_.wait_for(requests.size(), kWait)) << replies_.size() << " replies";
+  }
+
+  void tell(const std::vector<AlarmEvent>& events) {
+    for (const AlarmEvent& e : events) sensor_.publish(alarm_topic(e.series), format_payload(e), 1);
+  }
+
+  const edgeml::test::MessageInbox& replies() const { return replies_; }
+
+ private:
+  edgeml::test::MessageInbox replies_;
+  std::unique_ptr<mqtt::Client> listener_;
+  mqtt::Client requester_, sensor_;
+};
+
+TEST(ServeOnlineAccuracy, AReplayFollowedByItsEventsGivesTheOfflineMaeOfTheSameRows) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  EDGEML_REQUIRE_SHARED("data/bts/1160629000_121_308_test.csv");
+  fs::path models = edgeml::test::shared_file("models/seed-tflite");
+  std::vector<AlarmEvent> events = test_file_events();
+  ASSERT_GT(events.size(), 900u);
+
+  // Offline: the same models in this process, on the same rows.
+  ModelSet offline = ModelSet::load(models);
+  std::map<std::string, double> offline_mae;
+  for (const auto& model : offline.models()) {
+    double sum = 0;
+    for (const AlarmEvent& e : events) {
+      Request r{e.series, e.index, e.value, e.threshold, Request::IdKind::none, {}};
+      float output = 0;
+      ASSERT_TRUE(model->predict(r, output));
+      sum += std::abs(output - (e.event_time - model->info().label.offset) / model->info().label.scale);
+    }
+    offline_mae[model->info().name] = sum / static_cast<double>(events.size());
+  }
+
+  edgeml::test::ServedModels served(models, "accuracy-node", {"--accuracy-window", "100000"});
+  edgeml::test::MessageInbox stats;
+  auto watcher = edgeml::test::receiving_client(served.client("stats-watcher"), stats, "edgeml/nodes/accuracy-node/stats");
+  Conversation conversation(served);
+  std::vector<std::string> requests;
+  for (const AlarmEvent& e : events) requests.push_back(fmt::format("{:.1f},{:g},{:g}", e.index, e.value, e.threshold));
+  conversation.ask(requests);
+  conversation.tell(events);
+
+  json last = stats_when(stats, [&](const json& s) { return s["accuracy"]["scored"] == events.size(); });
+  EXPECT_EQ(last["events"], events.size());
+  EXPECT_EQ(last["accuracy"]["unmatched"], 0);
+  ASSERT_EQ(last["accuracy"]["models"].size(), offline_mae.size());
+  for (const json& m : last["accuracy"]["models"]) {
+    std::string name = m["model"];
+    ASSERT_TRUE(offline_mae.contains(name)) << name;
+    EXPECT_EQ(m["series"], kSeries);
+    EXPECT_EQ(m["scored"], events.size());
+    EXPECT_NEAR(m["mae"].get<double>(), offline_mae[name], 1e-9 * offline_mae[name]) << name;
+    EXPECT_NEAR(m["window_mae"].get<double>(), offline_mae[name], 1e-9 * offline_mae[name]) << name;
+    EXPECT_FALSE(m.contains("test_mae")) << "bare .tflite files have no manifest";
+  }
+}
+
+TEST(ServeOnlineAccuracy, AnAlertIsPublishedWhenTheTruthIsFarOffAndClearedWhenItIsNot) {
+  edgeml::test::TempDir models;
+  test::write_sample_directory(models.path());  // test MAEs 1.25 (linear) and 0.5 (relu), label scale 60
+  edgeml::test::ServedModels served(models.path(), "alert-node", {"--accuracy-window", "20", "--accuracy-alert", "2"});
+  edgeml::test::MessageInbox alerts;
+  auto watcher = edgeml::test::receiving_client(served.client("alert-watcher"), alerts, "edgeml/nodes/alert-node/alerts");
+  Conversation conversation(served);
+
+  // Each request's true event, `error` label units after the linear model's prediction.
+  auto round = [&](int first, double error) {
+    std::vector<std::string> requests;
+    for (int i = first; i < first + 20; ++i) requests.push_back(fmt::format("{},{},{}", i, 2 * i, 3));
+    conversation.ask(requests);
+    std::vector<AlarmEvent> truths;
+    for (const auto& reply : conversation.replies().messages()) {
+      json r = json::parse(reply.payload);
+      AlarmEvent e;
+      ASSERT_TRUE(parse_series_path(kSeries, e.series));
+      e.index = r["request"]["index"];
+      e.value = r["request"]["value"];
+      e.threshold = r["request"]["valueThreshold"];
+      e.event_time = r["predictions"]["linear"]["event_time"].get<double>() + 60 * error;
+      truths.push_back(e);
+    }
+    conversation.tell(truths);
+  };
+  round(0, 10);  // linear: MAE 10 against a bound of 2.5
+  ASSERT_TRUE(alerts.wait_for(1, kWait));
+  json raised = json::parse(alerts.messages()[0].payload);
+  EXPECT_EQ(raised["state"], "raised");
+  EXPECT_EQ(raised["model"], "linear");
+  EXPECT_EQ(raised["series"], kSeries);
+  EXPECT_NEAR(raised["online_mae"].get<double>(), 10, 1e-3);
+  EXPECT_DOUBLE_EQ(raised["bound"].get<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(raised["test_mae"].get<double>(), 1.25);
+
+  round(100, 0);  // the last 20 now exact: the alert clears
+  ASSERT_TRUE(edgeml::test::wait_until(
+      [&] {
+        for (const auto& m : alerts.messages())
+          if (json::parse(m.payload)["state"] == "cleared" && json::parse(m.payload)["model"] == "linear") return true;
+        return false;
+      },
+      kWait));
+  // Once each for linear (relu, judged against the same truths, has its own).
+  std::map<std::string, int> linear;
+  for (const auto& m : alerts.messages())
+    if (json p = json::parse(m.payload); p["model"] == "linear") ++linear[p["state"]];
+  EXPECT_EQ(linear, (std::map<std::string, int>{{"cleared", 1}, {"raised", 1}}));
+}
+
+TEST(ServeOnlineAccuracy, WithoutMonitoringTheSensorStreamIsNotFollowed) {
+  edgeml::test::TempDir models;
+  test::write_sample_directory(models.path());
+  edgeml::test::ServedModels served(models.path(), "quiet-node", {"--no-monitoring"});
+  edgeml::test::MessageInbox stats;
+  auto watcher = edgeml::test::receiving_client(served.client("stats-watcher"), stats, "edgeml/nodes/quiet-node/stats");
+  Conversation conversation(served);
+  conversation.ask({"1,2,3"});
+  AlarmEvent e;
+  ASSERT_TRUE(parse_series_path(kSeries, e.series));
+  e.index = 1;
+  conversation.tell({e});
+  json last = stats_when(stats, [](const json& s) { return s["replies"] == 1; });
+  std::this_thread::sleep_for(300ms);
+  last = json::parse(stats.messages().back().payload);
+  EXPECT_EQ(last["events"], 0);
+  EXPECT_FALSE(last.contains("accuracy"));
+}
+
+}  // namespace
+}  // namespace edgeml::serve
