@@ -43,6 +43,18 @@ void latency_summary(PrometheusText& out, const char* name, const char* help, co
   out.sample(std::string(name) + "_count", static_cast<double>(f.count));
 }
 
+void inference_summaries(PrometheusText& out, const NodeStats& s) {
+  const char* name = "edgeml_serve_model_inference_seconds";
+  out.family(name, "summary", "Run time of one model's inference for one request.");
+  auto seconds = [](LatencySummary::Duration d) { return std::chrono::duration<double>(d).count(); };
+  for (const auto& [model, f] : s.inference) {
+    for (auto [q, v] : {std::pair{"0.5", f.p50}, {"0.9", f.p90}, {"0.99", f.p99}})
+      out.sample(name, seconds(v), {{"model", model}, {"quantile", q}});
+    out.sample(std::string(name) + "_sum", seconds(f.mean) * static_cast<double>(f.count), {{"model", model}});
+    out.sample(std::string(name) + "_count", static_cast<double>(f.count), {{"model", model}});
+  }
+}
+
 void counter(PrometheusText& out, const char* name, const char* help, std::uint64_t value) {
   out.family(name, "counter", help);
   out.sample(name, static_cast<double>(value));
@@ -103,6 +115,17 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   out.family("edgeml_serve_model_info", "gauge", "A model being served (always 1), with its version.");
   for (const auto& model : models.models())
     out.sample("edgeml_serve_model_info", 1, {{"model", model->info().name}, {"version", model->info().version}});
+  out.family("edgeml_serve_model_load_seconds", "gauge", "Time to read, check, plan and warm the model.");
+  for (const auto& model : models.models())
+    out.sample("edgeml_serve_model_load_seconds", model->info().load_seconds,
+               {{"model", model->info().name}, {"version", model->info().version}});
+  out.family("edgeml_serve_model_reload_seconds", "gauge", "Time the last reload of the model directory took.");
+  out.sample("edgeml_serve_model_reload_seconds", s.last_reload_seconds);
+  inference_summaries(out, s);
+  out.family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
+  out.sample("process_cpu_seconds_total", s.process.cpu_seconds);
+  out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+  out.sample("process_resident_memory_bytes", static_cast<double>(s.process.resident_bytes));
   counter(out, "edgeml_serve_sensor_events_total", "Sensor events received to score predictions.", s.counts.events);
   counter(out, "edgeml_serve_sensor_events_unreadable_total", "Sensor events that were not an alarm event.",
           s.counts.events_unreadable);

@@ -28,6 +28,7 @@ struct ModelInfo {
   std::optional<double> test_mae;
   Label label;
   bool from_manifest = false;
+  double load_seconds = 0;  // reading, checking, planning and warming it
 };
 
 struct RejectedFile {

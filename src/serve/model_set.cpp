@@ -58,6 +58,7 @@ std::vector<Feature> features_by_width(const runtime::Graph& g) {
 std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<RejectedFile>& rejected) {
   for (const fs::path& file : c.files) {
     try {
+      const auto started = std::chrono::steady_clock::now();
       std::vector<std::uint8_t> bytes = runtime::read_model_bytes(file);
       runtime::Graph graph = runtime::read_model(bytes, file.filename().string());
       ModelInfo info = c.info;
@@ -66,7 +67,7 @@ std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<Reje
         info.features = features_by_width(graph);
         info.version = content_version(bytes);
       }
-      return std::make_shared<const Model>(std::move(info), std::move(graph));
+      return std::make_shared<const Model>(std::move(info), std::move(graph), started);
     } catch (const std::exception& e) {  // Error, or anything else a hostile file might cause
       rejected.push_back({file, e.what(), c.info.name});
     }
@@ -171,7 +172,8 @@ std::string content_version(std::span<const std::uint8_t> bytes) {
   return fmt::format("{:012x}", hash >> 16);
 }
 
-Model::Model(ModelInfo info, runtime::Graph graph) : info_(std::move(info)), interpreter_(std::move(graph)) {
+Model::Model(ModelInfo info, runtime::Graph graph, std::chrono::steady_clock::time_point load_started)
+    : info_(std::move(info)), interpreter_(std::move(graph)) {
   const runtime::Graph& g = interpreter_.graph();
   if (g.inputs.size() != 1 || g.outputs.size() != 1)
     throw Error(fmt::format("it has {} inputs and {} outputs; a model takes one of each", g.inputs.size(),
@@ -187,6 +189,7 @@ Model::Model(ModelInfo info, runtime::Graph graph) : info_(std::move(info)), int
   float probe = 0;
   if (Status s = predict(probe_request(), probe); !s)
     throw Error(fmt::format("probe inference on index 100, value 231, valueThreshold 230: {}", s.reason()));
+  info_.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_started).count();
 }
 
 Status Model::predict(const Request& request, float& output) const {

@@ -22,6 +22,7 @@
 // also covers.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -44,7 +45,9 @@ class Model {
   // Throws Error saying what does not fit: not one float32 input of
   // info.features' width and one float32 output of one value, or a probe
   // inference whose output is not finite.
-  Model(ModelInfo info, runtime::Graph graph);
+  // info.load_seconds becomes the time since `load_started`.
+  Model(ModelInfo info, runtime::Graph graph,
+        std::chrono::steady_clock::time_point load_started = std::chrono::steady_clock::now());
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 

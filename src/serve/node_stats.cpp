@@ -1,6 +1,10 @@
 #include "serve/node_stats.h"
 
+#include <sys/resource.h>
+
 #include <chrono>
+#include <fstream>
+#include <limits>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -38,9 +42,34 @@ json accuracy_json(const NodeStats& s) {
 
 std::string node_stats_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/stats", node); }
 
+ProcessUsage read_process_usage() {
+  ProcessUsage usage;
+  rusage r{};
+  if (getrusage(RUSAGE_SELF, &r) == 0) {
+    auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) * 1e-6; };
+    usage.cpu_seconds = seconds(r.ru_utime) + seconds(r.ru_stime);
+  }
+  // VmHWM, unlike getrusage's maximum, is never behind the current VmRSS.
+  std::ifstream status("/proc/self/status");
+  std::string field;
+  std::uint64_t kib = 0;
+  while (status >> field) {
+    if (field == "VmRSS:" && status >> kib) usage.resident_bytes = kib * 1024;
+    else if (field == "VmHWM:" && status >> kib) usage.peak_resident_bytes = kib * 1024;
+    status.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  return usage;
+}
+
 std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
   json list = json::array();
-  for (const auto& model : models.models()) list.push_back({{"name", model->info().name}, {"version", model->info().version}});
+  for (const auto& model : models.models()) {
+    const ModelInfo& info = model->info();
+    json entry = {{"name", info.name}, {"version", info.version}, {"load_s", info.load_seconds}};
+    for (const auto& [name, figures] : s.inference)
+      if (name == info.name) entry["inference_ms"] = latency_json(figures);
+    list.push_back(std::move(entry));
+  }
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   json stats = {{"node", s.node},
                 {"time", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now)},
@@ -55,6 +84,11 @@ std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
                 {"latency_ms", latency_json(s.latency)},
                 {"latency_ms_interval", latency_json(s.latency_interval)},
                 {"models", list},
+                {"last_reload_s", s.last_reload_seconds},
+                {"process",
+                 {{"cpu_s", s.process.cpu_seconds},
+                  {"resident_bytes", s.process.resident_bytes},
+                  {"peak_resident_bytes", s.process.peak_resident_bytes}}},
                 {"events", s.counts.events},
                 {"events_unreadable", s.counts.events_unreadable},
                 {"events_dropped", s.counts.events_dropped},

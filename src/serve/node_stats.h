@@ -6,7 +6,10 @@
 //    "reloads": 1, "deployments": 0, "queue": 0,
 //    "latency_ms": {"count": 1000, "p50": 0.05, "p90": ..., "p99": ..., "max": ..., "mean": ...},
 //    "latency_ms_interval": {...the same over the last interval only...},
-//    "models": [{"name": "multi_var_LR", "version": "aef3c99f0437"}, ...],
+//    "models": [{"name": "multi_var_LR", "version": "aef3c99f0437", "load_s": 0.0012,
+//                "inference_ms": {...as latency_ms, per request...}}, ...],
+//    "last_reload_s": 0.004,
+//    "process": {"cpu_s": 1.2, "resident_bytes": 14000000, "peak_resident_bytes": 14500000},
 //    "events": 980, "events_unreadable": 0, "events_dropped": 0, "accuracy_alerts": 0,
 //    "accuracy": {"remembered": 1000, "scored": 980, "unmatched": 0, "forgotten": 0,
 //                 "untracked": 0, "alert_multiple": 2,
@@ -19,7 +22,9 @@
 // MQTT client.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -32,12 +37,24 @@ namespace edgeml::serve {
 
 std::string node_stats_topic(const std::string& node);
 
+// This process's CPU time (getrusage) and memory (/proc/self/status).
+struct ProcessUsage {
+  double cpu_seconds = 0;          // user + system, all threads
+  std::uint64_t resident_bytes = 0;
+  std::uint64_t peak_resident_bytes = 0;
+};
+ProcessUsage read_process_usage();
+
 struct NodeStats {
   std::string node;
   double uptime_s = 0;
   ServerCounts counts;
   std::size_t queue = 0;
   LatencySummary::Figures latency, latency_interval;
+  // Per model: run time of its inference, request by request.
+  std::vector<std::pair<std::string, LatencySummary::Figures>> inference;
+  double last_reload_seconds = 0;  // the last reload of the model directory (0: none yet)
+  ProcessUsage process;
   std::optional<std::vector<ModelAccuracy>> accuracy;  // none: monitoring is off
   OnlineAccuracyCounts accuracy_counts;
   double accuracy_alert_multiple = 0;

@@ -202,13 +202,16 @@ void Server::answer(const Job& job, Scratch& scratch) {
   std::shared_ptr<const ModelSet> set = registry_.current();
   scratch.statuses.clear();
   scratch.answers.clear();
+  scratch.inference.clear();
   // Reserved up front: answers keep views of the statuses' reasons.
   scratch.statuses.reserve(set->models().size());
   for (const auto& model : set->models()) {
     if (options_.null_responder) break;  // the baseline: everything but the models
     const ModelInfo& info = model->info();
     float output = 0;
+    const auto started = std::chrono::steady_clock::now();
     const Status& status = scratch.statuses.emplace_back(model->predict(request, output));
+    scratch.inference.push_back(std::chrono::steady_clock::now() - started);
     scratch.answers.push_back(
         {info.name, info.version, &info.label, output, status ? "" : status.reason(), info.test_mae});
   }
@@ -220,6 +223,11 @@ void Server::answer(const Job& job, Scratch& scratch) {
     std::lock_guard lock(latency_mutex_);
     latency_.record(latency);
     latency_interval_.record(latency);
+    for (std::size_t i = 0; i < scratch.answers.size(); ++i) {
+      auto it = inference_.find(scratch.answers[i].model);
+      if (it == inference_.end()) it = inference_.emplace(std::string(scratch.answers[i].model), LatencySummary{}).first;
+      it->second.record(scratch.inference[i]);
+    }
   }
   if (options_.monitoring && !scratch.answers.empty()) accuracy_.remember(request.series, request.index, scratch.answers);
 }
@@ -299,9 +307,12 @@ NodeStats Server::stats() {
     stats.accuracy_counts = accuracy_.counts();
     stats.accuracy_alert_multiple = options_.accuracy.alert_multiple;
   }
+  stats.process = read_process_usage();
   std::lock_guard lock(latency_mutex_);
   stats.latency = latency_.figures();
   stats.latency_interval = latency_interval_.figures();
+  for (const auto& [model, summary] : inference_) stats.inference.emplace_back(model, summary.figures());
+  stats.last_reload_seconds = last_reload_seconds_;
   return stats;
 }
 
@@ -330,7 +341,13 @@ void Server::publish_stats() {
 void Server::reload(const char* why) {
   try {
     spdlog::info("reloading {}: {}", options_.models_dir.string(), why);
+    const auto started = std::chrono::steady_clock::now();
     log_model_set(*registry_.reload(options_.models_dir), options_.models_dir);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    {
+      std::lock_guard lock(latency_mutex_);
+      last_reload_seconds_ = seconds;
+    }
     ++counts_.reloads;
   } catch (const Error& e) {
     spdlog::error("reloading {}: {}; the models loaded before keep serving", options_.models_dir.string(), e.what());

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -123,6 +124,7 @@ class Server {
     std::string reply;
     AlarmEvent event;
     std::vector<AccuracyAlert> alerts;
+    std::vector<LatencySummary::Duration> inference;  // per model, of the request being answered
   };
 
   void on_message(const mqtt::Message& message);
@@ -152,6 +154,8 @@ class Server {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::mutex latency_mutex_;  // the worker records, the watcher reads
   LatencySummary latency_, latency_interval_;
+  std::map<std::string, LatencySummary, std::less<>> inference_;  // by model name
+  double last_reload_seconds_ = 0;  // the last load of the directory, beside the serving set; under latency_mutex_
   OnlineAccuracy accuracy_;
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};

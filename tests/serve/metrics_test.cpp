@@ -64,7 +64,11 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
                            "edgeml_serve_online_scored_total{model=\"multi_var_LR\",version=\"aef3c99f0437\","
                            "series=\"1/2/3\"} 5\n",
                            "edgeml_serve_online_accuracy_alert{model=\"single_var_LR\",version=",
-                           "edgeml_serve_online_mae{model=\"single_var_LR\",version="})
+                           "edgeml_serve_online_mae{model=\"single_var_LR\",version=",
+                           "edgeml_serve_model_inference_seconds_count{model=\"multi_var_LR\"} 5\n",
+                           "edgeml_serve_model_load_seconds{model=\"multi_var_LR\",version=\"aef3c99f0437\"} ",
+                           "edgeml_serve_model_reload_seconds 0\n", "process_cpu_seconds_total ",
+                           "process_resident_memory_bytes "})
     EXPECT_NE(text.find(line), std::string::npos) << line << " missing from:\n" << text;
 
   fs::path saved = served.dir() / "metrics.txt";

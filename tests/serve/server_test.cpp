@@ -183,6 +183,13 @@ TEST(ServeServer, StatsGiveRequestsLatencyAndModels) {
   ASSERT_EQ(last["models"].size(), 2u);
   EXPECT_EQ(last["models"][0]["name"], "multi_var_LR");
   EXPECT_EQ(last["models"][0]["version"], "aef3c99f0437");
+  EXPECT_GT(last["models"][0]["load_s"].get<double>(), 0.0);
+  EXPECT_EQ(last["models"][0]["inference_ms"]["count"], 10);
+  EXPECT_GT(last["models"][0]["inference_ms"]["p50"].get<double>(), 0.0);
+  EXPECT_EQ(last["last_reload_s"], 0.0);
+  EXPECT_GT(last["process"]["cpu_s"].get<double>(), 0.0);
+  EXPECT_GT(last["process"]["resident_bytes"].get<double>(), 1e6);
+  EXPECT_GE(last["process"]["peak_resident_bytes"].get<double>(), last["process"]["resident_bytes"].get<double>());
 }
 
 TEST(ServeServer, MosquittoClientsGetAReplyToTheTutorialsCsvRequest) {
