@@ -1,0 +1,24 @@
+#include "core/file_text.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace edgeml {
+
+std::string read_file_text(const std::filesystem::path& path, std::size_t max_bytes) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) throw Error(fmt::format("cannot read '{}': {}", path.string(), ec.message()));
+  if (size > max_bytes) throw Error(fmt::format("'{}' is {} bytes, more than {}", path.string(), size, max_bytes));
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in) throw Error(fmt::format("cannot read '{}'", path.string()));
+  return text.str();
+}
+
+}  // namespace edgeml
