@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/file_text.h"
 
 namespace edgeml {
 
@@ -146,6 +147,16 @@ QualityConfig QualityConfig::from_json(const json& config) {
   }
   c.validate();
   return c;
+}
+
+QualityConfig read_quality_config(const std::filesystem::path& path) {
+  constexpr std::size_t kMaxConfigBytes = 1 << 16;
+  json config = read_json_file(path, kMaxConfigBytes);
+  try {
+    return QualityConfig::from_json(config);
+  } catch (const Error& e) {
+    throw Error(fmt::format("'{}': {}", path.string(), e.what()));
+  }
 }
 
 }  // namespace edgeml

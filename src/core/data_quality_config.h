@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,8 @@ struct QualityConfig {
   // out_of_range: allowed is [min - margin * width, max + margin * width],
   // width = max - min, or max(|min|, |max|, 1) for a constant feature.
   double range_margin = 0;
+  // time_backwards, duplicate, gap and burst judge event_time: a record
+  // without one (a prediction request) skips them.
   // duplicate: (index, event_time) keys remembered per series.
   std::size_t duplicate_memory = 64;
   // gap: an interval above gap_factor times the median of the last
@@ -83,5 +86,8 @@ struct QualityConfig {
   // "threshold", "epsilon". Throws Error naming an unknown key or a bad value.
   static QualityConfig from_json(const nlohmann::json& config);
 };
+
+// QualityConfig::from_json of a JSON file; errors name the file.
+QualityConfig read_quality_config(const std::filesystem::path& path);
 
 }  // namespace edgeml

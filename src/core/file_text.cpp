@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 
@@ -19,6 +20,15 @@ std::string read_file_text(const std::filesystem::path& path, std::size_t max_by
   text << in.rdbuf();
   if (!in) throw Error(fmt::format("cannot read '{}'", path.string()));
   return text.str();
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& path, std::size_t max_bytes) {
+  std::string text = read_file_text(path, max_bytes);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
+    throw Error(fmt::format("'{}' is not valid JSON: {}", path.string(), e.what()));
+  }
 }
 
 }  // namespace edgeml

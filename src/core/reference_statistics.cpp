@@ -173,8 +173,7 @@ ReferenceStatistics read_reference_statistics(const json& manifest) {
 }
 
 ReferenceStatistics read_reference_statistics(const std::filesystem::path& manifest_path) {
-  json manifest = json::parse(read_file_text(manifest_path, kMaxManifestBytes), nullptr, false);
-  if (manifest.is_discarded()) throw Error(fmt::format("'{}' is not valid JSON", manifest_path.string()));
+  json manifest = read_json_file(manifest_path, kMaxManifestBytes);
   try {
     return read_reference_statistics(manifest);
   } catch (const Error& e) {

@@ -66,7 +66,7 @@ void SeriesQuality::check_time(double t, std::vector<double>& scratch, std::vect
     if (span < config_.burst_window_seconds)
       found.push_back({QualityCheck::burst, std::nullopt, static_cast<double>(times_.size()),
                        static_cast<double>(config_.burst_max_records),
-                       fmt::format("{} records within {} s, more than {} within {} s", times_.size(), span,
+                       fmt::format("{} records within {:.3g} s, more than {} within {} s", times_.size(), span,
                                    config_.burst_max_records, config_.burst_window_seconds)});
   }
   if (!latest_time_) {
@@ -84,7 +84,7 @@ void SeriesQuality::check_time(double t, std::vector<double>& scratch, std::vect
     double limit = config_.gap_factor * median(intervals_, scratch);
     if (limit > 0 && interval > limit)
       found.push_back({QualityCheck::gap, std::nullopt, interval, limit,
-                       fmt::format("{} s since the previous event, more than {} times the median interval {} s",
+                       fmt::format("{:.6g} s since the previous event, more than {} times the median interval {:.4g} s",
                                    interval, config_.gap_factor, limit / config_.gap_factor)});
   }
   intervals_.push(interval);

@@ -96,12 +96,7 @@ void list_files(const json& entry, std::vector<std::string>& out) {
 }  // namespace
 
 Manifest read_manifest(const std::filesystem::path& path) {
-  json manifest;
-  try {
-    manifest = json::parse(read_file_text(path, kMaxManifestBytes));
-  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
-    throw Error(fmt::format("'{}' is not valid JSON: {}", path.string(), e.what()));
-  }
+  json manifest = read_json_file(path, kMaxManifestBytes);
   Manifest out;
   try {
     if (!manifest.is_object()) throw Error("it is not a JSON object");

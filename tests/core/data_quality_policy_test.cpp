@@ -112,6 +112,26 @@ TEST(DataQualityConfig, BadSettingsAreRejectedSayingWhat) {
   EXPECT_THROW(DataQualityMonitor monitor(bad), Error);
 }
 
+TEST(DataQualityConfig, FileErrorsNameTheFile) {
+  test::TempDir dir;
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return dir / name;
+  };
+  EXPECT_EQ(read_quality_config(write("good.json", R"({"gap": {"factor": 9}})")).gap_factor, 9);
+  for (const auto& [name, text, expected] : std::vector<std::array<std::string, 3>>{
+           {"broken.json", "{\"gap\": ", "broken.json' is not valid JSON"},
+           {"typo.json", R"({"burst": {"max": 3}})", "typo.json': data quality config: burst.max is not a setting"}}) {
+    try {
+      read_quality_config(write(name, text));
+      ADD_FAILURE() << name << " was accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(read_quality_config(dir / "absent.json"), Error);
+}
+
 TEST(DataQualityBounds, ManySeriesKeepOnlyTheMostRecent) {
   QualityConfig config;
   config.max_series = 100;
