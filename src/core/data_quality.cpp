@@ -103,7 +103,7 @@ void DataQualityMonitor::check_fields(const QualityRecord& record) {
                            fmt::format("{} is {}, not a finite number", kFieldNames[i], *field)});
     }
   }
-  for (RecordFeature feature : kRecordFeatures) {
+  for (RecordFeature feature : config_.range_features) {
     const auto& stats = reference_[feature];
     auto x = record.feature(feature);
     if (!stats || !x || !std::isfinite(*x)) continue;

@@ -63,6 +63,7 @@ bool apply_setting(QualityConfig& c, QualityCheck check, const std::string& key,
   switch (check) {
     case QualityCheck::out_of_range:
       if (key == "margin") return c.range_margin = number(v, at), true;
+      if (key == "features") return c.range_features = features(v, at), true;
       break;
     case QualityCheck::duplicate:
       if (key == "memory") return c.duplicate_memory = count(v, at, 1, kMaxWindow), true;

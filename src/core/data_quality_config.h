@@ -43,7 +43,11 @@ struct QualityConfig {
       QualityPolicy::flag, QualityPolicy::flag, QualityPolicy::flag, QualityPolicy::flag};
 
   // out_of_range: allowed is [min - margin * width, max + margin * width],
-  // width = max - min, or max(|min|, |max|, 1) for a constant feature.
+  // width = max - min, or max(|min|, |max|, 1) for a constant feature, for
+  // each listed feature. index is a counter: once a series runs past the
+  // training rows every record is out of range (the model extrapolates);
+  // leave it out where that is expected.
+  std::vector<RecordFeature> range_features = {RecordFeature::index, RecordFeature::value, RecordFeature::threshold};
   double range_margin = 0;
   // time_backwards, duplicate, gap and burst judge event_time: a record
   // without one (a prediction request) skips them.
@@ -80,8 +84,8 @@ struct QualityConfig {
   // Defaults overridden by e.g.
   // {"max_series": 5000, "gap": {"policy": "pass", "factor": 8},
   //  "drift": {"features": ["value"], "threshold": 0.2}, "schema": {"policy": "drop"}}.
-  // Every check takes "policy" plus its own settings: out_of_range "margin";
-  // duplicate "memory"; gap "factor", "min_intervals", "window"; burst
+  // Every check takes "policy" plus its own settings: out_of_range "margin",
+  // "features"; duplicate "memory"; gap "factor", "min_intervals", "window"; burst
   // "max_records", "window_seconds"; drift "features", "window", "every",
   // "threshold", "epsilon". Throws Error naming an unknown key or a bad value.
   static QualityConfig from_json(const nlohmann::json& config);

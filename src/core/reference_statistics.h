@@ -68,8 +68,9 @@ FeatureStatistics feature_statistics(std::span<const double> values, std::size_t
 double population_stability_index(std::span<const double> expected, std::span<const std::size_t> counts,
                                   double epsilon);
 
-// {"rows", "bins", "features": {"index": {"count", "min", "max", "mean",
-// "bin_edges", "proportions"}, ...}} as the manifest holds it.
+// {"rows", "bins", "binning", "features": {"index": {"count", "min", "max",
+// "mean", "bin_edges", "proportions"}, ...}} as the manifest holds it; "bins"
+// is the most bins any feature has (fewer where a column has few distinct values).
 nlohmann::json reference_statistics_json(const ReferenceStatistics& stats);
 // Reads what reference_statistics_json wrote; throws Error saying which field
 // is wrong (e.g. "data_statistics.features.value.proportions sums to 0.5").

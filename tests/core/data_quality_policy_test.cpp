@@ -74,7 +74,8 @@ TEST(DataQualityConfig, DefaultsAndOverrides) {
   EXPECT_EQ(defaults.drift_window, 200u);
   QualityConfig c = QualityConfig::from_json(json::parse(R"({"max_series": 7, "gap": {"policy": "pass", "factor": 8},
       "drift": {"features": ["index", "value"], "threshold": 0.1, "window": 50, "every": 10},
-      "duplicate": {"memory": 3}, "burst": {"max_records": 4, "window_seconds": 2}})"));
+      "duplicate": {"memory": 3}, "burst": {"max_records": 4, "window_seconds": 2},
+      "out_of_range": {"features": ["value"], "margin": 0.5}})"));
   EXPECT_EQ(c.max_series, 7u);
   EXPECT_EQ(c.policy(QualityCheck::gap), QualityPolicy::pass);
   EXPECT_EQ(c.gap_factor, 8);
@@ -83,6 +84,8 @@ TEST(DataQualityConfig, DefaultsAndOverrides) {
   EXPECT_EQ(c.drift_every, 10u);
   EXPECT_EQ(c.duplicate_memory, 3u);
   EXPECT_EQ(c.burst_window_seconds, 2);
+  EXPECT_EQ(c.range_features, std::vector<RecordFeature>{RecordFeature::value});
+  EXPECT_EQ(c.range_margin, 0.5);
   for (std::size_t i = 0; i < kQualityCheckCount; ++i)
     EXPECT_EQ(check_from_name(check_name(static_cast<QualityCheck>(i))), static_cast<QualityCheck>(i));
 }
