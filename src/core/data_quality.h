@@ -5,12 +5,15 @@
 // settings are in core/data_quality_config.h; the training statistics the
 // range and drift checks compare against in core/reference_statistics.h.
 //
-// Per record the caller: builds a QualityRecord (read_alarm_record() does it
-// from an MQTT alarm message; a failed parse passes its reason as
-// schema_error), calls inspect(), and on QualityAction::drop stores the record
-// with the rejects (verdict.reasons()) instead of using it; findings of a
-// flagged or dropped record are reported (MQTT, log). counts() gives the
-// totals for metrics.
+// Per record the caller: builds a QualityRecord (QualityRecord::from_event()
+// of an event that parsed; read_alarm_record() of an alarm message that did
+// not, to tell missing and non-finite fields from unreadable ones; for a
+// request that did not parse, its reason as schema_error), calls inspect(),
+// and on QualityAction::drop stores the record with the rejects
+// (verdict.reasons()) instead of using it; the findings of a flagged or
+// dropped record are reported (MQTT, log). counts() gives the totals for
+// metrics: total and unattributed counts only grow, a series' own leave the
+// snapshot when it is evicted (and add to "evicted").
 //
 // Thread safety: inspect() and counts() may be called from any threads; an
 // internal mutex serialises them. Memory is bounded: at most max_series series
@@ -34,8 +37,6 @@
 #include "core/reference_statistics.h"
 
 namespace edgeml {
-
-class SeriesQuality;
 
 // What a record must carry: alarm events need all four numbers; prediction
 // requests have no event_time (one given anyway is used by the time checks).

@@ -204,6 +204,22 @@ TEST(DataQualityDrift, ShiftedStreamDriftsAndTheUnshiftedDoesNot) {
   }
 }
 
+TEST_F(DataQuality, ValuesCrowdedIntoTheTopOfTheRangeAreOnlyDrift) {
+  // Every value within the training range, but all in its top quarter.
+  QualityVerdict verdict;
+  int drifts = 0;
+  for (int i = 0; i < 400; ++i) {
+    QualityRecord record = stream.next();
+    record.value = 245 + (*record.value - 200) / 4;
+    monitor.inspect(record, verdict);
+    for (const QualityFinding& f : verdict.findings) EXPECT_EQ(f.check, QualityCheck::drift) << f.reason;
+    drifts += verdict.has(QualityCheck::drift);
+  }
+  // Judged after records 200, 250, ..., 500 of the series (100 clean ones came
+  // first): from the first judgement on, at least half the window is crowded.
+  EXPECT_EQ(drifts, 7);
+}
+
 TEST(DataQualityDrift, JudgedPerFeature) {
   QualityConfig config;
   config.drift_features = {RecordFeature::threshold};
