@@ -1,32 +1,18 @@
 #include "serve/manifest.h"
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/file_text.h"
 
 namespace edgeml::serve {
 
 namespace {
 
 using nlohmann::json;
-
-std::string read_text(const std::filesystem::path& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) throw Error(fmt::format("cannot read '{}': {}", path.string(), ec.message()));
-  if (size > kMaxManifestBytes)
-    throw Error(fmt::format("'{}' is {} bytes, more than {}", path.string(), size, kMaxManifestBytes));
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in) throw Error(fmt::format("cannot read '{}'", path.string()));
-  return text.str();
-}
 
 double finite_number(const json& j, const std::string& where) {
   if (!j.is_number() || !std::isfinite(j.get<double>())) throw Error(fmt::format("{} is not a finite number", where));
@@ -110,12 +96,7 @@ void list_files(const json& entry, std::vector<std::string>& out) {
 }  // namespace
 
 Manifest read_manifest(const std::filesystem::path& path) {
-  json manifest;
-  try {
-    manifest = json::parse(read_text(path));
-  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
-    throw Error(fmt::format("'{}' is not valid JSON: {}", path.string(), e.what()));
-  }
+  json manifest = read_json_file(path, kMaxManifestBytes);
   Manifest out;
   try {
     if (!manifest.is_object()) throw Error("it is not a JSON object");

@@ -1,5 +1,6 @@
 #include "train/manifest.h"
 
+#include <array>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -65,6 +66,20 @@ json model_json(const TrainedModel& m, const ManifestInfo& info) {
 
 }  // namespace
 
+ReferenceStatistics training_statistics(const TrainingData& data, std::size_t bins) {
+  const Eigen::MatrixXd& rows = data.train.rows;
+  ReferenceStatistics stats;
+  stats.rows = static_cast<std::size_t>(rows.rows());
+  const std::array<std::pair<RecordFeature, Column>, kRecordFeatureCount> columns = {
+      {{RecordFeature::index, kIndex}, {RecordFeature::value, kValue}, {RecordFeature::threshold, kThreshold}}};
+  for (auto [feature, column] : columns) {
+    Eigen::VectorXd values = rows.col(column);
+    stats[feature] = feature_statistics({values.data(), static_cast<std::size_t>(values.size())}, bins,
+                                        feature_name(feature));
+  }
+  return stats;
+}
+
 std::string data_fingerprint(const TrainingData& data) {
   std::uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a 64
   mix(hash, data.train.rows);
@@ -99,7 +114,8 @@ json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& 
                    {"optimizer", "adam, beta1 0.9, beta2 0.999, epsilon 1e-7"}};
   json list = json::array();
   for (const TrainedModel& m : models) list.push_back(model_json(m, info));
-  return {{"format", 1}, {"label", label}, {"data", data_info}, {"training", training}, {"models", list}};
+  return {{"format", 1},         {"label", label}, {"data", data_info},
+          {"training", training}, {"models", list}, {"data_statistics", reference_statistics_json(training_statistics(data))}};
 }
 
 void write_manifest(const json& manifest, const std::filesystem::path& dir) {

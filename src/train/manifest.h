@@ -3,7 +3,11 @@
 // {"format": 1, "label": {"offset", "scale", ...}, "data": {"fingerprint",
 // "rows", ...}, "training": {...}, "models": [{"name", "version", "files":
 // {"tflite", "onnx"}, "inputs", "train_mae", "val_mae", "test_mae",
-// "training_seconds", ...}]}.
+// "training_seconds", ...}], "data_statistics": {"rows", "bins", "features":
+// {"index": {"count", "min", "max", "mean", "bin_edges", "proportions"},
+// "value": ..., "valueThreshold": ...}}}. "data_statistics" describes the
+// training rows (validation rows included, test rows not) for the data-quality
+// monitor (core/reference_statistics.h reads it back).
 #pragma once
 
 #include <filesystem>
@@ -12,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/reference_statistics.h"
 #include "train/trainer.h"
 
 namespace edgeml::train {
@@ -19,6 +24,9 @@ namespace edgeml::train {
 // A fingerprint of the rows trained and tested on, in order:
 // "fnv1a64:<16 hex digits>" over their values' float64 bytes.
 std::string data_fingerprint(const TrainingData& data);
+
+// Range, mean and quantile bins of index, value and valueThreshold over data.train.
+ReferenceStatistics training_statistics(const TrainingData& data, std::size_t bins = kDefaultReferenceBins);
 
 struct ManifestInfo {
   std::string version;

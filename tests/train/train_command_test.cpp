@@ -44,6 +44,8 @@ TEST(TrainCommand, WritesModelsAndManifest) {
   for (const char* key : {"train_mae", "val_mae", "test_mae", "training_seconds"})
     EXPECT_TRUE(multi[key].is_number()) << key;
   EXPECT_EQ(m["models"][0]["inputs"], json({"index"}));
+  EXPECT_EQ(m["data_statistics"]["rows"], 200);
+  EXPECT_EQ(m["data_statistics"]["features"]["value"]["max"], 331);
   for (const char* file : {"single_var_LR.tflite", "single_var_LR.onnx", "DNN_multi_regression.tflite"})
     EXPECT_TRUE(std::filesystem::exists(dir / "out" / file)) << file;
   EXPECT_NE(edgeml::test::read_file(dir / "log.txt").find("test MAE"), std::string::npos);
