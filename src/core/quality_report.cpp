@@ -1,0 +1,70 @@
+#include "core/quality_report.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace edgeml {
+
+namespace {
+
+using nlohmann::json;
+
+json number_or_null(std::optional<double> v) { return v && std::isfinite(*v) ? json(*v) : json(nullptr); }
+
+std::string_view source_name(RecordSource source) {
+  return source == RecordSource::alarm_event ? "alarm_event" : "prediction_request";
+}
+
+}  // namespace
+
+std::string quality_topic(const SeriesId& series) {
+  if (series.station.empty()) return fmt::format("{}/unattributed", kQualityTopicPrefix);
+  return fmt::format("{}/{}", kQualityTopicPrefix, series.path());
+}
+
+std::string quality_report_json(std::string_view component, std::string_view node, const QualityRecord& record,
+                                const QualityVerdict& verdict) {
+  json findings = json::array();
+  for (const QualityFinding& f : verdict.findings) {
+    json finding = {{"check", check_name(f.check)},
+                    {"measured", number_or_null(f.measured)},
+                    {"bound", number_or_null(f.bound)},
+                    {"reason", f.reason}};
+    if (f.feature) finding["feature"] = feature_name(*f.feature);
+    findings.push_back(std::move(finding));
+  }
+  json report = {{"component", component},
+                 {"node", node},
+                 {"series", record.series.station.empty() ? "" : record.series.path()},
+                 {"source", source_name(record.source)},
+                 {"action", action_name(verdict.action)},
+                 {"record",
+                  {{"index", number_or_null(record.index)},
+                   {"event_time", number_or_null(record.event_time)},
+                   {"value", number_or_null(record.value)},
+                   {"valueThreshold", number_or_null(record.threshold)}}},
+                 {"findings", std::move(findings)}};
+  if (!record.schema_error.empty()) report["schema_error"] = record.schema_error;
+  // Bytes echoed from a client may be anything: invalid UTF-8 becomes U+FFFD.
+  return report.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+json quality_counts_json(const QualityCounts& counts) {
+  json findings = json::object();
+  for (std::size_t i = 0; i < kQualityCheckCount; ++i)
+    findings[std::string(check_name(static_cast<QualityCheck>(i)))] = counts.findings[i];
+  return {{"records", counts.records}, {"dropped", counts.dropped}, {"findings", std::move(findings)}};
+}
+
+json quality_counts_json(const QualitySnapshot& snapshot) {
+  json out = quality_counts_json(snapshot.total);
+  json series = json::object();
+  for (const auto& [path, counts] : snapshot.series) series[path] = quality_counts_json(counts);
+  out["series"] = std::move(series);
+  out["evicted"] = quality_counts_json(snapshot.evicted);
+  out["unattributed"] = quality_counts_json(snapshot.unattributed);
+  return out;
+}
+
+}  // namespace edgeml
