@@ -96,6 +96,11 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str()
       ->excludes(no_monitoring);
+  cmd->add_option("--quality-config", args->server.quality_config,
+                  "data-quality checks and policies of requests (JSON); default: every check, range and drift "
+                  "against the training statistics in MODELS/manifest.json")
+      ->check(CLI::ExistingFile)
+      ->excludes(no_monitoring);
   cmd->add_option("--remember", args->server.accuracy.remembered,
                   "answered requests remembered until their event arrives (the oldest are forgotten)")
       ->check(CLI::Range(1, 10000000))

@@ -95,6 +95,22 @@ void accuracy_metrics(PrometheusText& out, const NodeStats& s) {
     out.sample("edgeml_serve_online_accuracy_alert", a.alert ? 1 : 0, labels(a));
 }
 
+void quality_metrics(PrometheusText& out, const QualitySnapshot& q, std::uint64_t dropped) {
+  counter(out, "edgeml_serve_quality_records_total", "Requests inspected by the data-quality checks.", q.total.records);
+  counter(out, "edgeml_serve_quality_dropped_total", "Requests refused by a data-quality check.", dropped);
+  out.family("edgeml_serve_quality_findings_total", "counter", "Data-quality findings on requests, by check.");
+  for (std::size_t i = 0; i < kQualityCheckCount; ++i)
+    out.sample("edgeml_serve_quality_findings_total", static_cast<double>(q.total.findings[i]),
+               {{"check", std::string(check_name(static_cast<QualityCheck>(i)))}});
+  out.family("edgeml_serve_quality_series_findings_total", "counter",
+             "Data-quality findings on requests, by series (those tracked now) and check.");
+  for (const auto& [series, counts] : q.series)
+    for (std::size_t i = 0; i < kQualityCheckCount; ++i)
+      if (counts.findings[i] > 0)
+        out.sample("edgeml_serve_quality_series_findings_total", static_cast<double>(counts.findings[i]),
+                   {{"series", series}, {"check", std::string(check_name(static_cast<QualityCheck>(i)))}});
+}
+
 }  // namespace
 
 std::string server_metrics(const NodeStats& s, const ModelSet& models) {
@@ -133,6 +149,7 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
           s.counts.events_dropped);
   counter(out, "edgeml_serve_accuracy_alerts_total", "Online accuracy alerts raised.", s.counts.accuracy_alerts);
   if (s.accuracy) accuracy_metrics(out, s);
+  if (s.quality) quality_metrics(out, *s.quality, s.counts.quality_dropped);
   return out.text();
 }
 

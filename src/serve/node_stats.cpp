@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/quality_report.h"
+
 namespace edgeml::serve {
 
 namespace {
@@ -94,6 +96,8 @@ std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
                 {"events_dropped", s.counts.events_dropped},
                 {"accuracy_alerts", s.counts.accuracy_alerts}};
   if (s.accuracy) stats["accuracy"] = accuracy_json(s);
+  stats["quality_dropped"] = s.counts.quality_dropped;
+  if (s.quality) stats["quality"] = quality_counts_json(*s.quality);
   return stats.dump();
 }
 

@@ -17,7 +17,9 @@
 //                             "series": "1160629000/121/308", "scored": 980,
 //                             "mae": 1.41, "window_mae": 1.38, "window": 100,
 //                             "ewma_mae": 1.36, "test_mae": 1.418, "alert": false}, ...]}}
-// ("accuracy" only when monitoring is on; MAEs in the model's label unit.)
+//    "quality_dropped": 0,
+//    "quality": {...the requests' data quality, core/quality_report.h's counts...}}
+// ("accuracy" and "quality" only when monitoring is on; MAEs in the model's label unit.)
 // Latency is from a request's arrival to its reply being handed to the
 // MQTT client.
 #pragma once
@@ -28,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "core/data_quality.h"
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
 #include "serve/online_accuracy.h"
@@ -56,6 +59,7 @@ struct NodeStats {
   double last_reload_seconds = 0;  // the last reload of the model directory (0: none yet)
   ProcessUsage process;
   std::optional<std::vector<ModelAccuracy>> accuracy;  // none: monitoring is off
+  std::optional<QualitySnapshot> quality;               // of the requests; none: monitoring is off
   OnlineAccuracyCounts accuracy_counts;
   double accuracy_alert_multiple = 0;
 };

@@ -68,6 +68,7 @@ Server::Server(ServerOptions options)
     : options_(std::move(options)), queue_(options_.queue_capacity), accuracy_(options_.accuracy) {
   if (options_.node.empty()) throw Error("a server needs a node name");
   log_model_set(*registry_.reload(options_.models_dir), options_.models_dir);
+  if (options_.monitoring) quality_ = make_quality_monitor(options_.quality_config, options_.models_dir);
 
   mqtt::ClientOptions client;
   client.connection = options_.connection;
@@ -139,7 +140,7 @@ ServerCounts Server::counts() const {
   return {counts_.requests.load(), counts_.replies.load(),     counts_.errors.load(),
           counts_.overloaded.load(), counts_.reloads.load(), counts_.deployments.load(),
           counts_.events.load(),   counts_.events_unreadable.load(), counts_.events_dropped.load(),
-          counts_.accuracy_alerts.load()};
+          counts_.accuracy_alerts.load(), counts_.quality_dropped.load()};
 }
 
 // Paho's thread: copy the message into the queue and return.
@@ -193,6 +194,14 @@ void Server::work() {
 void Server::answer(const Job& job, Scratch& scratch) {
   Request& request = scratch.request;
   Status parsed = parse_request(job.topic, job.payload, request);
+  if (quality_ && !inspect_request(job, parsed, scratch)) {
+    ++counts_.quality_dropped;
+    publish_reply(job,
+                  error_reply("refused by data-quality checks: " + scratch.verdict.reasons(), job.topic, job.payload,
+                              options_.node),
+                  [&] { return reply_topic(request.series); });
+    return;
+  }
   if (!parsed) {
     ++counts_.errors;
     publish_reply(job, error_reply(parsed.reason(), job.topic, job.payload, options_.node),
@@ -230,37 +239,6 @@ void Server::answer(const Job& job, Scratch& scratch) {
     }
   }
   if (options_.monitoring && !scratch.answers.empty()) accuracy_.remember(request.series, request.index, scratch.answers);
-}
-
-// A sensor event: the truth for the requests answered for its series and index.
-void Server::score(const Job& job, Scratch& scratch) {
-  if (!parse_series_topic(job.topic, scratch.event.series) || !parse_payload(job.payload, scratch.event)) {
-    ++counts_.events_unreadable;
-    return;
-  }
-  scratch.alerts.clear();
-  accuracy_.observe(scratch.event.series, scratch.event.index, scratch.event.event_time, scratch.alerts);
-  for (const AccuracyAlert& alert : scratch.alerts) publish_alert(alert);
-}
-
-void Server::publish_alert(const AccuracyAlert& alert) {
-  const ModelAccuracy& f = alert.figures;
-  if (alert.raised) ++counts_.accuracy_alerts;
-  spdlog::warn("accuracy alert {}: model {} version {} on {}: MAE {:.4g} over the last {} against a bound of {:.4g} "
-               "({} x test MAE {:.4g})",
-               alert.raised ? "raised" : "cleared", f.model, f.version, f.series.path(), f.window_mae, f.window_count,
-               alert.bound, options_.accuracy.alert_multiple, f.test_mae.value_or(0));
-  nlohmann::json message = {{"node", options_.node},        {"kind", "online_accuracy"},
-                            {"state", alert.raised ? "raised" : "cleared"},
-                            {"model", f.model},             {"version", f.version},
-                            {"series", f.series.path()},    {"online_mae", f.window_mae},
-                            {"window", f.window_count},     {"bound", alert.bound},
-                            {"test_mae", f.test_mae.value_or(0)}, {"multiple", options_.accuracy.alert_multiple}};
-  try {
-    client_->publish(node_alerts_topic(options_.node), message.dump(), 1);
-  } catch (const Error& e) {
-    spdlog::warn("accuracy alert not sent: {}", e.what());
-  }
 }
 
 template <typename MakeTopic>
@@ -307,6 +285,7 @@ NodeStats Server::stats() {
     stats.accuracy_counts = accuracy_.counts();
     stats.accuracy_alert_multiple = options_.accuracy.alert_multiple;
   }
+  if (quality_) stats.quality = quality_->counts();
   stats.process = read_process_usage();
   std::lock_guard lock(latency_mutex_);
   stats.latency = latency_.figures();

@@ -22,6 +22,11 @@
 // made against the events as they arrive (online_accuracy.h). An accuracy
 // alert raised or cleared is logged and published on
 // edgeml/nodes/{node}/alerts; the figures go out with the stats and /metrics.
+// Every request is also inspected for data quality (core/data_quality.h,
+// against the training statistics of DIR/manifest.json when it has them): a
+// flagged or dropped one is reported on edgeml/dq/{series} (quality_report.h),
+// and a dropped one is answered with an error reply giving the reasons
+// instead of predictions.
 #pragma once
 
 #include <atomic>
@@ -36,6 +41,7 @@
 #include <vector>
 
 #include "core/bounded_queue.h"
+#include "core/data_quality.h"
 #include "mqtt/client.h"
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
@@ -63,6 +69,7 @@ struct ServerOptions {
   // Score predictions against the sensor stream (and, off, subscribe to nothing more).
   bool monitoring = true;
   OnlineAccuracyOptions accuracy;
+  std::filesystem::path quality_config;  // JSON (data_quality_config.h); empty: the defaults
 };
 struct NodeStats;
 class MetricsEndpoint;
@@ -78,7 +85,13 @@ struct ServerCounts {
   std::uint64_t events_unreadable = 0;  // of those, not an alarm event
   std::uint64_t events_dropped = 0;     // of those, not scored: the queue stayed full
   std::uint64_t accuracy_alerts = 0;    // raised
+  std::uint64_t quality_dropped = 0;    // requests refused by a data-quality check
 };
+
+// The data-quality monitor of a server: the config file (empty: defaults) and
+// the training statistics of models_dir/manifest.json when it has them.
+std::unique_ptr<DataQualityMonitor> make_quality_monitor(const std::filesystem::path& config_file,
+                                                         const std::filesystem::path& models_dir);
 
 // The topic a server's status is kept on.
 std::string node_status_topic(const std::string& node);
@@ -107,6 +120,7 @@ class Server {
   int metrics_port() const;
   std::shared_ptr<const ModelSet> models() const { return registry_.current(); }
   const OnlineAccuracy& accuracy() const { return accuracy_; }
+  const DataQualityMonitor* quality() const { return quality_.get(); }
 
  private:
   struct Job {
@@ -125,6 +139,8 @@ class Server {
     AlarmEvent event;
     std::vector<AccuracyAlert> alerts;
     std::vector<LatencySummary::Duration> inference;  // per model, of the request being answered
+    QualityRecord quality_record;
+    QualityVerdict verdict;
   };
 
   void on_message(const mqtt::Message& message);
@@ -138,6 +154,9 @@ class Server {
   bool enqueue(const mqtt::Message& message);
   void answer(const Job& job, Scratch& scratch);
   void score(const Job& job, Scratch& scratch);
+  // Inspects a request (read or not) and reports findings; false when it is
+  // to be answered with an error reply instead of predictions.
+  bool inspect_request(const Job& job, const Status& parsed, Scratch& scratch);
   void publish_alert(const AccuracyAlert& alert);
   // To the request's Response Topic, or to `topic_when_none` made on demand.
   template <typename MakeTopic>
@@ -157,9 +176,11 @@ class Server {
   std::map<std::string, LatencySummary, std::less<>> inference_;  // by model name
   double last_reload_seconds_ = 0;  // the last load of the directory, beside the serving set; under latency_mutex_
   OnlineAccuracy accuracy_;
+  std::unique_ptr<DataQualityMonitor> quality_;  // null: monitoring is off
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
     std::atomic<std::uint64_t> events{0}, events_unreadable{0}, events_dropped{0}, accuracy_alerts{0};
+    std::atomic<std::uint64_t> quality_dropped{0};
   } counts_;
 };
 
