@@ -156,6 +156,12 @@ DataQualityMonitor::Series& DataQualityMonitor::track(const SeriesId& id) {
   return *it->second;
 }
 
+void DataQualityMonitor::set_reference(ReferenceStatistics reference) {
+  std::lock_guard lock(mutex_);
+  reference_ = std::move(reference);
+  for (auto& [id, series] : series_) series->state.restart_drift(reference_);
+}
+
 QualitySnapshot DataQualityMonitor::counts() const {
   std::lock_guard lock(mutex_);
   QualitySnapshot snapshot;

@@ -113,6 +113,10 @@ class DataQualityMonitor {
   void inspect(const QualityRecord& record, QualityVerdict& out);
   QualityVerdict inspect(const QualityRecord& record);
 
+  // New training statistics (a model was deployed): the range check uses
+  // them from the next record on, and every series' drift windows restart.
+  void set_reference(ReferenceStatistics reference);
+
   QualitySnapshot counts() const;
   std::size_t series_tracked() const;
   const QualityConfig& config() const { return config_; }
@@ -124,7 +128,7 @@ class DataQualityMonitor {
   void conclude(QualityCounts* series, QualityVerdict& out);
 
   const QualityConfig config_;
-  const ReferenceStatistics reference_;
+  ReferenceStatistics reference_;
   mutable std::mutex mutex_;
   std::map<SeriesId, std::unique_ptr<Series>> series_;
   std::list<const SeriesId*> recency_;  // most recently seen first

@@ -25,10 +25,15 @@ SeriesQuality::SeriesQuality(const QualityConfig& config, const ReferenceStatist
       keys_(config.duplicate_memory),
       intervals_(config.gap_window),
       times_(config.burst_max_records + 1) {
-  for (RecordFeature feature : config.drift_features) {
+  restart_drift(reference);
+}
+
+void SeriesQuality::restart_drift(const ReferenceStatistics& reference) {
+  drift_.clear();
+  for (RecordFeature feature : config_.drift_features) {
     const auto& stats = reference[feature];
     if (!stats) continue;
-    drift_.push_back({feature, &*stats, RecentValues<std::uint16_t>(config.drift_window),
+    drift_.push_back({feature, &*stats, RecentValues<std::uint16_t>(config_.drift_window),
                       std::vector<std::size_t>(stats->bin_count(), 0), 0});
   }
 }

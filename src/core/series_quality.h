@@ -46,6 +46,8 @@ class SeriesQuality {
   // Appends to `found` what the series' state says of this record. `scratch`
   // is working space for the median (kept by the caller to avoid allocating).
   void inspect(const QualityRecord& record, std::vector<double>& scratch, std::vector<QualityFinding>& found);
+  // Drift windows against a new reference, empty; the time checks keep their state.
+  void restart_drift(const ReferenceStatistics& reference);
 
  private:
   struct EventKey {

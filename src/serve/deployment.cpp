@@ -148,7 +148,10 @@ std::vector<ModelPackage> packages_from_directory(const fs::path& dir) {
     for (json entry : manifest["models"]) {
       if (!entry.is_object() || !entry["name"].is_string() || !entry["version"].is_string())
         throw Error(fmt::format("'{}': an entry without a name or version", (dir / "manifest.json").string()));
-      if (!entry.contains("label") && manifest.contains("label")) entry["label"] = manifest["label"];
+      // What applies to every model travels with each: its label, and the
+      // training statistics that the data-quality checks of a server use.
+      for (const char* shared : {"label", "data_statistics"})
+        if (!entry.contains(shared) && manifest.contains(shared)) entry[shared] = manifest[shared];
       ModelPackage p{entry["name"], entry["version"], entry, {}};
       for (const auto& [format, name] : entry["files"].items())
         if (name.is_string() && fs::exists(dir / name.get<std::string>())) {

@@ -68,7 +68,12 @@ Server::Server(ServerOptions options)
     : options_(std::move(options)), queue_(options_.queue_capacity), accuracy_(options_.accuracy) {
   if (options_.node.empty()) throw Error("a server needs a node name");
   log_model_set(*registry_.reload(options_.models_dir), options_.models_dir);
-  if (options_.monitoring) quality_ = make_quality_monitor(options_.quality_config, options_.models_dir);
+  if (options_.monitoring) {
+    QualityConfig quality;
+    if (!options_.quality_config.empty()) quality = read_quality_config(options_.quality_config);
+    quality_ = std::make_unique<DataQualityMonitor>(std::move(quality));
+    refresh_quality_reference();
+  }
 
   mqtt::ClientOptions client;
   client.connection = options_.connection;
@@ -327,6 +332,7 @@ void Server::reload(const char* why) {
       std::lock_guard lock(latency_mutex_);
       last_reload_seconds_ = seconds;
     }
+    if (quality_) refresh_quality_reference();
     ++counts_.reloads;
   } catch (const Error& e) {
     spdlog::error("reloading {}: {}; the models loaded before keep serving", options_.models_dir.string(), e.what());

@@ -88,11 +88,6 @@ struct ServerCounts {
   std::uint64_t quality_dropped = 0;    // requests refused by a data-quality check
 };
 
-// The data-quality monitor of a server: the config file (empty: defaults) and
-// the training statistics of models_dir/manifest.json when it has them.
-std::unique_ptr<DataQualityMonitor> make_quality_monitor(const std::filesystem::path& config_file,
-                                                         const std::filesystem::path& models_dir);
-
 // The topic a server's status is kept on.
 std::string node_status_topic(const std::string& node);
 // Where its accuracy alerts go.
@@ -157,6 +152,7 @@ class Server {
   // Inspects a request (read or not) and reports findings; false when it is
   // to be answered with an error reply instead of predictions.
   bool inspect_request(const Job& job, const Status& parsed, Scratch& scratch);
+  void refresh_quality_reference();
   void publish_alert(const AccuracyAlert& alert);
   // To the request's Response Topic, or to `topic_when_none` made on demand.
   template <typename MakeTopic>
@@ -177,6 +173,7 @@ class Server {
   double last_reload_seconds_ = 0;  // the last load of the directory, beside the serving set; under latency_mutex_
   OnlineAccuracy accuracy_;
   std::unique_ptr<DataQualityMonitor> quality_;  // null: monitoring is off
+  std::string quality_reference_;                // the statistics it has, as JSON; the watcher's
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
     std::atomic<std::uint64_t> events{0}, events_unreadable{0}, events_dropped{0}, accuracy_alerts{0};

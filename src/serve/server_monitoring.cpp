@@ -4,25 +4,41 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/file_text.h"
 #include "core/quality_report.h"
+#include "serve/manifest.h"
 #include "serve/server.h"
 
 namespace edgeml::serve {
 
-std::unique_ptr<DataQualityMonitor> make_quality_monitor(const std::filesystem::path& config_file,
-                                                         const std::filesystem::path& models_dir) {
-  QualityConfig config = config_file.empty() ? QualityConfig{} : read_quality_config(config_file);
+// The training statistics of the models served now: the manifest's, else
+// those a deployed entry carries (deployment.h), the first in the file. The
+// monitor is told only when they change, as that restarts its drift windows.
+void Server::refresh_quality_reference() {
+  std::filesystem::path manifest = options_.models_dir / "manifest.json";
+  std::string text;
   ReferenceStatistics reference;
-  std::filesystem::path manifest = models_dir / "manifest.json";
   std::error_code ec;
   if (std::filesystem::exists(manifest, ec)) {
     try {
-      reference = read_reference_statistics(manifest);
+      nlohmann::json m = read_json_file(manifest, kMaxManifestBytes);
+      if (!m.contains("data_statistics") && m.contains("models") && m["models"].is_array())
+        for (const auto& entry : m["models"])
+          if (entry.is_object() && entry.contains("data_statistics")) {
+            m["data_statistics"] = entry["data_statistics"];
+            break;
+          }
+      reference = read_reference_statistics(m);
+      text = reference_statistics_json(reference).dump();
     } catch (const Error& e) {
-      spdlog::warn("data quality: no training statistics, so no range or drift checks: {}", e.what());
+      spdlog::warn("data quality: no training statistics in {}, so no range or drift checks: {}", manifest.string(),
+                   e.what());
     }
   }
-  return std::make_unique<DataQualityMonitor>(std::move(config), std::move(reference));
+  if (text == quality_reference_) return;
+  quality_reference_ = std::move(text);
+  quality_->set_reference(std::move(reference));
+  if (!quality_reference_.empty()) spdlog::info("data quality: training statistics from {}", manifest.string());
 }
 
 bool Server::inspect_request(const Job& job, const Status& parsed, Scratch& scratch) {

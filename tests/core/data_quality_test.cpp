@@ -116,6 +116,20 @@ TEST_F(DataQuality, OutsideTheTrainingRangeIsOutOfRange) {
   EXPECT_EQ(verdict.findings[0].reason, "value 500 is above the training range [200, 260]");
 }
 
+TEST(DataQualityRange, ANewReferenceAppliesFromTheNextRecord) {
+  DataQualityMonitor monitor(QualityConfig{});  // no training statistics yet: no range check
+  CleanStream stream;
+  QualityRecord record = stream.next();
+  record.value = 500;
+  EXPECT_EQ(monitor.inspect(record).action, QualityAction::keep);
+  monitor.set_reference(test::uniform_reference());
+  record = stream.next();
+  record.value = 500;
+  QualityVerdict verdict = monitor.inspect(record);
+  ASSERT_EQ(verdict.findings.size(), 1u);
+  EXPECT_EQ(verdict.findings[0].check, QualityCheck::out_of_range);
+}
+
 TEST(DataQualityRange, MarginWidensTheRange) {
   QualityConfig config;
   config.range_margin = 0.1;  // the range is 60 wide: [194, 266]

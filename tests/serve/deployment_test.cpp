@@ -25,6 +25,18 @@ const ModelPackage& package_named(const std::vector<ModelPackage>& packages, con
   throw Error("no package " + model);
 }
 
+TEST(ServeDeployment, TheTrainingStatisticsGoWithEachEntry) {
+  edgeml::test::TempDir dir;
+  test::write_sample_directory(dir.path(), "v1");
+  nlohmann::json manifest = test::sample_manifest("v1");
+  manifest["data_statistics"] = {{"rows", 3}};
+  test::write_file(dir / "manifest.json", manifest.dump());
+  for (const ModelPackage& p : packages_from_directory(dir.path()))
+    if (!p.entry.is_null()) {
+      EXPECT_EQ(p.entry["data_statistics"]["rows"], 3) << p.model;
+    }
+}
+
 TEST(ServeDeployment, PackagesComeFromAManifestAndBareFilesAndRoundTrip) {
   edgeml::test::TempDir dir;
   test::write_sample_directory(dir.path(), "v1");
