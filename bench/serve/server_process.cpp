@@ -23,7 +23,7 @@ std::vector<std::string> serve_argv(const ServerSpec& spec, const LoadSetup& loa
   std::vector<std::string> argv = {spec.edgeml,  "serve",         "--host", load.broker.host,
                                    "--port",     std::to_string(load.broker.port), "--models",
                                    spec.models.string(), "--node", spec.node};
-  if (spec.null_responder) argv.push_back("--null-responder");
+  argv.insert(argv.end(), spec.extra_args.begin(), spec.extra_args.end());
   return argv;
 }
 

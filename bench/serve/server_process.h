@@ -17,7 +17,7 @@ struct ServerSpec {
   std::string edgeml;  // the executable
   std::filesystem::path models;
   std::string node;
-  bool null_responder = false;
+  std::vector<std::string> extra_args;  // after serve --models DIR --node NODE
   std::filesystem::path log;
 };
 

@@ -24,7 +24,7 @@ std::string quality_topic(const SeriesId& series) {
 }
 
 std::string quality_report_json(std::string_view component, std::string_view node, const QualityRecord& record,
-                                const QualityVerdict& verdict) {
+                                const QualityVerdict& verdict, std::uint64_t suppressed) {
   json findings = json::array();
   for (const QualityFinding& f : verdict.findings) {
     json finding = {{"check", check_name(f.check)},
@@ -46,8 +46,31 @@ std::string quality_report_json(std::string_view component, std::string_view nod
                    {"valueThreshold", number_or_null(record.threshold)}}},
                  {"findings", std::move(findings)}};
   if (!record.schema_error.empty()) report["schema_error"] = record.schema_error;
+  if (suppressed > 0) report["suppressed"] = suppressed;
   // Bytes echoed from a client may be anything: invalid UTF-8 becomes U+FFFD.
   return report.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+QualityReportGate::QualityReportGate(std::chrono::milliseconds interval, std::size_t max_series)
+    : interval_(interval), max_series_(max_series) {}
+
+bool QualityReportGate::admit(const SeriesId& series, std::chrono::steady_clock::time_point now,
+                              std::uint64_t& suppressed) {
+  auto it = gates_.find(series);
+  if (it == gates_.end()) {
+    if (gates_.size() >= max_series_) gates_.clear();
+    gates_.emplace(series, Gate{now, 0});
+    suppressed = 0;
+    return true;
+  }
+  Gate& gate = it->second;
+  if (now - gate.last < interval_) {
+    ++gate.held;
+    return false;
+  }
+  suppressed = gate.held;
+  gate = {now, 0};
+  return true;
 }
 
 json quality_counts_json(const QualityCounts& counts) {

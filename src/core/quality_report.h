@@ -10,12 +10,17 @@
 //                  "reason": "value is nan"}]}
 //
 // (null stands for an absent or non-finite number; "schema_error" is added
-// when the payload could not be read). Counts go out with the stats as
+// when the payload could not be read; "suppressed": N when N flagged or
+// dropped records of the series went unreported before it, see
+// QualityReportGate). Counts go out with the stats as
 // quality_counts_json(): {"records", "dropped", "findings": {"gap": 3, ...},
 // "series": {"1160629000/121/308": {...the same...}}, "evicted": {...},
 // "unattributed": {...}}.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -30,7 +35,28 @@ inline constexpr std::string_view kQualityTopicPrefix = "edgeml/dq";
 std::string quality_topic(const SeriesId& series);
 
 std::string quality_report_json(std::string_view component, std::string_view node, const QualityRecord& record,
-                                const QualityVerdict& verdict);
+                                const QualityVerdict& verdict, std::uint64_t suppressed = 0);
+
+// At most one report per series per interval: a stream that stays out of
+// range would otherwise double the messages it causes. The counts (stats,
+// /metrics) still see every finding; a report says how many it stood for.
+class QualityReportGate {
+ public:
+  explicit QualityReportGate(std::chrono::milliseconds interval = std::chrono::seconds(1),
+                             std::size_t max_series = 10000);
+  // True when a report for `series` may go at `now`; `suppressed` is then
+  // the number held back since the series' last report.
+  bool admit(const SeriesId& series, std::chrono::steady_clock::time_point now, std::uint64_t& suppressed);
+
+ private:
+  struct Gate {
+    std::chrono::steady_clock::time_point last;
+    std::uint64_t held = 0;
+  };
+  std::chrono::milliseconds interval_;
+  std::size_t max_series_;
+  std::map<SeriesId, Gate> gates_;  // forgotten all at once past max_series
+};
 
 nlohmann::json quality_counts_json(const QualityCounts& counts);
 nlohmann::json quality_counts_json(const QualitySnapshot& snapshot);

@@ -24,7 +24,8 @@
 // edgeml/nodes/{node}/alerts; the figures go out with the stats and /metrics.
 // Every request is also inspected for data quality (core/data_quality.h,
 // against the training statistics of DIR/manifest.json when it has them): a
-// flagged or dropped one is reported on edgeml/dq/{series} (quality_report.h),
+// flagged or dropped one is reported on edgeml/dq/{series} (quality_report.h,
+// at most once a second per series),
 // and a dropped one is answered with an error reply giving the reasons
 // instead of predictions.
 #pragma once
@@ -42,6 +43,7 @@
 
 #include "core/bounded_queue.h"
 #include "core/data_quality.h"
+#include "core/quality_report.h"
 #include "mqtt/client.h"
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
@@ -174,6 +176,7 @@ class Server {
   OnlineAccuracy accuracy_;
   std::unique_ptr<DataQualityMonitor> quality_;  // null: monitoring is off
   std::string quality_reference_;                // the statistics it has, as JSON; the watcher's
+  QualityReportGate report_gate_;                // the worker's
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
     std::atomic<std::uint64_t> events{0}, events_unreadable{0}, events_dropped{0}, accuracy_alerts{0};

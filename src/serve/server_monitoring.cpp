@@ -61,11 +61,13 @@ bool Server::inspect_request(const Job& job, const Status& parsed, Scratch& scra
   record.event_time = std::nullopt;
   quality_->inspect(record, scratch.verdict);
   if (scratch.verdict.action == QualityAction::keep) return true;
-  try {
-    client_->publish(quality_topic(record.series), quality_report_json("serve", options_.node, record, scratch.verdict),
-                     0);
-  } catch (const Error& e) {
-    spdlog::debug("data-quality report not sent: {}", e.what());
+  if (std::uint64_t suppressed = 0; report_gate_.admit(record.series, std::chrono::steady_clock::now(), suppressed)) {
+    try {
+      client_->publish(quality_topic(record.series),
+                       quality_report_json("serve", options_.node, record, scratch.verdict, suppressed), 0);
+    } catch (const Error& e) {
+      spdlog::debug("data-quality report not sent: {}", e.what());
+    }
   }
   return scratch.verdict.action != QualityAction::drop || !parsed;  // an unread request gets its error reply
 }

@@ -62,5 +62,31 @@ TEST(QualityReport, CountsNameEveryCheck) {
   EXPECT_EQ(counts["unattributed"]["records"], 0);
 }
 
+TEST(QualityReportGate, OneReportPerSeriesPerIntervalCountingWhatItHeldBack) {
+  using namespace std::chrono_literals;
+  QualityReportGate gate(1s, 2);
+  auto t0 = std::chrono::steady_clock::now();
+  std::uint64_t suppressed = 99;
+  SeriesId a{"1", "2", "3"}, b{"1", "2", "4"}, c{"1", "2", "5"};
+  EXPECT_TRUE(gate.admit(a, t0, suppressed));
+  EXPECT_EQ(suppressed, 0u);
+  EXPECT_FALSE(gate.admit(a, t0 + 100ms, suppressed));
+  EXPECT_FALSE(gate.admit(a, t0 + 900ms, suppressed));
+  EXPECT_TRUE(gate.admit(b, t0 + 900ms, suppressed)) << "another series has its own interval";
+  EXPECT_TRUE(gate.admit(a, t0 + 1000ms, suppressed));
+  EXPECT_EQ(suppressed, 2u);
+  EXPECT_TRUE(gate.admit(c, t0 + 1100ms, suppressed)) << "past max_series the gates start afresh";
+  EXPECT_TRUE(gate.admit(a, t0 + 1200ms, suppressed));
+}
+
+TEST(QualityReport, SaysHowManyReportsItStandsFor) {
+  QualityRecord record;
+  record.series = {"1", "2", "3"};
+  QualityVerdict verdict;
+  verdict.action = QualityAction::flag;
+  EXPECT_FALSE(json::parse(quality_report_json("serve", "n", record, verdict)).contains("suppressed"));
+  EXPECT_EQ(json::parse(quality_report_json("serve", "n", record, verdict, 7))["suppressed"], 7);
+}
+
 }  // namespace
 }  // namespace edgeml
