@@ -1,4 +1,5 @@
-// edgeml collect: store every alarm event from the broker in SQLite (and CSV).
+// edgeml collect: store every alarm event from the broker in SQLite (and CSV),
+// each judged by the data-quality checks first.
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -8,6 +9,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "core/quality_report.h"
 #include "ingest/collector.h"
 
 namespace edgeml::cli {
@@ -19,26 +21,86 @@ struct CollectArgs {
   ingest::CollectorOptions collector;
   std::string db = "edgeml.db";
   std::string csv;
+  std::string node;
+  std::string quality_config;
+  std::string manifest;
+  bool no_quality = false;
   bool until_finish = false;
   bool clean = false;
 };
 
+constexpr auto kQualityCountsInterval = std::chrono::seconds(5);
+
+std::unique_ptr<DataQualityMonitor> make_monitor(const CollectArgs& args) {
+  if (args.no_quality) return nullptr;
+  QualityConfig config = args.quality_config.empty() ? QualityConfig{} : read_quality_config(args.quality_config);
+  ReferenceStatistics reference;
+  if (args.manifest.empty())
+    spdlog::info("no --manifest: the out_of_range and drift checks do not run");
+  else
+    reference = read_reference_statistics(std::filesystem::path(args.manifest));
+  return std::make_unique<DataQualityMonitor>(std::move(config), std::move(reference));
+}
+
+// The monitor's counts, retained on edgeml/collectors/{node}/quality (QoS 0:
+// the next one follows soon, and the last one is sent before disconnecting).
+class QualityCountsPublisher {
+ public:
+  QualityCountsPublisher(mqtt::Client& client, const DataQualityMonitor* monitor, const std::string& node)
+      : client_(client), monitor_(monitor), topic_(fmt::format("edgeml/collectors/{}/quality", node)) {}
+
+  void publish_due(std::chrono::steady_clock::time_point now) {
+    if (!monitor_ || now < next_) return;
+    next_ = now + kQualityCountsInterval;
+    publish();
+  }
+
+  void publish() {
+    if (!monitor_ || !client_.connected()) return;
+    try {
+      client_.publish(topic_, quality_counts_json(monitor_->counts()).dump(), 0, true);
+    } catch (const Error& e) {
+      spdlog::debug("{}", e.what());
+    }
+  }
+
+ private:
+  mqtt::Client& client_;
+  const DataQualityMonitor* monitor_;
+  std::string topic_;
+  std::chrono::steady_clock::time_point next_{};
+};
+
 // Until a stop signal (or alarm/finish), with a progress line on a terminal.
-void wait_for_end(const ingest::Collector& collector, bool until_finish) {
+void wait_for_end(const ingest::Collector& collector, bool until_finish, QualityCountsPublisher& quality) {
   const bool show = stderr_is_terminal();
   auto start = std::chrono::steady_clock::now();
   auto next_show = start;
   while (!g_stop && !(until_finish && collector.finish_seen())) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     auto now = std::chrono::steady_clock::now();
+    quality.publish_due(now);
     if (!show || now < next_show) continue;
     next_show = now + std::chrono::milliseconds(500);
     ingest::CollectorCounts n = collector.counts();
     double secs = std::chrono::duration<double>(now - start).count();
-    fmt::print(stderr, "\rstored {}  duplicates {}  rejected {}  {:.0f}/s   ", n.stored, n.duplicates, n.rejected,
-               static_cast<double>(n.received) / secs);
+    fmt::print(stderr, "\rstored {}  duplicates {}  rejected {}  flagged {}  {:.0f}/s   ", n.stored, n.duplicates,
+               n.rejected, n.quality_flagged, static_cast<double>(n.received) / secs);
   }
   if (show) fmt::print(stderr, "\n");
+}
+
+void print_quality(const DataQualityMonitor& monitor, const ingest::CollectorCounts& n) {
+  QualityCounts total = monitor.counts().total;
+  std::string findings;
+  for (std::size_t i = 0; i < kQualityCheckCount; ++i) {
+    if (total.findings[i] == 0) continue;
+    findings += fmt::format("{}{} {}", findings.empty() ? "" : ", ", check_name(static_cast<QualityCheck>(i)),
+                            total.findings[i]);
+  }
+  fmt::print("data quality: {} records judged, {} flagged, {} dropped; findings: {}{}\n", total.records,
+             n.quality_flagged, n.quality_dropped, findings.empty() ? "none" : findings,
+             n.reports_unsent > 0 ? fmt::format(" ({} reports not published)", n.reports_unsent) : "");
 }
 
 void run_collect(CollectArgs& args) {
@@ -46,6 +108,9 @@ void run_collect(CollectArgs& args) {
   if (conn.client_id.empty()) conn.client_id = mqtt::default_client_id("collector");
   // A persistent session: the broker keeps what arrives while we are away.
   args.client.clean_session = args.clean;
+  args.collector.node = args.node.empty() ? conn.client_id : args.node;
+  std::unique_ptr<DataQualityMonitor> monitor = make_monitor(args);
+  args.collector.quality = monitor.get();
 
   ingest::EventStore store(args.db);
   std::unique_ptr<ingest::CsvMirror> csv;
@@ -56,14 +121,17 @@ void run_collect(CollectArgs& args) {
   mqtt::Client client(args.client);
   collector.attach(client);
   client.connect();
-  spdlog::info("collecting {} from {} into {}{}", fmt::join(args.collector.topics, ", "), conn.uri(), args.db,
-               csv ? " and " + args.csv : "");
-  wait_for_end(collector, args.until_finish);
+  spdlog::info("collecting {} from {} into {}{}{}", fmt::join(args.collector.topics, ", "), conn.uri(), args.db,
+               csv ? " and " + args.csv : "", monitor ? "" : " without data-quality checks");
+  QualityCountsPublisher quality(client, monitor.get(), args.collector.node);
+  wait_for_end(collector, args.until_finish, quality);
+  quality.publish();
   client.disconnect();
 
   ingest::CollectorCounts n = collector.counts();
   fmt::print("collected {} new events ({} duplicates, {} rejected); {} holds {} events and {} rejects\n", n.stored,
              n.duplicates, n.rejected, args.db, store.event_count(), store.reject_count());
+  if (monitor) print_quality(*monitor, n);
   if (n.store_errors > 0) throw Error(fmt::format("{} events could not be written; see the log", n.store_errors));
 }
 
@@ -80,9 +148,27 @@ void add_collect_command(CLI::App& app) {
   cmd->add_option("--qos", args->collector.qos, "subscription QoS")->check(CLI::Range(0, 2))->capture_default_str();
   cmd->add_flag("--until-finish", args->until_finish, "stop when alarm/finish arrives");
   cmd->add_flag("--clean", args->clean, "start a clean session (forget what the broker kept for us)");
+  cmd->add_option("--node", args->node,
+                  "this collector's name in quality reports and on edgeml/collectors/NODE/quality "
+                  "(default: the client id)");
+  cmd->add_option("--quality-config", args->quality_config,
+                  "data-quality checks and policies (JSON, see src/core/data_quality_config.h); default: built in")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--manifest", args->manifest,
+                  "a model's manifest.json: its training statistics enable the out_of_range and drift checks, "
+                  "which do not run without it")
+      ->check(CLI::ExistingFile);
+  auto* no_quality = cmd->add_flag("--no-quality", args->no_quality, "store every event that parses, unjudged");
+  no_quality->excludes("--quality-config")->excludes("--manifest");
   cmd->footer(
       "The default --client-id is the same for every collector on this host, so that a restarted\n"
-      "collector resumes its session: give each collector running at the same time its own.");
+      "collector resumes its session: give each collector running at the same time its own.\n"
+      "Data quality: every alarm message is judged before it is stored. A record a check drops\n"
+      "(by default: unreadable, a field missing, NaN or infinity) goes to the rejects table with\n"
+      "the findings as its reason; a flagged one (time going backwards, duplicate, gap, burst,\n"
+      "out of range, drift) is stored. Each flagged or dropped record is reported as JSON on\n"
+      "edgeml/dq/{station}/{datapoint}/{alarm} (QoS 0); the counts are retained on\n"
+      "edgeml/collectors/NODE/quality every 5 s.");
   cmd->callback([args] { run_collect(*args); });
 }
 

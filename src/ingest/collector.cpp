@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/quality_report.h"
+
 namespace edgeml::ingest {
 
 bool topic_matches(std::string_view filter, std::string_view topic) {
@@ -25,12 +27,32 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
 Collector::Collector(EventStore& store, CsvMirror* csv, CollectorOptions options)
     : store_(store), csv_(csv), options_(std::move(options)) {}
 
+QualityReporter mqtt_quality_reporter(mqtt::Client& client, std::string node) {
+  return [&client, node = std::move(node)](const QualityRecord& record, const QualityVerdict& verdict) {
+    // QoS 0 and not while away: reports must not fill the buffer of publishes held offline.
+    if (!client.connected()) return false;
+    try {
+      client.publish(quality_topic(record.series), quality_report_json("collector", node, record, verdict), 0);
+      return true;
+    } catch (const Error& e) {
+      spdlog::debug("{}", e.what());
+      return false;
+    }
+  };
+}
+
 void Collector::attach(mqtt::Client& client) {
   for (const auto& topic : options_.topics) client.add_subscription(topic, options_.qos);
   bool finish_covered = false;
   for (const auto& topic : options_.topics) finish_covered |= topic_matches(topic, kFinishTopic);
   if (!finish_covered) client.add_subscription(std::string(kFinishTopic), options_.qos);
+  if (!reporter_) reporter_ = mqtt_quality_reporter(client, options_.node);
   client.set_message_handler([this](std::string_view topic, std::string_view payload) { handle(topic, payload); });
+}
+
+void Collector::set_quality_reporter(QualityReporter reporter) {
+  std::lock_guard lock(mutex_);
+  reporter_ = std::move(reporter);
 }
 
 void Collector::reject(std::string_view topic, std::string_view payload, const std::string& reason) {
@@ -41,6 +63,16 @@ void Collector::reject(std::string_view topic, std::string_view payload, const s
     ++counts_.store_errors;
     spdlog::error("could not record a reject: {}", s.reason());
   }
+}
+
+QualityAction Collector::judge(std::string_view topic, std::string_view payload, const AlarmEvent* event) {
+  record_ = event ? QualityRecord::from_event(*event) : read_alarm_record(topic, payload);
+  options_.quality->inspect(record_, verdict_);
+  if (verdict_.action == QualityAction::keep) return QualityAction::keep;
+  if (verdict_.action == QualityAction::flag) ++counts_.quality_flagged;
+  else ++counts_.quality_dropped;
+  if (reporter_ && !reporter_(record_, verdict_)) ++counts_.reports_unsent;
+  return verdict_.action;
 }
 
 void Collector::handle(std::string_view topic, std::string_view payload) {
@@ -56,8 +88,16 @@ void Collector::handle(std::string_view topic, std::string_view payload) {
     return;
   }
   AlarmEvent event;
-  if (Status s = parse_series_topic(topic, event.series); !s) return reject(topic, payload, s.reason());
-  if (Status s = parse_payload(payload, event); !s) return reject(topic, payload, s.reason());
+  Status parsed = parse_series_topic(topic, event.series);
+  if (parsed) parsed = parse_payload(payload, event);
+  if (options_.quality && judge(topic, payload, parsed ? &event : nullptr) == QualityAction::drop)
+    return reject(topic, payload, verdict_.reasons());
+  // A message that did not parse cannot be stored whatever the checks' policies say.
+  if (!parsed) return reject(topic, payload, parsed.reason());
+  store(topic, payload, event);
+}
+
+void Collector::store(std::string_view topic, std::string_view payload, const AlarmEvent& event) {
   bool stored = false;
   if (Status s = store_.insert(event, stored); !s) {
     // The message is acknowledged when we return: keep it as a reject rather than lose it.
