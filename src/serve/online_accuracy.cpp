@@ -122,7 +122,7 @@ struct OnlineAccuracy::State {
   OnlineAccuracyCounts counts;
 
   Tracker* tracker_for(std::string_view model, const SeriesId& series, const OnlineAccuracyOptions& options);
-  std::size_t find_pending(const SeriesId& series, double index) const;
+  std::size_t find_pending(std::uint64_t key, const SeriesId& series, double index) const;
 };
 
 OnlineAccuracy::OnlineAccuracy(OnlineAccuracyOptions options) : options_(options), state_(std::make_unique<State>()) {
@@ -152,8 +152,8 @@ Tracker* OnlineAccuracy::State::tracker_for(std::string_view model, const Series
   return raw;
 }
 
-std::size_t OnlineAccuracy::State::find_pending(const SeriesId& series, double index) const {
-  auto it = pending_by_key.find(pending_key(series, index));
+std::size_t OnlineAccuracy::State::find_pending(std::uint64_t key, const SeriesId& series, double index) const {
+  auto it = pending_by_key.find(key);
   if (it == pending_by_key.end()) return ring.size();
   const Pending& p = ring[it->second];
   return p.live && p.index == index && p.series == series ? it->second : ring.size();
@@ -162,7 +162,8 @@ std::size_t OnlineAccuracy::State::find_pending(const SeriesId& series, double i
 void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<const ModelAnswer> answers) {
   std::lock_guard lock(mutex_);
   State& st = *state_;
-  if (std::size_t same = st.find_pending(series, index); same < st.ring.size()) st.ring[same].live = false;
+  const std::uint64_t key = pending_key(series, index);
+  if (std::size_t same = st.find_pending(key, series, index); same < st.ring.size()) st.ring[same].live = false;
   const std::size_t slot = st.next_slot;
   st.next_slot = (st.next_slot + 1) % st.ring.size();
   Pending& p = st.ring[slot];
@@ -193,7 +194,7 @@ void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<co
     out.test_mae = a.test_mae;
   }
   p.live = true;
-  st.pending_by_key[pending_key(series, index)] = slot;
+  st.pending_by_key[key] = slot;
   ++st.counts.remembered;
 }
 
@@ -201,14 +202,15 @@ std::size_t OnlineAccuracy::observe(const SeriesId& series, double index, double
                                     std::vector<AccuracyAlert>& alerts) {
   std::lock_guard lock(mutex_);
   State& st = *state_;
-  std::size_t slot = st.find_pending(series, index);
+  const std::uint64_t key = pending_key(series, index);
+  std::size_t slot = st.find_pending(key, series, index);
   if (slot == st.ring.size()) {
     ++st.counts.unmatched;
     return 0;
   }
   Pending& p = st.ring[slot];
   p.live = false;
-  st.pending_by_key.erase(pending_key(series, index));
+  st.pending_by_key.erase(key);
   ++st.counts.scored;
   for (std::size_t i = 0; i < p.count; ++i) {
     const Pending::Output& out = p.outputs[i];

@@ -16,29 +16,37 @@ namespace edgeml::serve {
 // monitor is told only when they change, as that restarts its drift windows.
 void Server::refresh_quality_reference() {
   std::filesystem::path manifest = options_.models_dir / "manifest.json";
-  std::string text;
-  ReferenceStatistics reference;
+  nlohmann::json statistics;
   std::error_code ec;
-  if (std::filesystem::exists(manifest, ec)) {
-    try {
+  try {
+    if (std::filesystem::exists(manifest, ec)) {
       nlohmann::json m = read_json_file(manifest, kMaxManifestBytes);
-      if (!m.contains("data_statistics") && m.contains("models") && m["models"].is_array())
+      if (m.contains("data_statistics")) statistics = m["data_statistics"];
+      else if (m.contains("models") && m["models"].is_array())
         for (const auto& entry : m["models"])
           if (entry.is_object() && entry.contains("data_statistics")) {
-            m["data_statistics"] = entry["data_statistics"];
+            statistics = entry["data_statistics"];
             break;
           }
-      reference = read_reference_statistics(m);
-      text = reference_statistics_json(reference).dump();
-    } catch (const Error& e) {
-      spdlog::warn("data quality: no training statistics in {}, so no range or drift checks: {}", manifest.string(),
-                   e.what());
     }
+  } catch (const Error& e) {
+    spdlog::warn("data quality: cannot read {}: {}", manifest.string(), e.what());
   }
+  std::string text = statistics.is_null() ? "" : statistics.dump();
   if (text == quality_reference_) return;
+  ReferenceStatistics reference;
+  if (!statistics.is_null()) {
+    try {
+      reference = reference_statistics_from_json(statistics);
+    } catch (const Error& e) {
+      spdlog::warn("data quality: no range or drift checks: the training statistics in {} are wrong: {}",
+                   manifest.string(), e.what());
+    }
+  } else {
+    spdlog::info("data quality: {} has no training statistics, so no range or drift checks", manifest.string());
+  }
   quality_reference_ = std::move(text);
   quality_->set_reference(std::move(reference));
-  if (!quality_reference_.empty()) spdlog::info("data quality: training statistics from {}", manifest.string());
 }
 
 bool Server::inspect_request(const Job& job, const Status& parsed, Scratch& scratch) {
