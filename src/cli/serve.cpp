@@ -54,6 +54,12 @@ void run_serve(ServeArgs& args) {
     fmt::print("scored {} answered request(s) against {} sensor event(s); {} accuracy alert(s)\n", a.scored, n.events,
                n.accuracy_alerts);
   }
+  if (const serve::ContractMonitor* contract = server.contract()) {
+    serve::ContractSnapshot c = contract->snapshot();
+    std::size_t active = 0;
+    for (const serve::ContractState& s : c.states) active += s.violated ? 1 : 0;
+    fmt::print("service contract {}: {} violation(s) raised, {} still standing\n", c.name, c.violations, active);
+  }
 }
 
 }  // namespace
@@ -101,6 +107,10 @@ void add_serve_command(CLI::App& app) {
                   "against the training statistics in MODELS/manifest.json")
       ->check(CLI::ExistingFile)
       ->excludes(no_monitoring);
+  cmd->add_option("--contract", args->server.contract,
+                  "service contract (JSON): bounds on latency, error rate, data-quality pass share, freshness and "
+                  "online MAE; violations go to edgeml/contracts/NODE/violations (read again when it changes)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--remember", args->server.accuracy.remembered,
                   "answered requests remembered until their event arrives (the oldest are forgotten)")
       ->check(CLI::Range(1, 10000000))

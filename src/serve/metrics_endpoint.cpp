@@ -97,6 +97,8 @@ void accuracy_metrics(PrometheusText& out, const NodeStats& s) {
 
 void quality_metrics(PrometheusText& out, const QualitySnapshot& q, std::uint64_t dropped) {
   counter(out, "edgeml_serve_quality_records_total", "Requests inspected by the data-quality checks.", q.total.records);
+  counter(out, "edgeml_serve_quality_passed_total", "Requests with no finding under a flag or drop policy.",
+          q.total.passed);
   counter(out, "edgeml_serve_quality_dropped_total", "Requests refused by a data-quality check.", dropped);
   out.family("edgeml_serve_quality_findings_total", "counter", "Data-quality findings on requests, by check.");
   for (std::size_t i = 0; i < kQualityCheckCount; ++i)
@@ -109,6 +111,26 @@ void quality_metrics(PrometheusText& out, const QualitySnapshot& q, std::uint64_
       if (counts.findings[i] > 0)
         out.sample("edgeml_serve_quality_series_findings_total", static_cast<double>(counts.findings[i]),
                    {{"series", series}, {"check", std::string(check_name(static_cast<QualityCheck>(i)))}});
+}
+
+// Node bounds carry model="" (the same as no model label to Prometheus) so
+// that every series of a family has the same label names.
+void contract_metrics(PrometheusText& out, const ContractSnapshot& c) {
+  auto labels = [&](const ContractState& state) -> PrometheusText::Labels {
+    return {{"contract", c.name}, {"model", state.model}, {"metric", contract_metric_name(state.metric)}};
+  };
+  out.family("edgeml_serve_contract_violation", "gauge", "1 while the service contract's bound is violated, else 0.");
+  for (const ContractState& state : c.states)
+    out.sample("edgeml_serve_contract_violation", state.violated ? 1 : 0, labels(state));
+  out.family("edgeml_serve_contract_violations_total", "counter", "Times the bound was found violated.");
+  for (const ContractState& state : c.states)
+    out.sample("edgeml_serve_contract_violations_total", static_cast<double>(state.violations), labels(state));
+  out.family("edgeml_serve_contract_value", "gauge",
+             "The last measured value of the bound's metric (latency in milliseconds, freshness in seconds).");
+  for (const ContractState& state : c.states)
+    if (state.value) out.sample("edgeml_serve_contract_value", *state.value, labels(state));
+  out.family("edgeml_serve_contract_bound", "gauge", "The bound, in the metric's unit.");
+  for (const ContractState& state : c.states) out.sample("edgeml_serve_contract_bound", state.bound, labels(state));
 }
 
 }  // namespace
@@ -150,6 +172,7 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   counter(out, "edgeml_serve_accuracy_alerts_total", "Online accuracy alerts raised.", s.counts.accuracy_alerts);
   if (s.accuracy) accuracy_metrics(out, s);
   if (s.quality) quality_metrics(out, *s.quality, s.counts.quality_dropped);
+  if (s.contracts) contract_metrics(out, *s.contracts);
   return out.text();
 }
 
