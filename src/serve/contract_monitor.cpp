@@ -17,7 +17,8 @@ void read_node_metrics(const NodeStats& now, const NodeStats& before, ContractRe
   const ServerCounts& a = before.counts;
   const ServerCounts& b = now.counts;
   if (b.requests > a.requests) {
-    std::uint64_t failed = (b.errors - a.errors) + (b.overloaded - a.overloaded) + (b.quality_dropped - a.quality_dropped);
+    std::uint64_t failed = (b.errors - a.errors) + (b.overloaded - a.overloaded) +
+                           (b.quality_dropped - a.quality_dropped) + (b.timed_out - a.timed_out);
     set(ContractMetric::error_rate, static_cast<double>(failed) / static_cast<double>(b.requests - a.requests));
   }
   const QualityCounts qa = before.quality ? before.quality->total : QualityCounts{};

@@ -5,7 +5,8 @@
 // What the metrics measure, each over the last stats interval:
 //   p99_latency_ms      node: a request's arrival to its reply; model: its inference
 //   error_rate          requests answered with an error (unreadable, overload,
-//                       refused by a data-quality check) / requests received
+//                       past the deadline, refused by a data-quality check)
+//                       / requests received
 //   quality_pass_share  requests with no flag or drop finding / requests inspected
 //   freshness_s         seconds since the last sensor event arrived (since the
 //                       start while none has)

@@ -142,6 +142,8 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   counter(out, "edgeml_serve_request_errors_total", "Requests that could not be read (answered with an error).",
           s.counts.errors);
   counter(out, "edgeml_serve_overloaded_total", "Requests refused because the queue stayed full.", s.counts.overloaded);
+  counter(out, "edgeml_serve_request_timeouts_total",
+          "Requests answered with an error because they waited in the queue past the deadline.", s.counts.timed_out);
   counter(out, "edgeml_serve_model_reloads_total", "Model sets swapped in after the first.", s.counts.reloads);
   counter(out, "edgeml_serve_deployments_total", "Model packages installed or removed.", s.counts.deployments);
   out.family("edgeml_serve_queue_depth", "gauge", "Requests waiting for the worker.");

@@ -98,6 +98,7 @@ std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
                 {"replies", s.counts.replies},
                 {"errors", s.counts.errors},
                 {"overloaded", s.counts.overloaded},
+                {"timed_out", s.counts.timed_out},
                 {"reloads", s.counts.reloads},
                 {"deployments", s.counts.deployments},
                 {"queue", s.queue},

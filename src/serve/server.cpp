@@ -153,7 +153,7 @@ ServerCounts Server::counts() const {
   return {counts_.requests.load(), counts_.replies.load(),     counts_.errors.load(),
           counts_.overloaded.load(), counts_.reloads.load(), counts_.deployments.load(),
           counts_.events.load(),   counts_.events_unreadable.load(), counts_.events_dropped.load(),
-          counts_.accuracy_alerts.load(), counts_.quality_dropped.load()};
+          counts_.accuracy_alerts.load(), counts_.quality_dropped.load(), counts_.timed_out.load()};
 }
 
 // Paho's thread: copy the message into the queue and return.
@@ -206,6 +206,18 @@ void Server::work() {
 }
 
 void Server::answer(const Job& job, Scratch& scratch) {
+  if (const auto waited = std::chrono::steady_clock::now() - job.received;
+      options_.request_deadline.count() > 0 && waited > options_.request_deadline) {
+    ++counts_.timed_out;
+    publish_reply(job,
+                  error_reply(fmt::format("timed out: waited {:.1f} ms in the queue, past the server's deadline of "
+                                          "{:.1f} ms; ask again",
+                                          std::chrono::duration<double, std::milli>(waited).count(),
+                                          std::chrono::duration<double, std::milli>(options_.request_deadline).count()),
+                              job.topic, job.payload, options_.node),
+                  [&] { return answer_topic_for(job.topic); });
+    return;
+  }
   Request& request = scratch.request;
   Status parsed = parse_request(job.topic, job.payload, request);
   if (quality_ && !inspect_request(job, parsed, scratch)) {

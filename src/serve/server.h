@@ -66,6 +66,10 @@ struct ServerOptions {
   std::string node;   // this server's name in replies and status topics
   std::string group;  // empty: every request reaches this server
   std::size_t queue_capacity = 1024;
+  // A request that waited longer than this in the queue is answered with an
+  // error instead: its requester has likely given up (edgeml request waits
+  // 5 s), and answering it would only delay the fresh ones. 0: no deadline.
+  std::chrono::microseconds request_deadline{std::chrono::seconds(5)};
   std::chrono::milliseconds reload_poll{500};
   std::chrono::milliseconds stats_interval{5000};  // edgeml/nodes/{node}/stats (node_stats.h)
   // /metrics and /healthz over HTTP on metrics_host:metrics_port (0: a free
@@ -96,6 +100,7 @@ struct ServerCounts {
   std::uint64_t events_dropped = 0;     // of those, not scored: the queue stayed full
   std::uint64_t accuracy_alerts = 0;    // raised
   std::uint64_t quality_dropped = 0;    // requests refused by a data-quality check
+  std::uint64_t timed_out = 0;          // requests past their deadline when the worker got to them
 };
 
 // The topic a server's status is kept on.
@@ -200,7 +205,7 @@ class Server {
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
     std::atomic<std::uint64_t> events{0}, events_unreadable{0}, events_dropped{0}, accuracy_alerts{0};
-    std::atomic<std::uint64_t> quality_dropped{0};
+    std::atomic<std::uint64_t> quality_dropped{0}, timed_out{0};
   } counts_;
 };
 
