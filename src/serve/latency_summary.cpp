@@ -23,6 +23,8 @@ std::size_t LatencySummary::bucket_of(Duration latency) {
 void LatencySummary::record(Duration latency) {
   latency = std::max(latency, Duration(0));
   ++buckets_[bucket_of(latency)];
+  ++coarse_[static_cast<std::size_t>(
+      std::lower_bound(kHistogramBounds.begin(), kHistogramBounds.end(), latency) - kHistogramBounds.begin())];
   ++count_;
   total_ns_ += latency.count();
   min_ = std::min(min_, latency);
@@ -31,6 +33,7 @@ void LatencySummary::record(Duration latency) {
 
 void LatencySummary::merge(const LatencySummary& other) {
   for (std::size_t i = 0; i < kBuckets; ++i) buckets_[i] += other.buckets_[i];
+  for (std::size_t i = 0; i < coarse_.size(); ++i) coarse_[i] += other.coarse_[i];
   count_ += other.count_;
   total_ns_ += other.total_ns_;
   min_ = std::min(min_, other.min_);
@@ -65,7 +68,10 @@ LatencySummary::Duration LatencySummary::quantile(double fraction) const {
 }
 
 LatencySummary::Figures LatencySummary::figures() const {
-  return {count_, quantile(0.50), quantile(0.90), quantile(0.99), max(), mean()};
+  Figures f{count_, quantile(0.50), quantile(0.90), quantile(0.99), max(), mean(), {}};
+  std::uint64_t below = 0;
+  for (std::size_t i = 0; i < f.at_or_below.size(); ++i) f.at_or_below[i] = below += coarse_[i];
+  return f;
 }
 
 }  // namespace edgeml::serve

@@ -6,6 +6,10 @@
 // exact. A capped vector of samples would be exact
 // too, but either forgets samples once full or needs a sort per query, and a
 // long-running server's stats must neither drift nor grow.
+// Beside it, a coarse histogram with fixed bounds (1, 2.5 and 5 x 10^k µs)
+// counts exactly how many samples lie at or below each: what /metrics
+// exports as a Prometheus histogram, which, unlike percentiles, can be
+// summed over the servers of a group.
 //
 // Not synchronised: one owner records, or the caller locks; per-thread
 // summaries can be merged. record() neither allocates nor locks.
@@ -28,9 +32,24 @@ class LatencySummary {
   // ceil(ln(60 s / 1 µs) / ln(1.02)) buckets between them, plus one below and one above.
   static constexpr std::size_t kBuckets = 905 + 2;
 
+  static constexpr std::array<Duration, 21> kHistogramBounds = {
+      std::chrono::nanoseconds(1'000),         std::chrono::nanoseconds(2'500),
+      std::chrono::nanoseconds(5'000),         std::chrono::nanoseconds(10'000),
+      std::chrono::nanoseconds(25'000),        std::chrono::nanoseconds(50'000),
+      std::chrono::nanoseconds(100'000),       std::chrono::nanoseconds(250'000),
+      std::chrono::nanoseconds(500'000),       std::chrono::nanoseconds(1'000'000),
+      std::chrono::nanoseconds(2'500'000),     std::chrono::nanoseconds(5'000'000),
+      std::chrono::nanoseconds(10'000'000),    std::chrono::nanoseconds(25'000'000),
+      std::chrono::nanoseconds(50'000'000),    std::chrono::nanoseconds(100'000'000),
+      std::chrono::nanoseconds(250'000'000),   std::chrono::nanoseconds(500'000'000),
+      std::chrono::nanoseconds(1'000'000'000), std::chrono::nanoseconds(2'500'000'000),
+      std::chrono::nanoseconds(5'000'000'000)};
+
   struct Figures {
     std::uint64_t count = 0;
     Duration p50{0}, p90{0}, p99{0}, max{0}, mean{0};
+    // Samples at or below each of kHistogramBounds (cumulative).
+    std::array<std::uint64_t, kHistogramBounds.size()> at_or_below{};
   };
 
   // A negative latency (a clock stepping back) counts as 0. Below 1 µs and
@@ -53,6 +72,7 @@ class LatencySummary {
   Duration representative(std::size_t bucket) const;
 
   std::array<std::uint64_t, kBuckets> buckets_{};
+  std::array<std::uint64_t, kHistogramBounds.size() + 1> coarse_{};  // the last: above every bound
   std::uint64_t count_ = 0;
   // Exact to 292 years of summed latency.
   std::int64_t total_ns_ = 0;

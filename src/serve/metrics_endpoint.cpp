@@ -43,6 +43,36 @@ void latency_summary(PrometheusText& out, const char* name, const char* help, co
   out.sample(std::string(name) + "_count", static_cast<double>(f.count));
 }
 
+// The same figures as a histogram (its own family name: a family has one
+// type), which Prometheus can sum over servers before taking a quantile.
+void histogram_samples(PrometheusText& out, const std::string& name, const LatencySummary::Figures& f,
+                       const PrometheusText::Labels& labels) {
+  const auto& bounds = LatencySummary::kHistogramBounds;
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    PrometheusText::Labels l = labels;
+    l.emplace_back("le", fmt::format("{}", std::chrono::duration<double>(bounds[i]).count()));
+    out.sample(name + "_bucket", static_cast<double>(f.at_or_below[i]), l);
+  }
+  PrometheusText::Labels l = labels;
+  l.emplace_back("le", "+Inf");
+  out.sample(name + "_bucket", static_cast<double>(f.count), l);
+  out.sample(name + "_sum", std::chrono::duration<double>(f.mean).count() * static_cast<double>(f.count), labels);
+  out.sample(name + "_count", static_cast<double>(f.count), labels);
+}
+
+void latency_histograms(PrometheusText& out, const NodeStats& s) {
+  const std::string request = "edgeml_serve_request_duration_seconds";
+  out.family(request, "histogram",
+             "From a request's arrival to its reply being handed to the MQTT client (the summary "
+             "edgeml_serve_request_latency_seconds as a histogram).");
+  histogram_samples(out, request, s.latency, {});
+  const std::string inference = "edgeml_serve_model_inference_duration_seconds";
+  out.family(inference, "histogram",
+             "Run time of one model's inference for one request (edgeml_serve_model_inference_seconds as a "
+             "histogram).");
+  for (const auto& [model, f] : s.inference) histogram_samples(out, inference, f, {{"model", model}});
+}
+
 void inference_summaries(PrometheusText& out, const NodeStats& s) {
   const char* name = "edgeml_serve_model_inference_seconds";
   out.family(name, "summary", "Run time of one model's inference for one request.");
@@ -162,6 +192,7 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   out.family("edgeml_serve_model_reload_seconds", "gauge", "Time the last reload of the model directory took.");
   out.sample("edgeml_serve_model_reload_seconds", s.last_reload_seconds);
   inference_summaries(out, s);
+  latency_histograms(out, s);
   out.family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
   out.sample("process_cpu_seconds_total", s.process.cpu_seconds);
   out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");

@@ -132,9 +132,29 @@ TEST(LatencySummary, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(a.mean(), all.mean());
   EXPECT_EQ(a.max(), all.max());
   EXPECT_EQ(a.min(), all.min());
+  EXPECT_EQ(a.figures().at_or_below, all.figures().at_or_below);
   a.reset();
   EXPECT_EQ(a.count(), 0u);
   EXPECT_EQ(a.max(), 0ns);
+}
+
+TEST(LatencySummary, TheHistogramCountsExactlyAtOrBelowEachBound) {
+  LatencySummary summary;
+  for (Duration d : std::initializer_list<Duration>{0ns, 1000ns, 1001ns, 2500ns, 99'999ns, 100'000ns, 100'001ns, 5s, 7s})
+    summary.record(d);
+  const auto& bounds = LatencySummary::kHistogramBounds;
+  LatencySummary::Figures f = summary.figures();
+  auto at_or_below = [&](Duration bound) {
+    return f.at_or_below[static_cast<std::size_t>(std::find(bounds.begin(), bounds.end(), bound) - bounds.begin())];
+  };
+  EXPECT_EQ(at_or_below(1us), 2u);
+  EXPECT_EQ(at_or_below(2500ns), 4u);
+  EXPECT_EQ(at_or_below(50us), 4u);
+  EXPECT_EQ(at_or_below(100us), 6u);
+  EXPECT_EQ(at_or_below(250us), 7u);
+  EXPECT_EQ(at_or_below(5s), 8u);  // 7 s is above every bound: only in the count
+  EXPECT_EQ(f.count, 9u);
+  EXPECT_TRUE(std::is_sorted(f.at_or_below.begin(), f.at_or_below.end()));
 }
 
 TEST(LatencySummary, RecordDoesNotAllocate) {

@@ -74,6 +74,10 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
                            "edgeml_serve_model_load_seconds{model=\"multi_var_LR\",version=\"aef3c99f0437\"} ",
                            "edgeml_serve_model_reload_seconds 0\n", "process_cpu_seconds_total ",
                            "process_resident_memory_bytes ",
+                           "edgeml_serve_request_duration_seconds_bucket{le=\"+Inf\"} 5\n",
+                           "edgeml_serve_request_duration_seconds_bucket{le=\"1e-06\"} 0\n",
+                           "edgeml_serve_request_duration_seconds_count 5\n",
+                           "edgeml_serve_model_inference_duration_seconds_bucket{model=\"multi_var_LR\",le=\"5\"} 5\n",
                            "edgeml_serve_contract_violations_total{contract=\"sla\",model=\"\",metric=\"error_rate\"} 1\n",
                            "edgeml_serve_contract_bound{contract=\"sla\",model=\"multi_var_LR\",metric=\"p99_latency_ms\"} "
                            "1000\n",
