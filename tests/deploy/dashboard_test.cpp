@@ -33,6 +33,15 @@ TEST(DeployPromqlNames, FindsMetricsButNotFunctionsLabelsOrVariables) {
   EXPECT_EQ(metric_names("label_values(instance)"), (Names{}));
 }
 
+TEST(DeployPromqlNames, FindsTheLabelsEachSelectorMatchesOn) {
+  EXPECT_EQ(metric_selectors(R"(a{x="1", y!~"a,b}"} / on(z) b{} + SUM(c{w=""}) * a{x="2"} * NaN)"),
+            (Selectors{{"a", {{"x", {"1", "2"}}, {"y", {}}}}, {"b", {}}, {"c", {{"w", {""}}}}}));
+  // A line of Prometheus' text format is a selector too.
+  EXPECT_EQ(metric_selectors(R"(m_count{model="l\"x",quantile="0.5"} 12 1700000000)"),
+            (Selectors{{"m_count", {{"model", {R"(l\"x)"}}, {"quantile", {"0.5"}}}}}));
+  EXPECT_THROW(metric_selectors("a{x 1}"), std::invalid_argument);
+}
+
 TEST(DeployPromqlNames, RejectsUnbalancedQueries) {
   EXPECT_THROW(metric_names("rate(a{x=\"y\"[5m])"), std::invalid_argument);
   EXPECT_THROW(metric_names("a{x=\"y}"), std::invalid_argument);

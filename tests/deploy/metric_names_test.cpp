@@ -1,7 +1,8 @@
 // Every metric the Grafana dashboard and the Prometheus rules name is one a
 // real `edgeml serve` writes on /metrics, one Prometheus makes itself, one
-// the rules record, or one announced below. A misspelled name would make a
-// panel silently empty and an alert silently never fire.
+// the rules record, or one announced below; and every label and "=" value
+// they select the server's metrics by is one it writes. A misspelled name or
+// label would make a panel silently empty and an alert silently never fire.
 #include <httplib.h>
 
 #include <set>
@@ -13,6 +14,7 @@
 #include "../serve/served_models.h"
 #include "deploy_files.h"
 #include "promql_names.h"
+#include "support/message_inbox.h"
 
 namespace edgeml::deploy_test {
 namespace {
@@ -55,6 +57,20 @@ std::set<std::string> exposed_names(const std::string& text) {
   return names;
 }
 
+// The labels of each series in a /metrics text: each sample line is a selector.
+Selectors sample_labels(const std::string& text) {
+  Selectors labels;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line[0] != '#')
+      for (auto& [name, values] : metric_selectors(line))
+        for (auto& [label, value] : values) labels[name][label].insert(value.begin(), value.end());
+  return labels;
+}
+
+// /metrics of `edgeml serve` on the sample models after it answered requests
+// and scored them against their sensor events, so that the per-model and
+// per-series families have samples whose labels can be checked.
 std::string served_metrics() {
   edgeml::test::TempDir models;
   serve::test::write_sample_directory(models.path());
@@ -67,13 +83,44 @@ std::string served_metrics() {
   if (!fs::exists(port_file)) return "";
   httplib::Client http("127.0.0.1", std::stoi(edgeml::test::read_file(port_file)));
   http.set_read_timeout(10, 0);
-  auto response = http.Get("/metrics");
-  EXPECT_TRUE(response && response->status == 200);
-  return response ? response->body : "";
+
+  edgeml::test::MessageInbox replies;
+  auto listener = edgeml::test::receiving_client(served.client("listener"), replies, "predict/#");
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  for (int i = 0; i < 3; ++i) requester.publish("request/1/2/3", std::to_string(i) + ",231,230", 1);
+  EXPECT_TRUE(replies.wait_for(3, kWait));
+  for (int i = 0; i < 3; ++i) requester.publish("alarm/1/2/3", std::to_string(i) + ".0,1487508915.0,231,230,True", 1);
+  std::string text;
+  EXPECT_TRUE(edgeml::test::wait_until(
+      [&] {
+        auto response = http.Get("/metrics");
+        text = response && response->status == 200 ? response->body : "";
+        return text.find("edgeml_serve_online_scored_requests_total 3\n") != std::string::npos;
+      },
+      kWait))
+      << text;
+  return text;
 }
 
-TEST(DeployMetricNames, EveryNameTheDashboardAndRulesUseExists) {
-  std::set<std::string> exposed = exposed_names(served_metrics());
+class DeployMetricNames : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { metrics_ = new std::string(served_metrics()); }
+  static void TearDownTestSuite() { delete metrics_; }
+
+  // Every query of the dashboard and the rules.
+  static std::vector<Query> queries() {
+    std::vector<Query> all = dashboard_queries(read_dashboard());
+    std::vector<Query> rules = rule_queries();
+    all.insert(all.end(), rules.begin(), rules.end());
+    return all;
+  }
+  static std::string* metrics_;
+};
+std::string* DeployMetricNames::metrics_ = nullptr;
+
+TEST_F(DeployMetricNames, EveryNameTheDashboardAndRulesUseExists) {
+  std::set<std::string> exposed = exposed_names(*metrics_);
   // What the server writes with monitoring on, as a check of the parse above.
   for (const char* name : {"edgeml_serve_requests_total", "edgeml_serve_request_latency_seconds_count",
                            "edgeml_serve_online_mae", "edgeml_serve_quality_findings_total"})
@@ -81,13 +128,10 @@ TEST(DeployMetricNames, EveryNameTheDashboardAndRulesUseExists) {
 
   std::set<std::string> recorded =
       read_rule_file(edgeml::test::read_file(deploy_dir() / "prometheus/edgeml-rules.yml")).recorded;
-  std::vector<Query> queries = dashboard_queries(read_dashboard());
-  std::vector<Query> rules = rule_queries();
-  queries.insert(queries.end(), rules.begin(), rules.end());
-  ASSERT_GE(queries.size(), 30u);
-
+  std::vector<Query> all = queries();
+  ASSERT_GE(all.size(), 30u);
   std::set<std::string> used;
-  for (const Query& q : queries)
+  for (const Query& q : all)
     for (const std::string& name : metric_names(q.expr)) {
       used.insert(name);
       EXPECT_TRUE(exposed.count(name) || kMadeByPrometheus.count(name) || recorded.count(name) ||
@@ -97,6 +141,33 @@ TEST(DeployMetricNames, EveryNameTheDashboardAndRulesUseExists) {
     }
   for (const std::string& name : kAnnounced)
     EXPECT_TRUE(used.count(name)) << "announced " << name << " is in no panel or rule";
+}
+
+// A label the server does not write, or a value it never gives it (quantile
+// "0.95", window "lastN"), selects nothing as silently as a misspelled name.
+TEST_F(DeployMetricNames, EveryLabelAndValueASelectorMatchesIsOneTheServerWrites) {
+  std::set<std::string> exposed = exposed_names(*metrics_);
+  Selectors served = sample_labels(*metrics_);
+  ASSERT_TRUE(served.count("edgeml_serve_online_mae")) << "no online MAE was scored:\n" << *metrics_;
+  // Prometheus adds these to every series it scrapes.
+  const std::set<std::string> kTargetLabels = {"instance", "job"};
+  for (const Query& q : queries())
+    for (const auto& [name, labels] : metric_selectors(q.expr)) {
+      if (!exposed.count(name)) continue;  // not the server's: checked above
+      for (const auto& [label, values] : labels) {
+        if (kTargetLabels.count(label)) continue;
+        ASSERT_TRUE(served.count(name)) << q.where << " selects " << name << " by " << label
+                                        << ", but the server wrote no sample of it to check that against";
+        ASSERT_TRUE(served[name].count(label))
+            << q.where << " selects " << name << " by " << label << ", a label the server does not write:\n"
+            << q.expr;
+        for (const std::string& value : values)
+          EXPECT_TRUE(served[name][label].count(value))
+              << q.where << " selects " << name << " by " << label << "=\"" << value
+              << "\", a value the server does not write:\n"
+              << q.expr;
+      }
+    }
 }
 
 }  // namespace

@@ -18,13 +18,19 @@ const std::set<std::string, std::less<>> kKeywords = {
 const std::set<std::string, std::less<>> kLabelListKeywords = {"by", "without", "on", "ignoring", "group_left",
                                                                "group_right"};
 
+// PromQL's keywords and aggregations, unlike metric names, ignore case (NaN, SUM).
+std::string lowercase(std::string word) {
+  for (char& c : word) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return word;
+}
+
 class Scanner {
  public:
   explicit Scanner(std::string_view text) : text_(text) {}
 
-  std::set<std::string> names() {
+  Selectors selectors() {
     while (skip_space(), pos_ < text_.size()) step();
-    return std::move(names_);
+    return std::move(selectors_);
   }
 
  private:
@@ -41,9 +47,34 @@ class Scanner {
     bool called = pos_ < text_.size() && text_[pos_] == '(';
     if (kLabelListKeywords.count(word)) {
       if (called) skip_past('(', ')');
-    } else if (!called && !kKeywords.count(word)) {
-      names_.insert(word);
+    } else if (!called && !kKeywords.count(lowercase(word))) {
+      LabelValues& labels = selectors_[word];
+      if (pos_ < text_.size() && text_[pos_] == '{') take_matchers(labels);
     }
+  }
+
+  // {label="v", label=~"re", ...}: adds each label, with v for an "=" matcher.
+  void take_matchers(LabelValues& labels) {
+    std::size_t start = pos_++;
+    for (skip_space(); pos_ < text_.size() && text_[pos_] != '}'; skip_space()) {
+      if (!starts_identifier(text_[pos_])) break;
+      std::set<std::string>& values = labels[take_identifier()];
+      skip_space();
+      std::size_t op = pos_;
+      while (pos_ < text_.size() && (text_[pos_] == '=' || text_[pos_] == '!' || text_[pos_] == '~')) ++pos_;
+      bool equal = text_.substr(op, pos_ - op) == "=";
+      skip_space();
+      if (pos_ >= text_.size() || (text_[pos_] != '"' && text_[pos_] != '\'' && text_[pos_] != '`')) break;
+      std::size_t value = pos_ + 1;
+      skip_string(text_[pos_]);
+      if (equal) values.insert(std::string(text_.substr(value, pos_ - 1 - value)));
+      skip_space();
+      if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
+    }
+    if (pos_ >= text_.size() || text_[pos_] != '}')
+      throw std::invalid_argument("bad label matchers from offset " + std::to_string(start) + " in: " +
+                                  std::string(text_));
+    ++pos_;
   }
 
   std::string take_identifier() {
@@ -86,7 +117,7 @@ class Scanner {
 
   std::string_view text_;
   std::size_t pos_ = 0;
-  std::set<std::string> names_;
+  Selectors selectors_;
 };
 
 // label_values(expr, label) -> expr; label_values(label) -> "" (all series).
@@ -126,8 +157,14 @@ bool key_value(std::string_view line, std::string_view key, std::string_view& va
 
 }  // namespace
 
+Selectors metric_selectors(std::string_view promql) {
+  return Scanner(grafana_query_expression(promql)).selectors();
+}
+
 std::set<std::string> metric_names(std::string_view promql) {
-  return Scanner(grafana_query_expression(promql)).names();
+  std::set<std::string> names;
+  for (const auto& [name, labels] : metric_selectors(promql)) names.insert(name);
+  return names;
 }
 
 RuleFile read_rule_file(std::string_view yaml) {

@@ -3,6 +3,7 @@
 // only metrics that exist, since a misspelled name silently selects nothing.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -16,6 +17,12 @@ namespace edgeml::deploy_test {
 // A Grafana query label_values(expr, label) reads the metrics of expr.
 // Throws std::invalid_argument on an unbalanced bracket or unclosed string.
 std::set<std::string> metric_names(std::string_view promql);
+// Each of those names with the labels its selectors match on and the values
+// of "=" matchers (escapes kept): a{x="1", y=~"2"} and b give
+// {"a": {"x": {"1"}, "y": {}}, "b": {}}.
+using LabelValues = std::map<std::string, std::set<std::string>>;
+using Selectors = std::map<std::string, LabelValues>;
+Selectors metric_selectors(std::string_view promql);
 
 // A Prometheus rule file's rules, read line by line: the file must write
 // "expr:" on one line or as a block scalar (| or >), which edgeml-rules.yml does.
