@@ -135,16 +135,8 @@ TEST(ServeOnlineAccuracy, AnAlertIsPublishedWhenTheTruthIsFarOffAndClearedWhenIt
     for (int i = first; i < first + 20; ++i) requests.push_back(fmt::format("{},{},{}", i, 2 * i, 3));
     conversation.ask(requests);
     std::vector<AlarmEvent> truths;
-    for (const auto& reply : conversation.replies().messages()) {
-      json r = json::parse(reply.payload);
-      AlarmEvent e;
-      ASSERT_TRUE(parse_series_path(kSeries, e.series));
-      e.index = r["request"]["index"];
-      e.value = r["request"]["value"];
-      e.threshold = r["request"]["valueThreshold"];
-      e.event_time = r["predictions"]["linear"]["event_time"].get<double>() + 60 * error;
-      truths.push_back(e);
-    }
+    for (const auto& reply : conversation.replies().messages())
+      truths.push_back(edgeml::test::true_event(reply.payload, "linear", 60 * error));
     conversation.tell(truths);
   };
   round(0, 10);  // linear: MAE 10 against a bound of 2.5

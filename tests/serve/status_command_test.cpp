@@ -1,0 +1,138 @@
+// `edgeml status` run as a user would, against a real mosquitto and a real
+// `edgeml serve` that has answered requests and scored them against the
+// sensor stream: the node and model rows come with figures; no node, an
+// unreachable broker and Ctrl-C each end it cleanly and quickly.
+#include <signal.h>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "core/alarm_event.h"
+#include "mqtt/net.h"
+#include "serve/node_stats.h"
+#include "serve_testing.h"
+#include "served_models.h"
+
+namespace edgeml::test {
+namespace {
+
+using nlohmann::json;
+
+const std::string kSeries = "1160629000/121/308";
+
+// Runs `edgeml status args...` against `broker` to its end, within `bound`.
+int run_status(const mqtt::Broker& broker, std::vector<std::string> args, const fs::path& log,
+               std::chrono::milliseconds bound = 20s) {
+  args.insert(args.begin(), {"status", "--host", broker.address(), "--port", std::to_string(broker.port())});
+  Process p = run_edgeml(args, log);
+  auto status = p.wait_for(bound);
+  if (status) return *status;
+  p.stop(SIGKILL, 1s);
+  ADD_FAILURE() << "edgeml status still ran after " << bound.count() << " ms:\n" << read_file(log);
+  return -1;
+}
+
+// Asks `count` predictions of the served models, then sends each request's
+// true event one label unit (60 s) after the linear model's prediction.
+void ask_and_tell(ServedModels& served, int count) {
+  MessageInbox replies;
+  auto listener = receiving_client(served.client("listener"), replies, "predict/" + kSeries);
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  for (int i = 0; i < count; ++i) requester.publish("request/" + kSeries, fmt::format("{},{},{}", i, 2 * i, 3), 1);
+  ASSERT_TRUE(replies.wait_for(static_cast<std::size_t>(count), kWait)) << replies.size() << " replies";
+  for (const auto& reply : replies.messages()) {
+    AlarmEvent e = true_event(reply.payload, "linear", 60);
+    requester.publish(alarm_topic(e.series), format_payload(e), 1)->wait();
+  }
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(StatusCommand, OnceShowsTheNodeAndItsModelsWithOnlineAccuracy) {
+  TempDir models;
+  serve::test::write_sample_directory(models.path());  // "linear" and "relu", test MAEs 1.25 and 0.5
+  ServedModels served(models.path(), "status-node");
+  MessageInbox stats;
+  auto watcher = receiving_client(served.client("stats-watcher"), stats, serve::node_stats_topic("status-node"));
+  ask_and_tell(served, 5);
+  ASSERT_TRUE(wait_until(
+      [&] {
+        auto messages = stats.messages();
+        return !messages.empty() && has(messages.back().payload, R"("scored":5,)");
+      },
+      kWait))
+      << (stats.size() ? stats.messages().back().payload : "no stats");
+
+  const fs::path log = served.dir() / "status.log";
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_status(served.broker(), {"--once", "--wait", "1"}, log), 0) << read_file(log);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  const std::string out = read_file(log);
+  EXPECT_TRUE(has(out, "1 node(s), 1 online; 0 collector(s)")) << out;
+  // The node row: online, fresh, 5 requests and no errors.
+  EXPECT_TRUE(has(out, "status-node  online  0s ago")) << out;
+  EXPECT_FALSE(has(out, "STALE")) << out;
+  // Each model scored on the series; linear is off by exactly one label unit.
+  EXPECT_TRUE(has(out, "status-node  linear  v1       " + kSeries)) << out;
+  EXPECT_TRUE(has(out, "status-node  relu    v1       " + kSeries)) << out;
+  EXPECT_TRUE(has(out, "5           1           1      1.25     no")) << out;
+
+  const fs::path json_log = served.dir() / "status-json.log";
+  ASSERT_EQ(run_status(served.broker(), {"--once", "--wait", "0.5", "--json"}, json_log), 0) << read_file(json_log);
+  const std::string json_out = read_file(json_log);
+  const std::size_t at = json_out.find("{\"");
+  ASSERT_NE(at, std::string::npos) << json_out;
+  json gathered = json::parse(json_out.substr(at), nullptr, false);
+  ASSERT_TRUE(gathered.is_object()) << json_out;
+  ASSERT_EQ(gathered["nodes"].size(), 1u) << gathered.dump();
+  EXPECT_EQ(gathered["nodes"][0]["status"], "online");
+  EXPECT_EQ(gathered["nodes"][0]["stats"]["requests"], 5);
+}
+
+TEST(StatusCommand, OnceWithNoNodeSaysSoAndSucceeds) {
+  ServedModels broker_only({});
+  const fs::path log = broker_only.dir() / "status.log";
+  EXPECT_EQ(run_status(broker_only.broker(), {"--once", "--wait", "0.3"}, log), 0) << read_file(log);
+  EXPECT_TRUE(has(read_file(log), fmt::format("no edgeml nodes seen on {}:{} within 0.3 s", broker_only.broker().address(),
+                                              broker_only.broker().port())))
+      << read_file(log);
+}
+
+TEST(StatusCommand, AnUnreachableBrokerFailsWithinTheConnectTimeout) {
+  TempDir dir;
+  const fs::path log = dir / "status.log";
+  auto start = std::chrono::steady_clock::now();
+  Process p = run_edgeml({"status", "--once", "--port", std::to_string(mqtt::pick_free_port("127.0.0.1")),
+                          "--connect-timeout", "1"},
+                         log);
+  auto status = p.wait_for(15s);
+  ASSERT_TRUE(status) << read_file(log);
+  EXPECT_EQ(*status, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  EXPECT_TRUE(has(read_file(log), "cannot reach the MQTT broker")) << read_file(log);
+}
+
+TEST(StatusCommand, LiveTablesFollowEachOtherUntilInterrupted) {
+  TempDir models;
+  serve::test::write_sample_directory(models.path());
+  ServedModels served(models.path(), "live-node");
+  const fs::path log = served.dir() / "status.log";
+  Process p = run_edgeml({"status", "--port", std::to_string(served.broker().port()), "--interval", "0.2"}, log);
+  auto tables = [&] {
+    std::string out = read_file(log);
+    std::size_t n = 0;
+    for (std::size_t at = out.find("edgeml status of"); at != std::string::npos; at = out.find("edgeml status of", at + 1))
+      ++n;
+    return n;
+  };
+  EXPECT_TRUE(wait_until([&] { return tables() >= 3 && has(read_file(log), "live-node  online"); }, kWait))
+      << read_file(log);
+  EXPECT_EQ(p.stop(SIGINT, 5s), 0) << read_file(log);
+  EXPECT_FALSE(has(read_file(log), "\x1b[2J")) << "a log file is not a terminal";
+  EXPECT_TRUE(has(read_file(log), "\n\nedgeml status of")) << read_file(log);
+}
+
+}  // namespace
+}  // namespace edgeml::test
