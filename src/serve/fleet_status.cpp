@@ -157,6 +157,7 @@ void FleetStatus::take_quality(std::string_view name, std::string_view payload, 
   }
   Collector& c = it->second;
   c.received = received;
+  ++c.messages;
   std::string why;
   if (std::optional<json> quality = json_object(payload, why)) {
     c.quality = std::move(*quality);
@@ -180,6 +181,11 @@ FleetStatus::Freshness FleetStatus::freshness(const Node& n, Clock::time_point n
   return f;
 }
 
+std::optional<double> FleetStatus::age(const Collector& c, Clock::time_point now) {
+  if (c.messages < 2) return std::nullopt;
+  return std::max(0.0, seconds_between(c.received, now));
+}
+
 json FleetStatus::to_json(Clock::time_point now) const {
   json nodes = json::array();
   for (const auto& [name, n] : nodes_) {
@@ -192,9 +198,11 @@ json FleetStatus::to_json(Clock::time_point now) const {
     nodes.push_back(std::move(entry));
   }
   json collectors = json::array();
-  for (const auto& [name, c] : collectors_)
-    collectors.push_back({{"collector", name}, {"age_s", std::max(0.0, seconds_between(c.received, now))},
+  for (const auto& [name, c] : collectors_) {
+    std::optional<double> age_s = age(c, now);
+    collectors.push_back({{"collector", name}, {"age_s", age_s ? json(*age_s) : json()},
                           {"quality", c.quality}, {"note", c.note.empty() ? json() : json(c.note)}});
+  }
   return {{"nodes", std::move(nodes)}, {"collectors", std::move(collectors)}, {"ignored", ignored_}};
 }
 

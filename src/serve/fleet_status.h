@@ -47,6 +47,7 @@ class FleetStatus {
   struct Collector {
     nlohmann::json quality;  // null: none that could be read
     Clock::time_point received{};
+    int messages = 0;  // the first may be a retained one of any age (the counts carry no time)
     std::string note;
   };
   // How old a node's stats are, and whether more than 3 of its intervals.
@@ -72,10 +73,13 @@ class FleetStatus {
   // else from when it arrived; interval from its "interval_s", else as
   // measured, else the default.
   static Freshness freshness(const Node& node, Clock::time_point now);
+  // Since a collector's last counts, when known.
+  static std::optional<double> age(const Collector& collector, Clock::time_point now);
 
   // {"nodes": [{"node", "status", "stats_age_s", "interval_s", "stale",
-  //   "stats", "alerts", "notes"}], "collectors": [{"collector", "age_s",
-  //   "quality", "note"}], "ignored"}: what was gathered, for scripts.
+  //   "stats", "alerts", "notes"}], "collectors": [{"collector", "age_s"
+  //   (null until a second message tells), "quality", "note"}], "ignored"}:
+  //   what was gathered, for scripts.
   nlohmann::json to_json(Clock::time_point now) const;
 
  private:

@@ -78,7 +78,13 @@ std::string decimal(std::optional<double> v) {
   if (a >= kLargest) return fmt::format("{:.3g}", *v);
   if (a >= 1000 || a == 0) return fmt::format("{:.0f}", *v);
   if (a >= 1) return fmt::format("{:.3g}", *v);
-  return fmt::format("{:.2g}", *v);
+  if (a < 1e-9) return fmt::format("{:.2g}", *v);
+  // Two significant digits without an exponent: 0.38, 0.0013, 0.000066.
+  const int decimals = 1 - static_cast<int>(std::floor(std::log10(a)));
+  std::string text = fmt::format("{:.{}f}", *v, decimals);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
 }
 
 std::string count(const json& object, std::initializer_list<std::string_view> path) {
@@ -271,8 +277,8 @@ std::string fleet_table(const FleetStatus& fleet, const std::string& source, Fle
   if (!fleet.collectors().empty()) {
     TextTable collectors({"collector", "heard", "records", "dropped", "findings"}, "llrrl");
     for (const auto& [name, c] : fleet.collectors()) {
-      double age = std::max(0.0, std::chrono::duration<double>(now - c.received).count());
-      collectors.add({printable(name), duration(age) + " ago", count(c.quality, {"records"}),
+      std::optional<double> age = FleetStatus::age(c, now);
+      collectors.add({printable(name), age ? duration(age) + " ago" : "retained", count(c.quality, {"records"}),
                       count(c.quality, {"dropped"}), findings_by_check(c.quality)});
       if (!c.note.empty()) notes.push_back(fmt::format("collector {}: {}", printable(name), c.note));
     }
