@@ -4,6 +4,8 @@
 // unreachable broker and Ctrl-C each end it cleanly and quickly.
 #include <signal.h>
 
+#include <regex>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -50,13 +52,21 @@ void ask_and_tell(ServedModels& served, int count) {
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// Runs of spaces as one: rows to match whatever the column widths.
+std::string squeezed(const std::string& text) { return std::regex_replace(text, std::regex(" +"), " "); }
+
 TEST(StatusCommand, OnceShowsTheNodeAndItsModelsWithOnlineAccuracy) {
   TempDir models;
   serve::test::write_sample_directory(models.path());  // "linear" and "relu", test MAEs 1.25 and 0.5
   ServedModels served(models.path(), "status-node");
-  MessageInbox stats;
+  MessageInbox stats, quality;
   auto watcher = receiving_client(served.client("stats-watcher"), stats, serve::node_stats_topic("status-node"));
+  auto quality_watcher = receiving_client(served.client("quality-watcher"), quality, "edgeml/collectors/+/quality");
+  Process collector = run_edgeml({"collect", "--port", std::to_string(served.broker().port()), "--db",
+                                  (served.dir() / "events.db").string(), "--client-id", "status-collector"},
+                                 served.dir() / "collect.log");
   ask_and_tell(served, 5);
+  ASSERT_TRUE(quality.wait_for(1, kWait)) << read_file(served.dir() / "collect.log");
   ASSERT_TRUE(wait_until(
       [&] {
         auto messages = stats.messages();
@@ -70,10 +80,12 @@ TEST(StatusCommand, OnceShowsTheNodeAndItsModelsWithOnlineAccuracy) {
   ASSERT_EQ(run_status(served.broker(), {"--once", "--wait", "1"}, log), 0) << read_file(log);
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
   const std::string out = read_file(log);
-  EXPECT_TRUE(has(out, "1 node(s), 1 online; 0 collector(s)")) << out;
-  // The node row: online, fresh, 5 requests and no errors.
-  EXPECT_TRUE(has(out, "status-node  online  0s ago")) << out;
+  EXPECT_TRUE(has(out, "1 node(s), 1 online; 1 collector(s)")) << out;
+  // The node row: online, fresh, 5 requests, no errors, latencies, 5 requests inspected.
+  EXPECT_TRUE(std::regex_search(squeezed(out), std::regex(R"(\nstatus-node online \d+s ago \d+s 5 0 [\d.]+ [\d.]+ 0 [\d.]+ 5 0 0 -\n)")))
+      << out;
   EXPECT_FALSE(has(out, "STALE")) << out;
+  EXPECT_TRUE(std::regex_search(squeezed(out), std::regex(R"(\nstatus-collector \S+( ago)? \d+ 0 )"))) << out;
   // Each model scored on the series; linear is off by exactly one label unit.
   EXPECT_TRUE(has(out, "status-node  linear  v1       " + kSeries)) << out;
   EXPECT_TRUE(has(out, "status-node  relu    v1       " + kSeries)) << out;
