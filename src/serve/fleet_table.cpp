@@ -17,16 +17,20 @@ using nlohmann::json;
 constexpr std::size_t kLongestCell = 48;    // code points
 constexpr std::size_t kViolationsShown = 5;  // a node
 
-// Control characters (and DEL) of a payload's text replaced, so they cannot
-// move the cursor or recolour the terminal; cut to kLongestCell.
+// Control characters (C0, DEL and C1, U+0080-U+009F, which holds an 8-bit
+// CSI) of a payload's text replaced, so they cannot move the cursor or
+// recolour the terminal; cut to kLongestCell.
 std::string printable(std::string_view text) {
   std::string out;
   std::size_t shown = 0;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
     const bool continues = (byte & 0xc0) == 0x80;
     if (!continues && ++shown > kLongestCell) return out + "...";
-    out += byte < 0x20 || byte == 0x7f ? '?' : c;
+    const bool c1 = byte == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9f &&
+                    static_cast<unsigned char>(text[i + 1]) >= 0x80;
+    if (c1) ++i;
+    out += byte < 0x20 || byte == 0x7f || c1 ? '?' : text[i];
   }
   return out;
 }

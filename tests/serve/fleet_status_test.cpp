@@ -68,6 +68,7 @@ TEST(FleetStatus, UnreadableMessagesBecomeNotesAndNeverReachTheTerminalRaw) {
                                    "accuracy": {"models": [1, {"model": "m", "mae": "low", "alert": 1}]},
                                    "quality": [], "contracts": 3, "time": "yesterday"})"},
                                 {"edgeml/nodes/d/status", "\x1b[31mred\x1b[0m"},
+                                {"edgeml/nodes/h/stats", R"({"models": [{"name": "\u009b31m\u001b[2Jé", "version": "v"}]})"},
                                 {"edgeml/nodes/d/alerts", "{"},
                                 {"edgeml/nodes/e/stats", R"({"node": "somebody-else"})"},
                                 {"edgeml/collectors/f/quality", "\xff\xfe"},
@@ -75,6 +76,7 @@ TEST(FleetStatus, UnreadableMessagesBecomeNotesAndNeverReachTheTerminalRaw) {
   std::string table;
   ASSERT_NO_THROW(table = fleet_table(fleet, "b", kNow));
   EXPECT_FALSE(has(table, "\x1b")) << table;
+  EXPECT_FALSE(has(table, "\xc2\x9b")) << table;
   EXPECT_TRUE(has(table, "a: last stats unreadable, not JSON: 'not json'")) << table;
   EXPECT_TRUE(has(table, "b: last stats unreadable, not a JSON object: '[1, 2]'")) << table;
   EXPECT_TRUE(has(table, "c: contracts unreadable")) << table;
@@ -84,7 +86,7 @@ TEST(FleetStatus, UnreadableMessagesBecomeNotesAndNeverReachTheTerminalRaw) {
   EXPECT_TRUE(has(table, "collector f: last quality counts unreadable, not JSON: '?" "?'")) << table;
   // c's figures are all of the wrong type: dashes, its violations unknown.
   EXPECT_TRUE(has(squeezed(table), "\nc unknown 0s ago - - - - - - - - - - ?\n")) << table;
-  EXPECT_TRUE(has(squeezed(table), "alert\nc m - - - - - - - -\n\n")) << table;
+  EXPECT_TRUE(has(squeezed(table), "alert\nc m - - - - - - - -\nh ?31m?[2Jé v - - - - - - -\n\n")) << table;
   EXPECT_TRUE(has(table, "c: models unreadable (not a list)")) << table;
   EXPECT_TRUE(has(table, "c: 1 model entries unreadable (no name)")) << table;
   EXPECT_TRUE(has(squeezed(table), "\ng unknown 0s ago 1e+300s -1e+300 1e+20 - - - - - - - -\n")) << table;
