@@ -1,13 +1,18 @@
 #include "load.h"
 
 #include <time.h>
+#include <unistd.h>
+
+#include <atomic>
 
 #include <algorithm>
 #include <memory>
 
 #include <fmt/format.h>
 
+#include "core/alarm_event.h"
 #include "core/error.h"
+#include "mqtt/client.h"
 #include "serve/request_client.h"
 #include "serve/request_file.h"
 
@@ -36,6 +41,30 @@ double process_cpu_seconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
+// The sensor of tell_truth: one event per answered request, at the
+// tutorial's first event time plus its index (the value does not matter here).
+class Sensor {
+ public:
+  explicit Sensor(const LoadSetup& setup) {
+    if (!setup.tell_truth) return;
+    mqtt::ClientOptions options;
+    options.connection = setup.broker;
+    static std::atomic<int> sensors{0};
+    options.connection.client_id = fmt::format("bench-sensor-{}-{}", ::getpid(), ++sensors);
+    client_ = std::make_unique<mqtt::Client>(options);
+    client_->connect();
+  }
+
+  void tell(const serve::Request& request) {
+    if (!client_) return;
+    AlarmEvent event{request.series, request.index, 1487508915.0 + request.index, request.value, request.threshold, true};
+    client_->publish(alarm_topic(event.series), format_payload(event), 0);
+  }
+
+ private:
+  std::unique_ptr<mqtt::Client> client_;
+};
+
 }  // namespace
 
 std::vector<serve::Request> read_requests(const std::filesystem::path& file) {
@@ -56,8 +85,10 @@ LoadRun run_load(const LoadSetup& setup, std::uint64_t count, int concurrency) {
     return true;
   };
   LoadRun run;
+  Sensor sensor(setup);
   auto on_result = [&](const serve::RequestResult& result) {
     if (result.outcome == Outcome::answered) {
+      sensor.tell(result.request);
       if (run.first_reply.empty()) run.first_reply = result.reply;
     } else if (run.first_problem.empty()) {
       run.first_problem = result.outcome == Outcome::timeout ? fmt::format("request {} timed out", result.sequence)

@@ -21,6 +21,10 @@ struct LoadSetup {
   std::vector<serve::Request> requests;  // sent in turn, from the first again after the last
   int qos = 0;                           // of the requests
   std::chrono::milliseconds timeout{5000};  // a reply later than this is a timeout
+  // After each reply, publish the request's sensor event (alarm/..., QoS 0)
+  // on a connection of its own, as the sensor would: the truth a monitoring
+  // server scores its prediction against.
+  bool tell_truth = false;
 };
 
 // What one run of requests gave.

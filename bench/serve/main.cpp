@@ -239,8 +239,9 @@ bool print_table(const Options& o, const Samples& s) {
   row("server RSS after load (MiB)", [](const SideRun& r) { return r.resident_mib; }, "{:.1f}");
   row("server peak RSS (MiB)", [](const SideRun& r) { return r.peak_resident_mib; }, "{:.1f}");
   if (!judge_latency) {
-    fmt::print("both load the same models; edgeml serve inspects each request's data quality and remembers it "
-               "for online accuracy, --no-monitoring does neither;\n"
+    fmt::print("both load the same models and get each request's sensor event after its reply; edgeml serve "
+               "inspects each request's data quality, remembers it and scores it against its event, "
+               "--no-monitoring does none of it;\n"
                "ratio: the median over blocks of edgeml serve's figure over --no-monitoring's in the next block\n");
     bool met = rate_ratio >= kThroughputGoal;
     fmt::print("goal (throughput with monitoring >= {:.1f}x without): {} (throughput {:.2f}, p50 {:.2f})\n",
@@ -293,6 +294,7 @@ bool measure_in(Options& o, const fs::path& work) {
   load.requests = read_requests(o.request_file);
   load.qos = o.qos;
   load.timeout = std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000));
+  load.tell_truth = !null_baseline(o);  // to both sides: the broker's work is the same
   fs::path models = o.models.empty() ? train_models(o, work) : fs::path(o.models);
   std::size_t model_count = count_models(models);
   if (o.models.empty() && model_count != kTrainedModels)

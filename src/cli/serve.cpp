@@ -23,6 +23,7 @@ struct ServeArgs {
   mqtt::ClientOptions client;
   serve::ServerOptions server;
   int reload_poll_ms = 500;
+  double deadline_ms = 5000;
   double stats_interval_s = 5;
   std::string metrics_port_file;
   bool no_monitoring = false;
@@ -37,6 +38,7 @@ void run_serve(ServeArgs& args) {
   if (args.server.node.empty()) args.server.node = host_name();
   args.server.connection = args.client.connection;
   args.server.reload_poll = std::chrono::milliseconds(args.reload_poll_ms);
+  args.server.request_deadline = std::chrono::microseconds(static_cast<long>(args.deadline_ms * 1000));
   args.server.stats_interval = std::chrono::milliseconds(static_cast<long>(args.stats_interval_s * 1000));
   install_stop_handlers();
   serve::Server server(args.server);
@@ -47,12 +49,19 @@ void run_serve(ServeArgs& args) {
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   server.stop();
   serve::ServerCounts n = server.counts();
-  fmt::print("served {} request(s): {} answered, {} error replies, {} refused as overload; {} model reload(s)\n",
-             n.requests, n.replies, n.errors, n.overloaded, n.reloads);
+  fmt::print("served {} request(s): {} answered, {} error replies, {} refused as overload, {} past the deadline; "
+             "{} model reload(s)\n",
+             n.requests, n.replies, n.errors, n.overloaded, n.timed_out, n.reloads);
   if (args.server.monitoring) {
     serve::OnlineAccuracyCounts a = server.accuracy().counts();
     fmt::print("scored {} answered request(s) against {} sensor event(s); {} accuracy alert(s)\n", a.scored, n.events,
                n.accuracy_alerts);
+  }
+  if (const serve::ContractMonitor* contract = server.contract()) {
+    serve::ContractSnapshot c = contract->snapshot();
+    std::size_t active = 0;
+    for (const serve::ContractState& s : c.states) active += s.violated ? 1 : 0;
+    fmt::print("service contract {}: {} violation(s) raised, {} still standing\n", c.name, c.violations, active);
   }
 }
 
@@ -70,6 +79,10 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--group", args->server.group, "share requests with the other servers of this group ($share)");
   cmd->add_option("--queue", args->server.queue_capacity, "requests held between receiving and answering")
       ->check(CLI::Range(1, 1 << 20))
+      ->capture_default_str();
+  cmd->add_option("--deadline-ms", args->deadline_ms,
+                  "a request that waited longer in the queue is answered with an error instead (0: no deadline)")
+      ->check(CLI::Range(0.0, 3600000.0))
       ->capture_default_str();
   cmd->add_option("--reload-poll-ms", args->reload_poll_ms, "how often the model directory is checked for changes")
       ->check(CLI::Range(10, 600000))
@@ -101,6 +114,10 @@ void add_serve_command(CLI::App& app) {
                   "against the training statistics in MODELS/manifest.json")
       ->check(CLI::ExistingFile)
       ->excludes(no_monitoring);
+  cmd->add_option("--contract", args->server.contract,
+                  "service contract (JSON): bounds on latency, error rate, data-quality pass share, freshness and "
+                  "online MAE; violations go to edgeml/contracts/NODE/violations (read again when it changes)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--remember", args->server.accuracy.remembered,
                   "answered requests remembered until their event arrives (the oldest are forgotten)")
       ->check(CLI::Range(1, 10000000))

@@ -56,6 +56,7 @@ std::string QualityVerdict::reasons() const {
 
 void QualityCounts::add(const QualityCounts& other) {
   records += other.records;
+  passed += other.passed;
   dropped += other.dropped;
   for (std::size_t i = 0; i < findings.size(); ++i) findings[i] += other.findings[i];
 }
@@ -132,7 +133,10 @@ void DataQualityMonitor::conclude(QualityCounts* series, QualityVerdict& out) {
   }
   ++series->records;
   ++total_.records;
-  if (out.action == QualityAction::drop) {
+  if (out.action == QualityAction::keep) {
+    ++series->passed;
+    ++total_.passed;
+  } else if (out.action == QualityAction::drop) {
     ++series->dropped;
     ++total_.dropped;
   }

@@ -85,6 +85,7 @@ struct QualityVerdict {
 
 struct QualityCounts {
   std::uint64_t records = 0;
+  std::uint64_t passed = 0;   // with no finding under a flag or drop policy
   std::uint64_t dropped = 0;
   std::array<std::uint64_t, kQualityCheckCount> findings{};  // whatever their policy
 

@@ -70,6 +70,7 @@ bool apply_setting(QualityConfig& c, QualityCheck check, const std::string& key,
       break;
     case QualityCheck::gap:
       if (key == "factor") return c.gap_factor = number(v, at), true;
+      if (key == "quantile") return c.gap_quantile = number(v, at), true;
       if (key == "min_intervals") return c.gap_min_intervals = count(v, at, 1, kMaxWindow), true;
       if (key == "window") return c.gap_window = count(v, at, 1, kMaxWindow), true;
       break;
@@ -120,6 +121,8 @@ void QualityConfig::validate() const {
   auto fail = [](std::string what) { throw Error("data quality config: " + what); };
   if (!(range_margin >= 0)) fail(fmt::format("out_of_range.margin must be 0 or more, not {}", range_margin));
   if (!(gap_factor > 1)) fail(fmt::format("gap.factor must be above 1, not {}", gap_factor));
+  if (!(gap_quantile > 0 && gap_quantile <= 1))
+    fail(fmt::format("gap.quantile must be above 0 and at most 1, not {}", gap_quantile));
   if (gap_min_intervals > gap_window)
     fail(fmt::format("gap.min_intervals {} exceeds gap.window {}", gap_min_intervals, gap_window));
   if (!(burst_window_seconds > 0))

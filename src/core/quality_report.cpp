@@ -77,7 +77,10 @@ json quality_counts_json(const QualityCounts& counts) {
   json findings = json::object();
   for (std::size_t i = 0; i < kQualityCheckCount; ++i)
     findings[std::string(check_name(static_cast<QualityCheck>(i)))] = counts.findings[i];
-  return {{"records", counts.records}, {"dropped", counts.dropped}, {"findings", std::move(findings)}};
+  return {{"records", counts.records},
+          {"passed", counts.passed},
+          {"dropped", counts.dropped},
+          {"findings", std::move(findings)}};
 }
 
 json quality_counts_json(const QualitySnapshot& snapshot) {

@@ -13,7 +13,7 @@
 // when the payload could not be read; "suppressed": N when N flagged or
 // dropped records of the series went unreported before it, see
 // QualityReportGate). Counts go out with the stats as
-// quality_counts_json(): {"records", "dropped", "findings": {"gap": 3, ...},
+// quality_counts_json(): {"records", "passed", "dropped", "findings": {"gap": 3, ...},
 // "series": {"1160629000/121/308": {...the same...}}, "evicted": {...},
 // "unattributed": {...}}.
 #pragma once

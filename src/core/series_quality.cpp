@@ -9,14 +9,20 @@ namespace edgeml {
 
 namespace {
 
-double median(const RecentValues<double>& values, std::vector<double>& scratch) {
+// Interpolated between the two nearest order statistics, so that 0.5 is the
+// median of an even count too.
+double quantile(const RecentValues<double>& values, double q, std::vector<double>& scratch) {
   scratch.assign(values.begin(), values.end());
-  auto middle = scratch.begin() + static_cast<std::ptrdiff_t>(scratch.size() / 2);
-  std::nth_element(scratch.begin(), middle, scratch.end());
-  if (scratch.size() % 2 == 1) return *middle;
-  double upper = *middle;
-  return (*std::max_element(scratch.begin(), middle) + upper) / 2;
+  const double position = q * static_cast<double>(scratch.size() - 1);
+  auto lower = scratch.begin() + static_cast<std::ptrdiff_t>(position);
+  std::nth_element(scratch.begin(), lower, scratch.end());
+  const double fraction = position - std::floor(position);
+  if (fraction == 0) return *lower;
+  double upper = *std::min_element(lower + 1, scratch.end());
+  return *lower + fraction * (upper - *lower);
 }
+
+std::string quantile_name(double q) { return q == 0.5 ? "median" : fmt::format("{:g}th percentile", q * 100); }
 
 }  // namespace
 
@@ -86,11 +92,12 @@ void SeriesQuality::check_time(double t, std::vector<double>& scratch, std::vect
   }
   double interval = t - *latest_time_;
   if (intervals_.size() >= config_.gap_min_intervals) {
-    double limit = config_.gap_factor * median(intervals_, scratch);
+    double limit = config_.gap_factor * quantile(intervals_, config_.gap_quantile, scratch);
     if (limit > 0 && interval > limit)
       found.push_back({QualityCheck::gap, std::nullopt, interval, limit,
-                       fmt::format("{:.6g} s since the previous event, more than {} times the median interval {:.4g} s",
-                                   interval, config_.gap_factor, limit / config_.gap_factor)});
+                       fmt::format("{:.6g} s since the previous event, more than {} times the {} interval {:.4g} s",
+                                   interval, config_.gap_factor, quantile_name(config_.gap_quantile),
+                                   limit / config_.gap_factor)});
   }
   intervals_.push(interval);
   latest_time_ = t;

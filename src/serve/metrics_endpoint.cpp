@@ -97,6 +97,8 @@ void accuracy_metrics(PrometheusText& out, const NodeStats& s) {
 
 void quality_metrics(PrometheusText& out, const QualitySnapshot& q, std::uint64_t dropped) {
   counter(out, "edgeml_serve_quality_records_total", "Requests inspected by the data-quality checks.", q.total.records);
+  counter(out, "edgeml_serve_quality_passed_total", "Requests with no finding under a flag or drop policy.",
+          q.total.passed);
   counter(out, "edgeml_serve_quality_dropped_total", "Requests refused by a data-quality check.", dropped);
   out.family("edgeml_serve_quality_findings_total", "counter", "Data-quality findings on requests, by check.");
   for (std::size_t i = 0; i < kQualityCheckCount; ++i)
@@ -111,6 +113,26 @@ void quality_metrics(PrometheusText& out, const QualitySnapshot& q, std::uint64_
                    {{"series", series}, {"check", std::string(check_name(static_cast<QualityCheck>(i)))}});
 }
 
+// Node bounds carry model="" (the same as no model label to Prometheus) so
+// that every series of a family has the same label names.
+void contract_metrics(PrometheusText& out, const ContractSnapshot& c) {
+  auto labels = [&](const ContractState& state) -> PrometheusText::Labels {
+    return {{"contract", c.name}, {"model", state.model}, {"metric", contract_metric_name(state.metric)}};
+  };
+  out.family("edgeml_serve_contract_violation", "gauge", "1 while the service contract's bound is violated, else 0.");
+  for (const ContractState& state : c.states)
+    out.sample("edgeml_serve_contract_violation", state.violated ? 1 : 0, labels(state));
+  out.family("edgeml_serve_contract_violations_total", "counter", "Times the bound was found violated.");
+  for (const ContractState& state : c.states)
+    out.sample("edgeml_serve_contract_violations_total", static_cast<double>(state.violations), labels(state));
+  out.family("edgeml_serve_contract_value", "gauge",
+             "The last measured value of the bound's metric (latency in milliseconds, freshness in seconds).");
+  for (const ContractState& state : c.states)
+    if (state.value) out.sample("edgeml_serve_contract_value", *state.value, labels(state));
+  out.family("edgeml_serve_contract_bound", "gauge", "The bound, in the metric's unit.");
+  for (const ContractState& state : c.states) out.sample("edgeml_serve_contract_bound", state.bound, labels(state));
+}
+
 }  // namespace
 
 std::string server_metrics(const NodeStats& s, const ModelSet& models) {
@@ -120,6 +142,8 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   counter(out, "edgeml_serve_request_errors_total", "Requests that could not be read (answered with an error).",
           s.counts.errors);
   counter(out, "edgeml_serve_overloaded_total", "Requests refused because the queue stayed full.", s.counts.overloaded);
+  counter(out, "edgeml_serve_request_timeouts_total",
+          "Requests answered with an error because they waited in the queue past the deadline.", s.counts.timed_out);
   counter(out, "edgeml_serve_model_reloads_total", "Model sets swapped in after the first.", s.counts.reloads);
   counter(out, "edgeml_serve_deployments_total", "Model packages installed or removed.", s.counts.deployments);
   out.family("edgeml_serve_queue_depth", "gauge", "Requests waiting for the worker.");
@@ -150,6 +174,7 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   counter(out, "edgeml_serve_accuracy_alerts_total", "Online accuracy alerts raised.", s.counts.accuracy_alerts);
   if (s.accuracy) accuracy_metrics(out, s);
   if (s.quality) quality_metrics(out, *s.quality, s.counts.quality_dropped);
+  if (s.contracts) contract_metrics(out, *s.contracts);
   return out.text();
 }
 

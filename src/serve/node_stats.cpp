@@ -40,6 +40,24 @@ json accuracy_json(const NodeStats& s) {
           {"models", std::move(models)}};
 }
 
+json contract_state_json(const ContractState& state) {
+  json entry = {{"metric", contract_metric_name(state.metric)}, {"bound", state.bound},
+                {"violated", state.violated}, {"violations", state.violations}};
+  if (!state.model.empty()) entry["model"] = state.model;
+  if (state.value) entry["value"] = *state.value;
+  if (!state.detail.empty()) entry["detail"] = state.detail;
+  return entry;
+}
+
+json contracts_json(const ContractSnapshot& c) {
+  json bounds = json::array(), active = json::array();
+  for (const ContractState& state : c.states) {
+    bounds.push_back(contract_state_json(state));
+    if (state.violated) active.push_back(bounds.back());
+  }
+  return {{"name", c.name}, {"violations", c.violations}, {"bounds", std::move(bounds)}, {"active", std::move(active)}};
+}
+
 }  // namespace
 
 std::string node_stats_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/stats", node); }
@@ -81,6 +99,7 @@ std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
                 {"replies", s.counts.replies},
                 {"errors", s.counts.errors},
                 {"overloaded", s.counts.overloaded},
+                {"timed_out", s.counts.timed_out},
                 {"reloads", s.counts.reloads},
                 {"deployments", s.counts.deployments},
                 {"queue", s.queue},
@@ -99,6 +118,7 @@ std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
   if (s.accuracy) stats["accuracy"] = accuracy_json(s);
   stats["quality_dropped"] = s.counts.quality_dropped;
   if (s.quality) stats["quality"] = quality_counts_json(*s.quality);
+  if (s.contracts) stats["contracts"] = contracts_json(*s.contracts);
   return stats.dump();
 }
 

@@ -63,6 +63,9 @@ std::string answer_topic_for(std::string_view request_topic) {
 
 std::string node_status_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/status", node); }
 std::string node_alerts_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/alerts", node); }
+std::string contract_violations_topic(const std::string& node) {
+  return fmt::format("edgeml/contracts/{}/violations", node);
+}
 
 Server::Server(ServerOptions options)
     : options_(std::move(options)), queue_(options_.queue_capacity), accuracy_(options_.accuracy) {
@@ -73,6 +76,11 @@ Server::Server(ServerOptions options)
     if (!options_.quality_config.empty()) quality = read_quality_config(options_.quality_config);
     quality_ = std::make_unique<DataQualityMonitor>(std::move(quality));
     refresh_quality_reference();
+  }
+  if (!options_.contract.empty()) {
+    contract_written_ = fs::last_write_time(options_.contract);
+    contract_ = std::make_unique<ContractMonitor>(read_contract());
+    contract_interval_start_ = std::make_unique<NodeStats>();
   }
 
   mqtt::ClientOptions client;
@@ -145,7 +153,7 @@ ServerCounts Server::counts() const {
   return {counts_.requests.load(), counts_.replies.load(),     counts_.errors.load(),
           counts_.overloaded.load(), counts_.reloads.load(), counts_.deployments.load(),
           counts_.events.load(),   counts_.events_unreadable.load(), counts_.events_dropped.load(),
-          counts_.accuracy_alerts.load(), counts_.quality_dropped.load()};
+          counts_.accuracy_alerts.load(), counts_.quality_dropped.load(), counts_.timed_out.load()};
 }
 
 // Paho's thread: copy the message into the queue and return.
@@ -162,6 +170,7 @@ void Server::on_message(const mqtt::Message& m) {
   if (m.topic.starts_with(kAlarmPrefix) && m.topic.size() > kAlarmPrefix.size() && m.topic[kAlarmPrefix.size()] == '/') {
     if (m.topic == kFinishTopic) return;
     ++counts_.events;
+    last_event_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
     if (!enqueue(m) && !stopping_) ++counts_.events_dropped;
     return;
   }
@@ -197,6 +206,18 @@ void Server::work() {
 }
 
 void Server::answer(const Job& job, Scratch& scratch) {
+  if (const auto waited = std::chrono::steady_clock::now() - job.received;
+      options_.request_deadline.count() > 0 && waited > options_.request_deadline) {
+    ++counts_.timed_out;
+    publish_reply(job,
+                  error_reply(fmt::format("timed out: waited {:.1f} ms in the queue, past the server's deadline of "
+                                          "{:.1f} ms; ask again",
+                                          std::chrono::duration<double, std::milli>(waited).count(),
+                                          std::chrono::duration<double, std::milli>(options_.request_deadline).count()),
+                              job.topic, job.payload, options_.node),
+                  [&] { return answer_topic_for(job.topic); });
+    return;
+  }
   Request& request = scratch.request;
   Status parsed = parse_request(job.topic, job.payload, request);
   if (quality_ && !inspect_request(job, parsed, scratch)) {
@@ -241,6 +262,10 @@ void Server::answer(const Job& job, Scratch& scratch) {
       auto it = inference_.find(scratch.answers[i].model);
       if (it == inference_.end()) it = inference_.emplace(std::string(scratch.answers[i].model), LatencySummary{}).first;
       it->second.record(scratch.inference[i]);
+      auto interval = inference_interval_.find(scratch.answers[i].model);
+      if (interval == inference_interval_.end())
+        interval = inference_interval_.emplace(std::string(scratch.answers[i].model), LatencySummary{}).first;
+      interval->second.record(scratch.inference[i]);
     }
   }
   if (options_.monitoring && !scratch.answers.empty()) accuracy_.remember(request.series, request.index, scratch.answers);
@@ -292,11 +317,18 @@ NodeStats Server::stats() {
     stats.accuracy_alert_multiple = options_.accuracy.alert_multiple;
   }
   if (quality_) stats.quality = quality_->counts();
+  if (contract_) stats.contracts = contract_->snapshot();
+  if (std::int64_t ns = last_event_ns_; ns >= 0)
+    stats.seconds_since_event =
+        std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(ns))
+            .count();
   stats.process = read_process_usage();
   std::lock_guard lock(latency_mutex_);
   stats.latency = latency_.figures();
   stats.latency_interval = latency_interval_.figures();
   for (const auto& [model, summary] : inference_) stats.inference.emplace_back(model, summary.figures());
+  for (const auto& [model, summary] : inference_interval_)
+    stats.inference_interval.emplace_back(model, summary.figures());
   stats.last_reload_seconds = last_reload_seconds_;
   return stats;
 }
@@ -315,7 +347,9 @@ void Server::publish_stats() {
   {
     std::lock_guard lock(latency_mutex_);
     latency_interval_.reset();
+    for (auto& [model, summary] : inference_interval_) summary.reset();
   }
+  if (contract_) judge_contract(now);
   try {
     client_->publish(node_stats_topic(options_.node), node_stats_json(now, *models()), 0, true);
   } catch (const Error& e) {

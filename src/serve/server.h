@@ -28,6 +28,12 @@
 // at most once a second per series),
 // and a dropped one is answered with an error reply giving the reasons
 // instead of predictions.
+//
+// With a service contract (service_contract.h), each stats interval also
+// judges its bounds (contract_monitor.h); each violation raised or cleared
+// is logged and published on edgeml/contracts/{node}/violations. The
+// contract file is read again when it changes; a wrong one is logged and
+// the one before stays.
 #pragma once
 
 #include <atomic>
@@ -45,6 +51,7 @@
 #include "core/data_quality.h"
 #include "core/quality_report.h"
 #include "mqtt/client.h"
+#include "serve/contract_monitor.h"
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
 #include "serve/online_accuracy.h"
@@ -59,6 +66,10 @@ struct ServerOptions {
   std::string node;   // this server's name in replies and status topics
   std::string group;  // empty: every request reaches this server
   std::size_t queue_capacity = 1024;
+  // A request that waited longer than this in the queue is answered with an
+  // error instead: its requester has likely given up (edgeml request waits
+  // 5 s), and answering it would only delay the fresh ones. 0: no deadline.
+  std::chrono::microseconds request_deadline{std::chrono::seconds(5)};
   std::chrono::milliseconds reload_poll{500};
   std::chrono::milliseconds stats_interval{5000};  // edgeml/nodes/{node}/stats (node_stats.h)
   // /metrics and /healthz over HTTP on metrics_host:metrics_port (0: a free
@@ -72,6 +83,7 @@ struct ServerOptions {
   bool monitoring = true;
   OnlineAccuracyOptions accuracy;
   std::filesystem::path quality_config;  // JSON (data_quality_config.h); empty: the defaults
+  std::filesystem::path contract;        // JSON (service_contract.h); empty: none
 };
 struct NodeStats;
 class MetricsEndpoint;
@@ -88,12 +100,15 @@ struct ServerCounts {
   std::uint64_t events_dropped = 0;     // of those, not scored: the queue stayed full
   std::uint64_t accuracy_alerts = 0;    // raised
   std::uint64_t quality_dropped = 0;    // requests refused by a data-quality check
+  std::uint64_t timed_out = 0;          // requests past their deadline when the worker got to them
 };
 
 // The topic a server's status is kept on.
 std::string node_status_topic(const std::string& node);
 // Where its accuracy alerts go.
 std::string node_alerts_topic(const std::string& node);
+// Where its contract violations go.
+std::string contract_violations_topic(const std::string& node);
 
 class Server {
  public:
@@ -118,6 +133,7 @@ class Server {
   std::shared_ptr<const ModelSet> models() const { return registry_.current(); }
   const OnlineAccuracy& accuracy() const { return accuracy_; }
   const DataQualityMonitor* quality() const { return quality_.get(); }
+  const ContractMonitor* contract() const { return contract_.get(); }  // null: none
 
  private:
   struct Job {
@@ -156,6 +172,11 @@ class Server {
   bool inspect_request(const Job& job, const Status& parsed, Scratch& scratch);
   void refresh_quality_reference();
   void publish_alert(const AccuracyAlert& alert);
+  // The contract file, checked against what this server measures.
+  ServiceContract read_contract() const;
+  // Reads the contract again if its file changed, then judges it on `now`.
+  void judge_contract(NodeStats& now);
+  void publish_violation(const ContractChange& change);
   // To the request's Response Topic, or to `topic_when_none` made on demand.
   template <typename MakeTopic>
   void publish_reply(const Job& job, const std::string& reply, MakeTopic topic_when_none);
@@ -171,16 +192,20 @@ class Server {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::mutex latency_mutex_;  // the worker records, the watcher reads
   LatencySummary latency_, latency_interval_;
-  std::map<std::string, LatencySummary, std::less<>> inference_;  // by model name
+  std::map<std::string, LatencySummary, std::less<>> inference_, inference_interval_;  // by model name
   double last_reload_seconds_ = 0;  // the last load of the directory, beside the serving set; under latency_mutex_
   OnlineAccuracy accuracy_;
   std::unique_ptr<DataQualityMonitor> quality_;  // null: monitoring is off
   std::string quality_reference_;                // the statistics it has, as JSON; the watcher's
   QualityReportGate report_gate_;                // the worker's
+  std::atomic<std::int64_t> last_event_ns_{-1};  // steady clock; none yet
+  std::unique_ptr<ContractMonitor> contract_;    // null: none
+  std::filesystem::file_time_type contract_written_;
+  std::unique_ptr<NodeStats> contract_interval_start_;  // the watcher's
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
     std::atomic<std::uint64_t> events{0}, events_unreadable{0}, events_dropped{0}, accuracy_alerts{0};
-    std::atomic<std::uint64_t> quality_dropped{0};
+    std::atomic<std::uint64_t> quality_dropped{0}, timed_out{0};
   } counts_;
 };
 

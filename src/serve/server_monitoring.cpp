@@ -1,5 +1,5 @@
-// The server's monitoring: online accuracy from the sensor stream, and the
-// data quality of the requests it receives (server.h).
+// The server's monitoring: online accuracy from the sensor stream, the data
+// quality of the requests it receives, and its service contract (server.h).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -7,6 +7,7 @@
 #include "core/file_text.h"
 #include "core/quality_report.h"
 #include "serve/manifest.h"
+#include "serve/node_stats.h"
 #include "serve/server.h"
 
 namespace edgeml::serve {
@@ -108,6 +109,59 @@ void Server::publish_alert(const AccuracyAlert& alert) {
     client_->publish(node_alerts_topic(options_.node), message.dump(), 1);
   } catch (const Error& e) {
     spdlog::warn("accuracy alert not sent: {}", e.what());
+  }
+}
+
+ServiceContract Server::read_contract() const {
+  ServiceContract contract = read_service_contract(options_.contract);
+  for (const ContractBound& b : contract.bounds)
+    if (!options_.monitoring && b.metric != ContractMetric::p99_latency_ms && b.metric != ContractMetric::error_rate)
+      throw Error(fmt::format("service contract '{}': {} is measured by the monitoring, which is off",
+                              options_.contract.string(), contract_metric_name(b.metric)));
+  return contract;
+}
+
+void Server::judge_contract(NodeStats& now) {
+  std::error_code ec;
+  auto written = std::filesystem::last_write_time(options_.contract, ec);
+  if (!ec && written != contract_written_) {
+    contract_written_ = written;
+    try {
+      contract_->set_contract(read_contract());
+      spdlog::info("service contract {} read again", options_.contract.string());
+    } catch (const Error& e) {
+      spdlog::error("{}; the contract read before still holds", e.what());
+    }
+  }
+  std::vector<ContractChange> changes;
+  contract_->evaluate(read_contract_metrics(now, *contract_interval_start_, *models()), changes);
+  *contract_interval_start_ = now;
+  for (const ContractChange& change : changes) publish_violation(change);
+  now.contracts = contract_->snapshot();
+}
+
+void Server::publish_violation(const ContractChange& change) {
+  const ContractState& s = change.state;
+  const char* metric = contract_metric_name(s.metric);
+  std::string subject = s.model.empty() ? "the node" : "model " + s.model;
+  const double value = s.value.value_or(0);
+  const std::string contract = contract_->name();
+  if (change.raised)
+    spdlog::warn("contract {} violated: {} of {} is {:.4g}, beyond its bound {:.4g}{}", contract, metric,
+                 subject, value, s.bound, s.detail.empty() ? "" : " (" + s.detail + ")");
+  else
+    spdlog::info("contract {} met again: {} of {} is {:.4g}, bound {:.4g}", contract, metric, subject,
+                 value, s.bound);
+  nlohmann::json message = {{"node", options_.node},   {"contract", contract},
+                            {"state", change.raised ? "raised" : "cleared"},
+                            {"metric", metric},        {"value", value},
+                            {"bound", s.bound},        {"violations", s.violations}};
+  if (!s.model.empty()) message["model"] = s.model;
+  if (!s.detail.empty()) message["detail"] = s.detail;
+  try {
+    client_->publish(contract_violations_topic(options_.node), message.dump(), 1);
+  } catch (const Error& e) {
+    spdlog::warn("contract violation not sent: {}", e.what());
   }
 }
 

@@ -72,13 +72,15 @@ TEST(DataQualityConfig, DefaultsAndOverrides) {
   EXPECT_EQ(defaults.policy(QualityCheck::schema), QualityPolicy::drop);
   EXPECT_EQ(defaults.policy(QualityCheck::drift), QualityPolicy::flag);
   EXPECT_EQ(defaults.drift_window, 200u);
-  QualityConfig c = QualityConfig::from_json(json::parse(R"({"max_series": 7, "gap": {"policy": "pass", "factor": 8},
+  QualityConfig c = QualityConfig::from_json(json::parse(R"({"max_series": 7, "gap": {"policy": "pass", "factor": 8, "quantile": 0.9},
       "drift": {"features": ["index", "value"], "threshold": 0.1, "window": 50, "every": 10},
       "duplicate": {"memory": 3}, "burst": {"max_records": 4, "window_seconds": 2},
       "out_of_range": {"features": ["value"], "margin": 0.5}})"));
   EXPECT_EQ(c.max_series, 7u);
   EXPECT_EQ(c.policy(QualityCheck::gap), QualityPolicy::pass);
   EXPECT_EQ(c.gap_factor, 8);
+  EXPECT_EQ(c.gap_quantile, 0.9);
+  EXPECT_EQ(defaults.gap_quantile, 0.5);
   EXPECT_EQ(c.drift_features, (std::vector<RecordFeature>{RecordFeature::index, RecordFeature::value}));
   EXPECT_EQ(c.drift_threshold, 0.1);
   EXPECT_EQ(c.drift_every, 10u);
@@ -102,6 +104,8 @@ TEST(DataQualityConfig, BadSettingsAreRejectedSayingWhat) {
       {R"({"drift": {"features": ["speed"]}})", R"(drift.features holds "speed", not index, value or valueThreshold)"},
       {R"({"drift": {"threshold": -1}})", "drift.threshold must be positive"},
       {R"({"gap": {"factor": 0.5}})", "gap.factor must be above 1"},
+      {R"({"gap": {"quantile": 0}})", "gap.quantile must be above 0 and at most 1"},
+      {R"({"gap": {"quantile": 1.5}})", "gap.quantile must be above 0 and at most 1"},
       {R"({"gap": {"min_intervals": 50, "window": 20}})", "gap.min_intervals 50 exceeds gap.window 20"},
       {R"({"out_of_range": {"margin": "wide"}})", "out_of_range.margin is not a finite number"},
       {R"({"max_series": 0})", "max_series must be a whole number from 1"},

@@ -180,6 +180,34 @@ TEST(DataQualityGap, NeedsEnoughIntervalsFirst) {
   EXPECT_EQ(monitor.inspect(record).action, QualityAction::keep);
 }
 
+// Bursts of events 1 s apart with a 20 s pause after every tenth, as alarms
+// come: the median interval flags every pause, the 95th percentile only a
+// silence well beyond them.
+TEST(DataQualityGap, AHigherQuantileToleratesBurstsAndStillFindsASilence) {
+  auto gaps = [](QualityConfig config, double silence) {
+    DataQualityMonitor monitor(std::move(config));
+    CleanStream stream;
+    QualityRecord record = stream.next();
+    int flagged = 0;
+    for (int i = 1; i <= 201; ++i) {
+      record.index = *record.index + 1;
+      record.event_time = *record.event_time + (i == 201 ? silence : i % 10 == 0 ? 20 : 1);
+      QualityVerdict verdict = monitor.inspect(record);
+      for (const QualityFinding& f : verdict.findings) flagged += f.check == QualityCheck::gap ? 1 : 0;
+    }
+    return flagged;
+  };
+  QualityConfig median;
+  EXPECT_EQ(gaps(median, 1), 19);  // every pause after the first ten intervals
+  QualityConfig p95;
+  p95.gap_quantile = 0.95;
+  p95.gap_factor = 3;
+  p95.gap_min_intervals = 50;  // a high quantile of a few intervals is a low one
+  EXPECT_EQ(gaps(p95, 1), 0);
+  EXPECT_EQ(gaps(p95, 61), 1);
+  EXPECT_EQ(gaps(p95, 59), 0);
+}
+
 TEST_F(DataQuality, ManyRecordsAtOnceAreABurst) {
   QualityRecord record = stream.next();
   ASSERT_EQ(monitor.inspect(record).action, QualityAction::keep);

@@ -20,9 +20,12 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
   EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
   test::ServedModels served({});
   fs::path port_file = served.dir() / "metrics.port";
+  // No request may fail: the unreadable one below violates it.
+  std::ofstream(served.dir() / "sla.json") << R"({"node": {"error_rate": 0}, "models": {"*": {"p99_latency_ms": 1000}}})";
   Process server = test::run_edgeml({"serve", "--port", std::to_string(served.broker().port()), "--models",
                                      test::shared_file("models/seed-tflite").string(), "--node", "metrics-node",
-                                     "--metrics-port", "0", "--metrics-port-file", port_file.string()},
+                                     "--metrics-port", "0", "--metrics-port-file", port_file.string(),
+                                     "--contract", (served.dir() / "sla.json").string(), "--stats-interval", "0.2"},
                                     served.dir() / "serve.log");
   ASSERT_TRUE(served.status().wait_for(node_status_topic("metrics-node"), "online", kWait))
       << test::read_file(served.dir() / "serve.log");
@@ -48,7 +51,9 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
   ASSERT_TRUE(test::wait_until(
       [&] {
         auto m = http.Get("/metrics");
-        return m && m->body.find("edgeml_serve_online_scored_requests_total 5\n") != std::string::npos;
+        return m && m->body.find("edgeml_serve_online_scored_requests_total 5\n") != std::string::npos &&
+               m->body.find("edgeml_serve_contract_violation{contract=\"sla\",model=\"\",metric=\"error_rate\"} 1\n") !=
+                   std::string::npos;
       },
       kWait));
 
@@ -58,7 +63,7 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
   EXPECT_EQ(metrics->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = metrics->body;
   for (const char* line : {"edgeml_serve_requests_total 6\n", "edgeml_serve_replies_total 5\n",
-                           "edgeml_serve_request_errors_total 1\n", "edgeml_serve_request_latency_seconds_count 5\n",
+                           "edgeml_serve_request_errors_total 1\n", "edgeml_serve_request_timeouts_total 0\n", "edgeml_serve_request_latency_seconds_count 5\n",
                            "edgeml_serve_model_info{model=\"multi_var_LR\",version=\"aef3c99f0437\"} 1\n",
                            "edgeml_serve_sensor_events_total 5\n",
                            "edgeml_serve_online_scored_total{model=\"multi_var_LR\",version=\"aef3c99f0437\","
@@ -68,7 +73,12 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
                            "edgeml_serve_model_inference_seconds_count{model=\"multi_var_LR\"} 5\n",
                            "edgeml_serve_model_load_seconds{model=\"multi_var_LR\",version=\"aef3c99f0437\"} ",
                            "edgeml_serve_model_reload_seconds 0\n", "process_cpu_seconds_total ",
-                           "process_resident_memory_bytes "})
+                           "process_resident_memory_bytes ",
+                           "edgeml_serve_contract_violations_total{contract=\"sla\",model=\"\",metric=\"error_rate\"} 1\n",
+                           "edgeml_serve_contract_bound{contract=\"sla\",model=\"multi_var_LR\",metric=\"p99_latency_ms\"} "
+                           "1000\n",
+                           "edgeml_serve_contract_value{contract=\"sla\",model=\"multi_var_LR\",metric=\"p99_latency_ms\"} ",
+                           "edgeml_serve_quality_passed_total "})
     EXPECT_NE(text.find(line), std::string::npos) << line << " missing from:\n" << text;
 
   fs::path saved = served.dir() / "metrics.txt";

@@ -12,6 +12,7 @@
 #include "serve/model_set.h"
 #include "serve_testing.h"
 #include "served_models.h"
+#include "stats_conversation.h"
 
 namespace edgeml::serve {
 namespace {
@@ -21,7 +22,9 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using edgeml::test::kWait;
 
-const std::string kSeries = "1160629000/121/308";
+using edgeml::test::Conversation;
+using edgeml::test::kSeries;
+using edgeml::test::stats_when;
 
 std::vector<AlarmEvent> test_file_events() {
   std::vector<AlarmEvent> events;
@@ -30,51 +33,6 @@ std::vector<AlarmEvent> test_file_events() {
   while (reader.next(e)) events.push_back(e);
   return events;
 }
-
-// The last stats message once `done` holds for it.
-json stats_when(const edgeml::test::MessageInbox& stats, const std::function<bool(const json&)>& done) {
-  json last;
-  bool reached = edgeml::test::wait_until(
-      [&] {
-        auto messages = stats.messages();
-        if (messages.empty()) return false;
-        last = json::parse(messages.back().payload);
-        return done(last);
-      },
-      kWait);
-  EXPECT_TRUE(reached) << last.dump();
-  return last;
-}
-
-// A requester and a sensor on the served broker, and the replies to the requests.
-class Conversation {
- public:
-  explicit Conversation(edgeml::test::ServedModels& served)
-      : listener_(edgeml::test::receiving_client(served.client("listener"), replies_, "predict/" + kSeries)),
-        requester_(served.client("requester")),
-        sensor_(served.client("sensor")) {
-    requester_.connect();
-    sensor_.connect();
-  }
-
-  // Sends `requests` CSV payloads to the series and waits for every reply.
-  void ask(const std::vector<std::string>& requests) {
-    replies_.clear();
-    for (const std::string& r : requests) requester_.publish("request/" + kSeries, r, 1);
-    ASSERT_TRUE(replies_.wait_for(requests.size(), kWait)) << replies_.size() << " replies";
-  }
-
-  void tell(const std::vector<AlarmEvent>& events) {
-    for (const AlarmEvent& e : events) sensor_.publish(alarm_topic(e.series), format_payload(e), 1);
-  }
-
-  const edgeml::test::MessageInbox& replies() const { return replies_; }
-
- private:
-  edgeml::test::MessageInbox replies_;
-  std::unique_ptr<mqtt::Client> listener_;
-  mqtt::Client requester_, sensor_;
-};
 
 TEST(ServeOnlineAccuracy, AReplayFollowedByItsEventsGivesTheOfflineMaeOfTheSameRows) {
   EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
@@ -129,16 +87,7 @@ TEST(ServeOnlineAccuracy, AnAlertIsPublishedWhenTheTruthIsFarOffAndClearedWhenIt
   auto watcher = edgeml::test::receiving_client(served.client("alert-watcher"), alerts, "edgeml/nodes/alert-node/alerts");
   Conversation conversation(served);
 
-  // Each request's true event, `error` label units after the linear model's prediction.
-  auto round = [&](int first, double error) {
-    std::vector<std::string> requests;
-    for (int i = first; i < first + 20; ++i) requests.push_back(fmt::format("{},{},{}", i, 2 * i, 3));
-    conversation.ask(requests);
-    std::vector<AlarmEvent> truths;
-    for (const auto& reply : conversation.replies().messages())
-      truths.push_back(edgeml::test::true_event(reply.payload, "linear", 60 * error));
-    conversation.tell(truths);
-  };
+  auto round = [&](int first, double error) { conversation.ask_then_tell(first, 20, "linear", error); };
   round(0, 10);  // linear: MAE 10 against a bound of 2.5
   ASSERT_TRUE(alerts.wait_for(1, kWait));
   json raised = json::parse(alerts.messages()[0].payload);

@@ -21,17 +21,4 @@ std::string answering_version(mqtt::Client& requester, MessageInbox& replies) {
   return reply["predictions"]["single_var_LR"]["version"];
 }
 
-AlarmEvent true_event(const std::string& reply, const std::string& model, double seconds_late) {
-  nlohmann::json r = nlohmann::json::parse(reply);
-  AlarmEvent e;
-  const nlohmann::json& series = r["series"];
-  e.series = {series["station"].get<std::string>(), series["datapoint"].get<std::string>(),
-              series["alarm"].get<std::string>()};
-  e.index = r["request"]["index"];
-  e.value = r["request"]["value"];
-  e.threshold = r["request"]["valueThreshold"];
-  e.event_time = r["predictions"][model]["event_time"].get<double>() + seconds_late;
-  return e;
-}
-
 }  // namespace edgeml::test

@@ -11,7 +11,6 @@
 
 #include <gtest/gtest.h>
 
-#include "core/alarm_event.h"
 #include "core/process.h"
 #include "mqtt/broker.h"
 #include "mqtt/client.h"
@@ -77,9 +76,5 @@ void install_file(const fs::path& dir, const std::string& name, const std::strin
 // Sends one request for series 1160629000/121/308 and returns the version
 // single_var_LR answered with (or what went wrong).
 std::string answering_version(mqtt::Client& requester, MessageInbox& replies);
-
-// The event a prediction reply foretold, arriving `seconds_late` after the
-// time `model` predicted: the truth that online accuracy scores it against.
-AlarmEvent true_event(const std::string& reply, const std::string& model, double seconds_late);
 
 }  // namespace edgeml::test

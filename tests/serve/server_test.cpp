@@ -18,6 +18,7 @@
 #include "mqtt/broker.h"
 #include "serve/server.h"
 #include "served_models.h"
+#include "stats_conversation.h"
 #include "support/message_inbox.h"
 #include "support/test_support.h"
 
@@ -164,19 +165,11 @@ TEST(ServeServer, StatsGiveRequestsLatencyAndModels) {
   for (int i = 0; i < 10; ++i) requester.publish("request/" + kSeries, fmt::format("{},231,230", i), 0);
   requester.publish("request/" + kSeries, "not a request", 0);
   ASSERT_TRUE(replies.wait_for(11, kWait));
-  json last;
-  ASSERT_TRUE(test::wait_until(
-      [&] {
-        auto messages = stats.messages();
-        if (messages.empty()) return false;
-        last = json::parse(messages.back().payload);
-        return last["requests"] == 11;
-      },
-      kWait))
-      << last.dump();
+  json last = test::stats_when(stats, [](const json& s) { return s["requests"] == 11; });
   EXPECT_EQ(last["node"], "stats-node");
   EXPECT_EQ(last["replies"], 10);
   EXPECT_EQ(last["errors"], 1);
+  EXPECT_EQ(last["timed_out"], 0);
   EXPECT_EQ(last["latency_ms"]["count"], 10);
   EXPECT_GT(last["latency_ms"]["p99"].get<double>(), 0.0);
   EXPECT_GE(last["latency_ms"]["max"].get<double>(), last["latency_ms"]["p50"].get<double>());
@@ -257,6 +250,33 @@ TEST(ServeServer, AThousandMalformedRequestsGetErrorRepliesAndServingGoesOn) {
   ASSERT_TRUE(replies.wait_for(1, kWait));
   EXPECT_TRUE(json::parse(replies.messages().front().payload).contains("predictions"));
   EXPECT_TRUE(served.server().running());
+}
+
+TEST(ServeServer, RequestsPastTheDeadlineGetATimeoutErrorAndAreCounted) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  // A deadline of 1 us: in a burst, any request that waits for the one
+  // before it to be answered is past it.
+  ServedModels served(test::shared_file("models/seed-tflite"), "deadline-node", {"--deadline-ms", "0.001"});
+  test::MessageInbox replies, stats;
+  auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
+  auto watcher = test::receiving_client(served.client("stats-watcher"), stats, "edgeml/nodes/deadline-node/stats");
+  mqtt::Client requester(served.client("requester"));
+  requester.connect();
+  std::this_thread::sleep_for(200ms);
+  for (int i = 0; i < 500; ++i) requester.publish("request/" + kSeries, fmt::format("{},231,230", i), 0);
+  ASSERT_TRUE(replies.wait_for(500, kWait)) << replies.size();
+  std::size_t timed_out = 0, answered = 0;
+  for (const test::ReceivedMessage& m : replies.messages()) {
+    json reply = json::parse(m.payload);
+    if (reply.contains("predictions")) ++answered;
+    else if (reply.value("error", "").starts_with("timed out: waited ")) ++timed_out;
+    else ADD_FAILURE() << m.payload;
+  }
+  EXPECT_GT(timed_out, 0u);
+  EXPECT_EQ(timed_out + answered, 500u);
+  json last = test::stats_when(stats, [](const json& s) { return s["requests"] == 500; });
+  EXPECT_EQ(last["timed_out"], timed_out);
+  EXPECT_EQ(last["replies"], answered);
 }
 
 TEST(ServeServer, StatusIsOnlineThenOfflineWhenTheServerStopsOrIsKilled) {

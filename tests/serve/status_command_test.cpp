@@ -10,18 +10,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/alarm_event.h"
 #include "mqtt/net.h"
 #include "serve/node_stats.h"
 #include "serve_testing.h"
 #include "served_models.h"
+#include "stats_conversation.h"
 
 namespace edgeml::test {
 namespace {
 
 using nlohmann::json;
-
-const std::string kSeries = "1160629000/121/308";
 
 // Runs `edgeml status args...` against `broker` to its end, within `bound`.
 int run_status(const mqtt::Broker& broker, std::vector<std::string> args, const fs::path& log,
@@ -35,21 +33,6 @@ int run_status(const mqtt::Broker& broker, std::vector<std::string> args, const 
   return -1;
 }
 
-// Asks `count` predictions of the served models, then sends each request's
-// true event one label unit (60 s) after the linear model's prediction.
-void ask_and_tell(ServedModels& served, int count) {
-  MessageInbox replies;
-  auto listener = receiving_client(served.client("listener"), replies, "predict/" + kSeries);
-  mqtt::Client requester(served.client("requester"));
-  requester.connect();
-  for (int i = 0; i < count; ++i) requester.publish("request/" + kSeries, fmt::format("{},{},{}", i, 2 * i, 3), 1);
-  ASSERT_TRUE(replies.wait_for(static_cast<std::size_t>(count), kWait)) << replies.size() << " replies";
-  for (const auto& reply : replies.messages()) {
-    AlarmEvent e = true_event(reply.payload, "linear", 60);
-    requester.publish(alarm_topic(e.series), format_payload(e), 1)->wait();
-  }
-}
-
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // Runs of spaces as one: rows to match whatever the column widths.
@@ -58,22 +41,21 @@ std::string squeezed(const std::string& text) { return std::regex_replace(text, 
 TEST(StatusCommand, OnceShowsTheNodeAndItsModelsWithOnlineAccuracy) {
   TempDir models;
   serve::test::write_sample_directory(models.path());  // "linear" and "relu", test MAEs 1.25 and 0.5
-  ServedModels served(models.path(), "status-node");
+  TempDir config;  // a contract linear breaks: its online MAE will be 1
+  serve::test::write_file(config / "contract.json", R"({"name": "status-sla", "models": {"linear": {"online_mae": 0.5}}})");
+  ServedModels served(models.path(), "status-node", {"--contract", (config / "contract.json").string()});
   MessageInbox stats, quality;
   auto watcher = receiving_client(served.client("stats-watcher"), stats, serve::node_stats_topic("status-node"));
   auto quality_watcher = receiving_client(served.client("quality-watcher"), quality, "edgeml/collectors/+/quality");
   Process collector = run_edgeml({"collect", "--port", std::to_string(served.broker().port()), "--db",
                                   (served.dir() / "events.db").string(), "--client-id", "status-collector"},
                                  served.dir() / "collect.log");
-  ask_and_tell(served, 5);
+  Conversation conversation(served);
+  conversation.ask_then_tell(0, 5, "linear", 1);  // linear: off by one label unit
   ASSERT_TRUE(quality.wait_for(1, kWait)) << read_file(served.dir() / "collect.log");
-  ASSERT_TRUE(wait_until(
-      [&] {
-        auto messages = stats.messages();
-        return !messages.empty() && has(messages.back().payload, R"("scored":5,)");
-      },
-      kWait))
-      << (stats.size() ? stats.messages().back().payload : "no stats");
+  stats_when(stats, [](const json& s) {
+    return s["accuracy"]["scored"] == 5 && s["contracts"]["active"].is_array() && s["contracts"]["active"].size() == 1;
+  });
 
   const fs::path log = served.dir() / "status.log";
   auto start = std::chrono::steady_clock::now();
@@ -81,8 +63,12 @@ TEST(StatusCommand, OnceShowsTheNodeAndItsModelsWithOnlineAccuracy) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
   const std::string out = read_file(log);
   EXPECT_TRUE(has(out, "1 node(s), 1 online; 1 collector(s)")) << out;
-  // The node row: online, fresh, 5 requests, no errors, latencies, 5 requests inspected.
-  EXPECT_TRUE(std::regex_search(squeezed(out), std::regex(R"(\nstatus-node online \d+s ago \d+s 5 0 [\d.]+ [\d.]+ 0 [\d.]+ 5 0 0 -\n)")))
+  // The node row: online, fresh, 5 requests, no errors, latencies, 5
+  // requests inspected, the contract violated once.
+  EXPECT_TRUE(std::regex_search(squeezed(out), std::regex(R"(\nstatus-node online \d+s ago \d+s 5 0 [\d.]+ [\d.]+ 0 [\d.]+ 5 0 0 1\n)")))
+      << out;
+  EXPECT_TRUE(has(out, "status-node: contract status-sla violated: model linear online_mae 1 on " + kSeries +
+                       " against a bound of 0.5"))
       << out;
   EXPECT_FALSE(has(out, "STALE")) << out;
   EXPECT_TRUE(std::regex_search(squeezed(out), std::regex(R"(\nstatus-collector \S+( ago)? \d+ 0 )"))) << out;
