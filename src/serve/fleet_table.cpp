@@ -227,6 +227,8 @@ void add_alert_notes(std::vector<std::string>& notes, const std::string& node, c
                                 decimal(json_number(a, {"bound"}))));
 }
 
+// contract_monitor.h's active bounds: {"model" (absent: the node), "metric",
+// "bound", "value" (absent until measured), "detail"}, under the contract's "name".
 void add_violation_notes(std::vector<std::string>& notes, const std::string& node, const json& stats) {
   const json* contracts = json_at(stats, {"contracts"});
   if (!contracts) return;
@@ -241,9 +243,12 @@ void add_violation_notes(std::vector<std::string>& notes, const std::string& nod
       notes.push_back(fmt::format("{}: {} more contract violations", printable(node), active->size() - kViolationsShown));
       return;
     }
-    notes.push_back(fmt::format("{}: contract {} violated: model {} {} {} against a bound of {}", printable(node),
-                                text(v, {"contract"}), text(v, {"model"}), text(v, {"metric"}),
-                                decimal(json_number(v, {"value"})), decimal(json_number(v, {"bound"}))));
+    std::string contract = json_text(v, {"contract"}) ? text(v, {"contract"}) : text(*contracts, {"name"});
+    std::string model = json_text(v, {"model"}) ? "model " + text(v, {"model"}) : "the node";
+    std::string detail = json_text(v, {"detail"}) ? " on " + text(v, {"detail"}) : "";
+    notes.push_back(fmt::format("{}: contract {} violated: {} {} {}{} against a bound of {}", printable(node), contract,
+                                model, text(v, {"metric"}), decimal(json_number(v, {"value"})), detail,
+                                decimal(json_number(v, {"bound"}))));
   }
 }
 

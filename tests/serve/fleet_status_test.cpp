@@ -138,11 +138,17 @@ TEST(FleetStatus, ANodeWithoutMonitoringShowsItsModelsWithoutAccuracy) {
 }
 
 TEST(FleetStatus, ContractViolationsAreCountedAndListed) {
-  FleetStatus fleet = fleet_of({{"edgeml/nodes/n/stats", R"({"contracts": {"violations": 4, "active": [
-      {"contract": "fast", "model": "m", "metric": "p99_latency_ms", "value": 1.2, "bound": 1.0}]}})"}});
+  // As contract_monitor.h gives them; "model" absent for a node bound, "value" until measured.
+  FleetStatus fleet = fleet_of({{"edgeml/nodes/n/stats", R"({"contracts": {"name": "edge-sla", "violations": 4,
+      "bounds": [], "active": [
+        {"model": "m", "metric": "online_mae", "bound": 3, "value": 3.2, "detail": "1/2/3", "violated": true},
+        {"metric": "p99_latency_ms", "bound": 1.0, "value": 1.2, "violated": true},
+        {"metric": "freshness_s", "bound": 60, "violated": true}]}})"}});
   std::string table = fleet_table(fleet, "b", kNow);
-  EXPECT_TRUE(has(table, "           1\n")) << table;
-  EXPECT_TRUE(has(table, "n: contract fast violated: model m p99_latency_ms 1.2 against a bound of 1")) << table;
+  EXPECT_TRUE(has(table, "           3\n")) << table;
+  EXPECT_TRUE(has(table, "n: contract edge-sla violated: model m online_mae 3.2 on 1/2/3 against a bound of 3\n")) << table;
+  EXPECT_TRUE(has(table, "n: contract edge-sla violated: the node p99_latency_ms 1.2 against a bound of 1\n")) << table;
+  EXPECT_TRUE(has(table, "n: contract edge-sla violated: the node freshness_s - against a bound of 60\n")) << table;
 }
 
 TEST(FleetStatus, AlertsAndCollectorsAreShown) {
