@@ -93,6 +93,7 @@ std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
   auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
   json stats = {{"node", s.node},
                 {"time", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", now)},
+                {"interval_s", s.interval_s},
                 {"uptime_s", s.uptime_s},
                 {"requests", s.counts.requests},
                 {"replies", s.counts.replies},

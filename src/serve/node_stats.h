@@ -1,7 +1,7 @@
 // What a server says about itself every few seconds on
 // edgeml/nodes/{node}/stats (retained, so a dashboard that connects later
 // sees the last figures at once). One JSON object:
-//   {"node": "edge-1", "time": "2026-11-26T17:20:05Z", "uptime_s": 12.0,
+//   {"node": "edge-1", "time": "2026-11-26T17:20:05Z", "interval_s": 5.0, "uptime_s": 12.0,
 //    "requests": 1000, "replies": 990, "errors": 10, "overloaded": 0, "timed_out": 0,
 //    "reloads": 1, "deployments": 0, "queue": 0,
 //    "latency_ms": {"count": 1000, "p50": 0.05, "p90": ..., "p99": ..., "max": ..., "mean": ...},
@@ -58,6 +58,7 @@ ProcessUsage read_process_usage();
 
 struct NodeStats {
   std::string node;
+  double interval_s = 0;  // how often the stats go out, so a reader can tell stale ones
   double uptime_s = 0;
   ServerCounts counts;
   std::size_t queue = 0;

@@ -307,6 +307,7 @@ void Server::keep_models() {
 NodeStats Server::stats() {
   NodeStats stats;
   stats.node = options_.node;
+  stats.interval_s = std::chrono::duration<double>(options_.stats_interval).count();
   stats.uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   stats.counts = counts();
   stats.queue = queue_.size();
