@@ -160,6 +160,7 @@ std::vector<std::string> node_row(const std::string& name, const FleetStatus::No
           count(s, {"queue"}),
           rss ? fmt::format("{:.1f}", *rss / (1024.0 * 1024.0)) : "-",
           count(quality, {"records"}),
+          count(quality, {"passed"}),
           findings_total(quality),
           count(quality, {"dropped"}),
           violations(s)};
@@ -267,7 +268,7 @@ std::string fleet_table(const FleetStatus& fleet, const std::string& source, Fle
   std::vector<std::string> notes;
   if (!fleet.nodes().empty()) {
     TextTable nodes({"node", "status", "stats", "uptime", "requests", "errors", "p50 ms", "p99 ms", "queue", "rss MiB",
-                     "dq records", "dq findings", "dq dropped", "violations"},
+                     "dq records", "dq passed", "dq findings", "dq dropped", "violations"},
                     "lll");
     TextTable models({"node", "model", "version", "series", "p99 ms", "scored", "online mae", "window mae",
                       "test mae", "alert"},
@@ -284,11 +285,11 @@ std::string fleet_table(const FleetStatus& fleet, const std::string& source, Fle
     out += '\n' + nodes.text() + '\n' + models.text();
   }
   if (!fleet.collectors().empty()) {
-    TextTable collectors({"collector", "heard", "records", "dropped", "findings"}, "llrrl");
+    TextTable collectors({"collector", "heard", "records", "passed", "dropped", "findings"}, "llrrrl");
     for (const auto& [name, c] : fleet.collectors()) {
       std::optional<double> age = FleetStatus::age(c, now);
       collectors.add({printable(name), age ? duration(age) + " ago" : "retained", count(c.quality, {"records"}),
-                      count(c.quality, {"dropped"}), findings_by_check(c.quality)});
+                      count(c.quality, {"passed"}), count(c.quality, {"dropped"}), findings_by_check(c.quality)});
       if (!c.note.empty()) notes.push_back(fmt::format("collector {}: {}", printable(name), c.note));
     }
     out += '\n' + collectors.text();

@@ -25,7 +25,7 @@ const char* kFullStats = R"({"node": "edge-1", "time": "2026-11-26T17:20:03Z", "
      {"model": "multi_var_LR", "version": "aef3c99f0437", "series": "1160629000/121/308", "scored": 980,
       "mae": 1.41, "window_mae": 1.38, "window": 100, "ewma_mae": 1.36, "test_mae": 1.418, "alert": false}]},
   "quality_dropped": 1,
-  "quality": {"records": 1000, "dropped": 1, "findings": {"gap": 3, "not_finite": 1, "drift": 0}}})";
+  "quality": {"records": 1000, "passed": 996, "dropped": 1, "findings": {"gap": 3, "not_finite": 1, "drift": 0}}})";
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -48,10 +48,10 @@ TEST(FleetStatus, AServersStatsGiveANodeRowAndARowPerModelAndSeries) {
   EXPECT_EQ(fleet_table(fleet, "broker:1883", kNow),
             "edgeml status of broker:1883 at 2026-11-26 17:20:05 UTC: 1 node(s), 1 online; 0 collector(s)\n"
             "\n"
-            "node    status  stats   uptime  requests  errors  p50 ms  p99 ms  queue  rss MiB  dq records  dq findings  "
-            "dq dropped  violations\n"
-            "edge-1  online  2s ago   1h02m      1000      10   0.051    0.31      2     14.0        1000            4  "
-            "         1           -\n"
+            "node    status  stats   uptime  requests  errors  p50 ms  p99 ms  queue  rss MiB  dq records  dq passed  "
+            "dq findings  dq dropped  violations\n"
+            "edge-1  online  2s ago   1h02m      1000      10   0.051    0.31      2     14.0        1000        996  "
+            "          4           1           -\n"
             "\n"
             "node    model          version       series              p99 ms  scored  online mae  window mae  test mae  "
             "alert\n"
@@ -85,11 +85,11 @@ TEST(FleetStatus, UnreadableMessagesBecomeNotesAndNeverReachTheTerminalRaw) {
   EXPECT_TRUE(has(table, "e: its stats name another node, 'somebody-else'")) << table;
   EXPECT_TRUE(has(table, "collector f: last quality counts unreadable, not JSON: '?" "?'")) << table;
   // c's figures are all of the wrong type: dashes, its violations unknown.
-  EXPECT_TRUE(has(squeezed(table), "\nc unknown 0s ago - - - - - - - - - - ?\n")) << table;
+  EXPECT_TRUE(has(squeezed(table), "\nc unknown 0s ago - - - - - - - - - - - ?\n")) << table;
   EXPECT_TRUE(has(squeezed(table), "alert\nc m - - - - - - - -\nh ?31m?[2Jé v - - - - - - -\n\n")) << table;
   EXPECT_TRUE(has(table, "c: models unreadable (not a list)")) << table;
   EXPECT_TRUE(has(table, "c: 1 model entries unreadable (no name)")) << table;
-  EXPECT_TRUE(has(squeezed(table), "\ng unknown 0s ago 1e+300s -1e+300 1e+20 - - - - - - - -\n")) << table;
+  EXPECT_TRUE(has(squeezed(table), "\ng unknown 0s ago 1e+300s -1e+300 1e+20 - - - - - - - - -\n")) << table;
   EXPECT_NO_THROW(fleet.to_json(kNow).dump());
 }
 
@@ -155,16 +155,16 @@ TEST(FleetStatus, AlertsAndCollectorsAreShown) {
   FleetStatus fleet = fleet_of(
       {{"edgeml/nodes/n/alerts", R"({"node": "n", "kind": "online_accuracy", "state": "raised", "model": "m",
           "version": "v", "series": "1/2/3", "online_mae": 10, "bound": 2.5})"},
-       {"edgeml/collectors/c1/quality", R"({"records": 50, "dropped": 2, "findings": {"gap": 3, "schema": 2, "drift": 0}})"},
+       {"edgeml/collectors/c1/quality", R"({"records": 50, "passed": 45, "dropped": 2, "findings": {"gap": 3, "schema": 2, "drift": 0}})"},
        {"edgeml/collectors/c2/quality", R"({"records": 7, "dropped": 0, "findings": {"gap": 0}})"}});
   fleet.take("edgeml/collectors/c2/quality", R"({"records": 8, "dropped": 0, "findings": {"gap": 0}})", kNow + 1s);
   std::string table = fleet_table(fleet, "b", kNow + 3s);
   EXPECT_TRUE(has(table, "n: accuracy alert raised: model m version v on 1/2/3: online MAE 10 against a bound of 2.5"))
       << table;
   // c1's counts may be a retained copy of any age; c2 was heard since.
-  EXPECT_TRUE(has(table, "collector  heard     records  dropped  findings\n"
-                         "c1         retained       50        2  gap 3, schema 2\n"
-                         "c2         2s ago          8        0  none\n"))
+  EXPECT_TRUE(has(table, "collector  heard     records  passed  dropped  findings\n"
+                         "c1         retained       50      45        2  gap 3, schema 2\n"
+                         "c2         2s ago          8       -        0  none\n"))
       << table;
 }
 

@@ -65,7 +65,7 @@ TEST(StatusCommand, OnceShowsTheNodeAndItsModelsWithOnlineAccuracy) {
   EXPECT_TRUE(has(out, "1 node(s), 1 online; 1 collector(s)")) << out;
   // The node row: online, fresh, 5 requests, no errors, latencies, 5
   // requests inspected, the contract violated once.
-  EXPECT_TRUE(std::regex_search(squeezed(out), std::regex(R"(\nstatus-node online \d+s ago \d+s 5 0 [\d.]+ [\d.]+ 0 [\d.]+ 5 0 0 1\n)")))
+  EXPECT_TRUE(std::regex_search(squeezed(out), std::regex(R"(\nstatus-node online \d+s ago \d+s 5 0 [\d.]+ [\d.]+ 0 [\d.]+ 5 5 0 0 1\n)")))
       << out;
   EXPECT_TRUE(has(out, "status-node: contract status-sla violated: model linear online_mae 1 on " + kSeries +
                        " against a bound of 0.5"))
