@@ -33,14 +33,16 @@ MetricsEndpoint::~MetricsEndpoint() {
 
 namespace {
 
-void latency_summary(PrometheusText& out, const char* name, const char* help, const LatencySummary::Figures& f) {
-  out.family(name, "summary", help);
+void summary_samples(PrometheusText& out, const std::string& name, const LatencySummary::Figures& f,
+                     const PrometheusText::Labels& labels) {
   auto seconds = [](LatencySummary::Duration d) { return std::chrono::duration<double>(d).count(); };
-  out.sample(name, seconds(f.p50), {{"quantile", "0.5"}});
-  out.sample(name, seconds(f.p90), {{"quantile", "0.9"}});
-  out.sample(name, seconds(f.p99), {{"quantile", "0.99"}});
-  out.sample(std::string(name) + "_sum", seconds(f.mean) * static_cast<double>(f.count));
-  out.sample(std::string(name) + "_count", static_cast<double>(f.count));
+  for (auto [q, v] : {std::pair{"0.5", f.p50}, {"0.9", f.p90}, {"0.99", f.p99}}) {
+    PrometheusText::Labels l = labels;
+    l.emplace_back("quantile", q);
+    out.sample(name, seconds(v), l);
+  }
+  out.sample(name + "_sum", seconds(f.mean) * static_cast<double>(f.count), labels);
+  out.sample(name + "_count", static_cast<double>(f.count), labels);
 }
 
 // The same figures as a histogram (its own family name: a family has one
@@ -73,16 +75,13 @@ void latency_histograms(PrometheusText& out, const NodeStats& s) {
   for (const auto& [model, f] : s.inference) histogram_samples(out, inference, f, {{"model", model}});
 }
 
-void inference_summaries(PrometheusText& out, const NodeStats& s) {
-  const char* name = "edgeml_serve_model_inference_seconds";
-  out.family(name, "summary", "Run time of one model's inference for one request.");
-  auto seconds = [](LatencySummary::Duration d) { return std::chrono::duration<double>(d).count(); };
-  for (const auto& [model, f] : s.inference) {
-    for (auto [q, v] : {std::pair{"0.5", f.p50}, {"0.9", f.p90}, {"0.99", f.p99}})
-      out.sample(name, seconds(v), {{"model", model}, {"quantile", q}});
-    out.sample(std::string(name) + "_sum", seconds(f.mean) * static_cast<double>(f.count), {{"model", model}});
-    out.sample(std::string(name) + "_count", static_cast<double>(f.count), {{"model", model}});
-  }
+void latency_summaries(PrometheusText& out, const NodeStats& s) {
+  const std::string request = "edgeml_serve_request_latency_seconds";
+  out.family(request, "summary", "From a request's arrival to its reply being handed to the MQTT client.");
+  summary_samples(out, request, s.latency, {});
+  const std::string inference = "edgeml_serve_model_inference_seconds";
+  out.family(inference, "summary", "Run time of one model's inference for one request.");
+  for (const auto& [model, f] : s.inference) summary_samples(out, inference, f, {{"model", model}});
 }
 
 void counter(PrometheusText& out, const char* name, const char* help, std::uint64_t value) {
@@ -180,8 +179,6 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   out.sample("edgeml_serve_queue_depth", static_cast<double>(s.queue));
   out.family("edgeml_serve_uptime_seconds", "gauge", "Seconds since the server started.");
   out.sample("edgeml_serve_uptime_seconds", s.uptime_s);
-  latency_summary(out, "edgeml_serve_request_latency_seconds",
-                  "From a request's arrival to its reply being handed to the MQTT client.", s.latency);
   out.family("edgeml_serve_model_info", "gauge", "A model being served (always 1), with its version.");
   for (const auto& model : models.models())
     out.sample("edgeml_serve_model_info", 1, {{"model", model->info().name}, {"version", model->info().version}});
@@ -191,7 +188,7 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
                {{"model", model->info().name}, {"version", model->info().version}});
   out.family("edgeml_serve_model_reload_seconds", "gauge", "Time the last reload of the model directory took.");
   out.sample("edgeml_serve_model_reload_seconds", s.last_reload_seconds);
-  inference_summaries(out, s);
+  latency_summaries(out, s);
   latency_histograms(out, s);
   out.family("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
   out.sample("process_cpu_seconds_total", s.process.cpu_seconds);

@@ -260,12 +260,9 @@ void Server::answer(const Job& job, Scratch& scratch) {
     latency_interval_.record(latency);
     for (std::size_t i = 0; i < scratch.answers.size(); ++i) {
       auto it = inference_.find(scratch.answers[i].model);
-      if (it == inference_.end()) it = inference_.emplace(std::string(scratch.answers[i].model), LatencySummary{}).first;
-      it->second.record(scratch.inference[i]);
-      auto interval = inference_interval_.find(scratch.answers[i].model);
-      if (interval == inference_interval_.end())
-        interval = inference_interval_.emplace(std::string(scratch.answers[i].model), LatencySummary{}).first;
-      interval->second.record(scratch.inference[i]);
+      if (it == inference_.end()) it = inference_.emplace(std::string(scratch.answers[i].model), InferenceTimes{}).first;
+      it->second.all.record(scratch.inference[i]);
+      it->second.interval.record(scratch.inference[i]);
     }
   }
   if (options_.monitoring && !scratch.answers.empty()) accuracy_.remember(request.series, request.index, scratch.answers);
@@ -326,9 +323,10 @@ NodeStats Server::stats() {
   std::lock_guard lock(latency_mutex_);
   stats.latency = latency_.figures();
   stats.latency_interval = latency_interval_.figures();
-  for (const auto& [model, summary] : inference_) stats.inference.emplace_back(model, summary.figures());
-  for (const auto& [model, summary] : inference_interval_)
-    stats.inference_interval.emplace_back(model, summary.figures());
+  for (const auto& [model, times] : inference_) {
+    stats.inference.emplace_back(model, times.all.figures());
+    stats.inference_interval.emplace_back(model, times.interval.figures());
+  }
   stats.last_reload_seconds = last_reload_seconds_;
   return stats;
 }
@@ -347,7 +345,7 @@ void Server::publish_stats() {
   {
     std::lock_guard lock(latency_mutex_);
     latency_interval_.reset();
-    for (auto& [model, summary] : inference_interval_) summary.reset();
+    for (auto& [model, times] : inference_) times.interval.reset();
   }
   if (contract_) judge_contract(now);
   try {

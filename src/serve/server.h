@@ -192,7 +192,10 @@ class Server {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::mutex latency_mutex_;  // the worker records, the watcher reads
   LatencySummary latency_, latency_interval_;
-  std::map<std::string, LatencySummary, std::less<>> inference_, inference_interval_;  // by model name
+  struct InferenceTimes {
+    LatencySummary all, interval;  // since the start; since the last stats
+  };
+  std::map<std::string, InferenceTimes, std::less<>> inference_;  // by model name
   double last_reload_seconds_ = 0;  // the last load of the directory, beside the serving set; under latency_mutex_
   OnlineAccuracy accuracy_;
   std::unique_ptr<DataQualityMonitor> quality_;  // null: monitoring is off
