@@ -158,6 +158,19 @@ TEST(ClassifyReply, OnlyATopLevelErrorCountsWhateverItsValue) {
   EXPECT_EQ(error, R"(the reply is not a JSON object: "just a string")");
 }
 
+TEST(ClassifyReply, EmptyDeepOrIllFormedUtf8RepliesAreNotJson) {
+  std::string error;
+  EXPECT_EQ(classify_reply("", error), RequestResult::Outcome::error);
+  EXPECT_EQ(error, "the reply is not JSON: ");
+  EXPECT_EQ(classify_reply("{\"node\":\"n\xff\"}", error), RequestResult::Outcome::error);
+  EXPECT_TRUE(error.starts_with("the reply is not JSON")) << error;
+  std::string deep = R"({"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_EQ(classify_reply(deep, error), RequestResult::Outcome::error);
+  EXPECT_TRUE(error.starts_with("the reply is not JSON")) << error;
+  // A reply read after a longer one is read on its own.
+  EXPECT_EQ(classify_reply(R"({"predictions":{},"node":"n"})", error), RequestResult::Outcome::answered);
+}
+
 TEST(RequestClient, BadOptionsAreRefused) {
   RequestClientOptions o;
   o.concurrency = 0;
