@@ -95,6 +95,11 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--stats-interval", args->stats_interval_s, "seconds between edgeml/nodes/NODE/stats messages")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
+  cmd->add_option("--max-vector-bits", args->server.kernels.max_vector_bits,
+                  "widest SIMD vectors the models' kernels may use: 128, 256, 512, or 0 for the CPU's widest "
+                  "(the results are the same; 128 kept the round trip shortest, see server.h)")
+      ->check(CLI::IsMember({0u, 128u, 256u, 512u}))
+      ->capture_default_str();
   cmd->add_flag("--null-responder", args->server.null_responder,
                 "answer every request with empty predictions without running a model (a baseline for benchmarks)");
   auto* no_monitoring =

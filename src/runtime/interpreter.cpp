@@ -18,7 +18,6 @@ KernelFactory factory_for(OpKind kind) {
     case OpKind::sub:
     case OpKind::mul:
     case OpKind::div: return make_binary_kernel;
-    case OpKind::fully_connected: return make_fully_connected_kernel;
     case OpKind::relu:
     case OpKind::relu6:
     case OpKind::logistic:
@@ -38,7 +37,8 @@ KernelFactory factory_for(OpKind kind) {
 }  // namespace
 
 // A dense MATMUL (ONNX's Gemm) runs on FULLY_CONNECTED's packed kernel.
-Interpreter::Interpreter(Graph graph) : graph_(matmuls_as_fully_connected(std::move(graph))) {
+Interpreter::Interpreter(Graph graph, KernelOptions options) : graph_(matmuls_as_fully_connected(std::move(graph))) {
+  check_kernel_options(options);
   constexpr std::size_t kAlignment = 64;  // a cache line, and enough for any SIMD load
   std::vector<std::size_t> offsets(graph_.tensors.size(), 0);
   std::size_t total = 0;
@@ -61,6 +61,10 @@ Interpreter::Interpreter(Graph graph) : graph_(matmuls_as_fully_connected(std::m
     if (t.is_constant()) std::memcpy(buffers_[i], t.constant.data(), t.constant.size());
   }
   for (const Op& op : graph_.ops) {
+    if (op.kind == OpKind::fully_connected) {  // the one kernel with variants of several vector widths
+      kernels_.push_back(make_fully_connected_kernel(op, graph_, buffers_, options));
+      continue;
+    }
     KernelFactory make = factory_for(op.kind);
     if (!make) throw Error(fmt::format("{} is not implemented by the runtime yet", op_name(op.kind)));
     kernels_.push_back(make(op, graph_, buffers_));

@@ -20,9 +20,9 @@ inline constexpr std::size_t kMaxArenaBytes = std::size_t{1} << 30;
 
 class Interpreter {
  public:
-  // Throws Error when an operator or a type is not supported, shapes do not fit
-  // or the tensors need more than kMaxArenaBytes.
-  explicit Interpreter(Graph graph);
+  // Throws Error when an operator or a type is not supported, shapes do not fit,
+  // the tensors need more than kMaxArenaBytes or the options are out of range.
+  explicit Interpreter(Graph graph, KernelOptions options = {});
 
   // A float32 input or output; throws Error for another type.
   std::span<float> input(std::size_t i);

@@ -55,7 +55,8 @@ std::vector<Feature> features_by_width(const runtime::Graph& g) {
                           "or 3 (index, value, valueThreshold)", width));
 }
 
-std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<RejectedFile>& rejected) {
+std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<RejectedFile>& rejected,
+                                           runtime::KernelOptions kernels) {
   for (const fs::path& file : c.files) {
     try {
       const auto started = std::chrono::steady_clock::now();
@@ -67,7 +68,7 @@ std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<Reje
         info.features = features_by_width(graph);
         info.version = content_version(bytes);
       }
-      return std::make_shared<const Model>(std::move(info), std::move(graph), started);
+      return std::make_shared<const Model>(std::move(info), std::move(graph), kernels, started);
     } catch (const std::exception& e) {  // Error, or anything else a hostile file might cause
       rejected.push_back({file, e.what(), c.info.name});
     }
@@ -172,8 +173,9 @@ std::string content_version(std::span<const std::uint8_t> bytes) {
   return fmt::format("{:012x}", hash >> 16);
 }
 
-Model::Model(ModelInfo info, runtime::Graph graph, std::chrono::steady_clock::time_point load_started)
-    : info_(std::move(info)), interpreter_(std::move(graph)) {
+Model::Model(ModelInfo info, runtime::Graph graph, runtime::KernelOptions kernels,
+             std::chrono::steady_clock::time_point load_started)
+    : info_(std::move(info)), interpreter_(std::move(graph), kernels) {
   const runtime::Graph& g = interpreter_.graph();
   if (g.inputs.size() != 1 || g.outputs.size() != 1)
     throw Error(fmt::format("it has {} inputs and {} outputs; a model takes one of each", g.inputs.size(),
@@ -201,14 +203,14 @@ Status Model::predict(const Request& request, float& output) const {
   return Status::ok();
 }
 
-ModelSet ModelSet::load(const fs::path& dir, const ModelSet* previous) {
+ModelSet ModelSet::load(const fs::path& dir, const ModelSet* previous, runtime::KernelOptions kernels) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(fmt::format("model directory '{}' is not a directory", dir.string()));
   DirectoryPlan plan = plan_directory(dir);
   ModelSet set;
   set.rejected_ = std::move(plan.rejected);
   for (const Candidate& c : plan.candidates)
-    if (auto model = load_candidate(c, set.rejected_)) set.insert(std::move(model));
+    if (auto model = load_candidate(c, set.rejected_, kernels)) set.insert(std::move(model));
   for (const RejectedFile& r : set.rejected_) spdlog::warn("model file '{}' rejected: {}", r.file.string(), r.reason);
   if (previous) set.keep_from(*previous, plan.manifest_broken);
   return set;
@@ -250,7 +252,10 @@ const Model* ModelSet::find(std::string_view name) const {
   return at != models_.end() && (*at)->info().name == name ? at->get() : nullptr;
 }
 
-ModelRegistry::ModelRegistry() : current_(std::make_shared<const ModelSet>()) {}
+ModelRegistry::ModelRegistry(runtime::KernelOptions kernels)
+    : kernels_(kernels), current_(std::make_shared<const ModelSet>()) {
+  runtime::check_kernel_options(kernels_);
+}
 
 std::shared_ptr<const ModelSet> ModelRegistry::current() const {
   std::lock_guard lock(current_mutex_);
@@ -260,7 +265,7 @@ std::shared_ptr<const ModelSet> ModelRegistry::current() const {
 std::shared_ptr<const ModelSet> ModelRegistry::reload(const fs::path& dir) {
   std::lock_guard reloading(reload_mutex_);
   std::shared_ptr<const ModelSet> previous = current();
-  auto next = std::make_shared<const ModelSet>(ModelSet::load(dir, previous.get()));
+  auto next = std::make_shared<const ModelSet>(ModelSet::load(dir, previous.get(), kernels_));
   std::lock_guard lock(current_mutex_);
   current_ = next;  // `previous` outlives the lock: a set no reader holds is freed outside it
   return next;

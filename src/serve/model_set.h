@@ -46,7 +46,7 @@ class Model {
   // info.features' width and one float32 output of one value, or a probe
   // inference whose output is not finite.
   // info.load_seconds becomes the time since `load_started`.
-  Model(ModelInfo info, runtime::Graph graph,
+  Model(ModelInfo info, runtime::Graph graph, runtime::KernelOptions kernels = {},
         std::chrono::steady_clock::time_point load_started = std::chrono::steady_clock::now());
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
@@ -73,8 +73,9 @@ class ModelSet {
   // `previous` (if it has one), logged with the reason, and so does every
   // model `previous` had from a manifest when manifest.json cannot be read; a
   // model whose files are gone is dropped. Throws Error only when `dir` is not
-  // a readable directory.
-  static ModelSet load(const std::filesystem::path& dir, const ModelSet* previous = nullptr);
+  // a readable directory. Every model's interpreter is built with `kernels`.
+  static ModelSet load(const std::filesystem::path& dir, const ModelSet* previous = nullptr,
+                       runtime::KernelOptions kernels = {});
 
   // Sorted by name; names are unique.
   const std::vector<std::shared_ptr<const Model>>& models() const { return models_; }
@@ -103,7 +104,7 @@ class ModelSet {
 // ThreadSanitizer reports as a race with a concurrent store().
 class ModelRegistry {
  public:
-  ModelRegistry();
+  explicit ModelRegistry(runtime::KernelOptions kernels = {});
 
   std::shared_ptr<const ModelSet> current() const;
 
@@ -113,6 +114,7 @@ class ModelRegistry {
   std::shared_ptr<const ModelSet> reload(const std::filesystem::path& dir);
 
  private:
+  runtime::KernelOptions kernels_;
   mutable std::mutex current_mutex_;
   std::shared_ptr<const ModelSet> current_;
   std::mutex reload_mutex_;  // one reload at a time

@@ -68,7 +68,10 @@ std::string contract_violations_topic(const std::string& node) {
 }
 
 Server::Server(ServerOptions options)
-    : options_(std::move(options)), queue_(options_.queue_capacity), accuracy_(options_.accuracy) {
+    : options_(std::move(options)),
+      registry_(options_.kernels),
+      queue_(options_.queue_capacity),
+      accuracy_(options_.accuracy) {
   if (options_.node.empty()) throw Error("a server needs a node name");
   log_model_set(*registry_.reload(options_.models_dir), options_.models_dir);
   if (options_.monitoring) {

@@ -81,6 +81,15 @@ struct ServerOptions {
   bool null_responder = false;
   // Score predictions against the sensor stream (and, off, subscribe to nothing more).
   bool monitoring = true;
+  // The models' kernels use SIMD vectors of at most 128 bits by default. On
+  // the development machine (Xeon, Cascade Lake), AVX2's 256-bit arithmetic
+  // run between the broker's and the clients' work slowed the whole round
+  // trip: bench_serve's p50 ratio to the null responder was 1.16 (median of 12
+  // runs) against 1.08 (7 runs) with 128 bits, while the models' own time
+  // doubled (bench_inference's mlp at batch 1: 360 -> 565 ns, of a ~250 us
+  // round trip). Intel's frequency licences would explain it; it was not
+  // measured. 0 or 256 give the widest vectors back (results are bitwise the same).
+  runtime::KernelOptions kernels{128};
   OnlineAccuracyOptions accuracy;
   std::filesystem::path quality_config;  // JSON (data_quality_config.h); empty: the defaults
   std::filesystem::path contract;        // JSON (service_contract.h); empty: none

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/error.h"
 #include "runtime/interpreter.h"
 
 namespace edgeml::runtime {
@@ -26,7 +27,7 @@ struct Shape {
   int batch, in_units, out_units;
 };
 
-void expect_plain_loop_results(Shape s, Activation act, bool with_bias, std::mt19937& rng) {
+void expect_plain_loop_results(Shape s, Activation act, bool with_bias, std::mt19937& rng, KernelOptions options = {}) {
   std::uniform_real_distribution<float> uniform(-3.0f, 3.0f);
   auto random_values = [&](int n) {
     std::vector<float> v(static_cast<std::size_t>(n));
@@ -46,7 +47,7 @@ void expect_plain_loop_results(Shape s, Activation act, bool with_bias, std::mt1
   g.ops = {fc};
   g.inputs = {0};
   g.outputs = {3};
-  Interpreter interpreter(g);
+  Interpreter interpreter(g, options);
   std::vector<float> x = random_values(s.batch * s.in_units);
   std::copy(x.begin(), x.end(), interpreter.input(0).begin());
   interpreter.invoke();
@@ -58,7 +59,7 @@ void expect_plain_loop_results(Shape s, Activation act, bool with_bias, std::mt1
       for (std::size_t i = 0; i < in; ++i) sum += x[b * in + i] * weights[o * in + i];
       float expected = activate(act, sum);
       ASSERT_EQ(std::memcmp(&y[b * out + o], &expected, sizeof expected), 0)
-          << "batch " << s.batch << " in " << in << " out " << out << " activation " << static_cast<int>(act)
+          << "widest vectors " << options.max_vector_bits << " bits, batch " << s.batch << " in " << in << " out " << out << " activation " << static_cast<int>(act)
           << ": y[" << b << "][" << o << "] is " << y[b * out + o] << ", not " << expected;
     }
 }
@@ -70,6 +71,36 @@ TEST(FullyConnected, GivesThePlainLoopsResultsBitForBit) {
       for (int out_units : {1, 2, 3, 4, 5, 8, 15, 16, 17, 33, 64, 65, 130})
         for (Activation act : {Activation::none, Activation::relu, Activation::relu6, Activation::tanh})
           expect_plain_loop_results({batch, in_units, out_units}, act, out_units % 2 == 0, rng);
+}
+
+// Narrower vectors change only how many outputs a step computes, never a sum's order.
+TEST(FullyConnected, EveryVectorWidthCapGivesThePlainLoopsResults) {
+  std::mt19937 rng(2);
+  for (unsigned bits : {128u, 256u, 512u})
+    for (int batch : {1, 16, 17})
+      for (int out_units : {3, 4, 16, 64, 65})
+        expect_plain_loop_results({batch, 64, out_units}, Activation::relu, true, rng, KernelOptions{bits});
+}
+
+TEST(FullyConnected, AVectorWidthCapOtherThan128256Or512IsRefused) {
+  Graph g;
+  g.tensors = {float_tensor("x", {1, 2}), float_tensor("w", {2, 2}, {1, 2, 3, 4}), float_tensor("y", {1, 2})};
+  Op fc;
+  fc.kind = OpKind::fully_connected;
+  fc.inputs = {0, 1};
+  fc.outputs = {2};
+  g.ops = {fc};
+  g.inputs = {0};
+  g.outputs = {2};
+  for (unsigned bits : {1u, 64u, 100u, 1024u}) {
+    try {
+      Interpreter interpreter(g, KernelOptions{bits});
+      ADD_FAILURE() << bits << " bits were accepted";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(std::to_string(bits)), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(Interpreter(g, KernelOptions{0}));
 }
 
 }  // namespace

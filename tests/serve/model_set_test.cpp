@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -256,6 +257,21 @@ TEST(ServeModelRegistry, ReloadKeepsTheOldVersionOfAModelWhoseNewFileIsBad) {
   EXPECT_EQ(registry.reload(dir.path())->find("single"), nullptr);
   EXPECT_THROW(registry.reload(dir / "absent"), Error);
   EXPECT_EQ(registry.current()->models().size(), 2u);
+}
+
+TEST(ServeModelRegistry, EveryVectorWidthPredictsBitwiseTheSameAndOthersAreRefused) {
+  TempDir dir;
+  test::write_sample_directory(dir.path());
+  const Request r = request_of(797, 232, 230);
+  const float expected = direct_output(runtime::sample_relu_network(), r);
+  for (unsigned bits : {0u, 128u, 256u, 512u}) {
+    ModelRegistry registry(runtime::KernelOptions{bits});
+    std::shared_ptr<const ModelSet> set = registry.reload(dir.path());
+    ASSERT_NE(set->find("relu"), nullptr) << bits;
+    float out = predict(*set->find("relu"), r);
+    EXPECT_EQ(std::memcmp(&out, &expected, sizeof out), 0) << bits << " bits: " << out << ", not " << expected;
+  }
+  EXPECT_THROW(ModelRegistry(runtime::KernelOptions{64}), Error);
 }
 
 TEST(ServeModelRegistry, ABrokenManifestKeepsTheModelsItListed) {

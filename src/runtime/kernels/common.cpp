@@ -9,6 +9,13 @@
 
 namespace edgeml::runtime {
 
+void check_kernel_options(const KernelOptions& o) {
+  const unsigned bits = o.max_vector_bits;
+  if (bits != 0 && bits != 128 && bits != 256 && bits != 512)
+    throw Error(fmt::format("the widest SIMD vectors must be 128, 256 or 512 bits (or 0 for the CPU's widest), not {}",
+                            bits));
+}
+
 void apply_activation(Activation a, float* data, std::size_t n) {
   switch (a) {
     case Activation::none: return;

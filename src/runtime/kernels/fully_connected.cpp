@@ -164,13 +164,18 @@ struct Variant {
 // output in 16 lanes would waste 15 of them and gain nothing over scalars,
 // whose add chains are as long. Then as many of them (up to kMaxVectors) as
 // the outputs need.
-Variant choose_variant(std::size_t out_units, std::size_t batch) {
+Variant choose_variant(std::size_t out_units, std::size_t batch, unsigned max_vector_bits) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   const bool wide = batch >= kWideBatch && __builtin_cpu_supports("avx512f");
-  const Variants* candidates[] = {&kScalar, &kFourLanes, __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr,
-                                  wide ? &kAvx512 : nullptr};
+  const bool any = max_vector_bits == 0;
+  const Variants* candidates[] = {
+      &kScalar, &kFourLanes,
+      (any || max_vector_bits >= 256) && __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr,
+      (any || max_vector_bits >= 512) && wide ? &kAvx512 : nullptr};
 #else
+  (void)batch;
+  (void)max_vector_bits;
   const Variants* candidates[] = {&kScalar, &kFourLanes};
 #endif
   const Variants* chosen = &kScalar;
@@ -183,8 +188,8 @@ Variant choose_variant(std::size_t out_units, std::size_t batch) {
 class FullyConnected : public Kernel {
  public:
   FullyConnected(const float* in, const float* weights, const float* bias, float* out, std::size_t batch,
-                 std::size_t in_units, std::size_t out_units, Activation act) {
-    Variant variant = choose_variant(out_units, batch);
+                 std::size_t in_units, std::size_t out_units, Activation act, unsigned max_vector_bits) {
+    Variant variant = choose_variant(out_units, batch, max_vector_bits);
     run_ = variant.run;
     plan_ = Plan{in, out, nullptr, batch, in_units, out_units, variant.width, act};
     pack(weights, bias);
@@ -216,7 +221,8 @@ class FullyConnected : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_fully_connected_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
+std::unique_ptr<Kernel> make_fully_connected_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers,
+                                                    const KernelOptions& options) {
   if (op.inputs.size() < 2 || op.inputs.size() > 3 || op.outputs.size() != 1)
     throw Error("FULLY_CONNECTED: expects input, weights, optional bias and 1 output");
   const Tensor& in = g.tensors[static_cast<std::size_t>(op.inputs[0])];
@@ -241,7 +247,7 @@ std::unique_ptr<Kernel> make_fully_connected_kernel(const Op& op, const Graph& g
   return std::make_unique<FullyConnected>(float_buffer(op, g, buffers, op.inputs[0]),
                                           float_buffer(op, g, buffers, op.inputs[1]), bias,
                                           float_buffer(op, g, buffers, op.outputs[0]), batch, in_units, out_units,
-                                          op.activation);
+                                          op.activation, options.max_vector_bits);
 }
 
 }  // namespace edgeml::runtime

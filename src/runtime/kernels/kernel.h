@@ -16,13 +16,24 @@ class Kernel {
   virtual void run() = 0;
 };
 
+// How kernels may compute; every choice gives bitwise the same results.
+struct KernelOptions {
+  // The widest SIMD vectors a kernel may use: 128, 256 or 512 bits, or 0 for
+  // the widest that the CPU has and that pays at the kernel's batch size.
+  unsigned max_vector_bits = 0;
+};
+
+// Throws Error unless `o` is one of the values above.
+void check_kernel_options(const KernelOptions& o);
+
 // `buffers[i]` is tensor i's data, of the tensor's type and size, planned
 // before any kernel is made. A factory throws Error saying what does not fit.
 using TensorBuffers = std::vector<void*>;
 using KernelFactory = std::unique_ptr<Kernel> (*)(const Op&, const Graph&, const TensorBuffers& buffers);
 
 std::unique_ptr<Kernel> make_binary_kernel(const Op&, const Graph&, const TensorBuffers&);
-std::unique_ptr<Kernel> make_fully_connected_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_fully_connected_kernel(const Op&, const Graph&, const TensorBuffers&,
+                                                    const KernelOptions& options = {});
 std::unique_ptr<Kernel> make_unary_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_copy_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_matmul_kernel(const Op&, const Graph&, const TensorBuffers&);
