@@ -118,8 +118,15 @@ struct OnlineAccuracy::State {
   std::map<TrackerKey, std::unique_ptr<Tracker>, KeyLess> trackers;
   std::vector<Pending> ring;
   std::size_t next_slot = 0;
-  std::unordered_map<std::uint64_t, std::size_t> pending_by_key;  // hash of (series, index) -> slot
+  using PendingIndex = std::unordered_map<std::uint64_t, std::size_t>;
+  PendingIndex pending_by_key;  // hash of (series, index) -> slot
+  // Nodes taken out of the index, put back for the next key: remembering
+  // allocates nothing once the ring has filled.
+  std::vector<PendingIndex::node_type> spare_nodes;
   OnlineAccuracyCounts counts;
+
+  void index(std::uint64_t key, std::size_t slot);
+  void unindex(PendingIndex::iterator it) { spare_nodes.push_back(pending_by_key.extract(it)); }
 
   Tracker* tracker_for(std::string_view model, const SeriesId& series, const OnlineAccuracyOptions& options);
   std::size_t find_pending(std::uint64_t key, const SeriesId& series, double index) const;
@@ -135,6 +142,7 @@ OnlineAccuracy::OnlineAccuracy(OnlineAccuracyOptions options) : options_(options
     throw Error(fmt::format("the accuracy alert multiple must be a positive number, not {}", o.alert_multiple));
   state_->ring.resize(o.remembered);
   state_->pending_by_key.reserve(o.remembered);
+  state_->spare_nodes.reserve(o.remembered);
 }
 
 OnlineAccuracy::~OnlineAccuracy() = default;
@@ -150,6 +158,20 @@ Tracker* OnlineAccuracy::State::tracker_for(std::string_view model, const Series
   Tracker* raw = tracker.get();
   trackers.emplace(TrackerKey{std::string(model), series}, std::move(tracker));
   return raw;
+}
+
+void OnlineAccuracy::State::index(std::uint64_t key, std::size_t slot) {
+  if (auto it = pending_by_key.find(key); it != pending_by_key.end()) {
+    it->second = slot;
+  } else if (!spare_nodes.empty()) {
+    PendingIndex::node_type node = std::move(spare_nodes.back());
+    spare_nodes.pop_back();
+    node.key() = key;
+    node.mapped() = slot;
+    pending_by_key.insert(std::move(node));
+  } else {
+    pending_by_key.emplace(key, slot);
+  }
 }
 
 std::size_t OnlineAccuracy::State::find_pending(std::uint64_t key, const SeriesId& series, double index) const {
@@ -170,7 +192,7 @@ void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<co
   if (p.live) {
     ++st.counts.forgotten;
     auto it = st.pending_by_key.find(pending_key(p.series, p.index));
-    if (it != st.pending_by_key.end() && it->second == slot) st.pending_by_key.erase(it);
+    if (it != st.pending_by_key.end() && it->second == slot) st.unindex(it);
   }
   p.series.station.assign(series.station);
   p.series.datapoint.assign(series.datapoint);
@@ -194,7 +216,7 @@ void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<co
     out.test_mae = a.test_mae;
   }
   p.live = true;
-  st.pending_by_key[key] = slot;
+  st.index(key, slot);
   ++st.counts.remembered;
 }
 
@@ -210,7 +232,7 @@ std::size_t OnlineAccuracy::observe(const SeriesId& series, double index, double
   }
   Pending& p = st.ring[slot];
   p.live = false;
-  st.pending_by_key.erase(key);
+  st.unindex(st.pending_by_key.find(key));
   ++st.counts.scored;
   for (std::size_t i = 0; i < p.count; ++i) {
     const Pending::Output& out = p.outputs[i];

@@ -20,34 +20,38 @@ void string_field(std::string& out, std::string_view name, std::string_view valu
   append_json_string(out, value);
 }
 
-void number_field(std::string& out, std::string_view name, double value, bool first = false) {
-  key(out, name, first);
-  append_json_number(out, value);
-}
-
+// The hot path's constant keys are written as they are, escaping nothing.
 void write_request(std::string& out, const Request& r) {
-  out += '{';
-  number_field(out, "index", r.index, true);
-  number_field(out, "value", r.value);
-  number_field(out, "valueThreshold", r.threshold);
-  if (r.id_kind == Request::IdKind::string) string_field(out, "id", r.id);
+  out += "{\"index\":";
+  append_json_number(out, r.index);
+  out += ",\"value\":";
+  append_json_number(out, r.value);
+  out += ",\"valueThreshold\":";
+  append_json_number(out, r.threshold);
+  if (r.id_kind == Request::IdKind::string) {
+    out += ",\"id\":";
+    append_json_string(out, r.id);
+  }
   if (r.id_kind == Request::IdKind::number) {
-    key(out, "id");
+    out += ",\"id\":";
     out += r.id;  // the number as the client wrote it, which the JSON parser accepted
   }
   out += '}';
 }
 
 void write_answer(std::string& out, const ModelAnswer& a) {
-  out += '{';
-  string_field(out, "version", a.version, true);
+  out += "{\"version\":";
+  append_json_string(out, a.version);
   if (!a.error.empty()) {
-    string_field(out, "error", a.error);
+    out += ",\"error\":";
+    append_json_string(out, a.error);
   } else {
-    key(out, "output");
+    out += ",\"output\":";
     append_json_number(out, a.output);  // the float32's shortest form, not its double expansion
-    string_field(out, "unit", a.label->unit);
-    number_field(out, "event_time", std::round(a.label->event_time(a.output) * 1000) / 1000);
+    out += ",\"unit\":";
+    append_json_string(out, a.label->unit);
+    out += ",\"event_time\":";
+    append_json_number(out, std::round(a.label->event_time(a.output) * 1000) / 1000);
   }
   out += '}';
 }
@@ -57,23 +61,21 @@ void write_answer(std::string& out, const ModelAnswer& a) {
 void write_prediction_reply(const Request& request, std::span<const ModelAnswer> answers, std::string_view node,
                             std::string& out) {
   out.clear();
-  out += '{';
-  key(out, "series", true);
-  out += '{';
-  string_field(out, "station", request.series.station, true);
-  string_field(out, "datapoint", request.series.datapoint);
-  string_field(out, "alarm", request.series.alarm);
-  out += '}';
-  key(out, "request");
+  out += "{\"series\":{\"station\":";
+  append_json_string(out, request.series.station);
+  out += ",\"datapoint\":";
+  append_json_string(out, request.series.datapoint);
+  out += ",\"alarm\":";
+  append_json_string(out, request.series.alarm);
+  out += "},\"request\":";
   write_request(out, request);
-  key(out, "predictions");
-  out += '{';
+  out += ",\"predictions\":{";
   for (std::size_t i = 0; i < answers.size(); ++i) {
     key(out, answers[i].model, i == 0);
     write_answer(out, answers[i]);
   }
-  out += '}';
-  string_field(out, "node", node);
+  out += "},\"node\":";
+  append_json_string(out, node);
   out += '}';
 }
 
