@@ -21,24 +21,6 @@ void string_field(std::string& out, std::string_view name, std::string_view valu
 }
 
 // The hot path's constant keys are written as they are, escaping nothing.
-void write_request(std::string& out, const Request& r) {
-  out += "{\"index\":";
-  append_json_number(out, r.index);
-  out += ",\"value\":";
-  append_json_number(out, r.value);
-  out += ",\"valueThreshold\":";
-  append_json_number(out, r.threshold);
-  if (r.id_kind == Request::IdKind::string) {
-    out += ",\"id\":";
-    append_json_string(out, r.id);
-  }
-  if (r.id_kind == Request::IdKind::number) {
-    out += ",\"id\":";
-    out += r.id;  // the number as the client wrote it, which the JSON parser accepted
-  }
-  out += '}';
-}
-
 void write_answer(std::string& out, const ModelAnswer& a) {
   out += "{\"version\":";
   append_json_string(out, a.version);
@@ -68,7 +50,7 @@ void write_prediction_reply(const Request& request, std::span<const ModelAnswer>
   out += ",\"alarm\":";
   append_json_string(out, request.series.alarm);
   out += "},\"request\":";
-  write_request(out, request);
+  append_request_json(out, request);
   out += ",\"predictions\":{";
   for (std::size_t i = 0; i < answers.size(); ++i) {
     key(out, answers[i].model, i == 0);

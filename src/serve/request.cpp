@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/csv.h"
+#include "core/json_text.h"
 
 namespace edgeml::serve {
 
@@ -191,5 +192,30 @@ Status parse_request(std::string_view topic, std::string_view payload, Request& 
 }
 
 std::string reply_topic(const SeriesId& series) { return fmt::format("{}/{}", kReplyPrefix, series.path()); }
+
+void append_request_json(std::string& out, const Request& r, std::string_view id_when_none) {
+  out += "{\"index\":";
+  append_json_number(out, r.index);
+  out += ",\"value\":";
+  append_json_number(out, r.value);
+  out += ",\"valueThreshold\":";
+  append_json_number(out, r.threshold);
+  switch (r.id_kind) {
+    case Request::IdKind::string:
+      out += ",\"id\":";
+      append_json_string(out, r.id);
+      break;
+    case Request::IdKind::number:
+      out += ",\"id\":";
+      out += r.id;  // the number as the client wrote it
+      break;
+    case Request::IdKind::none:
+      if (id_when_none.empty()) break;
+      out += ",\"id\":";
+      append_json_string(out, id_when_none);
+      break;
+  }
+  out += '}';
+}
 
 }  // namespace edgeml::serve

@@ -39,6 +39,11 @@ struct Request {
 // request then allocates nothing. Never throws.
 Status parse_request(std::string_view topic, std::string_view payload, Request& out);
 
+// Appends the request's JSON object, {"index":..,"value":..,"valueThreshold":..,"id":..}:
+// the id as its kind says, or `id_when_none` as a string when it has none (no
+// "id" when that is empty too). The request's payload, and its echo in a reply.
+void append_request_json(std::string& out, const Request& r, std::string_view id_when_none = {});
+
 // "predict/{station}/{datapoint}/{alarm}", where the tutorial's client listens.
 std::string reply_topic(const SeriesId& series);
 

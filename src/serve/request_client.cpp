@@ -8,18 +8,15 @@
 #include <random>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
-#include "core/json_text.h"
 
 namespace edgeml::serve {
 
 namespace {
 
-using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kQuotedReplyBytes = 80;
@@ -57,24 +54,8 @@ double RequestTotals::throughput() const {
 }
 
 std::string request_payload(const Request& request, std::uint64_t sequence) {
-  std::string out = "{\"index\":";
-  append_json_number(out, request.index);
-  out += ",\"value\":";
-  append_json_number(out, request.value);
-  out += ",\"valueThreshold\":";
-  append_json_number(out, request.threshold);
-  out += ",\"id\":";
-  switch (request.id_kind) {
-    case Request::IdKind::none: append_json_string(out, std::to_string(sequence)); break;
-    case Request::IdKind::string: append_json_string(out, request.id); break;
-    case Request::IdKind::number: {
-      json number = json::parse(request.id, nullptr, false);  // rare: ids are mostly the sequence
-      if (number.is_number()) out += number.dump();
-      else append_json_string(out, request.id);
-      break;
-    }
-  }
-  out += '}';
+  std::string out;
+  append_request_json(out, request, std::to_string(sequence));
   return out;
 }
 
