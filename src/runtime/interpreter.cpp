@@ -18,6 +18,7 @@ KernelFactory factory_for(OpKind kind) {
     case OpKind::sub:
     case OpKind::mul:
     case OpKind::div: return make_binary_kernel;
+    case OpKind::fully_connected: return make_fully_connected_kernel;
     case OpKind::relu:
     case OpKind::relu6:
     case OpKind::logistic:
@@ -61,13 +62,9 @@ Interpreter::Interpreter(Graph graph, KernelOptions options) : graph_(matmuls_as
     if (t.is_constant()) std::memcpy(buffers_[i], t.constant.data(), t.constant.size());
   }
   for (const Op& op : graph_.ops) {
-    if (op.kind == OpKind::fully_connected) {  // the one kernel with variants of several vector widths
-      kernels_.push_back(make_fully_connected_kernel(op, graph_, buffers_, options));
-      continue;
-    }
     KernelFactory make = factory_for(op.kind);
     if (!make) throw Error(fmt::format("{} is not implemented by the runtime yet", op_name(op.kind)));
-    kernels_.push_back(make(op, graph_, buffers_));
+    kernels_.push_back(make(op, graph_, buffers_, options));
   }
 }
 

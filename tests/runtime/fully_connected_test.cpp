@@ -59,7 +59,8 @@ void expect_plain_loop_results(Shape s, Activation act, bool with_bias, std::mt1
       for (std::size_t i = 0; i < in; ++i) sum += x[b * in + i] * weights[o * in + i];
       float expected = activate(act, sum);
       ASSERT_EQ(std::memcmp(&y[b * out + o], &expected, sizeof expected), 0)
-          << "widest vectors " << options.max_vector_bits << " bits, batch " << s.batch << " in " << in << " out " << out << " activation " << static_cast<int>(act)
+          << "widest vectors " << options.max_vector_bits << " bits, batch " << s.batch << " in " << in << " out "
+          << out << " activation " << static_cast<int>(act)
           << ": y[" << b << "][" << o << "] is " << y[b * out + o] << ", not " << expected;
     }
 }

@@ -62,7 +62,8 @@ struct Div { float operator()(float a, float b) const { return a / b; } };
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_binary_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
+std::unique_ptr<Kernel> make_binary_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers,
+                                           const KernelOptions&) {
   std::string name = op_name(op.kind);
   if (op.inputs.size() != 2 || op.outputs.size() != 1) throw Error(name + ": expects 2 inputs and 1 output");
   if (g.tensors[static_cast<std::size_t>(op.inputs[0])].type == DataType::int8)

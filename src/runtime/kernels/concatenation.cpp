@@ -46,7 +46,8 @@ std::size_t product(const std::vector<std::int32_t>& shape, std::size_t from, st
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_concatenation_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
+std::unique_ptr<Kernel> make_concatenation_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers,
+                                                  const KernelOptions&) {
   if (op.inputs.empty() || op.outputs.size() != 1) throw Error("CONCATENATION: expects inputs and 1 output");
   const Tensor& out = g.tensors[static_cast<std::size_t>(op.outputs[0])];
   auto rank = static_cast<int>(out.shape.size());

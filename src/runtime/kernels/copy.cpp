@@ -24,7 +24,8 @@ class Copy : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_copy_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
+std::unique_ptr<Kernel> make_copy_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers,
+                                         const KernelOptions&) {
   if (op.inputs.empty() || op.outputs.size() != 1)
     throw Error(fmt::format("{}: expects an input and 1 output", op_name(op.kind)));
   const Tensor& in = g.tensors[static_cast<std::size_t>(op.inputs[0])];

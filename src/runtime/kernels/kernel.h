@@ -27,18 +27,20 @@ struct KernelOptions {
 void check_kernel_options(const KernelOptions& o);
 
 // `buffers[i]` is tensor i's data, of the tensor's type and size, planned
-// before any kernel is made. A factory throws Error saying what does not fit.
+// before any kernel is made. A factory throws Error saying what does not fit;
+// the options are for kernels that have a choice to make.
 using TensorBuffers = std::vector<void*>;
-using KernelFactory = std::unique_ptr<Kernel> (*)(const Op&, const Graph&, const TensorBuffers& buffers);
+using KernelFactory = std::unique_ptr<Kernel> (*)(const Op&, const Graph&, const TensorBuffers& buffers,
+                                                  const KernelOptions& options);
 
-std::unique_ptr<Kernel> make_binary_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_binary_kernel(const Op&, const Graph&, const TensorBuffers&, const KernelOptions&);
 std::unique_ptr<Kernel> make_fully_connected_kernel(const Op&, const Graph&, const TensorBuffers&,
-                                                    const KernelOptions& options = {});
-std::unique_ptr<Kernel> make_unary_kernel(const Op&, const Graph&, const TensorBuffers&);
-std::unique_ptr<Kernel> make_copy_kernel(const Op&, const Graph&, const TensorBuffers&);
-std::unique_ptr<Kernel> make_matmul_kernel(const Op&, const Graph&, const TensorBuffers&);
-std::unique_ptr<Kernel> make_concatenation_kernel(const Op&, const Graph&, const TensorBuffers&);
-std::unique_ptr<Kernel> make_quantize_kernel(const Op&, const Graph&, const TensorBuffers&);
+                                                    const KernelOptions&);
+std::unique_ptr<Kernel> make_unary_kernel(const Op&, const Graph&, const TensorBuffers&, const KernelOptions&);
+std::unique_ptr<Kernel> make_copy_kernel(const Op&, const Graph&, const TensorBuffers&, const KernelOptions&);
+std::unique_ptr<Kernel> make_matmul_kernel(const Op&, const Graph&, const TensorBuffers&, const KernelOptions&);
+std::unique_ptr<Kernel> make_concatenation_kernel(const Op&, const Graph&, const TensorBuffers&, const KernelOptions&);
+std::unique_ptr<Kernel> make_quantize_kernel(const Op&, const Graph&, const TensorBuffers&, const KernelOptions&);
 // Called by the float factories above for int8 inputs.
 std::unique_ptr<Kernel> make_fully_connected_int8_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_add_int8_kernel(const Op&, const Graph&, const TensorBuffers&);

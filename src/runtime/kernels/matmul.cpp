@@ -129,7 +129,8 @@ MatrixLayout bias_layout(const Tensor& c, std::size_t rows, std::size_t cols, co
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_matmul_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
+std::unique_ptr<Kernel> make_matmul_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers,
+                                           const KernelOptions&) {
   std::string name = op_name(op.kind);
   if (op.inputs.size() < 2 || op.inputs.size() > 3 || op.outputs.size() != 1)
     throw Error(name + ": expects A, B, an optional C and 1 output");

@@ -50,7 +50,8 @@ class Dequantize : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_quantize_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
+std::unique_ptr<Kernel> make_quantize_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers,
+                                             const KernelOptions&) {
   const char* name = op_name(op.kind);
   if (op.inputs.size() != 1 || op.outputs.size() != 1) throw Error(fmt::format("{}: expects 1 input and 1 output", name));
   const Tensor& in = g.tensors[static_cast<std::size_t>(op.inputs[0])];

@@ -41,7 +41,8 @@ class Unary : public Kernel {
 
 }  // namespace
 
-std::unique_ptr<Kernel> make_unary_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers) {
+std::unique_ptr<Kernel> make_unary_kernel(const Op& op, const Graph& g, const TensorBuffers& buffers,
+                                          const KernelOptions&) {
   if (op.inputs.size() != 1 || op.outputs.size() != 1)
     throw Error(fmt::format("{}: expects 1 input and 1 output", op_name(op.kind)));
   const Tensor& in = g.tensors[static_cast<std::size_t>(op.inputs[0])];
