@@ -94,6 +94,7 @@ struct Pending {
   };
   SeriesId series;
   double index = 0;
+  std::uint64_t key = 0;  // pending_key(series, index)
   bool live = false;
   std::vector<Output> outputs;  // reused: a slot's strings keep their storage
   std::size_t count = 0;        // outputs in use
@@ -125,11 +126,16 @@ struct OnlineAccuracy::State {
   std::vector<PendingIndex::node_type> spare_nodes;
   OnlineAccuracyCounts counts;
 
+  // Adds `key`, which the index does not hold.
   void index(std::uint64_t key, std::size_t slot);
   void unindex(PendingIndex::iterator it) { spare_nodes.push_back(pending_by_key.extract(it)); }
+  // Whether `slot` waits for this very request (keys may collide).
+  bool waits_for(std::size_t slot, const SeriesId& series, double index) const {
+    const Pending& p = ring[slot];
+    return p.live && p.index == index && p.series == series;
+  }
 
   Tracker* tracker_for(std::string_view model, const SeriesId& series, const OnlineAccuracyOptions& options);
-  std::size_t find_pending(std::uint64_t key, const SeriesId& series, double index) const;
 };
 
 OnlineAccuracy::OnlineAccuracy(OnlineAccuracyOptions options) : options_(options), state_(std::make_unique<State>()) {
@@ -161,9 +167,7 @@ Tracker* OnlineAccuracy::State::tracker_for(std::string_view model, const Series
 }
 
 void OnlineAccuracy::State::index(std::uint64_t key, std::size_t slot) {
-  if (auto it = pending_by_key.find(key); it != pending_by_key.end()) {
-    it->second = slot;
-  } else if (!spare_nodes.empty()) {
+  if (!spare_nodes.empty()) {
     PendingIndex::node_type node = std::move(spare_nodes.back());
     spare_nodes.pop_back();
     node.key() = key;
@@ -174,30 +178,28 @@ void OnlineAccuracy::State::index(std::uint64_t key, std::size_t slot) {
   }
 }
 
-std::size_t OnlineAccuracy::State::find_pending(std::uint64_t key, const SeriesId& series, double index) const {
-  auto it = pending_by_key.find(key);
-  if (it == pending_by_key.end()) return ring.size();
-  const Pending& p = ring[it->second];
-  return p.live && p.index == index && p.series == series ? it->second : ring.size();
-}
-
 void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<const ModelAnswer> answers) {
   std::lock_guard lock(mutex_);
   State& st = *state_;
   const std::uint64_t key = pending_key(series, index);
-  if (std::size_t same = st.find_pending(key, series, index); same < st.ring.size()) st.ring[same].live = false;
+  // The key's entry, whichever slot it names: pointed at the new slot below.
+  const auto entry = st.pending_by_key.find(key);
+  const bool indexed = entry != st.pending_by_key.end();
+  if (indexed && st.waits_for(entry->second, series, index)) st.ring[entry->second].live = false;  // asked again
   const std::size_t slot = st.next_slot;
   st.next_slot = (st.next_slot + 1) % st.ring.size();
   Pending& p = st.ring[slot];
   if (p.live) {
     ++st.counts.forgotten;
-    auto it = st.pending_by_key.find(pending_key(p.series, p.index));
-    if (it != st.pending_by_key.end() && it->second == slot) st.unindex(it);
+    if (p.key != key)  // a key of its own: drop it (extracting it leaves `entry` valid)
+      if (auto old = st.pending_by_key.find(p.key); old != st.pending_by_key.end() && old->second == slot)
+        st.unindex(old);
   }
   p.series.station.assign(series.station);
   p.series.datapoint.assign(series.datapoint);
   p.series.alarm.assign(series.alarm);
   p.index = index;
+  p.key = key;
   p.count = 0;
   for (const ModelAnswer& a : answers) {
     if (!a.error.empty() || !a.label) continue;
@@ -216,7 +218,8 @@ void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<co
     out.test_mae = a.test_mae;
   }
   p.live = true;
-  st.index(key, slot);
+  if (indexed) entry->second = slot;
+  else st.index(key, slot);
   ++st.counts.remembered;
 }
 
@@ -224,15 +227,14 @@ std::size_t OnlineAccuracy::observe(const SeriesId& series, double index, double
                                     std::vector<AccuracyAlert>& alerts) {
   std::lock_guard lock(mutex_);
   State& st = *state_;
-  const std::uint64_t key = pending_key(series, index);
-  std::size_t slot = st.find_pending(key, series, index);
-  if (slot == st.ring.size()) {
+  const auto entry = st.pending_by_key.find(pending_key(series, index));
+  if (entry == st.pending_by_key.end() || !st.waits_for(entry->second, series, index)) {
     ++st.counts.unmatched;
     return 0;
   }
-  Pending& p = st.ring[slot];
+  Pending& p = st.ring[entry->second];
   p.live = false;
-  st.unindex(st.pending_by_key.find(key));
+  st.unindex(entry);
   ++st.counts.scored;
   for (std::size_t i = 0; i < p.count; ++i) {
     const Pending::Output& out = p.outputs[i];
