@@ -102,6 +102,8 @@ void plan_batches(const Tensor& ta, const Tensor& tb, MatMulPlan& plan, const st
     stride_a *= da[i];
     stride_b *= db[i];
   }
+  // A batch dimension of 0 means no batches (and the walk below would never wrap).
+  if (std::find(dims.begin(), dims.end(), std::size_t{0}) != dims.end()) return;
   std::vector<std::size_t> index(rank, 0);
   while (true) {
     std::size_t oa = 0, ob = 0;
