@@ -3,6 +3,7 @@
 // over and over, a given number of them with a given number in flight.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -35,7 +36,7 @@ struct LoadRun {
   // CPU time of the benchmark's process (the load) per reply: bigger replies
   // cost the client more to read, on the same cores as the server.
   double client_cpu_us = 0;
-  serve::LatencySummary::Figures latency;
+  serve::LatencySummary::Figures latency;  // p50, p90 and p99 exact, not the summary's bucket middles
   std::string first_reply;   // the first answered reply's payload, for checking
   std::string first_problem;  // the first error or timeout, for the report
 
@@ -49,6 +50,16 @@ std::vector<serve::Request> read_requests(const std::filesystem::path& file);
 // Sends `count` requests, at most `concurrency` in flight, on a connection
 // of its own, and waits for each reply or its timeout.
 LoadRun run_load(const LoadSetup& setup, std::uint64_t count, int concurrency);
+
+// Latency runs on two servers at once, interleaved request by request: one
+// request to one side and its reply, then one to the other, the order swapped
+// from pair to pair (`second_first`: the second side opens). Whatever else the
+// machine does falls on both sides alike, within a round trip. After each
+// reply it waits `pause`, so that what a server still does after replying
+// does not overlap the other side's request. Each side's `seconds` is the sum
+// of its own round trips.
+std::array<LoadRun, 2> run_paired_latency(const std::array<const LoadSetup*, 2>& setups, std::uint64_t count,
+                                          bool second_first, std::chrono::microseconds pause);
 
 // Sends one request at a time until one is answered: the server has
 // subscribed. Calls `check` between tries (it throws when the server died);
