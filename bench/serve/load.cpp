@@ -78,8 +78,9 @@ class Tally {
       sensor_.tell(result.request);
       if (run_.first_reply.empty()) run_.first_reply = result.reply;
     } else if (run_.first_problem.empty()) {
-      run_.first_problem = result.outcome == Outcome::timeout ? fmt::format("request {} timed out", result.sequence)
-                                                               : fmt::format("request {}: {}", result.sequence, result.error);
+      run_.first_problem = result.outcome == Outcome::timeout
+                               ? fmt::format("request {} timed out", result.sequence)
+                               : fmt::format("request {}: {}", result.sequence, result.error);
     }
   }
 

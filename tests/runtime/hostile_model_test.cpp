@@ -87,7 +87,11 @@ TEST(HostileModel, EmptyTensorsCostNoWork) {
 // Found by fuzz_onnx_reader: a MatMul whose batch dimension is 0 made the
 // kernel's planning walk the batches forever.
 TEST(HostileModel, MatMulWithABatchDimensionOfZeroLoadsInBoundedTime) {
-  const std::vector<std::uint8_t> model = {58, 110, 10, 17, 10, 1, 97, 10, 1, 98, 18, 1, 99, 34, 6, 77, 97, 116, 77, 117, 108, 18, 14, 116, 101, 115, 116, 95, 109, 97, 116, 109, 117, 108, 95, 51, 100, 90, 23, 10, 1, 97, 18, 18, 10, 16, 8, 1, 18, 12, 10, 2, 8, 0, 10, 2, 8, 3, 10, 2, 8, 4, 90, 23, 10, 1, 98, 18, 18, 10, 16, 8, 1, 18, 12, 10, 2, 8, 0, 10, 2, 8, 4, 10, 2, 8, 3, 98, 23, 10, 1, 99, 18, 18, 10, 16, 241, 1, 18, 12, 10, 2, 8, 2, 10, 2, 8, 3, 10, 2, 8, 3, 66, 4, 10, 0, 16, 13};
+  const std::vector<std::uint8_t> model = {
+      58, 110, 10, 17, 10, 1, 97, 10, 1, 98, 18, 1, 99, 34, 6, 77, 97, 116, 77, 117, 108, 18, 14, 116, 101, 115, 116,
+      95, 109, 97, 116, 109, 117, 108, 95, 51, 100, 90, 23, 10, 1, 97, 18, 18, 10, 16, 8, 1, 18, 12, 10, 2, 8, 0, 10,
+      2, 8, 3, 10, 2, 8, 4, 90, 23, 10, 1, 98, 18, 18, 10, 16, 8, 1, 18, 12, 10, 2, 8, 0, 10, 2, 8, 4, 10, 2, 8, 3,
+      98, 23, 10, 1, 99, 18, 18, 10, 16, 241, 1, 18, 12, 10, 2, 8, 2, 10, 2, 8, 3, 10, 2, 8, 3, 66, 4, 10, 0, 16, 13};
   const auto started = std::chrono::steady_clock::now();
   try {
     Interpreter interpreter(read_onnx(model, "matmul-batch-0.onnx"));
