@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "mqtt/net.h"
 #include "mqtt/sqlite_outbox.h"
 
 namespace edgeml::mqtt {
@@ -212,6 +213,8 @@ void Client::add_subscription(std::string filter, int qos) { subscriptions_.empl
 void Client::on_connected() {
   connected_at_ms_ = now_ms();
   spdlog::debug("connected to {} as {}", options_.connection.uri(), options_.connection.client_id);
+  // Paho gives no access to its socket; the connection is the one to the broker's port.
+  if (options_.tcp_nodelay) disable_nagle_to_port(options_.connection.port);
   // Runs on Paho's thread: start the subscriptions, never wait on them here.
   for (const auto& [filter, qos] : subscriptions_) {
     try {

@@ -33,6 +33,9 @@ struct ClientOptions {
   // How long connect() keeps trying before it reports the broker unreachable.
   std::chrono::milliseconds connect_timeout{30000};
   int mqtt_version = 4;  // 4: MQTT 3.1.1, 5: MQTT 5
+  // Sends each packet at once instead of waiting, with Nagle's algorithm, for
+  // the broker to acknowledge the last: up to 40 ms per request/reply.
+  bool tcp_nodelay = true;
   // Published by the broker for us when we vanish without disconnecting
   // (the Last Will); empty topic: none.
   struct Will {

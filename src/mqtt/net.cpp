@@ -3,10 +3,13 @@
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include <fmt/format.h>
@@ -38,6 +41,23 @@ Resolved resolve(const std::string& address, int port) {
   return r;
 }
 
+int port_of(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+}
+
+bool is_tcp_to_port(int fd, int port) {
+  int type = 0, domain = 0;
+  socklen_t len = sizeof type;
+  if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) return false;
+  len = sizeof domain;
+  if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) != 0) return false;
+  if (domain != AF_INET && domain != AF_INET6) return false;
+  sockaddr_storage peer{};
+  len = sizeof peer;
+  return getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0 && port_of(peer) == port;
+}
+
 }  // namespace
 
 int pick_free_port(const std::string& address) {
@@ -53,8 +73,7 @@ int pick_free_port(const std::string& address) {
   socklen_t len = sizeof bound;
   getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
   close(fd);
-  if (bound.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
-  return ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
+  return port_of(bound);
 }
 
 bool wait_for_listener(const std::string& address, int port, std::chrono::milliseconds timeout) {
@@ -76,6 +95,28 @@ bool is_loopback(const std::string& address) {
   in_addr v4{};
   if (inet_pton(AF_INET, address.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
   return false;
+}
+
+// The process's own descriptors are listed by /proc/self/fd. One may close,
+// and its number be reused by another socket, between the check and the set;
+// a stray TCP_NODELAY harms no socket.
+int disable_nagle_to_port(int port) {
+  std::error_code ec;
+  std::filesystem::directory_iterator fds("/proc/self/fd", ec);
+  if (ec) return 0;
+  int changed = 0;
+  for (const auto& entry : fds) {
+    const std::string name = entry.path().filename().string();
+    int fd = -1;
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc() || !is_tcp_to_port(fd, port))
+      continue;
+    int on = 0;
+    socklen_t len = sizeof on;
+    if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) != 0 || on) continue;
+    on = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) == 0) ++changed;
+  }
+  return changed;
 }
 
 }  // namespace edgeml::mqtt

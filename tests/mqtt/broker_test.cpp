@@ -2,7 +2,11 @@
 // (users, ACL, TLS, restarts) and what Client does with it.
 #include "mqtt/broker.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <fstream>
 #include <mutex>
@@ -121,6 +125,41 @@ TEST(MqttBroker, ClientReceivesItsOwnMessage) {
   EXPECT_TRUE(client->connected());
   publish_and_wait(*client, "echo/1", "hello");
   EXPECT_TRUE(wait_until([&] { return inbox.has("echo/1", "hello"); }, kWait));
+}
+
+// TCP_NODELAY of each of this process's TCP sockets to `port`.
+std::vector<bool> nodelay_of_sockets_to(int port) {
+  std::vector<bool> flags;
+  for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+    int fd = std::stoi(entry.path().filename().string());
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    int type = 0, on = 0;
+    socklen_t type_len = sizeof type, on_len = sizeof on;
+    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_STREAM) continue;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 || peer.ss_family != AF_INET) continue;
+    if (ntohs(reinterpret_cast<sockaddr_in*>(&peer)->sin_port) != port) continue;
+    getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &on_len);
+    flags.push_back(on != 0);
+  }
+  return flags;
+}
+
+// Paho sets no socket options; Client turns Nagle off itself unless told not to.
+TEST(MqttBroker, ClientTurnsNagleOffOnItsConnection) {
+  TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  for (bool wanted : {true, false}) {
+    SCOPED_TRACE(wanted);
+    ClientOptions options = test::client_options(*broker, wanted ? "nodelay" : "nagle");
+    options.tcp_nodelay = wanted;
+    Inbox inbox;
+    auto client = connect_client(options, &inbox, "echo/#");
+    publish_and_wait(*client, "echo/nodelay", "x");
+    // Received: the subscription was made, so the connected handler has run.
+    ASSERT_TRUE(wait_until([&] { return inbox.has_topic("echo/nodelay"); }, kWait));
+    EXPECT_EQ(nodelay_of_sockets_to(broker->port()), std::vector<bool>{wanted});
+  }
 }
 
 // MQTT 3.1.1 and 5 differ in how a refused CONNECT is reported and in how a
