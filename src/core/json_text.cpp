@@ -63,6 +63,15 @@ void append_shortest(std::string& out, Number value) {
   out.append(text.data(), end);
 }
 
+// The decimal digits of n > 0, written backwards from `end`; returns the first.
+char* write_digits_backwards(char* end, std::uint64_t n) {
+  do {
+    *--end = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0);
+  return end;
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -91,5 +100,39 @@ void append_json_string(std::string& out, std::string_view text) {
 
 void append_json_number(std::string& out, double value) { append_shortest(out, value); }
 void append_json_number(std::string& out, float value) { append_shortest(out, value); }
+
+// The rounded double is the one nearest to k / 1000 for the integer k below.
+// With at most 15 significant digits, k / 1000 is the only decimal that short
+// reading back as it, so its digits are the shortest form. std::to_chars
+// writes that form fixed (123.456) unless scientific (1.5e+09) is shorter;
+// those rare values, and the large ones, go to append_json_number.
+void append_json_thousandths(std::string& out, double value) {
+  const double k = std::round(value * 1000);
+  if (!(std::fabs(k) < 1e15) || k == 0) {
+    append_json_number(out, k / 1000);
+    return;
+  }
+  std::array<char, 24> buffer;
+  char* const end = buffer.data() + buffer.size();
+  char* first = write_digits_backwards(end, static_cast<std::uint64_t>(std::fabs(k)));
+  const char* significant_end = end;
+  while (significant_end[-1] == '0') --significant_end;
+  const auto significant = significant_end - first;
+  while (end - first < 4) *--first = '0';  // a leading "0." below 1
+  const char* point = end - 3;
+  const char* fraction_end = std::max(significant_end, point);
+  const auto fixed_length = (point - first) + (fraction_end > point ? 1 + (fraction_end - point) : 0);
+  // d.ddde+XX: the exponent, digits - 4, has two digits below 1e15.
+  const auto scientific_length = significant + (significant > 1 ? 1 : 0) + 4;
+  if (scientific_length < fixed_length) {
+    append_json_number(out, k / 1000);
+    return;
+  }
+  if (k < 0) out += '-';
+  out.append(first, static_cast<std::size_t>(point - first));
+  if (fraction_end == point) return;
+  out += '.';
+  out.append(point, static_cast<std::size_t>(fraction_end - point));
+}
 
 }  // namespace edgeml

@@ -175,7 +175,9 @@ std::string content_version(std::span<const std::uint8_t> bytes) {
 
 Model::Model(ModelInfo info, runtime::Graph graph, runtime::KernelOptions kernels,
              std::chrono::steady_clock::time_point load_started)
-    : info_(std::move(info)), interpreter_(std::move(graph), kernels) {
+    : info_(std::move(info)),
+      answer_text_(make_answer_text(info_.name, info_.version, info_.label)),
+      interpreter_(std::move(graph), kernels) {
   const runtime::Graph& g = interpreter_.graph();
   if (g.inputs.size() != 1 || g.outputs.size() != 1)
     throw Error(fmt::format("it has {} inputs and {} outputs; a model takes one of each", g.inputs.size(),

@@ -36,6 +36,7 @@
 #include "runtime/graph.h"
 #include "runtime/interpreter.h"
 #include "serve/model_info.h"
+#include "serve/reply.h"
 #include "serve/request.h"
 
 namespace edgeml::serve {
@@ -52,6 +53,8 @@ class Model {
   Model& operator=(const Model&) = delete;
 
   const ModelInfo& info() const { return info_; }
+  // Its entry's constant text in a reply, made once here.
+  const AnswerText& answer_text() const { return answer_text_; }
 
   // Runs the model on the request's features. Allocates nothing unless the
   // output is not finite (then the status says so); safe from any thread.
@@ -59,6 +62,7 @@ class Model {
 
  private:
   ModelInfo info_;
+  AnswerText answer_text_;
   mutable std::mutex mutex_;
   mutable runtime::Interpreter interpreter_;
   std::span<float> input_;

@@ -1,7 +1,5 @@
 #include "serve/reply.h"
 
-#include <cmath>
-
 #include "core/json_text.h"
 
 namespace edgeml::serve {
@@ -21,24 +19,42 @@ void string_field(std::string& out, std::string_view name, std::string_view valu
 }
 
 // The hot path's constant keys are written as they are, escaping nothing.
+void write_opening(std::string& out, std::string_view model, std::string_view version) {
+  append_json_string(out, model);
+  out += ":{\"version\":";
+  append_json_string(out, version);
+}
+
+void write_unit(std::string& out, const Label& label) {
+  out += ",\"unit\":";
+  append_json_string(out, label.unit);
+  out += ",\"event_time\":";
+}
+
 void write_answer(std::string& out, const ModelAnswer& a) {
-  out += "{\"version\":";
-  append_json_string(out, a.version);
+  if (a.text) out += a.text->opening;
+  else write_opening(out, a.model, a.version);
   if (!a.error.empty()) {
     out += ",\"error\":";
     append_json_string(out, a.error);
   } else {
     out += ",\"output\":";
     append_json_number(out, a.output);  // the float32's shortest form, not its double expansion
-    out += ",\"unit\":";
-    append_json_string(out, a.label->unit);
-    out += ",\"event_time\":";
-    append_json_number(out, std::round(a.label->event_time(a.output) * 1000) / 1000);
+    if (a.text) out += a.text->unit;
+    else write_unit(out, *a.label);
+    append_json_thousandths(out, a.label->event_time(a.output));
   }
   out += '}';
 }
 
 }  // namespace
+
+AnswerText make_answer_text(std::string_view model, std::string_view version, const Label& label) {
+  AnswerText text;
+  write_opening(text.opening, model, version);
+  write_unit(text.unit, label);
+  return text;
+}
 
 void write_prediction_reply(const Request& request, std::span<const ModelAnswer> answers, std::string_view node,
                             std::string& out) {
@@ -53,7 +69,7 @@ void write_prediction_reply(const Request& request, std::span<const ModelAnswer>
   append_request_json(out, request);
   out += ",\"predictions\":{";
   for (std::size_t i = 0; i < answers.size(); ++i) {
-    key(out, answers[i].model, i == 0);
+    if (i > 0) out += ',';
     write_answer(out, answers[i]);
   }
   out += "},\"node\":";

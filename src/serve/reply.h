@@ -36,6 +36,16 @@ namespace edgeml::serve {
 
 inline constexpr std::size_t kMaxEchoBytes = 256;
 
+// The text of a model's entry that is the same in every reply, escaped once
+// when the model loads rather than on every request:
+//   opening: "NAME":{"version":"VERSION"
+//   unit:    ,"unit":"UNIT","event_time":
+struct AnswerText {
+  std::string opening;
+  std::string unit;
+};
+AnswerText make_answer_text(std::string_view model, std::string_view version, const Label& label);
+
 // One model's answer to a request: its output, or why it has none.
 struct ModelAnswer {
   std::string_view model;
@@ -44,6 +54,8 @@ struct ModelAnswer {
   float output = 0;
   std::string_view error;  // empty when the model answered
   std::optional<double> test_mae;  // from the manifest: what online accuracy is judged against
+  // make_answer_text(model, version, *label), when the caller keeps one.
+  const AnswerText* text = nullptr;
 };
 
 // Writes the reply into `out` (cleared first; its storage is reused, so a

@@ -250,8 +250,8 @@ void Server::answer(const Job& job, Scratch& scratch) {
     const auto started = std::chrono::steady_clock::now();
     const Status& status = scratch.statuses.emplace_back(model->predict(request, output));
     scratch.inference.push_back(std::chrono::steady_clock::now() - started);
-    scratch.answers.push_back(
-        {info.name, info.version, &info.label, output, status ? "" : status.reason(), info.test_mae});
+    scratch.answers.push_back({info.name, info.version, &info.label, output, status ? "" : status.reason(),
+                               info.test_mae, &model->answer_text()});
   }
   write_prediction_reply(request, scratch.answers, options_.node, scratch.reply);
   ++counts_.replies;

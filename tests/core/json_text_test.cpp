@@ -1,5 +1,6 @@
 #include "core/json_text.h"
 
+#include <cmath>
 #include <limits>
 #include <random>
 #include <string>
@@ -78,6 +79,46 @@ TEST(JsonText, NumbersInTheirShortestRoundTripForm) {
   EXPECT_EQ(f, "-54.2815");
   EXPECT_EQ(number(std::numeric_limits<double>::quiet_NaN()), "null");
   EXPECT_EQ(number(std::numeric_limits<double>::infinity()), "null");
+}
+
+std::string thousandths(double v) {
+  std::string out;
+  append_json_thousandths(out, v);
+  return out;
+}
+
+TEST(JsonText, ThousandthsAreRoundedAndWrittenShortest) {
+  EXPECT_EQ(thousandths(1487454633.49849), "1487454633.498");
+  EXPECT_EQ(thousandths(1487454633.4985), "1487454633.499");  // std::round: halves away from zero
+  EXPECT_EQ(thousandths(-54.2815), "-54.282");
+  EXPECT_EQ(thousandths(0.05), "0.05");
+  EXPECT_EQ(thousandths(0.001), "0.001");   // fixed and scientific as long: fixed
+  EXPECT_EQ(thousandths(0.0004), "0");
+  EXPECT_EQ(thousandths(-0.0004), "-0");    // what append_json_number makes of -0.0
+  EXPECT_EQ(thousandths(100), "100");
+  EXPECT_EQ(thousandths(1.5e9), "1.5e+09");  // scientific is shorter
+  EXPECT_EQ(thousandths(123456789012345.6), "123456789012345.6");
+  EXPECT_EQ(thousandths(std::numeric_limits<double>::quiet_NaN()), "null");
+}
+
+// The fast path must write exactly what the general one writes: checked on
+// values of every size around the times replies carry, and on ones that
+// switch between fixed and scientific.
+TEST(JsonText, ThousandthsMatchTheShortestFormOfTheRoundedValue) {
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> exponent(-4, 16), mantissa(1, 10);
+  std::uniform_int_distribution<int> digits(0, 9), sign(0, 1);
+  auto check = [](double v) {
+    ASSERT_EQ(thousandths(v), number(std::round(v * 1000) / 1000)) << "value " << v;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    double v = mantissa(random) * std::pow(10.0, std::floor(exponent(random)));
+    ASSERT_NO_FATAL_FAILURE(check(sign(random) ? -v : v));
+  }
+  for (int i = 0; i < 20000; ++i) {  // few significant digits and many zeros: 1.5e+09, 100000, 0.02
+    double v = (digits(random) + 10 * digits(random)) * std::pow(10.0, digits(random) - 3);
+    ASSERT_NO_FATAL_FAILURE(check(sign(random) ? -v : v));
+  }
 }
 
 }  // namespace

@@ -42,6 +42,25 @@ TEST(ServeReply, HoldsSeriesRequestOnePredictionPerModelAndNode) {
   EXPECT_DOUBLE_EQ(minute["event_time"].get<double>(), 150);
 }
 
+// A server passes each model's text made at load; the reply must be the same
+// as the one escaped on the spot, for names and units that need escaping too.
+TEST(ServeReply, AnswerTextMadeAtLoadWritesTheSameReply) {
+  Label tutorial;
+  Label odd{0, 60, "\"quoted\" \xff units"};
+  std::vector<ModelAnswer> answers = {
+      {"multi_var_LR", "3f2a9c0b17d4", &tutorial, -54.281502f, "", {}},
+      {"odd \"name\"\n", "v\\2", &odd, 1e-7f, "", {}},
+      {"broken", "v1", nullptr, 0, "output nan is not finite", {}},
+  };
+  const std::string escaped_here = prediction_reply(sample_request(), answers, "edge-1");
+  std::vector<AnswerText> texts = {make_answer_text("multi_var_LR", "3f2a9c0b17d4", tutorial),
+                                   make_answer_text("odd \"name\"\n", "v\\2", odd),
+                                   make_answer_text("broken", "v1", tutorial)};
+  for (std::size_t i = 0; i < answers.size(); ++i) answers[i].text = &texts[i];
+  EXPECT_EQ(prediction_reply(sample_request(), answers, "edge-1"), escaped_here);
+  EXPECT_EQ(json::parse(escaped_here)["predictions"]["odd \"name\"\n"]["unit"], "\"quoted\" \xef\xbf\xbd units");
+}
+
 TEST(ServeReply, EchoesTheRequestIdAsSent) {
   Request r;
   ASSERT_TRUE(parse_request("request/a/b/c", R"({"index":1,"value":2,"valueThreshold":3,"id":"abc"})", r));
