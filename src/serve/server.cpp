@@ -238,18 +238,21 @@ void Server::answer(const Job& job, Scratch& scratch) {
     return;
   }
   std::shared_ptr<const ModelSet> set = registry_.current();
+  if (!options_.null_responder && set != scratch.timed_set) find_times(set, scratch);
   scratch.statuses.clear();
   scratch.answers.clear();
   scratch.inference.clear();
   // Reserved up front: answers keep views of the statuses' reasons.
   scratch.statuses.reserve(set->models().size());
+  auto started = std::chrono::steady_clock::now();
   for (const auto& model : set->models()) {
     if (options_.null_responder) break;  // the baseline: everything but the models
     const ModelInfo& info = model->info();
     float output = 0;
-    const auto started = std::chrono::steady_clock::now();
     const Status& status = scratch.statuses.emplace_back(model->predict(request, output));
-    scratch.inference.push_back(std::chrono::steady_clock::now() - started);
+    const auto done = std::chrono::steady_clock::now();
+    scratch.inference.push_back(done - started);
+    started = done;
     scratch.answers.push_back({info.name, info.version, &info.label, output, status ? "" : status.reason(),
                                info.test_mae, &model->answer_text()});
   }
@@ -259,16 +262,21 @@ void Server::answer(const Job& job, Scratch& scratch) {
   auto latency = std::chrono::steady_clock::now() - job.received;
   {
     std::lock_guard lock(latency_mutex_);
-    latency_.record(latency);
     latency_interval_.record(latency);
-    for (std::size_t i = 0; i < scratch.answers.size(); ++i) {
-      auto it = inference_.find(scratch.answers[i].model);
-      if (it == inference_.end()) it = inference_.emplace(std::string(scratch.answers[i].model), InferenceTimes{}).first;
-      it->second.all.record(scratch.inference[i]);
-      it->second.interval.record(scratch.inference[i]);
-    }
+    for (std::size_t i = 0; i < scratch.inference.size(); ++i) scratch.times[i]->interval.record(scratch.inference[i]);
   }
   if (options_.monitoring && !scratch.answers.empty()) accuracy_.remember(request.series, request.index, scratch.answers);
+}
+
+void Server::find_times(const std::shared_ptr<const ModelSet>& set, Scratch& scratch) {
+  scratch.times.clear();
+  std::lock_guard lock(latency_mutex_);
+  for (const auto& model : set->models()) {
+    auto it = inference_.find(model->info().name);
+    if (it == inference_.end()) it = inference_.emplace(model->info().name, InferenceTimes{}).first;
+    scratch.times.push_back(&it->second);
+  }
+  scratch.timed_set = set;
 }
 
 template <typename MakeTopic>
@@ -323,11 +331,16 @@ NodeStats Server::stats() {
         std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch() - std::chrono::nanoseconds(ns))
             .count();
   stats.process = read_process_usage();
+  auto since_start = [](const LatencySummary& before, const LatencySummary& interval) {
+    LatencySummary all = before;
+    all.merge(interval);
+    return all.figures();
+  };
   std::lock_guard lock(latency_mutex_);
-  stats.latency = latency_.figures();
+  stats.latency = since_start(latency_, latency_interval_);
   stats.latency_interval = latency_interval_.figures();
   for (const auto& [model, times] : inference_) {
-    stats.inference.emplace_back(model, times.all.figures());
+    stats.inference.emplace_back(model, since_start(times.all, times.interval));
     stats.inference_interval.emplace_back(model, times.interval.figures());
   }
   stats.last_reload_seconds = last_reload_seconds_;
@@ -347,8 +360,12 @@ void Server::publish_stats() {
   NodeStats now = stats();
   {
     std::lock_guard lock(latency_mutex_);
+    latency_.merge(latency_interval_);
     latency_interval_.reset();
-    for (auto& [model, times] : inference_) times.interval.reset();
+    for (auto& [model, times] : inference_) {
+      times.all.merge(times.interval);
+      times.interval.reset();
+    }
   }
   if (contract_) judge_contract(now);
   try {

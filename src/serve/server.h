@@ -152,6 +152,9 @@ class Server {
   struct Deployment {
     std::string topic, payload;
   };
+  struct InferenceTimes {
+    LatencySummary all, interval;  // as latency_ and latency_interval_
+  };
   // The worker's storage, reused from request to request.
   struct Scratch {
     Request request;
@@ -161,6 +164,10 @@ class Server {
     AlarmEvent event;
     std::vector<AccuracyAlert> alerts;
     std::vector<LatencySummary::Duration> inference;  // per model, of the request being answered
+    // Per model of timed_set, in its order, where its times are kept. The set
+    // is held so that its address cannot be reused by a later one.
+    std::shared_ptr<const ModelSet> timed_set;
+    std::vector<InferenceTimes*> times;
     QualityRecord quality_record;
     QualityVerdict verdict;
   };
@@ -199,12 +206,14 @@ class Server {
   std::atomic<bool> stopping_{false};
   std::thread worker_, watcher_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  // Points scratch.times at the timings of each model of `set`.
+  void find_times(const std::shared_ptr<const ModelSet>& set, Scratch& scratch);
+
   std::mutex latency_mutex_;  // the worker records, the watcher reads
-  LatencySummary latency_, latency_interval_;
-  struct InferenceTimes {
-    LatencySummary all, interval;  // since the start; since the last stats
-  };
-  std::map<std::string, InferenceTimes, std::less<>> inference_;  // by model name
+  // The worker records into the interval's summaries only, which the stats
+  // fold into those since the start: one record per figure and request.
+  LatencySummary latency_, latency_interval_;  // since the start, up to the interval; since the last stats
+  std::map<std::string, InferenceTimes, std::less<>> inference_;  // by model name; entries stay
   double last_reload_seconds_ = 0;  // the last load of the directory, beside the serving set; under latency_mutex_
   OnlineAccuracy accuracy_;
   std::unique_ptr<DataQualityMonitor> quality_;  // null: monitoring is off
