@@ -19,12 +19,6 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr auto kQueueWait = 1000ms;  // the longest the receive thread waits for room
-// Replies go out at QoS 0, as the tutorial's did: a reply is worth nothing
-// late, and a requester that misses one asks again. QoS 1 replies over
-// MQTT 5 also stall in Paho C 1.3.12 once the broker's Receive Maximum (20 in
-// mosquitto) of them wait for acknowledgement under load.
-constexpr int kReplyQos = 0;
-
 // What changes when a file in `dir` is written, replaced, added or removed.
 std::uint64_t directory_signature(const fs::path& dir) {
   std::uint64_t hash = 1469598103934665603ull;
@@ -49,14 +43,6 @@ void log_model_set(const ModelSet& set, const fs::path& dir) {
     spdlog::warn("{}: not loaded: {}", rejected.file.string(), rejected.reason);
   for (const std::string& kept : set.kept()) spdlog::warn("model {}: keeping the version loaded before", kept);
   if (set.models().empty()) spdlog::warn("no model could be loaded from {}; requests get empty predictions", dir.string());
-}
-
-// predict/... for request/...: where an answer goes without a Response Topic.
-std::string answer_topic_for(std::string_view request_topic) {
-  constexpr std::string_view prefix = "request/";
-  if (request_topic.substr(0, prefix.size()) == prefix)
-    return fmt::format("{}/{}", kReplyPrefix, request_topic.substr(prefix.size()));
-  return fmt::format("{}/errors", kReplyPrefix);
 }
 
 }  // namespace
@@ -181,9 +167,7 @@ void Server::on_message(const mqtt::Message& m) {
   if (enqueue(m) || stopping_) return;
   std::uint64_t n = ++counts_.overloaded;
   if (n == 1 || n % 1000 == 0) spdlog::warn("{} request(s) refused: the queue stayed full for {} ms", n, kQueueWait.count());
-  Job refused{std::string(m.topic), {}, m.response_topic, m.correlation_data, std::chrono::steady_clock::now()};
-  publish_reply(refused, error_reply("server overloaded: try again later", m.topic, m.payload, options_.node),
-                [&] { return answer_topic_for(m.topic); });
+  refuse_overloaded(m);
 }
 
 bool Server::enqueue(const mqtt::Message& m) {
@@ -196,99 +180,6 @@ bool Server::enqueue(const mqtt::Message& m) {
         job.received = std::chrono::steady_clock::now();
       },
       kQueueWait);
-}
-
-void Server::work() {
-  Job job;
-  Scratch scratch;
-  while (queue_.pop(job, 100ms) || !stopping_) {
-    if (job.topic.starts_with(kAlarmPrefix)) score(job, scratch);
-    else if (!job.topic.empty()) answer(job, scratch);
-    job.topic.clear();
-  }
-}
-
-void Server::answer(const Job& job, Scratch& scratch) {
-  if (const auto waited = std::chrono::steady_clock::now() - job.received;
-      options_.request_deadline.count() > 0 && waited > options_.request_deadline) {
-    ++counts_.timed_out;
-    publish_reply(job,
-                  error_reply(fmt::format("timed out: waited {:.1f} ms in the queue, past the server's deadline of "
-                                          "{:.1f} ms; ask again",
-                                          std::chrono::duration<double, std::milli>(waited).count(),
-                                          std::chrono::duration<double, std::milli>(options_.request_deadline).count()),
-                              job.topic, job.payload, options_.node),
-                  [&] { return answer_topic_for(job.topic); });
-    return;
-  }
-  Request& request = scratch.request;
-  Status parsed = parse_request(job.topic, job.payload, request);
-  if (quality_ && !inspect_request(job, parsed, scratch)) {
-    ++counts_.quality_dropped;
-    publish_reply(job,
-                  error_reply("refused by data-quality checks: " + scratch.verdict.reasons(), job.topic, job.payload,
-                              options_.node),
-                  [&] { return reply_topic(request.series); });
-    return;
-  }
-  if (!parsed) {
-    ++counts_.errors;
-    publish_reply(job, error_reply(parsed.reason(), job.topic, job.payload, options_.node),
-                  [&] { return answer_topic_for(job.topic); });
-    return;
-  }
-  std::shared_ptr<const ModelSet> set = registry_.current();
-  if (!options_.null_responder && set != scratch.timed_set) find_times(set, scratch);
-  scratch.statuses.clear();
-  scratch.answers.clear();
-  scratch.inference.clear();
-  // Reserved up front: answers keep views of the statuses' reasons.
-  scratch.statuses.reserve(set->models().size());
-  auto started = std::chrono::steady_clock::now();
-  for (const auto& model : set->models()) {
-    if (options_.null_responder) break;  // the baseline: everything but the models
-    const ModelInfo& info = model->info();
-    float output = 0;
-    const Status& status = scratch.statuses.emplace_back(model->predict(request, output));
-    const auto done = std::chrono::steady_clock::now();
-    scratch.inference.push_back(done - started);
-    started = done;
-    scratch.answers.push_back({info.name, info.version, &info.label, output, status ? "" : status.reason(),
-                               info.test_mae, &model->answer_text()});
-  }
-  write_prediction_reply(request, scratch.answers, options_.node, scratch.reply);
-  ++counts_.replies;
-  publish_reply(job, scratch.reply, [&] { return reply_topic(request.series); });
-  auto latency = std::chrono::steady_clock::now() - job.received;
-  {
-    std::lock_guard lock(latency_mutex_);
-    latency_interval_.record(latency);
-    for (std::size_t i = 0; i < scratch.inference.size(); ++i) scratch.times[i]->interval.record(scratch.inference[i]);
-  }
-  if (options_.monitoring && !scratch.answers.empty()) accuracy_.remember(request.series, request.index, scratch.answers);
-}
-
-void Server::find_times(const std::shared_ptr<const ModelSet>& set, Scratch& scratch) {
-  scratch.times.clear();
-  std::lock_guard lock(latency_mutex_);
-  for (const auto& model : set->models()) {
-    auto it = inference_.find(model->info().name);
-    if (it == inference_.end()) it = inference_.emplace(model->info().name, InferenceTimes{}).first;
-    scratch.times.push_back(&it->second);
-  }
-  scratch.timed_set = set;
-}
-
-template <typename MakeTopic>
-void Server::publish_reply(const Job& job, const std::string& reply, MakeTopic topic_when_none) {
-  try {
-    if (!job.response_topic.empty())
-      client_->publish(job.response_topic, reply, kReplyQos, false, job.correlation_data);
-    else
-      client_->publish(topic_when_none(), reply, kReplyQos, false, job.correlation_data);
-  } catch (const Error& e) {
-    spdlog::warn("reply not sent: {}", e.what());
-  }
 }
 
 // Installs deployments as they come and reloads when the directory changes.

@@ -4,7 +4,9 @@
 // Paho's receive thread only copies each request into a bounded queue; one
 // worker parses it, runs the models and publishes the reply, so a slow reply
 // never holds up the network thread, and a full queue makes the receive
-// thread wait (up to a second) instead of growing. The directory is polled;
+// thread wait (up to a second) instead of growing. The worker takes what
+// waits in the queue, up to kMaxBatch requests, and runs each model on all
+// of them in a row; alone, a request is answered as soon as it comes. The directory is polled;
 // a change loads the new models beside the old and swaps them in whole
 // (ModelRegistry), so a request never waits on a load or sees a model missing.
 //
@@ -155,15 +157,25 @@ class Server {
   struct InferenceTimes {
     LatencySummary all, interval;  // as latency_ and latency_interval_
   };
-  // The worker's storage, reused from request to request.
-  struct Scratch {
+  // Requests the worker takes from the queue at once, when that many wait:
+  // each model then runs on all of them in a row, while its weights are in
+  // the cache (one of the DNNs took 2.2 µs cold against 0.4 µs warm).
+  static constexpr std::size_t kMaxBatch = 16;
+  // One request of a batch, from reading it to its reply.
+  struct Answering {
     Request request;
-    std::vector<Status> statuses;
-    std::vector<ModelAnswer> answers;
+    std::vector<Status> statuses;      // per model
+    std::vector<ModelAnswer> answers;  // per model; views of the statuses' reasons
+    std::vector<LatencySummary::Duration> inference;  // per model
+  };
+  // The worker's storage, reused from batch to batch.
+  struct Scratch {
+    std::vector<Job> jobs = std::vector<Job>(kMaxBatch);
+    std::vector<Answering> answering = std::vector<Answering>(kMaxBatch);
+    std::vector<std::size_t> ready;  // the jobs the models run on
     std::string reply;
     AlarmEvent event;
     std::vector<AccuracyAlert> alerts;
-    std::vector<LatencySummary::Duration> inference;  // per model, of the request being answered
     // Per model of timed_set, in its order, where its times are kept. The set
     // is held so that its address cannot be reused by a later one.
     std::shared_ptr<const ModelSet> timed_set;
@@ -181,11 +193,17 @@ class Server {
   void report_deployment(const std::string& model, const std::string& version, const std::string& result,
                          const std::string& reason);
   bool enqueue(const mqtt::Message& message);
-  void answer(const Job& job, Scratch& scratch);
+  void refuse_overloaded(const mqtt::Message& message);
+  // The jobs [0, count) of scratch.jobs: requests, and at most one event, last.
+  void handle_batch(std::size_t count, Scratch& scratch);
+  // Reads a request; false when it has been answered with an error reply.
+  bool prepare(const Job& job, Answering& answering, Scratch& scratch);
+  void run_models(const std::shared_ptr<const ModelSet>& set, Scratch& scratch);
+  void send_answer(const Job& job, Answering& answering, Scratch& scratch);
   void score(const Job& job, Scratch& scratch);
   // Inspects a request (read or not) and reports findings; false when it is
   // to be answered with an error reply instead of predictions.
-  bool inspect_request(const Job& job, const Status& parsed, Scratch& scratch);
+  bool inspect_request(const Job& job, const Status& parsed, const Request& request, Scratch& scratch);
   void refresh_quality_reference();
   void publish_alert(const AccuracyAlert& alert);
   // The contract file, checked against what this server measures.

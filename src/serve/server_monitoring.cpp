@@ -50,10 +50,9 @@ void Server::refresh_quality_reference() {
   quality_->set_reference(std::move(reference));
 }
 
-bool Server::inspect_request(const Job& job, const Status& parsed, Scratch& scratch) {
+bool Server::inspect_request(const Job& job, const Status& parsed, const Request& request, Scratch& scratch) {
   QualityRecord& record = scratch.quality_record;
   record.source = RecordSource::prediction_request;
-  const Request& request = scratch.request;
   if (parsed) {
     record.series.station.assign(request.series.station);
     record.series.datapoint.assign(request.series.datapoint);

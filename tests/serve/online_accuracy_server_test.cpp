@@ -79,6 +79,28 @@ TEST(ServeOnlineAccuracy, AReplayFollowedByItsEventsGivesTheOfflineMaeOfTheSameR
   }
 }
 
+// The worker answers the requests that wait in its queue in one batch; an
+// event among them must still find every request sent before it remembered.
+TEST(ServeOnlineAccuracy, EachRequestFollowedAtOnceByItsEventIsScored) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  EDGEML_REQUIRE_SHARED("data/bts/1160629000_121_308_test.csv");
+  std::vector<AlarmEvent> events = test_file_events();
+  events.resize(300);
+  edgeml::test::ServedModels served(edgeml::test::shared_file("models/seed-tflite"), "interleaved-node");
+  edgeml::test::MessageInbox stats;
+  auto watcher = edgeml::test::receiving_client(served.client("stats-watcher"), stats,
+                                                "edgeml/nodes/interleaved-node/stats");
+  mqtt::Client both(served.client("requester-and-sensor"));  // one connection keeps the order
+  both.connect();
+  for (const AlarmEvent& e : events) {
+    both.publish("request/" + kSeries, fmt::format("{:.1f},{:g},{:g}", e.index, e.value, e.threshold), 1);
+    both.publish(alarm_topic(e.series), format_payload(e), 1);
+  }
+  json last = stats_when(stats, [&](const json& s) { return s["events"] == events.size() && s["replies"] == events.size(); });
+  EXPECT_EQ(last["accuracy"]["scored"], events.size());
+  EXPECT_EQ(last["accuracy"]["unmatched"], 0);
+}
+
 TEST(ServeOnlineAccuracy, AnAlertIsPublishedWhenTheTruthIsFarOffAndClearedWhenItIsNot) {
   edgeml::test::TempDir models;
   test::write_sample_directory(models.path());  // test MAEs 1.25 (linear) and 0.5 (relu), label scale 60
