@@ -194,7 +194,7 @@ class Server {
                          const std::string& reason);
   bool enqueue(const mqtt::Message& message);
   void refuse_overloaded(const mqtt::Message& message);
-  // The jobs [0, count) of scratch.jobs: requests, and at most one event, last.
+  // The jobs [0, count) of scratch.jobs, requests and events.
   void handle_batch(std::size_t count, Scratch& scratch);
   // Reads a request; false when it has been answered with an error reply.
   bool prepare(const Job& job, Answering& answering, Scratch& scratch);

@@ -49,8 +49,6 @@ void Server::refuse_overloaded(const mqtt::Message& m) {
                 [&] { return answer_topic_for(m.topic); });
 }
 
-// A batch ends at an event, so that the requests before it are remembered
-// before it is scored, as when they came one by one.
 void Server::work() {
   Scratch scratch;
   std::vector<Job>& jobs = scratch.jobs;
@@ -60,21 +58,29 @@ void Server::work() {
       continue;
     }
     std::size_t count = 1;
-    while (count < jobs.size() && !is_event(jobs[count - 1].topic) && queue_.pop(jobs[count], 0ms)) ++count;
+    while (count < jobs.size() && queue_.pop(jobs[count], 0ms)) ++count;
     handle_batch(count, scratch);
   }
 }
 
+// The models run on every request of the batch first; then replies and
+// events go in the order they came, so each event still finds every request
+// that came before it remembered, and none that came after.
 void Server::handle_batch(std::size_t count, Scratch& scratch) {
   scratch.ready.clear();
   for (std::size_t i = 0; i < count; ++i)
     if (!is_event(scratch.jobs[i].topic) && prepare(scratch.jobs[i], scratch.answering[i], scratch))
       scratch.ready.push_back(i);
-  if (!scratch.ready.empty()) {
-    run_models(registry_.current(), scratch);
-    for (std::size_t i : scratch.ready) send_answer(scratch.jobs[i], scratch.answering[i], scratch);
+  if (!scratch.ready.empty()) run_models(registry_.current(), scratch);
+  std::size_t next_ready = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (is_event(scratch.jobs[i].topic)) {
+      score(scratch.jobs[i], scratch);
+    } else if (next_ready < scratch.ready.size() && scratch.ready[next_ready] == i) {
+      send_answer(scratch.jobs[i], scratch.answering[i], scratch);
+      ++next_ready;
+    }
   }
-  if (is_event(scratch.jobs[count - 1].topic)) score(scratch.jobs[count - 1], scratch);
 }
 
 bool Server::prepare(const Job& job, Answering& answering, Scratch& scratch) {

@@ -80,11 +80,14 @@ TEST(ServeOnlineAccuracy, AReplayFollowedByItsEventsGivesTheOfflineMaeOfTheSameR
 }
 
 // The worker answers the requests that wait in its queue in one batch; an
-// event among them must still find every request sent before it remembered.
+// event among them must still find every request sent before it remembered,
+// and none sent after it.
 TEST(ServeOnlineAccuracy, EachRequestFollowedAtOnceByItsEventIsScored) {
   EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
   EDGEML_REQUIRE_SHARED("data/bts/1160629000_121_308_test.csv");
   std::vector<AlarmEvent> events = test_file_events();
+  ASSERT_GT(events.size(), 400u);
+  std::vector<AlarmEvent> late(events.begin() + 300, events.begin() + 400);  // their requests come after them
   events.resize(300);
   edgeml::test::ServedModels served(edgeml::test::shared_file("models/seed-tflite"), "interleaved-node");
   edgeml::test::MessageInbox stats;
@@ -96,9 +99,14 @@ TEST(ServeOnlineAccuracy, EachRequestFollowedAtOnceByItsEventIsScored) {
     both.publish("request/" + kSeries, fmt::format("{:.1f},{:g},{:g}", e.index, e.value, e.threshold), 1);
     both.publish(alarm_topic(e.series), format_payload(e), 1);
   }
-  json last = stats_when(stats, [&](const json& s) { return s["events"] == events.size() && s["replies"] == events.size(); });
+  for (const AlarmEvent& e : late) {
+    both.publish(alarm_topic(e.series), format_payload(e), 1);
+    both.publish("request/" + kSeries, fmt::format("{:.1f},{:g},{:g}", e.index, e.value, e.threshold), 1);
+  }
+  const std::size_t all = events.size() + late.size();
+  json last = stats_when(stats, [&](const json& s) { return s["events"] == all && s["replies"] == all; });
   EXPECT_EQ(last["accuracy"]["scored"], events.size());
-  EXPECT_EQ(last["accuracy"]["unmatched"], 0);
+  EXPECT_EQ(last["accuracy"]["unmatched"], late.size());
 }
 
 TEST(ServeOnlineAccuracy, AnAlertIsPublishedWhenTheTruthIsFarOffAndClearedWhenItIsNot) {
