@@ -20,8 +20,9 @@ void append_json_number(std::string& out, double value);
 void append_json_number(std::string& out, float value);
 
 // `value` rounded to the nearest thousandth (halves away from zero), written
-// exactly as append_json_number writes that rounded double, in a fifth of the
-// time: a reply's times in Unix seconds to the millisecond.
+// exactly as append_json_number writes that rounded double, but from its
+// integer count of thousandths, in about half the time: a reply's times in
+// Unix seconds to the millisecond.
 void append_json_thousandths(std::string& out, double value);
 
 }  // namespace edgeml

@@ -71,7 +71,9 @@ void Server::handle_batch(std::size_t count, Scratch& scratch) {
   for (std::size_t i = 0; i < count; ++i)
     if (!is_event(scratch.jobs[i].topic) && prepare(scratch.jobs[i], scratch.answering[i], scratch))
       scratch.ready.push_back(i);
-  if (!scratch.ready.empty()) run_models(registry_.current(), scratch);
+  // Held until the replies are sent: the answers view its models' names and versions.
+  const std::shared_ptr<const ModelSet> set = scratch.ready.empty() ? nullptr : registry_.current();
+  if (set) run_models(set, scratch);
   std::size_t next_ready = 0;
   for (std::size_t i = 0; i < count; ++i) {
     if (is_event(scratch.jobs[i].topic)) {
