@@ -6,9 +6,10 @@
 // never holds up the network thread, and a full queue makes the receive
 // thread wait (up to a second) instead of growing. The worker takes what
 // waits in the queue, up to kMaxBatch requests, and runs each model on all
-// of them in a row; alone, a request is answered as soon as it comes. The directory is polled;
-// a change loads the new models beside the old and swaps them in whole
-// (ModelRegistry), so a request never waits on a load or sees a model missing.
+// of them in a row; alone, a request is answered as soon as it comes.
+// The directory is polled; a change loads the new models beside the old and
+// swaps them in whole (ModelRegistry), so a request never waits on a load or
+// sees a model missing.
 //
 // Topics: requests on request/+/+/+ ($share/GROUP/request/+/+/+ with a group,
 // so the servers of a group share the load); replies on the request's MQTT 5
@@ -200,6 +201,8 @@ class Server {
   bool prepare(const Job& job, Answering& answering, Scratch& scratch);
   void run_models(const std::shared_ptr<const ModelSet>& set, Scratch& scratch);
   void send_answer(const Job& job, Answering& answering, Scratch& scratch);
+  // Points scratch.times at the timings of each model of `set`.
+  void find_times(const std::shared_ptr<const ModelSet>& set, Scratch& scratch);
   void score(const Job& job, Scratch& scratch);
   // Inspects a request (read or not) and reports findings; false when it is
   // to be answered with an error reply instead of predictions.
@@ -224,9 +227,6 @@ class Server {
   std::atomic<bool> stopping_{false};
   std::thread worker_, watcher_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  // Points scratch.times at the timings of each model of `set`.
-  void find_times(const std::shared_ptr<const ModelSet>& set, Scratch& scratch);
-
   std::mutex latency_mutex_;  // the worker records, the watcher reads
   // The worker records into the interval's summaries only, which the stats
   // fold into those since the start: one record per figure and request.
