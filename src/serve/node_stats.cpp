@@ -36,7 +36,8 @@ json accuracy_json(const NodeStats& s) {
   }
   const OnlineAccuracyCounts& c = s.accuracy_counts;
   return {{"remembered", c.remembered}, {"scored", c.scored},       {"unmatched", c.unmatched},
-          {"forgotten", c.forgotten},   {"untracked", c.untracked}, {"alert_multiple", s.accuracy_alert_multiple},
+          {"forgotten", c.forgotten},   {"untracked", c.untracked},
+          {"superseded", c.superseded}, {"alert_multiple", s.accuracy_alert_multiple},
           {"models", std::move(models)}};
 }
 

@@ -12,7 +12,7 @@
 //    "process": {"cpu_s": 1.2, "resident_bytes": 14000000, "peak_resident_bytes": 14500000},
 //    "events": 980, "events_unreadable": 0, "events_dropped": 0, "accuracy_alerts": 0,
 //    "accuracy": {"remembered": 1000, "scored": 980, "unmatched": 0, "forgotten": 0,
-//                 "untracked": 0, "alert_multiple": 2,
+//                 "untracked": 0, "superseded": 0, "alert_multiple": 2,
 //                 "models": [{"model": "multi_var_LR", "version": "...",
 //                             "series": "1160629000/121/308", "scored": 980,
 //                             "mae": 1.41, "window_mae": 1.38, "window": 100,

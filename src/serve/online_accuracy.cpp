@@ -1,5 +1,6 @@
 #include "serve/online_accuracy.h"
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <map>
@@ -50,10 +51,25 @@ struct KeyLess {
   }
 };
 
+// What a model version's predictions are scored with.
+struct VersionFacts {
+  std::string version;
+  double offset = 0, scale = 1;
+  std::optional<double> test_mae;
+  std::uint32_t serial = 0;  // 0: none yet
+};
+
+// Predictions wait for their event by the serial of their version, not a
+// copy of its facts; those of the last few versions can still be scored.
+constexpr std::size_t kVersionsKept = 4;
+
 struct Tracker {
-  std::string model, version;
+  std::string model, version;  // version: the one being scored
   SeriesId series;
   std::optional<double> test_mae;
+  std::uint32_t scored_serial = 0;
+  std::array<VersionFacts, kVersionsKept> versions;  // by serial % kVersionsKept
+  std::uint32_t newest = 0;                          // serial of the last version remembered
   std::vector<double> window;  // a ring of the last errors
   std::size_t window_next = 0, window_count = 0;
   std::uint64_t scored = 0;
@@ -74,6 +90,27 @@ struct Tracker {
     alert = false;
   }
 
+  // The serial of the answer's version: the newest's, or a new one.
+  std::uint32_t serial_of(const ModelAnswer& a) {
+    const VersionFacts& last = versions[newest % kVersionsKept];
+    if (newest != 0 && last.version == a.version && last.offset == a.label->offset && last.scale == a.label->scale &&
+        last.test_mae == a.test_mae)
+      return newest;
+    VersionFacts& next = versions[++newest % kVersionsKept];
+    next.version.assign(a.version);
+    next.offset = a.label->offset;
+    next.scale = a.label->scale;
+    next.test_mae = a.test_mae;
+    next.serial = newest;
+    return newest;
+  }
+
+  // Null when that version is no longer kept.
+  const VersionFacts* facts(std::uint32_t serial) const {
+    const VersionFacts& f = versions[serial % kVersionsKept];
+    return f.serial == serial ? &f : nullptr;
+  }
+
   void add(double error, double ewma_weight) {
     window[window_next] = error;
     window_next = (window_next + 1) % window.size();
@@ -85,18 +122,16 @@ struct Tracker {
 };
 
 struct Pending {
-  struct Output {
+  struct Output {  // small: the ring holds thousands of requests' outputs
     Tracker* tracker = nullptr;
-    std::string version;
+    std::uint32_t serial = 0;  // of the model version, in the tracker
     float output = 0;
-    double offset = 0, scale = 1;
-    std::optional<double> test_mae;
   };
   SeriesId series;
   double index = 0;
   std::uint64_t key = 0;  // pending_key(series, index)
   bool live = false;
-  std::vector<Output> outputs;  // reused: a slot's strings keep their storage
+  std::vector<Output> outputs;  // reused: a slot's storage is kept
   std::size_t count = 0;        // outputs in use
 };
 
@@ -211,11 +246,8 @@ void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<co
     if (p.count == p.outputs.size()) p.outputs.emplace_back();
     Pending::Output& out = p.outputs[p.count++];
     out.tracker = tracker;
-    out.version.assign(a.version);
+    out.serial = tracker->serial_of(a);
     out.output = a.output;
-    out.offset = a.label->offset;
-    out.scale = a.label->scale;
-    out.test_mae = a.test_mae;
   }
   p.live = true;
   if (indexed) entry->second = slot;
@@ -236,15 +268,27 @@ std::size_t OnlineAccuracy::observe(const SeriesId& series, double index, double
   p.live = false;
   st.unindex(entry);
   ++st.counts.scored;
+  std::size_t scored = 0;
   for (std::size_t i = 0; i < p.count; ++i) {
     const Pending::Output& out = p.outputs[i];
     Tracker& t = *out.tracker;
-    if (t.version != out.version) {
-      if (t.alert) alerts.push_back({figures_of(t), false, options_.alert_multiple * t.test_mae.value_or(0)});
-      t.restart(out.version);
+    const VersionFacts* facts = t.facts(out.serial);
+    // An older version than the one scored now, or one no longer kept: the
+    // model has moved on, and its figures are the new version's.
+    if (!facts || (out.serial < t.scored_serial && facts->version != t.version)) {
+      ++st.counts.superseded;
+      continue;
     }
-    t.test_mae = out.test_mae;
-    double truth = (event_time - out.offset) / out.scale;
+    if (out.serial > t.scored_serial) {
+      if (facts->version != t.version) {
+        if (t.alert) alerts.push_back({figures_of(t), false, options_.alert_multiple * t.test_mae.value_or(0)});
+        t.restart(facts->version);
+      }
+      t.scored_serial = out.serial;
+    }
+    ++scored;
+    t.test_mae = facts->test_mae;
+    double truth = (event_time - facts->offset) / facts->scale;
     t.add(std::abs(static_cast<double>(out.output) - truth), options_.ewma_weight);
     if (!t.test_mae) continue;
     double bound = options_.alert_multiple * *t.test_mae;
@@ -257,7 +301,7 @@ std::size_t OnlineAccuracy::observe(const SeriesId& series, double index, double
       alerts.push_back({figures_of(t), false, bound});
     }
   }
-  return p.count;
+  return scored;
 }
 
 std::vector<ModelAccuracy> OnlineAccuracy::figures() const {

@@ -9,6 +9,11 @@
 // alert is raised when the last-N mean exceeds a multiple of the model's
 // test MAE from its manifest, and cleared when it falls back.
 //
+// The figures are those of the model's version scored last; a new version
+// starts them afresh. A prediction by an older version whose event comes
+// after a newer one has scored is not scored (superseded), as it is not when
+// more than a few versions followed it before its event came.
+//
 // Bounded: the predictions waiting for their event are a fixed ring (the
 // oldest forgotten first), and the (model, series) pairs tracked are capped.
 // remember() and observe() are for one thread (the server's worker);
@@ -62,6 +67,7 @@ struct OnlineAccuracyCounts {
   std::uint64_t unmatched = 0;   // events that matched none
   std::uint64_t forgotten = 0;   // requests dropped from the ring before their event came
   std::uint64_t untracked = 0;   // predictions not scored: too many (model, series) pairs
+  std::uint64_t superseded = 0;  // predictions not scored: a newer version of their model scored first
 };
 
 class OnlineAccuracy {

@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/error.h"
@@ -155,6 +157,40 @@ TEST(OnlineAccuracy, ANewVersionStartsItsFiguresAfresh) {
   EXPECT_EQ(a->version, "v2");
   EXPECT_EQ(a->scored, 1u);
   EXPECT_DOUBLE_EQ(a->mae, 1.0);
+}
+
+TEST(OnlineAccuracy, APredictionOfAVersionReplacedBeforeItsEventIsNotScored) {
+  OnlineAccuracy accuracy;
+  std::vector<AccuracyAlert> alerts;
+  std::vector<ModelAnswer> v1 = {answer("a", 4.0f, 1.0, "v1")}, v2 = {answer("a", 1.0f, 1.0, "v2")},
+                           v1_again = {answer("a", 2.0f, 1.0, "v1")};
+  accuracy.remember(kSeries, 1, v1);  // in flight while v2 loads, then v1 is put back
+  accuracy.remember(kSeries, 2, v2);
+  accuracy.remember(kSeries, 3, v1_again);
+  EXPECT_EQ(accuracy.observe(kSeries, 3, event_time_for(0), alerts), 1u);
+  EXPECT_EQ(accuracy.observe(kSeries, 2, event_time_for(0), alerts), 0u);  // v2: older than what scores now
+  EXPECT_EQ(accuracy.observe(kSeries, 1, event_time_for(0), alerts), 1u);  // v1: the version scored now
+  const ModelAccuracy* a = find(accuracy.figures(), "a");
+  EXPECT_EQ(a->version, "v1");
+  EXPECT_EQ(a->scored, 2u);
+  EXPECT_DOUBLE_EQ(a->mae, 3.0);
+  EXPECT_EQ(accuracy.counts().superseded, 1u);
+  EXPECT_EQ(accuracy.counts().scored, 3u);  // events matched, whether or not their outputs counted
+}
+
+TEST(OnlineAccuracy, APredictionOutlivingSeveralNewerVersionsIsNotScored) {
+  OnlineAccuracy accuracy;
+  std::vector<AccuracyAlert> alerts;
+  std::vector<std::string> versions;
+  for (int v = 0; v < 6; ++v) {
+    versions.push_back(fmt::format("v{}", v));
+    std::vector<ModelAnswer> answers = {answer("a", 1.0f, 1.0, versions.back().c_str())};
+    accuracy.remember(kSeries, v, answers);
+  }
+  EXPECT_EQ(accuracy.observe(kSeries, 0, event_time_for(0), alerts), 0u);  // five versions on: its facts are gone
+  EXPECT_EQ(accuracy.counts().superseded, 1u);
+  EXPECT_EQ(accuracy.observe(kSeries, 2, event_time_for(0), alerts), 1u);  // still kept
+  EXPECT_EQ(find(accuracy.figures(), "a")->version, "v2");
 }
 
 TEST(OnlineAccuracy, TracksABoundedNumberOfModelSeriesPairs) {
