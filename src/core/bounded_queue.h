@@ -6,6 +6,7 @@
 // lets the consumer check for shutdown.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -28,14 +29,18 @@ class BoundedQueue {
 
   // Calls fill(T& slot) on a free slot, waiting up to `timeout` for one;
   // false (and fill not called) when the queue stayed full or is closed.
+  // A waiting consumer is woken once the queue holds `wake_at` elements; below
+  // that the element waits for the next push that wakes it or for the end of
+  // the consumer's timeout. Waking costs system calls on both sides, which
+  // elements that can wait need not pay one by one.
   template <typename Fill>
-  bool push_with(Fill&& fill, std::chrono::milliseconds timeout) {
+  bool push_with(Fill&& fill, std::chrono::milliseconds timeout, std::size_t wake_at = 1) {
     std::unique_lock lock(mutex_);
     if (!not_full_.wait_for(lock, timeout, [&] { return closed_ || size_ < slots_.size(); }) || closed_) return false;
     fill(slots_[(head_ + size_) % slots_.size()]);
-    ++size_;
+    const bool wake = ++size_ >= std::min(wake_at, slots_.size());
     lock.unlock();
-    not_empty_.notify_one();
+    if (wake) not_empty_.notify_one();
     return true;
   }
 

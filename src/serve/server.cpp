@@ -160,7 +160,9 @@ void Server::on_message(const mqtt::Message& m) {
     if (m.topic == kFinishTopic) return;
     ++counts_.events;
     last_event_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
-    if (!enqueue(m) && !stopping_) ++counts_.events_dropped;
+    // An event can wait: it wakes the worker only with a batch's worth
+    // waiting, else it goes with the next request or the worker's timeout.
+    if (!enqueue(m, kMaxBatch) && !stopping_) ++counts_.events_dropped;
     return;
   }
   ++counts_.requests;
@@ -170,7 +172,7 @@ void Server::on_message(const mqtt::Message& m) {
   refuse_overloaded(m);
 }
 
-bool Server::enqueue(const mqtt::Message& m) {
+bool Server::enqueue(const mqtt::Message& m, std::size_t wake_at) {
   return queue_.push_with(
       [&](Job& job) {
         job.topic.assign(m.topic);
@@ -179,7 +181,7 @@ bool Server::enqueue(const mqtt::Message& m) {
         job.correlation_data.assign(m.correlation_data);
         job.received = std::chrono::steady_clock::now();
       },
-      kQueueWait);
+      kQueueWait, wake_at);
 }
 
 // Installs deployments as they come and reloads when the directory changes.

@@ -22,7 +22,9 @@
 //
 // Monitoring (unless turned off): the server also listens to the sensor
 // stream, alarm/+/+/+, through the same queue, and scores the predictions it
-// made against the events as they arrive (online_accuracy.h). An accuracy
+// made against the events as they arrive (online_accuracy.h). An event does
+// not wake the worker on its own (unless kMaxBatch wait): it is scored with
+// the next request or within the worker's 100 ms wait. An accuracy
 // alert raised or cleared is logged and published on
 // edgeml/nodes/{node}/alerts; the figures go out with the stats and /metrics.
 // Every request is also inspected for data quality (core/data_quality.h,
@@ -193,7 +195,8 @@ class Server {
   void deploy(const Deployment& deployment);
   void report_deployment(const std::string& model, const std::string& version, const std::string& result,
                          const std::string& reason);
-  bool enqueue(const mqtt::Message& message);
+  // Copies the message into the queue; wakes the worker once `wake_at` jobs wait.
+  bool enqueue(const mqtt::Message& message, std::size_t wake_at = 1);
   void refuse_overloaded(const mqtt::Message& message);
   // The jobs [0, count) of scratch.jobs, requests and events.
   void handle_batch(std::size_t count, Scratch& scratch);

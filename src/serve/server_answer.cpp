@@ -18,6 +18,10 @@ using namespace std::chrono_literals;
 // mosquitto) of them wait for acknowledgement under load.
 constexpr int kReplyQos = 0;
 
+// How long the worker waits for a job before checking whether to stop; also
+// the longest an event waits to be scored when no request comes to wake it.
+constexpr auto kWorkerWait = 100ms;
+
 // predict/... for request/...: where an answer goes without a Response Topic.
 std::string answer_topic_for(std::string_view request_topic) {
   constexpr std::string_view prefix = "request/";
@@ -53,7 +57,7 @@ void Server::work() {
   Scratch scratch;
   std::vector<Job>& jobs = scratch.jobs;
   while (true) {
-    if (!queue_.pop(jobs[0], 100ms)) {
+    if (!queue_.pop(jobs[0], kWorkerWait)) {
       if (stopping_) return;
       continue;
     }

@@ -81,6 +81,56 @@ TEST(BoundedQueue, HandsEveryElementOverOnceBetweenThreads) {
   EXPECT_EQ(sum, static_cast<long long>(kCount) * (kCount - 1) / 2);
 }
 
+TEST(BoundedQueue, ElementsThatNeedNotWakeAreTakenAtTheConsumersTimeout) {
+  BoundedQueue<int> q(8);
+  std::thread consumer([&] {
+    int out = 0;
+    ASSERT_TRUE(q.pop(out, 50ms));  // not woken: the element is there when the wait ends
+    EXPECT_EQ(out, 1);
+  });
+  ASSERT_TRUE(q.push_with([](int& slot) { slot = 1; }, 0ms, 2));
+  consumer.join();
+  EXPECT_EQ(q.size(), 0u);
+}
+
+// How long a consumer waiting on `q` (for up to 20 s) waited for its element
+// while `pushes` ran.
+template <typename Pushes>
+std::chrono::steady_clock::duration time_to_pop(BoundedQueue<int>& q, Pushes pushes) {
+  std::atomic<bool> waiting = false;
+  std::chrono::steady_clock::duration waited{};
+  std::thread consumer([&] {
+    int out = 0;
+    waiting = true;
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_TRUE(q.pop(out, 20s));
+    waited = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(out, 1);
+  });
+  while (!waiting) std::this_thread::yield();
+  std::this_thread::sleep_for(20ms);  // into its wait, most likely; else the test proves less, never fails
+  pushes();
+  consumer.join();
+  return waited;
+}
+
+TEST(BoundedQueue, WakesAWaitingConsumerOnceWakeAtElementsWait) {
+  BoundedQueue<int> q(8);
+  auto waited = time_to_pop(q, [&] {
+    for (int i = 1; i <= 3; ++i) ASSERT_TRUE(q.push_with([&](int& slot) { slot = i; }, 0ms, 3));  // the third wakes
+  });
+  EXPECT_LT(waited, 10s);  // woken, not timed out (a generous bound, not a speed check)
+  EXPECT_EQ(q.size(), 2u);
+}
+
+TEST(BoundedQueue, WakeAtAboveCapacityWakesWhenFull) {
+  BoundedQueue<int> q(2);
+  auto waited = time_to_pop(q, [&] {
+    for (int i = 1; i <= 2; ++i) ASSERT_TRUE(q.push_with([&](int& slot) { slot = i; }, 0ms, 100));
+  });
+  EXPECT_LT(waited, 10s);
+}
+
 TEST(BoundedQueue, NeedsRoom) { EXPECT_THROW(BoundedQueue<int>(0), Error); }
 
 }  // namespace
