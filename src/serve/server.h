@@ -23,8 +23,8 @@
 // Monitoring (unless turned off): the server also listens to the sensor
 // stream, alarm/+/+/+, through the same queue, and scores the predictions it
 // made against the events as they arrive (online_accuracy.h). An event does
-// not wake the worker on its own (unless kMaxBatch wait): it is scored with
-// the next request or within the worker's 100 ms wait. An accuracy
+// not wake the worker unless kMaxBatch jobs wait: it is scored with the
+// next request or within the worker's 100 ms wait. An accuracy
 // alert raised or cleared is logged and published on
 // edgeml/nodes/{node}/alerts; the figures go out with the stats and /metrics.
 // Every request is also inspected for data quality (core/data_quality.h,
