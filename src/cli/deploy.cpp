@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/common.h"
+#include "core/bounded_json.h"
 #include "core/error.h"
 #include "serve/deployment.h"
 
@@ -27,6 +29,7 @@ struct DeployArgs {
   std::vector<std::string> undeploy;  // model names
   std::string node, group;
   double wait_s = 5;
+  std::filesystem::path sign_key;  // empty: unsigned packages
 };
 
 std::string target(const DeployArgs& a) {
@@ -39,8 +42,8 @@ std::string target(const DeployArgs& a) {
 class Reports {
  public:
   void on_report(std::string_view payload) {
-    auto report = nlohmann::json::parse(payload, nullptr, false);
-    if (!report.is_object()) return;
+    nlohmann::json report;
+    if (!parse_json_bounded(payload, report) || !report.is_object()) return;
     std::lock_guard lock(mutex_);
     std::string node = report.value("node", "?"), model = report.value("model", "?");
     fmt::print("{:<16} {:<26} {:<14} {:<10} {}\n", node, model, report.value("version", ""),
@@ -69,17 +72,40 @@ void publish_all(mqtt::Client& client, const std::vector<std::pair<std::string, 
       throw Error(fmt::format("the broker did not acknowledge {}", topic));
 }
 
-void run_deploy(DeployArgs& a) {
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Signed packages (format 2) with a key, else format 1 and bare empty
+// removals, which only nodes started with --allow-unsigned-deploy take.
+std::vector<std::pair<std::string, std::string>> make_messages(const DeployArgs& a, const std::string& to) {
+  std::optional<serve::SigningKey> key;
+  if (!a.sign_key.empty()) key = serve::SigningKey::read(a.sign_key);
+  else spdlog::warn("no --sign-key: unsigned packages, which only nodes with --allow-unsigned-deploy take");
+  const std::int64_t signed_at = unix_ms_now();
   std::vector<std::pair<std::string, std::string>> messages;  // topic, payload
   if (a.undeploy.empty()) {
     for (const serve::ModelPackage& p : serve::packages_from_directory(a.models_dir)) {
-      messages.emplace_back(serve::deploy_topic(target(a), p.model), serve::encode_package(p));
-      spdlog::info("deploying {} version {} ({} file(s), {} bytes) to {}", p.model, p.version, p.files.size(),
-                   messages.back().second.size(), target(a));
+      messages.emplace_back(serve::deploy_topic(to, p.model),
+                            key ? serve::encode_signed_package(p, *key, signed_at) : serve::encode_package(p));
+      spdlog::info("deploying {} version {} ({} file(s), {} bytes{}) to {}", p.model, p.version, p.files.size(),
+                   messages.back().second.size(), key ? ", signed by key " + key->id() : "", to);
     }
   } else {
-    for (const std::string& model : a.undeploy) messages.emplace_back(serve::deploy_topic(target(a), model), "");
+    for (const std::string& model : a.undeploy) {
+      serve::ModelPackage removal;
+      removal.action = serve::ModelPackage::Action::remove;
+      removal.model = model;
+      messages.emplace_back(serve::deploy_topic(to, model),
+                            key ? serve::encode_signed_package(removal, *key, signed_at) : std::string());
+    }
   }
+  return messages;
+}
+
+void run_deploy(DeployArgs& a) {
+  std::vector<std::pair<std::string, std::string>> messages = make_messages(a, target(a));
   auto& conn = a.client.connection;
   if (conn.client_id.empty()) conn.client_id = fmt::format("edgeml-deploy-{}", ::getpid());
   Reports reports;
@@ -106,6 +132,8 @@ void add_target_options(CLI::App& cmd, DeployArgs& a) {
   add_connection_options(cmd, a.client);
   auto* node = cmd.add_option("--node", a.node, "only this server (its --node)");
   cmd.add_option("--group", a.group, "only the servers of this --group")->excludes(node);
+  cmd.add_option("--sign-key", a.sign_key, "sign with this Ed25519 private key (edgeml keys new)")
+      ->check(CLI::ExistingFile);
   cmd.add_option("--wait", a.wait_s, "seconds to wait for the servers' reports (with --node: until it reported)")
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();

@@ -15,6 +15,7 @@ void add_model_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_serve_command(CLI::App& app);
 void add_deploy_commands(CLI::App& app);
+void add_keys_command(CLI::App& app);
 void add_request_command(CLI::App& app);
 void add_status_command(CLI::App& app);
 }  // namespace edgeml::cli
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   edgeml::cli::add_train_command(app);
   edgeml::cli::add_serve_command(app);
   edgeml::cli::add_deploy_commands(app);
+  edgeml::cli::add_keys_command(app);
   edgeml::cli::add_request_command(app);
   edgeml::cli::add_status_command(app);
   app.parse_complete_callback([&] { edgeml::setup_logging(log_level); });

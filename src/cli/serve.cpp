@@ -27,6 +27,7 @@ struct ServeArgs {
   double stats_interval_s = 5;
   std::string metrics_port_file;
   bool no_monitoring = false;
+  std::vector<std::filesystem::path> deploy_keys;
 };
 
 std::string host_name() {
@@ -40,6 +41,9 @@ void run_serve(ServeArgs& args) {
   args.server.reload_poll = std::chrono::milliseconds(args.reload_poll_ms);
   args.server.request_deadline = std::chrono::microseconds(static_cast<long>(args.deadline_ms * 1000));
   args.server.stats_interval = std::chrono::milliseconds(static_cast<long>(args.stats_interval_s * 1000));
+  for (const auto& key : args.deploy_keys) args.server.deploy_policy.keys.push_back(serve::TrustedKey::read(key));
+  if (args.server.deploy_policy.keys.empty() && !args.server.deploy_policy.allow_unsigned)
+    spdlog::info("no --deploy-key: this node refuses every deployment (--allow-unsigned-deploy takes unsigned ones)");
   install_stop_handlers();
   serve::Server server(args.server);
   if (!args.metrics_port_file.empty()) {
@@ -128,6 +132,18 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::Range(1, 10000000))
       ->capture_default_str()
       ->excludes(no_monitoring);
+  cmd->add_option("--deploy-key", args->deploy_keys,
+                  "take deployments signed by this Ed25519 public key (edgeml keys new; repeatable)")
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--allow-unsigned-deploy", args->server.deploy_policy.allow_unsigned,
+                "also take unsigned deployment packages and bare empty undeploy messages (any client of the "
+                "broker may then change this node's models)");
+  cmd->add_flag("--allow-downgrade", args->server.allow_downgrade,
+                "take a signed package signed before the one installed (a replay of an older version)");
+  cmd->add_option("--max-package-bytes", args->server.deploy_policy.max_bytes,
+                  "largest deployment package taken; larger ones are refused before they are read")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 31))
+      ->capture_default_str();
   cmd->callback([args] {
     args->server.monitoring = !args->no_monitoring;
     run_serve(*args);

@@ -1,7 +1,5 @@
 #include "serve/deployment.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -10,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/file_text.h"
 #include "core/temp_dir.h"
 #include "serve/model_set.h"
 
@@ -47,28 +46,6 @@ void write_atomically(const fs::path& path, std::string_view bytes) {
   if (ec) throw Error(fmt::format("cannot rename '{}' to '{}': {}", partial.string(), path.string(), ec.message()));
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-    throw Error("SHA-256 is not available");
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
-
-bool is_model_file_name(const std::string& name) {
-  fs::path p(name);
-  return !name.empty() && p.filename() == p && name[0] != '.' && (p.extension() == ".tflite" || p.extension() == ".onnx");
-}
-
-bool is_model_name(const std::string& name) {
-  if (name.empty() || name.size() > 128 || name[0] == '.') return false;
-  for (char c : name)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
-  return true;
-}
-
 // The model's files in a models directory: NAME.ext (bare) and NAME@VERSION.ext (deployed).
 bool belongs_to(const std::string& file, const std::string& model) {
   fs::path p(file);
@@ -84,6 +61,18 @@ json read_manifest_json(const fs::path& dir) {
   if (manifest.is_discarded() || !manifest.is_object() || !manifest["models"].is_array())
     throw Error(fmt::format("'{}' cannot be read as a manifest; not changing it", path.string()));
   return manifest;
+}
+
+constexpr const char* kRecordFile = "deployments.json";
+
+// {"models": {MODEL: {"signed_at", "signer", "version"}}}. One that cannot be
+// read throws: taken as empty, it would let any older package in.
+json read_record(const fs::path& dir) {
+  if (!fs::exists(dir / kRecordFile)) return {{"models", json::object()}};
+  json record = read_json_file(dir / kRecordFile, 1u << 20);
+  if (!record.is_object() || !record["models"].is_object())
+    throw Error(fmt::format("'{}' is not a deployment record; not deploying", (dir / kRecordFile).string()));
+  return record;
 }
 
 // Drops `model`'s entry; true when there was one.
@@ -152,7 +141,10 @@ std::vector<ModelPackage> packages_from_directory(const fs::path& dir) {
       // training statistics that the data-quality checks of a server use.
       for (const char* shared : {"label", "data_statistics"})
         if (!entry.contains(shared) && manifest.contains(shared)) entry[shared] = manifest[shared];
-      ModelPackage p{entry["name"], entry["version"], entry, {}};
+      ModelPackage p;
+      p.model = entry["name"];
+      p.version = entry["version"];
+      p.entry = entry;
       for (const auto& [format, name] : entry["files"].items())
         if (name.is_string() && fs::exists(dir / name.get<std::string>())) {
           p.files.emplace_back(name.get<std::string>(), read_bytes(dir / name.get<std::string>()));
@@ -173,63 +165,16 @@ std::vector<ModelPackage> packages_from_directory(const fs::path& dir) {
     if (same != packages.end()) same->files.emplace_back(name, std::move(bytes));
     else {
       std::string version = content_version({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()});
-      packages.push_back({model, version, nullptr, {{name, std::move(bytes)}}});
+      ModelPackage& p = packages.emplace_back();
+      p.model = model;
+      p.version = version;
+      p.files.emplace_back(name, std::move(bytes));
     }
   }
   if (ec) throw Error(fmt::format("cannot list '{}': {}", dir.string(), ec.message()));
   if (packages.empty()) throw Error(fmt::format("'{}' has no model to deploy", dir.string()));
   return packages;
 }
-
-std::string encode_package(const ModelPackage& p) {
-  json files = json::object(), sums = json::object();
-  for (const auto& [name, bytes] : p.files) {
-    files[name] = json::binary(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
-    sums[name] = sha256_hex(bytes);
-  }
-  json package = {{"format", 1}, {"model", p.model}, {"version", p.version}, {"entry", p.entry},
-                  {"files", files},  {"sha256", sums}};
-  std::vector<std::uint8_t> cbor = json::to_cbor(package);
-  return std::string(cbor.begin(), cbor.end());
-}
-
-Status decode_package(std::string_view bytes, ModelPackage& out) {
-  json package = json::from_cbor(bytes.begin(), bytes.end(), true, false);
-  if (package.is_discarded() || !package.is_object()) return Status::error("not a CBOR package");
-  if (package.value("format", 0) != 1) return Status::error("unknown package format");
-  if (!package["model"].is_string() || !is_model_name(package["model"]))
-    return Status::error("the model name is missing or not letters, digits, '_', '-' and '.'");
-  if (!package["version"].is_string() || package["version"].get<std::string>().empty())
-    return Status::error("no version");
-  const json& files = package["files"];
-  const json& sums = package["sha256"];
-  if (!files.is_object() || files.empty() || !sums.is_object()) return Status::error("no files");
-  out = {package["model"], package["version"], package["entry"], {}};
-  for (const auto& [name, content] : files.items()) {
-    if (!is_model_file_name(name)) return Status::error(fmt::format("'{}' is not a .tflite or .onnx file name", name));
-    if (!content.is_binary()) return Status::error(fmt::format("{}: not bytes", name));
-    const auto& data = content.get_binary();
-    std::string file(data.begin(), data.end());
-    if (!sums.contains(name) || sums[name] != sha256_hex(file))
-      return Status::error(fmt::format("{}: the SHA-256 does not match; the package is damaged", name));
-    out.files.emplace_back(name, std::move(file));
-  }
-  if (!out.entry.is_null() && (!out.entry.is_object() || out.entry.value("name", "") != out.model))
-    return Status::error("the manifest entry is not the model's");
-  return Status::ok();
-}
-
-std::string deploy_topic(const std::string& target, const std::string& model) {
-  return fmt::format("edgeml/deploy/{}/{}", target, model);
-}
-
-std::vector<std::string> deploy_filters(const std::string& node, const std::string& group) {
-  std::vector<std::string> filters = {"edgeml/deploy/all/+", fmt::format("edgeml/deploy/node/{}/+", node)};
-  if (!group.empty()) filters.push_back(fmt::format("edgeml/deploy/group/{}/+", group));
-  return filters;
-}
-
-std::string deployments_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/deployments", node); }
 
 void install_package(const ModelPackage& package, const fs::path& models_dir) {
   validate(package);
@@ -250,6 +195,21 @@ void install_package(const ModelPackage& package, const fs::path& models_dir) {
   if (!p.entry.is_null()) manifest["models"].push_back(p.entry);
   if (!p.entry.is_null() || had_entry) write_atomically(models_dir / "manifest.json", manifest.dump(2));
   remove_unlisted_files(models_dir, p.model, manifest, written);
+}
+
+std::int64_t last_signed_at(const std::string& model, const fs::path& models_dir) {
+  const json record = read_record(models_dir);
+  auto it = record["models"].find(model);
+  if (it == record["models"].end() || !it->is_object() || !it->contains("signed_at")) return 0;
+  const json& at = (*it)["signed_at"];
+  return at.is_number_integer() ? at.get<std::int64_t>() : 0;
+}
+
+void record_signed_at(const ModelPackage& package, const fs::path& models_dir) {
+  json record = read_record(models_dir);
+  record["models"][package.model] = {{"signed_at", package.signed_at_ms}, {"signer", package.signer},
+                                     {"version", package.version}};
+  write_atomically(models_dir / kRecordFile, record.dump(2));
 }
 
 bool remove_model(const std::string& model, const fs::path& models_dir) {

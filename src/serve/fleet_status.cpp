@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/bounded_json.h"
 #include "serve/json_fields.h"
 
 namespace edgeml::serve {
@@ -43,10 +44,13 @@ std::optional<json> json_object(std::string_view payload, std::string& why) {
     why = fmt::format("{} bytes, more than the {} taken", payload.size(), FleetStatus::kMaxPayload);
     return std::nullopt;
   }
-  json value = json::parse(payload, nullptr, false);
+  json value;
+  if (!parse_json_bounded(payload, value)) {  // nesting too deep counts as not JSON too
+    why = fmt::format("not JSON: '{}'", excerpt(payload));
+    return std::nullopt;
+  }
   if (value.is_object()) return value;
-  why = value.is_discarded() ? fmt::format("not JSON: '{}'", excerpt(payload))
-                             : fmt::format("not a JSON object: '{}'", excerpt(payload));
+  why = fmt::format("not a JSON object: '{}'", excerpt(payload));
   return std::nullopt;
 }
 

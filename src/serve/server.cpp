@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/bounded_json.h"
 #include "core/error.h"
 #include "serve/deployment.h"
 #include "serve/metrics_endpoint.h"
@@ -150,7 +151,9 @@ void Server::on_message(const mqtt::Message& m) {
   if (m.topic.starts_with("edgeml/deploy/")) {
     auto copy = [&](Deployment& d) {
       d.topic.assign(m.topic);
-      d.payload.assign(m.payload);
+      bool fits = m.payload.size() <= options_.deploy_policy.max_bytes;
+      d.payload.assign(fits ? m.payload : std::string_view());
+      d.refused_size = fits ? 0 : m.payload.size();
     };
     if (!deployments_.push_with(copy, kQueueWait) && !stopping_)
       spdlog::error("deployment on {} dropped: {} others are still being installed", m.topic, deployments_.capacity());
@@ -288,30 +291,52 @@ void Server::reload(const char* why) {
 void Server::deploy(const Deployment& d) {
   std::string model = d.topic.substr(d.topic.rfind('/') + 1);
   try {
-    if (d.payload.empty()) {
-      bool removed = remove_model(model, options_.models_dir);
-      if (removed) reload("a model was undeployed");
-      report_deployment(model, "", removed ? "removed" : "absent", "");
-      return;
-    }
+    if (!is_plain_name(model)) throw Error("the topic's model name is not letters, digits, '_', '-' and '.'");
+    if (d.refused_size > 0)
+      throw Error(fmt::format("{} bytes, more than the {} a package may have", d.refused_size,
+                              options_.deploy_policy.max_bytes));
     ModelPackage package;
-    if (Status s = decode_package(d.payload, package); !s) throw Error(s.reason());
-    if (package.model != model) throw Error(fmt::format("the package holds {}, not {}", package.model, model));
-    if (const Model* current = models()->find(model); current && current->info().version == package.version) {
-      report_deployment(model, package.version, "unchanged", "this version is already serving");
-      return;
-    }
-    install_package(package, options_.models_dir);
-    reload("a model was deployed");
-    const Model* serving = models()->find(model);
-    if (!serving || serving->info().version != package.version)
-      throw Error("installed, but the reloaded directory does not serve it; see the log");
-    ++counts_.deployments;
-    report_deployment(model, package.version, "installed", "");
+    if (Status s = decode_package(d.payload, package, options_.deploy_policy); !s) throw Error(s.reason());
+    if (!package.model.empty() && package.model != model)
+      throw Error(fmt::format("the package holds {}, not {}", package.model, model));
+    package.model = model;
+    if (std::int64_t last = last_signed_at(model, options_.models_dir); package.signed_at_ms < last && !package.signer.empty()
+                                                                         && !options_.allow_downgrade)
+      throw Error(fmt::format("signed at {} ms, before the package installed (signed at {} ms): a replayed older "
+                              "package (edgeml serve --allow-downgrade takes it)",
+                              package.signed_at_ms, last));
+    apply_package(package);
   } catch (const std::exception& e) {  // Error, and filesystem or JSON errors
     spdlog::error("deployment of {} refused: {}", model, e.what());
     report_deployment(model, "", "refused", e.what());
   }
+}
+
+void Server::apply_package(const ModelPackage& package) {
+  const std::string& model = package.model;
+  auto remember_signature = [&] {
+    if (!package.signer.empty()) record_signed_at(package, options_.models_dir);
+  };
+  if (package.action == ModelPackage::Action::remove) {
+    bool removed = remove_model(model, options_.models_dir);
+    remember_signature();
+    if (removed) reload("a model was undeployed");
+    report_deployment(model, "", removed ? "removed" : "absent", "");
+    return;
+  }
+  if (const Model* current = models()->find(model); current && current->info().version == package.version) {
+    remember_signature();
+    report_deployment(model, package.version, "unchanged", "this version is already serving");
+    return;
+  }
+  install_package(package, options_.models_dir);
+  remember_signature();
+  reload("a model was deployed");
+  const Model* serving = models()->find(model);
+  if (!serving || serving->info().version != package.version)
+    throw Error("installed, but the reloaded directory does not serve it; see the log");
+  ++counts_.deployments;
+  report_deployment(model, package.version, "installed", "");
 }
 
 void Server::report_deployment(const std::string& model, const std::string& version, const std::string& result,
@@ -320,7 +345,7 @@ void Server::report_deployment(const std::string& model, const std::string& vers
   if (!version.empty()) report["version"] = version;
   if (!reason.empty()) report["reason"] = reason;
   try {
-    client_->publish(deployments_topic(options_.node), report.dump(), 1);
+    client_->publish(deployments_topic(options_.node), dump_json_replacing(report), 1);
   } catch (const Error& e) {
     spdlog::warn("deployment report not sent: {}", e.what());
   }

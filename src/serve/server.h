@@ -57,6 +57,7 @@
 #include "core/quality_report.h"
 #include "mqtt/client.h"
 #include "serve/contract_monitor.h"
+#include "serve/deploy_package.h"
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
 #include "serve/online_accuracy.h"
@@ -98,6 +99,11 @@ struct ServerOptions {
   OnlineAccuracyOptions accuracy;
   std::filesystem::path quality_config;  // JSON (data_quality_config.h); empty: the defaults
   std::filesystem::path contract;        // JSON (service_contract.h); empty: none
+  // Which deployment packages are taken (deploy_package.h): by default none,
+  // as no key is trusted. A package signed before the one installed is
+  // refused unless allow_downgrade.
+  PackagePolicy deploy_policy;
+  bool allow_downgrade = false;
 };
 struct NodeStats;
 class MetricsEndpoint;
@@ -156,6 +162,7 @@ class Server {
   };
   struct Deployment {
     std::string topic, payload;
+    std::size_t refused_size = 0;  // the payload's size when over the cap (and not copied)
   };
   struct InferenceTimes {
     LatencySummary all, interval;  // as latency_ and latency_interval_
@@ -193,6 +200,8 @@ class Server {
   void publish_stats();
   void reload(const char* why);
   void deploy(const Deployment& deployment);
+  // Applies a package that passed decode_package; throws Error with the reason it cannot.
+  void apply_package(const ModelPackage& package);
   void report_deployment(const std::string& model, const std::string& version, const std::string& result,
                          const std::string& reason);
   // Copies the message into the queue; wakes the worker once `wake_at` jobs wait.

@@ -19,6 +19,9 @@ std::vector<std::string> file_names(const fs::path& dir) {
   return names;
 }
 
+// What a node started with --allow-unsigned-deploy takes.
+const PackagePolicy kUnsigned{{}, true};
+
 const ModelPackage& package_named(const std::vector<ModelPackage>& packages, const std::string& model) {
   for (const ModelPackage& p : packages)
     if (p.model == model) return p;
@@ -52,7 +55,7 @@ TEST(ServeDeployment, PackagesComeFromAManifestAndBareFilesAndRoundTrip) {
   EXPECT_EQ(extra.version.size(), 12u);
 
   ModelPackage decoded;
-  ASSERT_TRUE(decode_package(encode_package(linear), decoded)) << "round trip";
+  ASSERT_TRUE(decode_package(encode_package(linear), decoded, kUnsigned)) << "round trip";
   EXPECT_EQ(decoded.model, "linear");
   EXPECT_EQ(decoded.entry, linear.entry);
   EXPECT_EQ(decoded.files, linear.files);
@@ -61,7 +64,7 @@ TEST(ServeDeployment, PackagesComeFromAManifestAndBareFilesAndRoundTrip) {
 TEST(ServeDeployment, DamagedOrHostilePackagesAreRefusedWithTheReason) {
   ModelPackage out;
   auto reason = [&](const std::string& bytes) {
-    Status s = decode_package(bytes, out);
+    Status s = decode_package(bytes, out, kUnsigned);
     return s ? std::string("accepted") : s.reason();
   };
   ModelPackage good{"m", "v1", nullptr, {{"m.tflite", std::string(100, 'x')}}};
@@ -70,8 +73,8 @@ TEST(ServeDeployment, DamagedOrHostilePackagesAreRefusedWithTheReason) {
   std::string flipped = bytes;
   flipped[bytes.size() / 2] ^= 1;
   EXPECT_NE(reason(flipped).find("SHA-256"), std::string::npos) << reason(flipped);
-  EXPECT_EQ(reason("not cbor at all"), "not a CBOR package");
-  EXPECT_EQ(reason(bytes.substr(0, bytes.size() / 2)), "not a CBOR package");
+  EXPECT_NE(reason("not cbor at all").find("not a CBOR package"), std::string::npos);
+  EXPECT_NE(reason(bytes.substr(0, bytes.size() / 2)).find("not a CBOR package"), std::string::npos);
   for (const char* name : {"../m.tflite", ".m.tflite", "m.txt", "dir/m.tflite"}) {
     ModelPackage hostile{"m", "v1", nullptr, {{name, "x"}}};
     EXPECT_NE(reason(encode_package(hostile)).find("file name"), std::string::npos) << name;

@@ -93,6 +93,20 @@ TEST(FleetStatus, UnreadableMessagesBecomeNotesAndNeverReachTheTerminalRaw) {
   EXPECT_NO_THROW(fleet.to_json(kNow).dump());
 }
 
+TEST(FleetStatus, DeeplyNestedMessagesAreNotesNotCrashes) {
+  std::string deep_object;
+  for (int i = 0; i < 20000; ++i) deep_object += R"({"models":)";
+  deep_object += "1" + std::string(20000, '}');
+  FleetStatus fleet = fleet_of({{"edgeml/nodes/a/stats", std::string(60000, '[')},
+                                {"edgeml/nodes/b/stats", deep_object},
+                                {"edgeml/collectors/c/quality", deep_object}});
+  std::string table;
+  ASSERT_NO_THROW(table = fleet_table(fleet, "b", kNow));
+  EXPECT_TRUE(has(table, "a: last stats unreadable, not JSON: '[[[")) << table;
+  EXPECT_TRUE(has(table, "b: last stats unreadable, not JSON: '{\"models\":")) << table;
+  EXPECT_NO_THROW(fleet.to_json(kNow).dump());
+}
+
 TEST(FleetStatus, AnOfflineNodeKeepsItsLastFigures) {
   FleetStatus fleet = fleet_of({{"edgeml/nodes/edge-1/stats", kFullStats}, {"edgeml/nodes/edge-1/status", "offline"}});
   std::string table = fleet_table(fleet, "b", kNow + 2min);

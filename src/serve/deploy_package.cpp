@@ -1,0 +1,182 @@
+#include "serve/deploy_package.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "core/bounded_json.h"
+
+namespace edgeml::serve {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kSignedContext = "edgeml deploy package\n";
+
+std::string to_cbor_text(const json& value) {
+  std::vector<std::uint8_t> cbor = json::to_cbor(value);
+  return std::string(cbor.begin(), cbor.end());
+}
+
+json::binary_t binary_of(std::string_view bytes) { return json::binary_t(std::vector<std::uint8_t>(bytes.begin(), bytes.end())); }
+
+std::string bytes_of(const json& value) {
+  const auto& data = value.get_binary();
+  return std::string(data.begin(), data.end());
+}
+
+// The statement of an install (format 1 adds its "format" to it).
+json install_statement(const ModelPackage& p) {
+  json files = json::object(), sums = json::object();
+  for (const auto& [name, bytes] : p.files) {
+    files[name] = binary_of(bytes);
+    sums[name] = sha256_hex(bytes);
+  }
+  return {{"model", p.model}, {"version", p.version}, {"entry", p.entry}, {"files", files}, {"sha256", sums}};
+}
+
+// The manifest entry may name only the package's own files.
+Status check_entry(const json& entry, const ModelPackage& p) {
+  if (entry.is_null()) return Status::ok();
+  if (!entry.is_object() || !entry.contains("name") || entry["name"] != p.model)
+    return Status::error("the manifest entry is not the model's");
+  if (entry.contains("version") && entry["version"] != p.version)
+    return Status::error("the manifest entry's version is not the package's");
+  if (!entry.contains("files") || !entry["files"].is_object()) return Status::error("the manifest entry lists no files");
+  for (const auto& [format, name] : entry["files"].items()) {
+    bool shipped = name.is_string() && std::any_of(p.files.begin(), p.files.end(), [&](const auto& file) {
+                     return file.first == name.get<std::string>();
+                   });
+    if (!shipped) return Status::error(fmt::format("the manifest entry names a file the package does not hold: {}",
+                                                   dump_json_replacing(name)));
+  }
+  return Status::ok();
+}
+
+Status read_files(const json& statement, ModelPackage& out) {
+  const json& files = statement["files"];
+  const json& sums = statement["sha256"];
+  if (!files.is_object() || files.empty() || !sums.is_object()) return Status::error("no files");
+  for (const auto& [name, content] : files.items()) {
+    if (!is_model_file_name(name)) return Status::error(fmt::format("'{}' is not a .tflite or .onnx file name", name));
+    if (!content.is_binary()) return Status::error(fmt::format("{}: not bytes", name));
+    std::string file = bytes_of(content);
+    if (!sums.contains(name) || sums[name] != sha256_hex(file))
+      return Status::error(fmt::format("{}: the SHA-256 does not match; the package is damaged", name));
+    out.files.emplace_back(name, std::move(file));
+  }
+  return Status::ok();
+}
+
+// The statement's fields into `out` (whose signer fields are already set).
+Status read_statement(json& statement, ModelPackage& out) {
+  if (!statement.is_object()) return Status::error("the statement is not a CBOR map");
+  const json& action = statement["action"];
+  if (!action.is_null() && action != "install" && action != "remove")
+    return Status::error("the action is neither install nor remove");
+  out.action = action == "remove" ? ModelPackage::Action::remove : ModelPackage::Action::install;
+  if (!statement["model"].is_string() || !is_plain_name(statement["model"].get<std::string>()))
+    return Status::error("the model name is missing or not letters, digits, '_', '-' and '.'");
+  out.model = statement["model"];
+  if (out.action == ModelPackage::Action::remove) return Status::ok();
+  if (!statement["version"].is_string() || !is_plain_name(statement["version"].get<std::string>()))
+    return Status::error("the version is missing or not letters, digits, '_', '-' and '.'");
+  out.version = statement["version"];
+  if (Status s = read_files(statement, out); !s) return s;
+  out.entry = std::move(statement["entry"]);
+  return check_entry(out.entry, out);
+}
+
+const TrustedKey* find_key(const PackagePolicy& policy, const std::string& id) {
+  auto it = std::find_if(policy.keys.begin(), policy.keys.end(), [&](const TrustedKey& k) { return k.id() == id; });
+  return it == policy.keys.end() ? nullptr : &*it;
+}
+
+Status open_signed(json& envelope, ModelPackage& out, const PackagePolicy& policy) {
+  if (!envelope["signer"].is_string() || !envelope["statement"].is_binary() || !envelope["signature"].is_binary())
+    return Status::error("a signed package needs a signer, a statement and a signature");
+  std::string signer = envelope["signer"];
+  const TrustedKey* key = find_key(policy, signer);
+  if (!key)
+    return Status::error(policy.keys.empty()
+                             ? "signed, but this node trusts no deployment key (edgeml serve --deploy-key)"
+                             : fmt::format("signed by key {}, which this node does not trust",
+                                           dump_json_replacing(envelope["signer"])));
+  std::string statement_bytes = bytes_of(envelope["statement"]);
+  std::string message = std::string(kSignedContext) + statement_bytes;
+  if (!key->verifies(message, bytes_of(envelope["signature"])))
+    return Status::error(fmt::format("the signature does not verify with key {}: the package was altered", signer));
+  json statement;
+  if (Status s = parse_cbor_bounded(statement_bytes, statement); !s) return Status::error("statement: " + s.reason());
+  if (!statement["signed_at"].is_number_integer()) return Status::error("the statement has no signing time");
+  out.signed_at_ms = statement["signed_at"].get<std::int64_t>();
+  out.signer = signer;
+  return read_statement(statement, out);
+}
+
+}  // namespace
+
+bool is_plain_name(std::string_view name) {
+  if (name.empty() || name.size() > 128 || name[0] == '.') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+bool is_model_file_name(const std::string& name) {
+  std::filesystem::path p(name);
+  return is_plain_name(name) && (p.extension() == ".tflite" || p.extension() == ".onnx");
+}
+
+std::string encode_package(const ModelPackage& p) {
+  json package = install_statement(p);
+  package["format"] = 1;
+  return to_cbor_text(package);
+}
+
+std::string encode_signed_package(const ModelPackage& p, const SigningKey& key, std::int64_t signed_at_ms) {
+  json statement = p.action == ModelPackage::Action::install ? install_statement(p) : json{{"model", p.model}};
+  statement["action"] = p.action == ModelPackage::Action::install ? "install" : "remove";
+  statement["signed_at"] = signed_at_ms;
+  std::string bytes = to_cbor_text(statement);
+  std::string signature = key.sign(std::string(kSignedContext) + bytes);
+  return to_cbor_text({{"format", 2}, {"signer", key.id()}, {"statement", binary_of(bytes)}, {"signature", binary_of(signature)}});
+}
+
+Status decode_package(std::string_view bytes, ModelPackage& out, const PackagePolicy& policy) {
+  out = {};
+  if (bytes.size() > policy.max_bytes)
+    return Status::error(fmt::format("{} bytes, more than the {} a package may have", bytes.size(), policy.max_bytes));
+  if (bytes.empty()) {
+    if (!policy.allow_unsigned) return Status::error("an unsigned removal (an empty message); undeploy with --sign-key");
+    out.action = ModelPackage::Action::remove;
+    return Status::ok();
+  }
+  json package;
+  if (Status s = parse_cbor_bounded(bytes, package); !s) return Status::error("not a CBOR package: " + s.reason());
+  if (!package.is_object()) return Status::error("not a CBOR package");
+  const json& format = package["format"];
+  if (format == 2) return open_signed(package, out, policy);
+  if (format != 1) return Status::error("unknown package format");
+  if (!policy.allow_unsigned)
+    return Status::error("unsigned; this node takes only packages signed by a key it trusts (edgeml deploy --sign-key)");
+  package.erase("action");  // format 1 only installs
+  return read_statement(package, out);
+}
+
+std::string deploy_topic(const std::string& target, const std::string& model) {
+  return fmt::format("edgeml/deploy/{}/{}", target, model);
+}
+
+std::vector<std::string> deploy_filters(const std::string& node, const std::string& group) {
+  std::vector<std::string> filters = {"edgeml/deploy/all/+", fmt::format("edgeml/deploy/node/{}/+", node)};
+  if (!group.empty()) filters.push_back(fmt::format("edgeml/deploy/group/{}/+", group));
+  return filters;
+}
+
+std::string deployments_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/deployments", node); }
+
+}  // namespace edgeml::serve
