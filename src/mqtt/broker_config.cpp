@@ -67,8 +67,11 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
   if (!c.users.empty()) conf += fmt::format("password_file {}\n", password_file.string());
   if (!c.acl_file.empty()) conf += fmt::format("acl_file {}\n", fs::absolute(c.acl_file).string());
   conf += fmt::format("persistence {}\n", c.persistence ? "true" : "false");
-  if (c.persistence) conf += fmt::format("persistence_location {}/\nautosave_interval 60\n", c.data_dir.string());
-  conf += fmt::format("max_queued_messages {}\n", c.max_queued_messages);
+  if (c.persistence)
+    conf += fmt::format("persistence_location {}/\nautosave_on_changes true\nautosave_interval {}\n", c.data_dir.string(),
+                        c.autosave_changes);
+  conf += fmt::format("max_queued_messages {}\nmax_queued_bytes {}\n", c.max_queued_messages, c.max_queued_bytes);
+  conf += fmt::format("max_packet_size {}\n", c.max_packet_bytes);
   conf += "set_tcp_nodelay true\n";
   conf += "log_dest stderr\n";
   conf += "log_timestamp_format %Y-%m-%dT%H:%M:%S\n";

@@ -44,6 +44,9 @@ TEST(MqttRenderConf, LoopbackWithoutUsersIsAnonymousAndPersistent) {
   EXPECT_TRUE(has_line(conf, "persistence true")) << conf;
   EXPECT_TRUE(has_line(conf, "persistence_location /var/lib/edgeml-test/")) << conf;
   EXPECT_TRUE(has_line(conf, "max_queued_messages 1000000")) << conf;
+  EXPECT_TRUE(has_line(conf, "max_queued_bytes 536870912")) << conf;
+  EXPECT_TRUE(has_line(conf, "autosave_on_changes true")) << conf;
+  EXPECT_TRUE(has_line(conf, "max_packet_size 16842752")) << conf;
   // Mosquitto only writes to stderr what we capture in its log file.
   EXPECT_TRUE(has_line(conf, "log_dest stderr")) << conf;
   EXPECT_EQ(conf.find("password_file"), std::string::npos) << conf;
