@@ -1,6 +1,8 @@
 // edgeml collect: store every alarm event from the broker in SQLite (and CSV),
 // each judged by the data-quality checks first.
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <thread>
 
@@ -76,7 +78,7 @@ void wait_for_end(const ingest::Collector& collector, bool until_finish, Quality
   const bool show = stderr_is_terminal();
   auto start = std::chrono::steady_clock::now();
   auto next_show = start;
-  while (!g_stop && !(until_finish && collector.finish_seen())) {
+  while (!g_stop && !(until_finish && collector.finish_seen()) && !collector.failure()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     auto now = std::chrono::steady_clock::now();
     quality.publish_due(now);
@@ -103,14 +105,29 @@ void print_quality(const DataQualityMonitor& monitor, const ingest::CollectorCou
              n.reports_unsent > 0 ? fmt::format(" ({} reports not published)", n.reports_unsent) : "");
 }
 
+// The failed transaction is rolled back and nothing of it was receipted.
+// Leaving at once (from the writer thread), without a clean disconnect, keeps
+// the session: the broker holds the rest for the next run, and senders send
+// again what got no receipt.
+[[noreturn]] void stop_after_store_failure(const std::string& why, const std::string& db) {
+  std::fflush(stdout);
+  fmt::print(stderr, "edgeml collect: stopped: the store '{}' failed, so nothing more is taken or receipted: {}\n",
+             db, why);
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
 void run_collect(CollectArgs& args) {
   auto& conn = args.client.connection;
   if (conn.client_id.empty()) conn.client_id = mqtt::default_client_id("collector");
   // A persistent session: the broker keeps what arrives while we are away.
   args.client.clean_session = args.clean;
+  // MQTT 5: publishers ask for store receipts with a Response Topic.
+  args.client.mqtt_version = 5;
   args.collector.node = args.node.empty() ? conn.client_id : args.node;
   std::unique_ptr<DataQualityMonitor> monitor = make_monitor(args);
   args.collector.quality = monitor.get();
+  args.collector.on_store_failure = [db = args.db](const std::string& why) { stop_after_store_failure(why, db); };
 
   ingest::EventStore store(args.db);
   std::unique_ptr<ingest::CsvMirror> csv;
@@ -126,13 +143,16 @@ void run_collect(CollectArgs& args) {
   QualityCountsPublisher quality(client, monitor.get(), args.collector.node);
   wait_for_end(collector, args.until_finish, quality);
   quality.publish();
+  collector.flush();
+  if (!collector.wait_receipts_delivered(std::chrono::seconds(5)))
+    spdlog::warn("the last store receipts may not have reached the broker; their senders will send again");
   client.disconnect();
 
   ingest::CollectorCounts n = collector.counts();
   fmt::print("collected {} new events ({} duplicates, {} rejected); {} holds {} events and {} rejects\n", n.stored,
              n.duplicates, n.rejected, args.db, store.event_count(), store.reject_count());
   if (monitor) print_quality(*monitor, n);
-  if (n.store_errors > 0) throw Error(fmt::format("{} events could not be written; see the log", n.store_errors));
+  if (auto why = collector.failure()) stop_after_store_failure(*why, args.db);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/quality_report.h"
+#include "ingest/receipt.h"
 
 namespace edgeml::ingest {
 
@@ -25,7 +26,9 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
 }
 
 Collector::Collector(EventStore& store, CsvMirror* csv, CollectorOptions options)
-    : store_(store), csv_(csv), options_(std::move(options)) {}
+    : options_(std::move(options)), writer_(store, csv, options_.queue) {
+  writer_.set_failure_handler(options_.on_store_failure);
+}
 
 QualityReporter mqtt_quality_reporter(mqtt::Client& client, std::string node) {
   return [&client, node = std::move(node)](const QualityRecord& record, const QualityVerdict& verdict) {
@@ -47,7 +50,17 @@ void Collector::attach(mqtt::Client& client) {
   for (const auto& topic : options_.topics) finish_covered |= topic_matches(topic, kFinishTopic);
   if (!finish_covered) client.add_subscription(std::string(kFinishTopic), options_.qos);
   if (!reporter_) reporter_ = mqtt_quality_reporter(client, options_.node);
-  client.set_message_handler([this](std::string_view topic, std::string_view payload) { handle(topic, payload); });
+  set_receipt_sender([this, &client](const std::string& topic, const std::string& payload) {
+    try {
+      auto token = client.publish(topic, payload, 1);
+      std::lock_guard lock(receipt_mutex_);
+      last_receipt_ = std::move(token);
+    } catch (const Error& e) {
+      // The sender sends the events again when no receipt comes.
+      spdlog::debug("{}", e.what());
+    }
+  });
+  client.set_message_handler([this](const mqtt::Message& m) { handle(m); });
 }
 
 void Collector::set_quality_reporter(QualityReporter reporter) {
@@ -55,14 +68,14 @@ void Collector::set_quality_reporter(QualityReporter reporter) {
   reporter_ = std::move(reporter);
 }
 
-void Collector::reject(std::string_view topic, std::string_view payload, const std::string& reason) {
+void Collector::reject(std::string_view topic, std::string_view payload, std::string reason, PendingWrite& write) {
   ++counts_.rejected;
   if (counts_.rejected <= 10 || counts_.rejected % 1000 == 0)
     spdlog::warn("rejected a message on '{}' ({} so far): {}", topic.substr(0, 128), counts_.rejected, reason);
-  if (Status s = store_.reject(topic, payload, reason); !s) {
-    ++counts_.store_errors;
-    spdlog::error("could not record a reject: {}", s.reason());
-  }
+  write.kind = PendingWrite::Kind::reject;
+  write.topic = topic;
+  write.payload = payload;
+  write.reason = std::move(reason);
 }
 
 QualityAction Collector::judge(std::string_view topic, std::string_view payload, const AlarmEvent* event) {
@@ -76,51 +89,69 @@ QualityAction Collector::judge(std::string_view topic, std::string_view payload,
 }
 
 void Collector::handle(std::string_view topic, std::string_view payload) {
-  std::lock_guard lock(mutex_);
-  ++counts_.received;
-  if (topic == kFinishTopic) {
-    if (payload == kFinishPayload) {
-      finish_seen_ = true;
-      spdlog::debug("end of replay received on {}", topic);
-    } else {
-      reject(topic, payload, fmt::format("'{}' payload is not '{}'", kFinishTopic, kFinishPayload));
-    }
-    return;
-  }
-  AlarmEvent event;
-  Status parsed = parse_series_topic(topic, event.series);
-  if (parsed) parsed = parse_payload(payload, event);
-  if (options_.quality && judge(topic, payload, parsed ? &event : nullptr) == QualityAction::drop)
-    return reject(topic, payload, verdict_.reasons());
-  // A message that did not parse cannot be stored whatever the checks' policies say.
-  if (!parsed) return reject(topic, payload, parsed.reason());
-  store(topic, payload, event);
+  mqtt::Message m;
+  m.topic = topic;
+  m.payload = payload;
+  handle(m);
 }
 
-void Collector::store(std::string_view topic, std::string_view payload, const AlarmEvent& event) {
-  bool stored = false;
-  if (Status s = store_.insert(event, stored); !s) {
-    // The message is acknowledged when we return: keep it as a reject rather than lose it.
-    ++counts_.store_errors;
-    spdlog::error("could not store an event from '{}': {}", topic, s.reason());
-    return reject(topic, payload, "store failed: " + s.reason());
-  }
-  if (!stored) {
-    ++counts_.duplicates;
-    return;
-  }
-  ++counts_.stored;
-  if (csv_) {
-    if (Status s = csv_->append(event); !s) {
-      ++counts_.store_errors;
-      spdlog::error("{}", s.reason());
+void Collector::handle(const mqtt::Message& m) {
+  PendingWrite write;
+  // Receipts go only where receipts belong: a sender may not make the
+  // collector publish on another topic.
+  if (!m.response_topic.empty() && is_receipt_topic(m.response_topic) &&
+      parse_sequence(m.correlation_data, write.sequence))
+    write.receipt_topic = m.response_topic;
+  {
+    std::lock_guard lock(mutex_);
+    ++counts_.received;
+    if (m.topic == kFinishTopic) {
+      if (m.payload == kFinishPayload) write.kind = PendingWrite::Kind::finish;
+      else reject(m.topic, m.payload, fmt::format("'{}' payload is not '{}'", kFinishTopic, kFinishPayload), write);
+    } else {
+      Status parsed = parse_series_topic(m.topic, write.event.series);
+      if (parsed) parsed = parse_payload(m.payload, write.event);
+      if (options_.quality && judge(m.topic, m.payload, parsed ? &write.event : nullptr) == QualityAction::drop)
+        reject(m.topic, m.payload, verdict_.reasons(), write);
+      // A message that did not parse cannot be stored whatever the checks' policies say.
+      else if (!parsed)
+        reject(m.topic, m.payload, parsed.reason(), write);
     }
+  }
+  queue(std::move(write));
+}
+
+void Collector::queue(PendingWrite write) {
+  // After a failure nothing is taken; the owner heard of it (on_store_failure).
+  (void)writer_.push(std::move(write));
+}
+
+bool Collector::wait_receipts_delivered(std::chrono::milliseconds timeout) {
+  ::mqtt::delivery_token_ptr last;
+  {
+    std::lock_guard lock(receipt_mutex_);
+    last = last_receipt_;
+  }
+  if (!last) return true;
+  try {
+    return last->wait_for(timeout);
+  } catch (const ::mqtt::exception&) {
+    return false;  // the sender sends the events again
   }
 }
 
 CollectorCounts Collector::counts() const {
-  std::lock_guard lock(mutex_);
-  return counts_;
+  CollectorCounts n;
+  {
+    std::lock_guard lock(mutex_);
+    n = counts_;
+  }
+  StoreCounts s = writer_.counts();
+  n.stored = s.stored;
+  n.duplicates = s.duplicates;
+  n.commits = s.commits;
+  n.receipts = s.receipts;
+  return n;
 }
 
 }  // namespace edgeml::ingest

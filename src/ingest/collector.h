@@ -1,14 +1,18 @@
 // Stores every alarm event it receives once, and every payload it cannot
-// accept as a reject with its reason; never stops on bad input. With a
+// accept as a reject with its reason; never stops on bad input, and stops
+// taking anything when the store fails (disk full, read-only, damaged). The
+// message thread judges and parses; a StoreWriter commits in groups and then
+// sends the store receipts that senders asked for (receipt.h). With a
 // data-quality monitor every alarm message is judged first: a dropped record
 // goes to the rejects with the findings as its reason, a flagged one is
 // stored, and both are reported (on edgeml/dq/... once attached to a client).
 #pragma once
 
-#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +20,7 @@
 #include "core/data_quality.h"
 #include "ingest/csv_mirror.h"
 #include "ingest/event_store.h"
+#include "ingest/store_writer.h"
 #include "mqtt/client.h"
 
 namespace edgeml::ingest {
@@ -27,6 +32,14 @@ struct CollectorOptions {
   DataQualityMonitor* quality = nullptr;
   // This collector's name in its quality reports.
   std::string node = "collector";
+  // Writes queued for the writer thread at most.
+  std::size_t queue = 2048;
+  // Called on the writer thread when the store fails, with why. `edgeml
+  // collect` ends the process there: Paho acknowledges what it reads before
+  // the handler runs, so the sooner the process goes, the less the broker
+  // hands over that can no longer be stored (senders with receipts send it
+  // again). Unset: the collector only stops taking messages.
+  std::function<void(const std::string& why)> on_store_failure;
 };
 
 struct CollectorCounts {
@@ -34,7 +47,8 @@ struct CollectorCounts {
   std::int64_t stored = 0;
   std::int64_t duplicates = 0;
   std::int64_t rejected = 0;  // every row added to the rejects, quality drops included
-  std::int64_t store_errors = 0;
+  std::int64_t commits = 0;   // group commits
+  std::int64_t receipts = 0;  // store receipts sent
   std::int64_t quality_flagged = 0;  // judged "flag" (stored when it parsed)
   std::int64_t quality_dropped = 0;  // judged "drop": in the rejects, not in the events
   std::int64_t reports_unsent = 0;   // quality reports that could not be published
@@ -50,30 +64,41 @@ class Collector {
   Collector(EventStore& store, CsvMirror* csv, CollectorOptions options);
 
   // Subscribes the client to the collector's topics and routes its messages
-  // here; quality reports are published with it (QoS 0) unless a reporter was set.
+  // here; quality reports are published with it (QoS 0) unless a reporter was
+  // set, and store receipts (QoS 1). The client must speak MQTT 5 for receipts.
   void attach(mqtt::Client& client);
   void set_quality_reporter(QualityReporter reporter);
-  // One message, as the client's handler: it returns once the event is committed.
+  void set_receipt_sender(StoreWriter::ReceiptSender sender) { writer_.set_receipt_sender(std::move(sender)); }
+  // One message, as the client's handler: it returns once the write is queued.
+  void handle(const mqtt::Message& message);
   void handle(std::string_view topic, std::string_view payload);
+  // Waits until every message handled so far is committed (or the store failed).
+  void flush() { writer_.flush(); }
+  // Waits (at most `timeout`) until the broker has every receipt sent so far:
+  // call before disconnecting, or the last receipts may go with the connection.
+  bool wait_receipts_delivered(std::chrono::milliseconds timeout);
 
-  bool finish_seen() const { return finish_seen_; }
+  // True once alarm/finish and everything before it are committed.
+  bool finish_seen() const { return writer_.finish_seen(); }
+  // Why the store failed; empty while it works.
+  std::optional<std::string> failure() const { return writer_.failure(); }
   CollectorCounts counts() const;
 
  private:
   // Inspects the message (`event` when it parsed) and reports a flag or drop.
   QualityAction judge(std::string_view topic, std::string_view payload, const AlarmEvent* event);
-  void store(std::string_view topic, std::string_view payload, const AlarmEvent& event);
-  void reject(std::string_view topic, std::string_view payload, const std::string& reason);
+  void reject(std::string_view topic, std::string_view payload, std::string reason, PendingWrite& write);
+  void queue(PendingWrite write);
 
-  EventStore& store_;
-  CsvMirror* csv_;
   CollectorOptions options_;
   QualityReporter reporter_;
-  mutable std::mutex mutex_;  // the store is not shared between threads
+  mutable std::mutex mutex_;  // the monitor and the counts are not shared between threads
   CollectorCounts counts_;
   QualityRecord record_;    // reused per message
   QualityVerdict verdict_;  // reused per message: a clean record allocates nothing
-  std::atomic<bool> finish_seen_{false};
+  std::mutex receipt_mutex_;
+  ::mqtt::delivery_token_ptr last_receipt_;
+  StoreWriter writer_;
 };
 
 // Publishes each report as quality_report_json() on quality_topic() at QoS 0;

@@ -24,16 +24,24 @@ struct StoredEvent {
 
 class EventStore {
  public:
-  // Opens or creates the database (WAL mode). Throws Error naming the file.
+  // Opens or creates the database (WAL mode) after PRAGMA quick_check.
+  // Throws Error naming the file, and the damage when it finds some.
   explicit EventStore(const std::filesystem::path& path);
   ~EventStore();
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
 
-  // Stores the event unless it is already there; `stored` says which. Each
-  // call is its own transaction: once it returns, a crash cannot lose it.
+  // Stores the event unless it is already there; `stored` says which. Outside
+  // begin()/commit() each call is its own transaction: once it returns, a crash
+  // or a power cut cannot lose it (synchronous=FULL).
   Status insert(const AlarmEvent& event, bool& stored);
   Status reject(std::string_view topic, std::string_view payload, std::string_view reason);
+
+  // One transaction, and one sync, for every write between them. After a
+  // failed write or commit, rollback() undoes the lot.
+  Status begin();
+  Status commit();
+  void rollback();
 
   std::int64_t event_count();
   std::int64_t reject_count();
@@ -46,6 +54,8 @@ class EventStore {
 
  private:
   void exec(const char* sql);
+  Status run(const char* sql);
+  void check_integrity();
   sqlite3_stmt* prepare(const char* sql);
 
   std::filesystem::path path_;

@@ -56,8 +56,11 @@ struct Message {
 
 class Client {
  public:
-  // Runs on Paho's receive thread. A QoS>0 message is acknowledged to the broker
-  // only after the handler returns, so whatever it has stored by then is safe.
+  // Runs on Paho's receive thread. Paho C acknowledges a QoS 1 message (PUBACK,
+  // and PUBCOMP for QoS 2) before it calls the handler, so a crash inside the
+  // handler loses the message as far as the broker knows; a handler blocking
+  // only stops Paho reading further messages. Store receipts (ingest/receipt.h)
+  // make delivery end to end instead.
   using MessageHandler = std::function<void(std::string_view topic, std::string_view payload)>;
 
   explicit Client(ClientOptions options);

@@ -32,6 +32,7 @@ class CollectorQualityTest : public ::testing::Test {
 
   void send_test_stream() {
     for (const test::AlarmMessage& m : test::quality_test_stream()) collector_->handle(m.topic, m.payload);
+    collector_->flush();
   }
 
   std::int64_t rows(const std::string& sql) { return test::count_rows(dir_ / "e.db", sql); }
@@ -109,6 +110,7 @@ TEST_F(CollectorQualityTest, UnreadableMessagesKeepTheirRejectAndCountAsSchema) 
   collector_->handle("alarm/1/2/3", "1,2,3");
   collector_->handle("alarm/2/3", "0.0,1487441883.0,231,230,True");
   collector_->handle("alarm/finish", "True");
+  collector_->flush();
   EXPECT_EQ(rows("SELECT count(*) FROM rejects WHERE reason LIKE 'schema: payload has 3 fields%'"), 1);
   EXPECT_EQ(rows("SELECT count(*) FROM rejects WHERE reason LIKE 'schema: topic: %'"), 1);
   EXPECT_EQ(monitor.counts().total[QualityCheck::schema], 2u);
@@ -123,6 +125,7 @@ TEST_F(CollectorQualityTest, ARepeatedEventIsStoredOnceAndFlaggedAsADuplicate) {
   collector(&monitor);
   collector_->handle("alarm/1160629000/121/308", "0.0,1487441883.0,231,230,True");
   collector_->handle("alarm/1160629000/121/308", "0.0,1487441883.0,231,230,True");
+  collector_->flush();
   CollectorCounts n = collector_->counts();
   EXPECT_EQ(n.stored, 1);
   EXPECT_EQ(n.duplicates, 1);

@@ -1,5 +1,7 @@
 #include "ingest/event_store.h"
 
+#include <cstdio>
+
 #include <gtest/gtest.h>
 
 #include "support/test_support.h"
@@ -80,6 +82,49 @@ TEST(EventStore, UnopenableDatabaseNamesTheFile) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("a-directory"), std::string::npos);
   }
+}
+
+TEST(EventStore, ADamagedFileIsRefusedAtOpenWithTheDamage) {
+  test::TempDir dir;
+  {
+    EventStore store(dir / "e.db");
+    bool stored = false;
+    ASSERT_TRUE(store.begin());
+    for (int i = 0; i < 2000; ++i) ASSERT_TRUE(store.insert(event(i, 100 + i), stored));
+    ASSERT_TRUE(store.commit());
+  }
+  // Overwrite pages in the middle of the file (the WAL was checkpointed on close).
+  {
+    std::FILE* f = std::fopen((dir / "e.db").c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, 8192, SEEK_SET);
+    std::string junk(16384, '\x5a');
+    std::fwrite(junk.data(), 1, junk.size(), f);
+    std::fclose(f);
+  }
+  try {
+    EventStore store(dir / "e.db");
+    FAIL() << "opened a damaged database";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("damaged"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("e.db"), std::string::npos) << e.what();
+  }
+}
+
+TEST(EventStore, AGroupIsStoredWholeOrNotAtAll) {
+  test::TempDir dir;
+  EventStore store(dir / "e.db");
+  bool stored = false;
+  ASSERT_TRUE(store.begin());
+  ASSERT_TRUE(store.insert(event(0, 100), stored));
+  ASSERT_TRUE(store.insert(event(1, 101), stored));
+  store.rollback();
+  EXPECT_EQ(store.event_count(), 0);
+  ASSERT_TRUE(store.begin());
+  ASSERT_TRUE(store.insert(event(0, 100), stored));
+  ASSERT_TRUE(store.insert(event(1, 101), stored));
+  ASSERT_TRUE(store.commit());
+  EXPECT_EQ(store.event_count(), 2);
 }
 
 }  // namespace

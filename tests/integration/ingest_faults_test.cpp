@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include <sqlite3.h>
+
 #include <fmt/format.h>
 
 #include <thread>
@@ -124,8 +126,8 @@ TEST_F(PipelineTest, PublisherStartsAFreshClientWhenTheBrokerKeepsDroppingIt) {
   // that resends a corrupted message after every reconnect.
   proxy.cut_next(5, std::chrono::milliseconds(2000));
   Process publisher = run_edgeml({"--log-level", "debug", "publish", "--port", std::to_string(proxy.port()),
-                                  "--synthetic", std::to_string(kEvents), "--interval", "0.01", "--qos", "1", "--state-dir",
-                                  (dir_ / "state").string()},
+                                  "--synthetic", std::to_string(kEvents), "--interval", "0.01", "--qos", "1", "--no-receipts",
+                                  "--state-dir", (dir_ / "state").string()},
                                  dir_ / "publisher.log");
   expect_exit(publisher, 0, "publisher.log", std::chrono::seconds(90));
   expect_exit(collector, 0, "collector1.log", std::chrono::seconds(30));
@@ -133,6 +135,66 @@ TEST_F(PipelineTest, PublisherStartsAFreshClientWhenTheBrokerKeepsDroppingIt) {
       << read_file(dir_ / "publisher.log");
   EXPECT_EQ(events(), kEvents);
   EXPECT_GE(proxy.accepted(), 3);
+}
+
+// The number of events in the union of two collectors' databases.
+std::int64_t events_in_either(const std::filesystem::path& a, const std::filesystem::path& b) {
+  sqlite3* db = nullptr;
+  std::int64_t n = -1;
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_open_v2(a.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK &&
+      sqlite3_exec(db, fmt::format("ATTACH '{}' AS other", b.string()).c_str(), nullptr, nullptr, nullptr) ==
+          SQLITE_OK &&
+      sqlite3_prepare_v2(db,
+                         "SELECT count(*) FROM (SELECT station, datapoint, alarm, idx, event_time FROM main.events "
+                         "UNION SELECT station, datapoint, alarm, idx, event_time FROM other.events)",
+                         -1, &s, nullptr) == SQLITE_OK &&
+      sqlite3_step(s) == SQLITE_ROW)
+    n = sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  return n;
+}
+
+// A collector whose disk fills up stops and exits non-zero with the reason;
+// what it took but could not write was never receipted, so the publisher
+// sends it again and a second collector (same session) stores it: together
+// they hold every event. The small disk is a tmpfs mounted in a private mount
+// namespace (unshare), so the test needs no root.
+TEST_F(PipelineTest, ACollectorWhoseDiskFillsStopsAndLosesNothing) {
+  constexpr int kEvents = 3000;
+  const std::filesystem::path small = dir_ / "small", copy = dir_ / "full-copy";
+  std::filesystem::create_directories(small);
+  std::filesystem::create_directories(copy);
+  Process publisher = start("publish", {"--synthetic", std::to_string(kEvents), "--series", "3", "--qos", "1",
+                                        "--interval", "0.0005", "--resend-after", "1", "--state-dir",
+                                        (dir_ / "state").string(), "--drain-timeout", "60"},
+                            "publisher.log");
+  // The database goes on a 192 KiB tmpfs; after the collector exits the files
+  // are copied out, since the mount vanishes with the namespace.
+  const std::string script =
+      "mount -t tmpfs -o size=192k edgeml-full \"$0\" || exit 90; \"$@\"; status=$?; cp \"$0\"/* " +
+      copy.string() + "/; exit $status";
+  Process full({"unshare", "--map-root-user", "--mount", "sh", "-c", script, small.string(), EDGEML_BINARY,
+                "--log-level", "debug", "collect", "--port", std::to_string(broker_->port()), "--db",
+                (small / "events.db").string(), "--client-id", "it-full-collector", "--until-finish"},
+               (dir_ / "full.log").string());
+  auto status = full.wait_for(std::chrono::seconds(60));
+  ASSERT_TRUE(status) << read_file(dir_ / "full.log");
+  ASSERT_NE(*status, 90) << "cannot mount a tmpfs here:\n" << read_file(dir_ / "full.log");
+  EXPECT_EQ(*status, 1) << read_file(dir_ / "full.log");
+  const std::string log = read_file(dir_ / "full.log");
+  EXPECT_NE(log.find("stopped: the store"), std::string::npos) << log;
+  EXPECT_NE(log.find("full"), std::string::npos) << log;
+  std::int64_t in_full = count_rows(copy / "events.db", "SELECT count(*) FROM events");
+  EXPECT_GT(in_full, 0);
+  EXPECT_LT(in_full, kEvents) << "the disk never filled; the test proves nothing";
+
+  Process second = start("collect", {"--db", db().string(), "--client-id", "it-full-collector", "--until-finish"},
+                         "collector2.log");
+  expect_exit(publisher, 0, "publisher.log", std::chrono::seconds(90));
+  expect_exit(second, 0, "collector2.log", std::chrono::seconds(30));
+  EXPECT_EQ(events_in_either(db(), copy / "events.db"), kEvents);
 }
 
 }  // namespace

@@ -1,0 +1,91 @@
+// The collector's writer thread: takes what the message thread has judged,
+// writes it to the store in group commits (one transaction and one sync for
+// every write that queued up during the last commit), then mirrors new events
+// to the CSV and sends store receipts. The queue is bounded: when the disk is
+// slower than the broker, push() waits, Paho stops reading, and the broker
+// holds the rest.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "core/alarm_event.h"
+#include "ingest/csv_mirror.h"
+#include "ingest/event_store.h"
+
+namespace edgeml::ingest {
+
+struct PendingWrite {
+  enum class Kind { event, reject, finish };
+  Kind kind = Kind::event;
+  AlarmEvent event;                 // kind event
+  std::string topic, payload, reason;  // kind reject
+  // Where the sender wants its store receipt, and the sequence to put in it
+  // (receipt.h); empty topic: no receipt.
+  std::string receipt_topic;
+  std::uint64_t sequence = 0;
+  bool stored = false;  // set by the writer: a new event, not a duplicate
+};
+
+struct StoreCounts {
+  std::int64_t stored = 0;
+  std::int64_t duplicates = 0;
+  std::int64_t rejected = 0;
+  std::int64_t commits = 0;
+  std::int64_t receipts = 0;  // receipt messages handed to the sender
+};
+
+class StoreWriter {
+ public:
+  // Publishes one receipt; runs on the writer thread.
+  using ReceiptSender = std::function<void(const std::string& topic, const std::string& payload)>;
+
+  // `csv` may be null. The thread starts at once.
+  StoreWriter(EventStore& store, CsvMirror* csv, std::size_t capacity = 2048);
+  ~StoreWriter();  // commits what is queued, then stops
+  StoreWriter(const StoreWriter&) = delete;
+  StoreWriter& operator=(const StoreWriter&) = delete;
+
+  void set_receipt_sender(ReceiptSender sender);
+  // Called once, on the writer thread, when the store fails.
+  void set_failure_handler(std::function<void(const std::string& why)> handler);
+  // Queues one write, waiting while the queue is full. False once the store
+  // has failed: nothing more is taken.
+  bool push(PendingWrite write);
+  // Waits until everything queued before it is committed (or the store failed).
+  void flush();
+
+  // Why the store failed (the transaction was rolled back); empty while it works.
+  std::optional<std::string> failure() const;
+  bool finish_seen() const;
+  StoreCounts counts() const;
+
+ private:
+  void run();
+  bool write_batch(std::deque<PendingWrite>& batch, std::string& why);
+  void after_commit(std::deque<PendingWrite>& batch);
+
+  EventStore& store_;
+  CsvMirror* csv_;
+  const std::size_t capacity_;
+  ReceiptSender send_receipt_;
+  std::function<void(const std::string& why)> on_failure_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<PendingWrite> queue_;
+  std::int64_t queued_ = 0, done_ = 0;  // writes taken and writes settled, for flush()
+  std::optional<std::string> failure_;
+  bool stopping_ = false;
+  bool finish_seen_ = false;
+  StoreCounts counts_;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+}  // namespace edgeml::ingest
