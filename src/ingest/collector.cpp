@@ -28,6 +28,8 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
 Collector::Collector(EventStore& store, CsvMirror* csv, CollectorOptions options)
     : options_(std::move(options)), writer_(store, csv, options_.queue) {
   writer_.set_failure_handler(options_.on_store_failure);
+  writer_.set_receipt_sender(
+      [this](const std::string& topic, const std::string& payload) { mailer_.post(topic, payload); });
 }
 
 QualityReporter mqtt_quality_reporter(mqtt::Client& client, std::string node) {
@@ -127,6 +129,7 @@ void Collector::queue(PendingWrite write) {
 }
 
 bool Collector::wait_receipts_delivered(std::chrono::milliseconds timeout) {
+  if (!mailer_.wait_idle(timeout)) return false;
   ::mqtt::delivery_token_ptr last;
   {
     std::lock_guard lock(receipt_mutex_);

@@ -20,6 +20,7 @@
 #include "core/data_quality.h"
 #include "ingest/csv_mirror.h"
 #include "ingest/event_store.h"
+#include "ingest/receipt_mailer.h"
 #include "ingest/store_writer.h"
 #include "mqtt/client.h"
 
@@ -68,7 +69,8 @@ class Collector {
   // set, and store receipts (QoS 1). The client must speak MQTT 5 for receipts.
   void attach(mqtt::Client& client);
   void set_quality_reporter(QualityReporter reporter);
-  void set_receipt_sender(StoreWriter::ReceiptSender sender) { writer_.set_receipt_sender(std::move(sender)); }
+  // Receipts are sent on a thread of their own (receipt_mailer.h).
+  void set_receipt_sender(ReceiptMailer::Sender sender) { mailer_.set_sender(std::move(sender)); }
   // One message, as the client's handler: it returns once the write is queued.
   void handle(const mqtt::Message& message);
   void handle(std::string_view topic, std::string_view payload);
@@ -98,6 +100,7 @@ class Collector {
   QualityVerdict verdict_;  // reused per message: a clean record allocates nothing
   std::mutex receipt_mutex_;
   ::mqtt::delivery_token_ptr last_receipt_;
+  ReceiptMailer mailer_;  // before the writer, which posts to it until it stops
   StoreWriter writer_;
 };
 

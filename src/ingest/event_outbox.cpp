@@ -65,9 +65,7 @@ std::uint64_t EventOutbox::add(std::string_view topic, std::string_view payload)
   sqlite3_bind_text(add_, 1, topic.data(), static_cast<int>(topic.size()), SQLITE_STATIC);
   sqlite3_bind_blob(add_, 2, payload.data(), static_cast<int>(payload.size()), SQLITE_STATIC);
   if (sqlite3_step(add_) != SQLITE_DONE) fail("add");
-  auto sequence = static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
-  sync();
-  return sequence;
+  return static_cast<std::uint64_t>(sqlite3_last_insert_rowid(db_));
 }
 
 void EventOutbox::remove(std::uint64_t sequence) {

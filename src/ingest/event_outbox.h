@@ -1,11 +1,11 @@
 // The publisher's outbox of events that no collector has receipted yet: one
 // SQLite file per client id, so that a publisher started again with the same
-// id sends what the last run left. An event is kept once add() returns (its
-// own commit, WAL with synchronous=NORMAL: it survives the process being
-// killed; a power cut of the publisher's own machine can take the last few,
-// as it takes the readings still in the sensor's memory, but never one that
-// was receipted, since receipts come only after the collector's synced
-// commit). Removals are grouped into a transaction that sync() commits.
+// id sends what the last run left. Writes are grouped: add() and remove() join
+// an open transaction that sync() commits (WAL, synchronous=NORMAL: a commit
+// survives the process being killed; a power cut of the publisher's own
+// machine can take the last few, as it takes the readings still in the
+// sensor's memory, but never one that was receipted, since receipts come only
+// after the collector's synced commit).
 #pragma once
 
 #include <cstdint>
@@ -29,13 +29,13 @@ class EventOutbox {
   EventOutbox(const EventOutbox&) = delete;
   EventOutbox& operator=(const EventOutbox&) = delete;
 
-  // Keeps one message (committing any removals before it); returns its
-  // sequence number (ascending, never reused within the file). Throws Error
-  // when the file cannot be written.
+  // Keeps one message from the next sync(); returns its sequence number
+  // (ascending, never reused within the file). Throws Error when the file
+  // cannot be written.
   std::uint64_t add(std::string_view topic, std::string_view payload);
   // Forgets a receipted message (unknown numbers are ignored).
   void remove(std::uint64_t sequence);
-  // Commits the open group of removals.
+  // Commits the open group of writes.
   void sync();
   // Every kept message in sequence order.
   void for_each(const std::function<void(std::uint64_t sequence, std::string topic, std::string payload)>& visit);

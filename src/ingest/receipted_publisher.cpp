@@ -12,6 +12,7 @@ namespace edgeml::ingest {
 namespace {
 constexpr auto kResendScan = std::chrono::milliseconds(100);
 constexpr auto kWaitSlice = std::chrono::milliseconds(50);
+constexpr auto kSyncEvery = std::chrono::milliseconds(2);
 }  // namespace
 
 ReceiptedPublisher::ReceiptedPublisher(mqtt::Client& client, EventOutbox& outbox, ReceiptedOptions options)
@@ -94,6 +95,12 @@ void ReceiptedPublisher::send(std::uint64_t sequence, Pending& pending) {
   }
 }
 
+void ReceiptedPublisher::sync_outbox() {
+  outbox_.sync();
+  unsynced_ = 0;
+  last_sync_ = Clock::now();
+}
+
 void ReceiptedPublisher::settle(bool sync) {
   std::vector<std::uint64_t> receipts;
   bool resend_all = false;
@@ -119,10 +126,7 @@ void ReceiptedPublisher::settle(bool sync) {
       send(sequence, pending);
     }
   }
-  if (sync || unsynced_ >= options_.group) {
-    outbox_.sync();
-    unsynced_ = 0;
-  }
+  if (sync || unsynced_ >= options_.group) sync_outbox();
   std::lock_guard lock(mutex_);
   receipted_ += removed;
   unreceipted_ = pending_.size();
@@ -141,7 +145,10 @@ void ReceiptedPublisher::keep_and_send(std::string topic, std::string payload) {
     settle(false);
   }
   std::uint64_t sequence = outbox_.add(topic, payload);
-  unsynced_ = 0;  // add() committed the removals too
+  // Group commit: an event is in the outbox file within kSyncEvery of its
+  // publish() (and at once before any wait), at a fraction of a commit each.
+  if (Clock::now() - last_sync_ >= kSyncEvery) sync_outbox();
+  else ++unsynced_;
   auto [it, _] = pending_.emplace(sequence, Pending{std::move(topic), std::move(payload), {}});
   send(sequence, it->second);
   ++published_;

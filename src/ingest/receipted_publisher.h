@@ -28,7 +28,7 @@ struct ReceiptedOptions {
   std::chrono::duration<double> interval{0};  // between events; 0: as fast as receipts allow
   std::size_t window = 5000;                 // events without a receipt at most
   std::chrono::milliseconds resend_after{5000};
-  std::size_t group = 512;  // outbox removals per commit at most
+  std::size_t group = 512;  // outbox writes per commit at most (they are committed every 2 ms too)
   // Publishes the broker has not acknowledged yet, at most: below its MQTT 5
   // Receive Maximum (Mosquitto's default is 20), so that Paho never has to
   // hold publishes back in its own queue.
@@ -71,6 +71,7 @@ class ReceiptedPublisher {
   // Applies the receipts that came, resends what is overdue, and commits the
   // outbox when its group is full (or `sync`).
   void settle(bool sync);
+  void sync_outbox();
   void wait_for_receipts(std::chrono::milliseconds timeout);
 
   mqtt::Client& client_;
@@ -80,7 +81,7 @@ class ReceiptedPublisher {
   std::map<std::uint64_t, Pending> pending_;  // the publishing thread's
   std::deque<::mqtt::delivery_token_ptr> unacknowledged_;  // the same
   std::size_t unsynced_ = 0;
-  Clock::time_point start_, next_resend_scan_;
+  Clock::time_point start_, next_resend_scan_, last_sync_;
   std::int64_t published_ = 0, resent_ = 0, restored_ = 0;
 
   mutable std::mutex mutex_;  // what Paho's thread hands over

@@ -91,6 +91,7 @@ TEST(Collector, SendsReceiptsForWhatItCommittedDuplicatesAndRejectsIncluded) {
   elsewhere.response_topic = "edgeml/deploy/all/m";  // receipts go under edgeml/receipts/ only
   c.handle(elsewhere);
   c.flush();
+  ASSERT_TRUE(c.wait_receipts_delivered(std::chrono::seconds(10)));
   std::lock_guard lock(mutex);
   std::sort(receipted.begin(), receipted.end());
   EXPECT_EQ(receipted, (std::vector<std::uint64_t>{7, 8, 9}));
