@@ -3,6 +3,7 @@
 // the publisher's first publish to the N-th message handled here.
 #pragma once
 
+#include "publisher_proc.h"
 #include "workload.h"
 
 namespace edgeml::bench {
@@ -23,8 +24,7 @@ RunResult bare_relay(const RunSetup& setup, int qos);
 // Ours: the same bare publisher -> mosquitto -> edgeml's Collector into a
 // fresh SQLite file; the database is checked to hold exactly N events.
 RunResult bare_to_collector(const RunSetup& setup, int qos);
-// edgeml's Publisher (QoS 1, as `edgeml publish`) -> mosquitto -> Collector,
-// with its on-disk outbox or without it.
-RunResult publisher_to_collector(const RunSetup& setup, bool outbox_on_disk);
+// edgeml's publisher of `kind` (QoS 1) -> mosquitto -> Collector.
+RunResult publisher_to_collector(const RunSetup& setup, PublisherKind kind);
 
 }  // namespace edgeml::bench

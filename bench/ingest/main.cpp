@@ -53,14 +53,15 @@ struct Row {
 
 using Samples = std::map<std::string, std::vector<RunResult>>;
 
-const std::vector<std::string> kIds = {"relay0",     "collector0",       "relay1",
-                                       "collector1", "publisher-memory", "publisher-disk"};
+const std::vector<std::string> kIds = {"relay0",           "collector0",     "relay1",           "collector1",
+                                       "publisher-memory", "publisher-disk", "publisher-receipts"};
 
 const std::vector<Row> kRows = {
     {"bare Paho pub -> broker -> Collector+SQLite", 0, "collector0", "relay0"},
     {"bare Paho pub -> broker -> Collector+SQLite", 1, "collector1", "relay1"},
     {"edgeml Publisher (memory) -> Collector", 1, "publisher-memory", "relay1"},
     {"edgeml Publisher (disk outbox) -> Collector", 1, "publisher-disk", "relay1"},
+    {"edgeml Publisher (receipts) -> Collector", 1, "publisher-receipts", "relay1"},
 };
 
 // Each baseline and its pipeline run back to back, so both see the same
@@ -71,8 +72,10 @@ std::vector<std::vector<Measure>> measure_groups() {
        {"collector0", [](const RunSetup& s) { return bare_to_collector(s, 0); }}},
       {{"relay1", [](const RunSetup& s) { return bare_relay(s, 1); }},
        {"collector1", [](const RunSetup& s) { return bare_to_collector(s, 1); }}},
-      {{"publisher-memory", [](const RunSetup& s) { return publisher_to_collector(s, false); }},
-       {"publisher-disk", [](const RunSetup& s) { return publisher_to_collector(s, true); }}},
+      {{"publisher-memory", [](const RunSetup& s) { return publisher_to_collector(s, PublisherKind::edgeml_memory); }},
+       {"publisher-disk", [](const RunSetup& s) { return publisher_to_collector(s, PublisherKind::edgeml_disk); }},
+       {"publisher-receipts",
+        [](const RunSetup& s) { return publisher_to_collector(s, PublisherKind::edgeml_receipts); }}},
   };
 }
 
@@ -141,12 +144,16 @@ void print_table(const Samples& samples) {
   }
   fmt::print("baseline: bare Paho pub -> broker -> bare Paho sub that only counts; same messages, same QoS\n");
   fmt::print("rx CPU, base rx: CPU us per event of the receiving thread (ours, baseline's); handle(): wall us per\n"
-             "event inside Collector::handle (parse + SQLite commit)\n");
-  if (!samples.contains("collector1") || !samples.contains("relay1")) return;
-  double ratio = median(samples.at("collector1"), &RunResult::events_per_s) /
-                 median(samples.at("relay1"), &RunResult::events_per_s);
-  fmt::print("goal (collector >= 0.8 x broker relay at QoS 1): {} (ratio {:.2f})\n", ratio >= 0.8 ? "met" : "NOT met",
-             ratio);
+             "event inside Collector::handle (parse, judge, queue for the writer thread)\n");
+  if (!samples.contains("relay1")) return;
+  auto goal = [&](const char* id, double bound, const char* what) {
+    if (!samples.contains(id)) return;
+    double ratio = median(samples.at(id), &RunResult::events_per_s) / median(samples.at("relay1"), &RunResult::events_per_s);
+    fmt::print("goal ({} >= {} x broker relay at QoS 1): {} (ratio {:.2f})\n", what, bound,
+               ratio >= bound ? "met" : "NOT met", ratio);
+  };
+  goal("collector1", 0.8, "collector, durable group commits");
+  goal("publisher-receipts", 0.5, "publisher with store receipts");
 }
 
 int run_child(Options& o) {

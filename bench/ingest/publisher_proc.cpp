@@ -7,7 +7,9 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "ingest/event_outbox.h"
 #include "ingest/publisher.h"
+#include "ingest/receipted_publisher.h"
 #include "mqtt/client.h"
 
 namespace edgeml::bench {
@@ -57,6 +59,28 @@ void publish_edgeml(const RunSetup& setup, const PublisherSpec& spec, const Work
   client.disconnect();
 }
 
+// `edgeml publish --qos 1`: each event kept in the outbox on disk until the
+// collector's store receipt.
+void publish_receipted(const RunSetup& setup, const PublisherSpec& spec, const Workload& w, const fs::path& dir) {
+  mqtt::ClientOptions o;
+  o.connection = setup.broker;
+  o.connection.client_id = spec.client_id();
+  o.mqtt_version = 5;
+  o.connect_timeout = setup.timeout;
+  ingest::EventOutbox outbox(dir / "receipts" / "events.db");
+  mqtt::Client client(o);
+  ingest::ReceiptedOptions options;
+  options.qos = spec.qos;
+  options.window = setup.window;
+  ingest::ReceiptedPublisher publisher(client, outbox, options);
+  client.connect();
+  note_start();
+  for (const AlarmEvent& e : w.events) publisher.publish(e);
+  if (!publisher.drain(setup.timeout))
+    throw Error(fmt::format("{} events without a store receipt after the run", publisher.unreceipted()));
+  client.disconnect();
+}
+
 }  // namespace
 
 void remember_own_executable() { g_self_exe = fs::canonical("/proc/self/exe"); }
@@ -66,12 +90,14 @@ const char* kind_name(PublisherKind kind) {
     case PublisherKind::bare: return "bare";
     case PublisherKind::edgeml_memory: return "edgeml-memory";
     case PublisherKind::edgeml_disk: return "edgeml-disk";
+    case PublisherKind::edgeml_receipts: return "edgeml-receipts";
   }
   return "?";
 }
 
 PublisherKind parse_kind(const std::string& name) {
-  for (auto kind : {PublisherKind::bare, PublisherKind::edgeml_memory, PublisherKind::edgeml_disk})
+  for (auto kind : {PublisherKind::bare, PublisherKind::edgeml_memory, PublisherKind::edgeml_disk,
+                    PublisherKind::edgeml_receipts})
     if (name == kind_name(kind)) return kind;
   throw Error(fmt::format("unknown publisher kind '{}'", name));
 }
@@ -80,6 +106,7 @@ int publisher_main(const RunSetup& setup, const PublisherSpec& spec, const fs::p
   try {
     Workload w = make_workload(setup, spec.tag);
     if (spec.kind == PublisherKind::bare) publish_bare(setup, spec, w);
+    else if (spec.kind == PublisherKind::edgeml_receipts) publish_receipted(setup, spec, w, dir);
     else publish_edgeml(setup, spec, w, dir);
     return 0;
   } catch (const std::exception& e) {
