@@ -31,6 +31,7 @@ std::unique_ptr<serve::RequestClient> connected_client(const LoadSetup& setup, i
   options.qos = setup.qos;
   options.concurrency = concurrency;
   options.timeout = timeout;
+  options.retries = 0;  // a lost reply is the server's failure to measure, not one to hide
   auto client = std::make_unique<serve::RequestClient>(options);  // not movable: Paho holds its address
   client->connect();
   return client;

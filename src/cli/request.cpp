@@ -50,7 +50,7 @@ class ResultPrinter {
     if (++problems_ > kProblemsShown) return;
     std::string where = args_.file.empty() ? result.request.series.path() : fmt::format("{}:{}", args_.file, result.request.id);
     if (result.outcome == RequestResult::Outcome::timeout)
-      spdlog::warn("{}: no reply within {} s", where, args_.timeout);
+      spdlog::warn("{}: no reply within {} s, sent {} times", where, args_.timeout, result.sends);
     else
       spdlog::warn("{}: error: {}", where, result.error);
     if (problems_ == kProblemsShown) spdlog::warn("further problems are only counted in the summary");
@@ -82,6 +82,8 @@ void print_summary(const serve::RequestTotals& totals, std::int64_t skipped_line
   else
     text += fmt::format("latency ms p50 {} p90 {} p99 {} max {}", milliseconds(f.p50), milliseconds(f.p90),
                         milliseconds(f.p99), milliseconds(f.max));
+  if (totals.retried > 0 || totals.duplicates > 0)
+    text += fmt::format("; retried {}, duplicates {}", totals.retried, totals.duplicates);
   if (skipped_lines > 0) text += fmt::format("; skipped {} bad lines", skipped_lines);
   if (totals.unmatched > 0) text += fmt::format("; ignored {} late or unknown replies", totals.unmatched);
   fmt::print(to_stderr ? stderr : stdout, "{}\n", text);
@@ -157,13 +159,18 @@ void add_request_command(CLI::App& app) {
   cmd->add_option("--timeout", args->timeout, "seconds to wait for each reply")
       ->check(CLI::Range(0.001, 86400.0))
       ->capture_default_str();
+  cmd->add_option("--retries", args->client.retries,
+                  "re-sends of a request unanswered after --timeout (same correlation data; a second reply counts as a duplicate)")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
   cmd->add_option("--qos", args->client.qos, "MQTT QoS of requests (QoS 1 stalls above 20 in flight, see request_client.h)")
       ->check(CLI::Range(0, 2))
       ->capture_default_str();
   cmd->add_flag("--json", args->json, "print each reply as it came, one JSON object a line (the summary goes to stderr)");
   cmd->footer(
-      "Exits with status 1 when any request timed out or got an error reply. Replies come on\n"
-      "edgeml/replies/<client id>; the client id is unique unless --client-id is given.");
+      "Exits with status 1 when any request timed out after its last retry or got an error\n"
+      "reply. Replies come on edgeml/replies/<client id>; the client id is unique unless\n"
+      "--client-id is given.");
   cmd->callback([args] { run_request(*args); });
 }
 

@@ -22,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kQuotedReplyBytes = 80;
 // Keeps send time + timeout far from the clock's overflow.
 constexpr std::chrono::hours kLongestTimeout{24};
+constexpr int kMostRetries = 100;
 
 // Unique among clients that run at the same time, so that no two share a
 // response topic: the host, the process and a random part (for containers,
@@ -36,6 +37,8 @@ void check_options(const RequestClientOptions& o) {
   if (!(o.rate >= 0) || !std::isfinite(o.rate)) throw Error(fmt::format("rate must be 0 or more, not {}", o.rate));
   if (o.timeout <= std::chrono::milliseconds(0) || o.timeout > kLongestTimeout)
     throw Error(fmt::format("timeout must be more than 0 and at most a day, not {} ms", o.timeout.count()));
+  if (o.retries < 0 || o.retries > kMostRetries)
+    throw Error(fmt::format("retries must be 0 to {}, not {}", kMostRetries, o.retries));
   if (o.qos < 0 || o.qos > 2) throw Error(fmt::format("QoS must be 0, 1 or 2, not {}", o.qos));
   const std::string& id = o.client.connection.client_id;
   if (id.find_first_of("/+#") != std::string::npos)
@@ -83,7 +86,8 @@ RequestResult::Outcome classify_reply(std::string_view payload, std::string& err
   return RequestResult::Outcome::error;
 }
 
-RequestClient::RequestClient(RequestClientOptions options) : options_(std::move(options)) {
+RequestClient::RequestClient(RequestClientOptions options)
+    : options_(std::move(options)), in_flight_(options_.timeout, options_.retries) {
   check_options(options_);
   options_.client.mqtt_version = 5;
   options_.client.clean_session = true;
@@ -124,12 +128,10 @@ void RequestClient::on_reply(const mqtt::Message& message) {
   bool numeric = ec == std::errc() && end == correlation.data() + correlation.size() && !correlation.empty();
   {
     std::lock_guard lock(mutex_);
-    auto sent = numeric ? in_flight_.extract(sequence) : decltype(in_flight_)::node_type();
-    if (!sent) {
-      ++unmatched_;
-      return;
-    }
-    arrived_.push_back({sequence, std::move(sent.mapped()), at, std::string(message.payload)});
+    InFlightTable::Ended sent;
+    // Not numeric: not ours; 0 is never sent, so it counts as unknown.
+    if (in_flight_.reply(numeric ? sequence : 0, sent) != InFlightTable::Match::first) return;
+    arrived_.push_back({std::move(sent), at, std::string(message.payload)});
   }
   arrived_cv_.notify_one();
 }
@@ -142,24 +144,31 @@ class RequestClient::Run {
 
   RequestTotals go() {
     start_ = last_end_ = next_send_at_ = Clock::now();
-    std::uint64_t unmatched_before = unmatched();
+    RequestTotals before = reply_counts();
     std::vector<Arrival> arrivals;
-    std::vector<std::pair<std::uint64_t, InFlight>> expired;
+    std::vector<InFlightTable::Ended> expired;
     while (true) {
       std::size_t in_flight = take_ended(arrivals, expired);
       for (Arrival& arrival : arrivals) deliver_reply(arrival);
-      for (auto& [sequence, sent] : expired) deliver_timeout(sequence, sent);
-      if (stop_ && *stop_) source_done_ = true;
+      for (auto& sent : expired) deliver_timeout(sent);
+      // After the results: a result handler may be what sets it.
+      if (stop_ && *stop_) source_done_ = stopping_ = true;
       auto now = Clock::now();
-      if (may_send(in_flight) && now >= next_send_at_) {
-        send_next(now, in_flight);
-        continue;
+      if (now >= next_send_at_) {
+        // Re-sends first: they are older, and their slots are already taken.
+        if (resend_next(now)) continue;
+        if (may_send(in_flight)) {
+          send_next(now, in_flight);
+          continue;
+        }
       }
       if (source_done_ && in_flight == 0) break;
       wait(in_flight, now);
     }
     totals_.elapsed = last_end_ - start_;
-    totals_.unmatched = unmatched() - unmatched_before;
+    RequestTotals after = reply_counts();
+    totals_.duplicates = after.duplicates - before.duplicates;
+    totals_.unmatched = after.unmatched - before.unmatched;
     return std::move(totals_);
   }
 
@@ -170,36 +179,34 @@ class RequestClient::Run {
     return !source_done_ && in_flight < static_cast<std::size_t>(client_.options_.concurrency);
   }
 
-  std::uint64_t unmatched() {
+  // The client's counts of replies that ended nothing, since it was made.
+  RequestTotals reply_counts() {
     std::lock_guard lock(client_.mutex_);
-    return client_.unmatched_;
+    RequestTotals counts;
+    counts.duplicates = client_.in_flight_.duplicates();
+    counts.unmatched = client_.in_flight_.unknown();
+    return counts;
   }
 
-  // Moves out the replies that came and the requests whose time is up; gives
-  // how many are still in flight.
-  std::size_t take_ended(std::vector<Arrival>& arrivals, std::vector<std::pair<std::uint64_t, InFlight>>& expired) {
+  // Moves out the replies that came and the requests whose last try is up
+  // (once stopping, whose current try is up); gives how many are still in flight.
+  std::size_t take_ended(std::vector<Arrival>& arrivals, std::vector<InFlightTable::Ended>& expired) {
     arrivals.clear();
     expired.clear();
     auto now = Clock::now();
     std::lock_guard lock(client_.mutex_);
     arrivals.swap(client_.arrived_);
-    auto& in_flight = client_.in_flight_;
-    // Sent in sequence order with one timeout: the oldest is the first due.
-    while (!in_flight.empty() && in_flight.begin()->second.sent_at + client_.options_.timeout <= now) {
-      auto node = in_flight.extract(in_flight.begin());
-      expired.emplace_back(node.key(), std::move(node.mapped()));
-    }
-    return in_flight.size();
+    client_.in_flight_.expire(now, !stopping_, expired);
+    return client_.in_flight_.size();
   }
 
-  // Until a reply comes, the oldest request times out, the next send is due,
-  // or it is time to look at the stop flag again.
+  // Until a reply comes, a request falls due, the next send is due, or it is
+  // time to look at the stop flag again.
   void wait(std::size_t in_flight, Clock::time_point now) {
     auto until = now + kStopCheck;
-    if (may_send(in_flight)) until = std::min(until, next_send_at_);
     std::unique_lock lock(client_.mutex_);
-    if (!client_.in_flight_.empty())
-      until = std::min(until, client_.in_flight_.begin()->second.sent_at + client_.options_.timeout);
+    if (may_send(in_flight) || client_.in_flight_.resend_waiting()) until = std::min(until, next_send_at_);
+    until = std::min(until, client_.in_flight_.next_due());
     client_.arrived_cv_.wait_until(lock, until, [&] { return !client_.arrived_.empty(); });
   }
 
@@ -209,21 +216,46 @@ class RequestClient::Run {
       return;
     }
     std::uint64_t sequence = client_.next_sequence_++;
-    std::string topic = fmt::format("{}/{}", kRequestPrefix, request_.series.path());
-    std::string payload = request_payload(request_, sequence);
     {
-      // In the map before the send: the reply may come before publish returns.
+      // In the table before the send: the reply may come before publish returns.
       std::lock_guard lock(client_.mutex_);
-      client_.in_flight_.emplace(sequence, InFlight{request_, Clock::now()});
+      client_.in_flight_.add(sequence, request_, Clock::now());
     }
-    try {
-      client_.client_->publish_request(topic, payload, client_.options_.qos, client_.response_topic_,
-                                       std::to_string(sequence));
+    if (publish(sequence, request_)) {
       ++totals_.sent;
       totals_.peak_in_flight = std::max(totals_.peak_in_flight, in_flight + 1);
+    }
+    advance_schedule(now);
+  }
+
+  // Sends a request that fell due once more, unchanged: its Correlation Data
+  // matches a late reply to any earlier send as well.
+  bool resend_next(Clock::time_point now) {
+    if (stopping_) return false;  // what waits to be re-sent times out instead
+    std::uint64_t sequence = 0;
+    {
+      std::lock_guard lock(client_.mutex_);
+      if (!client_.in_flight_.next_resend(Clock::now(), sequence, resend_)) return false;
+    }
+    if (publish(sequence, resend_)) ++totals_.retried;
+    advance_schedule(now);
+    return true;
+  }
+
+  // False when the send failed, which ends the request as an error.
+  bool publish(std::uint64_t sequence, const Request& request) {
+    try {
+      client_.client_->publish_request(fmt::format("{}/{}", kRequestPrefix, request.series.path()),
+                                       request_payload(request, sequence), client_.options_.qos,
+                                       client_.response_topic_, std::to_string(sequence));
+      return true;
     } catch (const Error& e) {
       deliver_failed_send(sequence, e.what());
+      return false;
     }
+  }
+
+  void advance_schedule(Clock::time_point now) {
     double interval = client_.options_.rate > 0 ? 1.0 / client_.options_.rate : 0.0;
     // Paced from the schedule, not from each send, but never in a burst to
     // make up for time spent waiting on the concurrency limit.
@@ -233,13 +265,12 @@ class RequestClient::Run {
   }
 
   void deliver_failed_send(std::uint64_t sequence, const std::string& reason) {
-    std::unique_lock lock(client_.mutex_);
-    auto sent = client_.in_flight_.extract(sequence);
-    lock.unlock();
-    if (!sent) return;  // cannot be: nothing was sent to answer
-    RequestResult result;
-    result.sequence = sequence;
-    result.request = std::move(sent.mapped().request);
+    InFlightTable::Entry sent;
+    {
+      std::lock_guard lock(client_.mutex_);
+      if (!client_.in_flight_.take(sequence, sent)) return;  // answered meanwhile (an earlier send's reply)
+    }
+    RequestResult result = result_of({sequence, std::move(sent)});
     result.outcome = RequestResult::Outcome::error;
     result.error = reason;
     ++totals_.errors;
@@ -247,24 +278,29 @@ class RequestClient::Run {
   }
 
   void deliver_reply(Arrival& arrival) {
-    RequestResult result;
-    result.sequence = arrival.sequence;
-    result.request = std::move(arrival.sent.request);
+    auto latency = arrival.at - arrival.sent.second.first_sent;
+    RequestResult result = result_of(std::move(arrival.sent));
     result.reply = std::move(arrival.payload);
-    result.latency = arrival.at - arrival.sent.sent_at;
+    result.latency = latency;
     result.outcome = classify_reply(result.reply, result.error);
     ++(result.outcome == RequestResult::Outcome::answered ? totals_.answered : totals_.errors);
     totals_.latency.record(result.latency);
     end(result, arrival.at);
   }
 
-  void deliver_timeout(std::uint64_t sequence, InFlight& sent) {
-    RequestResult result;
-    result.sequence = sequence;
-    result.request = std::move(sent.request);
+  void deliver_timeout(InFlightTable::Ended& sent) {
+    RequestResult result = result_of(std::move(sent));
     result.outcome = RequestResult::Outcome::timeout;
     ++totals_.timeouts;
     end(result, Clock::now());
+  }
+
+  static RequestResult result_of(InFlightTable::Ended&& sent) {
+    RequestResult result;
+    result.sequence = sent.first;
+    result.request = std::move(sent.second.request);
+    result.sends = sent.second.sends;
+    return result;
   }
 
   void end(const RequestResult& result, Clock::time_point at) {
@@ -277,8 +313,9 @@ class RequestClient::Run {
   const ResultHandler& on_result_;
   const std::atomic<bool>* stop_;
   Request request_;  // reused: the source may keep its strings' storage
+  Request resend_;   // a copy of a re-sent request, reused
   RequestTotals totals_;
-  bool source_done_ = false;
+  bool source_done_ = false, stopping_ = false;
   Clock::time_point start_, last_end_, next_send_at_;
 };
 

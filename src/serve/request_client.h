@@ -2,8 +2,9 @@
 // request carries a Response Topic (edgeml/replies/{client id}, ours alone) and
 // its sequence number as Correlation Data, which the server returns with the
 // reply. At most `concurrency` requests are in flight, sent no faster than
-// `rate`; one unanswered for `timeout` is given up as a timeout, so a run ends
-// in bounded time whether or not anything answers.
+// `rate`; one unanswered for `timeout` is re-sent, as it was, up to `retries`
+// times (see in_flight_table.h), then given up as a timeout, so a run ends in
+// bounded time whether or not anything answers.
 #pragma once
 
 #include <atomic>
@@ -11,12 +12,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
 #include "mqtt/client.h"
+#include "serve/in_flight_table.h"
 #include "serve/latency_summary.h"
 #include "serve/request.h"
 
@@ -35,6 +36,9 @@ struct RequestClientOptions {
   int concurrency = 1;  // requests in flight at most
   double rate = 0;      // requests per second at most; 0: as fast as concurrency allows
   std::chrono::milliseconds timeout{5000};
+  // Re-sends of a request unanswered for `timeout`. A re-send holds its
+  // request's slot in `concurrency` and is paced by `rate` like any send.
+  int retries = 2;
 };
 
 struct RequestResult {
@@ -45,12 +49,16 @@ struct RequestResult {
   Outcome outcome = Outcome::timeout;
   std::string reply;  // the reply's payload as it came (empty on a timeout)
   std::string error;  // an error reply's "error", an unreadable reply, or a failed send
-  std::chrono::nanoseconds latency{0};  // from just before the send to the reply's arrival
+  std::chrono::nanoseconds latency{0};  // from just before the first send to the reply's arrival
+  int sends = 1;                        // 1 + its re-sends
 };
 
 struct RequestTotals {
-  std::uint64_t sent = 0, answered = 0, errors = 0, timeouts = 0;
-  // Replies matching no request in flight: late (after their timeout), repeated, or not ours.
+  std::uint64_t sent = 0, answered = 0, errors = 0, timeouts = 0;  // sent: requests, not sends
+  std::uint64_t retried = 0;     // re-sends
+  std::uint64_t duplicates = 0;  // further replies to a request already answered, not counted again
+  // Replies matching no request in flight nor recently answered: late (after
+  // the last retry's timeout), or not ours.
   std::uint64_t unmatched = 0;
   std::size_t peak_in_flight = 0;
   std::chrono::nanoseconds elapsed{0};  // from the first send to the last result
@@ -91,13 +99,8 @@ class RequestClient {
 
  private:
   using Clock = std::chrono::steady_clock;
-  struct InFlight {
-    Request request;
-    Clock::time_point sent_at;
-  };
   struct Arrival {
-    std::uint64_t sequence;
-    InFlight sent;
+    InFlightTable::Ended sent;
     Clock::time_point at;
     std::string payload;
   };
@@ -111,9 +114,8 @@ class RequestClient {
   // Shared with Paho's receive thread.
   std::mutex mutex_;
   std::condition_variable arrived_cv_;
-  std::map<std::uint64_t, InFlight> in_flight_;  // by sequence: the oldest first
+  InFlightTable in_flight_;
   std::vector<Arrival> arrived_;
-  std::uint64_t unmatched_ = 0;
   std::uint64_t next_sequence_ = 1;
 
   // Last, so it disconnects before the state its handler uses is gone.

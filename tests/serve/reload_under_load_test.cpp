@@ -94,6 +94,7 @@ class Load {
     options.concurrency = 16;
     options.rate = 1000;
     options.timeout = 10s;  // a reply this late is lost for the test
+    options.retries = 0;    // a request a reload lost must show, not be re-sent
     client_ = std::make_unique<RequestClient>(options);
     client_->connect();
     thread_ = std::thread([this] { totals_ = client_->run(source(), [this](auto& r) { log_.record(r); }, &stop_); });

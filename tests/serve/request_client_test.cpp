@@ -57,6 +57,7 @@ RequestClientOptions options_for(const mqtt::Broker& broker, int concurrency, st
   o.client = test::client_options(broker, "");
   o.concurrency = concurrency;
   o.timeout = timeout;
+  o.retries = 0;  // these cases are about single sends; see RetriesAreSentAgainAndDuplicatesCountedOnce
   return o;
 }
 
@@ -197,6 +198,42 @@ TEST_F(RequestClientTest, RepliesAreMatchedByCorrelationDataWhateverTheirOrder) 
     EXPECT_EQ(r.request.index, static_cast<double>(r.sequence - 1));
     EXPECT_GT(r.latency, 0ns);
   }
+}
+
+// The responder lets the first send go unanswered, then answers the re-send
+// twice: one answer and one duplicate, matched by the same correlation data.
+TEST_F(RequestClientTest, RetriesAreSentAgainAndDuplicatesCountedOnce) {
+  RequestWatcher responder(*broker_);
+  RequestClientOptions o = options_for(*broker_, 1, 500ms);
+  o.retries = 2;
+  auto client = connected(o);
+  auto answer = [&](std::size_t send, int times) {
+    if (!test::wait_until([&] { return responder.seen().size() > send; }, 5s)) return;
+    Seen seen = responder.seen()[send];
+    for (int i = 0; i < times; ++i) responder.client().publish(seen.response_topic, "{}", 1, false, seen.correlation_data);
+  };
+  std::jthread responding([&] {
+    answer(1, 2);  // the first request's re-send
+    answer(2, 1);  // the second request, sent once the first is answered
+  });
+  Outcomes outcomes;
+  RequestTotals totals = client->run(requests(2), outcomes.handler());
+
+  std::vector<Seen> seen = responder.seen();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[1].correlation_data, seen[0].correlation_data);
+  EXPECT_EQ(seen[1].payload, seen[0].payload);
+  EXPECT_GE(seen[1].at - seen[0].at, 400ms);
+  EXPECT_EQ(totals.sent, 2u);
+  EXPECT_EQ(totals.answered, 2u);
+  EXPECT_EQ(totals.retried, 1u);
+  EXPECT_EQ(totals.duplicates, 1u);
+  EXPECT_EQ(totals.unmatched, 0u);
+  EXPECT_EQ(totals.timeouts, 0u);
+  ASSERT_EQ(outcomes.results.size(), 2u);
+  EXPECT_EQ(outcomes.results[0].sends, 2);
+  EXPECT_GE(outcomes.results[0].latency, 500ms) << "counted from the first send";
+  EXPECT_EQ(outcomes.results[1].sends, 1);
 }
 
 TEST_F(RequestClientTest, StopEndsSendingButWaitsOutWhatIsInFlight) {

@@ -38,14 +38,17 @@ class RequestCommandTest : public ::testing::Test {
   std::unique_ptr<mqtt::Broker> broker_;
 };
 
-TEST_F(RequestCommandTest, OneRequestNobodyAnswersTimesOutAndFails) {
+TEST_F(RequestCommandTest, OneRequestNobodyAnswersIsRetriedThenTimesOutAndFails) {
   auto start = std::chrono::steady_clock::now();
   int status = request({"--series", "1160629000/121/308", "--index", "100", "--value", "231", "--threshold", "230",
                         "--timeout", "0.5"});
+  auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(status, 1) << output();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  EXPECT_GE(took, 1500ms);  // sent, then re-sent twice (the default --retries), 0.5 s each
+  EXPECT_LT(took, 10s);
   EXPECT_TRUE(said("sent 1, answered 0, errors 0, timeouts 1")) << output();
-  EXPECT_TRUE(said("1160629000/121/308: no reply within 0.5 s")) << output();
+  EXPECT_TRUE(said("retried 2, duplicates 0")) << output();
+  EXPECT_TRUE(said("1160629000/121/308: no reply within 0.5 s, sent 3 times")) << output();
   EXPECT_TRUE(said("1 of 1 requests timed out")) << output();
 }
 
@@ -56,7 +59,8 @@ TEST_F(RequestCommandTest, AFileReplayCountsEveryTimeoutAndSkipsBadLines) {
                                       "2,985,1160629000,121,308,1487442922,231,230,True,\n"
                                       "3,986,1160629000,121,309,1487443000,231,230,True,\n";
   auto start = std::chrono::steady_clock::now();
-  int status = request({"--file", (dir_ / "test.csv").string(), "--concurrency", "2", "--timeout", "0.4", "--json"});
+  int status = request({"--file", (dir_ / "test.csv").string(), "--concurrency", "2", "--timeout", "0.4", "--retries", "0",
+                        "--json"});
   auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(status, 1) << output();
   // Two waves of two, 0.4 s each, after connecting.
