@@ -46,7 +46,8 @@ Status check_entry(const json& entry, const ModelPackage& p) {
   if (entry.contains("version") && entry["version"] != p.version)
     return Status::error("the manifest entry's version is not the package's");
   if (!entry.contains("files") || !entry["files"].is_object()) return Status::error("the manifest entry lists no files");
-  for (const auto& [format, name] : entry["files"].items()) {
+  for (const auto& item : entry["files"].items()) {
+    const json& name = item.value();  // not a structured binding: clang before 16 cannot capture one
     bool shipped = name.is_string() && std::any_of(p.files.begin(), p.files.end(), [&](const auto& file) {
                      return file.first == name.get<std::string>();
                    });
