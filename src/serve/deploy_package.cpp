@@ -58,8 +58,11 @@ Status check_entry(const json& entry, const ModelPackage& p) {
 }
 
 Status read_files(const json& statement, ModelPackage& out) {
-  const json& files = statement["files"];
-  const json& sums = statement["sha256"];
+  // Not statement["files"]: on a const json, a missing key is undefined behaviour.
+  auto files_at = statement.find("files"), sums_at = statement.find("sha256");
+  if (files_at == statement.end() || sums_at == statement.end()) return Status::error("no files");
+  const json& files = *files_at;
+  const json& sums = *sums_at;
   if (!files.is_object() || files.empty() || !sums.is_object()) return Status::error("no files");
   for (const auto& [name, content] : files.items()) {
     if (!is_model_file_name(name)) return Status::error(fmt::format("'{}' is not a .tflite or .onnx file name", name));
@@ -112,6 +115,7 @@ Status open_signed(json& envelope, ModelPackage& out, const PackagePolicy& polic
     return Status::error(fmt::format("the signature does not verify with key {}: the package was altered", signer));
   json statement;
   if (Status s = parse_cbor_bounded(statement_bytes, statement); !s) return Status::error("statement: " + s.reason());
+  if (!statement.is_object()) return Status::error("the statement is not a CBOR map");
   if (!statement["signed_at"].is_number_integer()) return Status::error("the statement has no signing time");
   out.signed_at_ms = statement["signed_at"].get<std::int64_t>();
   out.signer = signer;
