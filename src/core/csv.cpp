@@ -35,7 +35,8 @@ static std::string_view trim(std::string_view s) {
 Status parse_number(std::string_view text, const char* name, double& out) {
   text = trim(text);
   if (text.empty()) return Status::error(fmt::format("field '{}' is empty", name));
-  if (text.front() == '+') text.remove_prefix(1);
+  // from_chars takes no '+'; one before a '-' ("+-5") is no number either.
+  if (text.front() == '+' && !text.substr(1).starts_with('-')) text.remove_prefix(1);
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, out);
   if (ec == std::errc::result_out_of_range)

@@ -49,11 +49,15 @@ std::vector<double> number_list(const json& parent, const char* key, const std::
   return numbers;
 }
 
+// Counts above 2^53 are not whole in a double, and above SIZE_MAX would not
+// convert to size_t at all (undefined behaviour).
+constexpr double kMaxCount = 9007199254740992.0;
+
 FeatureStatistics feature_from_json(const json& j, const std::string& where) {
   if (!j.is_object()) throw Error(fmt::format("{} is not an object", where));
   FeatureStatistics f;
   double count = finite_number(j, "count", where);
-  if (count < 1 || count != std::floor(count)) throw Error(fmt::format("{}.count is not a positive integer", where));
+  if (count < 1 || count > kMaxCount || count != std::floor(count)) throw Error(fmt::format("{}.count is not a positive integer", where));
   f.count = static_cast<std::size_t>(count);
   f.min = finite_number(j, "min", where);
   f.max = finite_number(j, "max", where);
@@ -153,7 +157,7 @@ ReferenceStatistics reference_statistics_from_json(const json& j) {
   if (!j.is_object()) throw Error(where + " is not an object");
   ReferenceStatistics stats;
   double rows = finite_number(j, "rows", where);
-  if (rows < 0 || rows != std::floor(rows)) throw Error(where + ".rows is not a count");
+  if (rows < 0 || rows > kMaxCount || rows != std::floor(rows)) throw Error(where + ".rows is not a count");
   stats.rows = static_cast<std::size_t>(rows);
   auto features = j.find("features");
   if (features == j.end() || !features->is_object()) throw Error(where + ".features is not an object");

@@ -46,7 +46,8 @@ Status check_entry(const json& entry, const ModelPackage& p) {
   if (entry.contains("version") && entry["version"] != p.version)
     return Status::error("the manifest entry's version is not the package's");
   if (!entry.contains("files") || !entry["files"].is_object()) return Status::error("the manifest entry lists no files");
-  for (const auto& [format, name] : entry["files"].items()) {
+  for (const auto& item : entry["files"].items()) {
+    const json& name = item.value();  // not a structured binding: clang before 16 cannot capture one
     bool shipped = name.is_string() && std::any_of(p.files.begin(), p.files.end(), [&](const auto& file) {
                      return file.first == name.get<std::string>();
                    });
@@ -57,8 +58,11 @@ Status check_entry(const json& entry, const ModelPackage& p) {
 }
 
 Status read_files(const json& statement, ModelPackage& out) {
-  const json& files = statement["files"];
-  const json& sums = statement["sha256"];
+  // Not statement["files"]: on a const json, a missing key is undefined behaviour.
+  auto files_at = statement.find("files"), sums_at = statement.find("sha256");
+  if (files_at == statement.end() || sums_at == statement.end()) return Status::error("no files");
+  const json& files = *files_at;
+  const json& sums = *sums_at;
   if (!files.is_object() || files.empty() || !sums.is_object()) return Status::error("no files");
   for (const auto& [name, content] : files.items()) {
     if (!is_model_file_name(name)) return Status::error(fmt::format("'{}' is not a .tflite or .onnx file name", name));
@@ -111,6 +115,7 @@ Status open_signed(json& envelope, ModelPackage& out, const PackagePolicy& polic
     return Status::error(fmt::format("the signature does not verify with key {}: the package was altered", signer));
   json statement;
   if (Status s = parse_cbor_bounded(statement_bytes, statement); !s) return Status::error("statement: " + s.reason());
+  if (!statement.is_object()) return Status::error("the statement is not a CBOR map");
   if (!statement["signed_at"].is_number_integer()) return Status::error("the statement has no signing time");
   out.signed_at_ms = statement["signed_at"].get<std::int64_t>();
   out.signer = signer;

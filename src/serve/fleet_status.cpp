@@ -66,7 +66,9 @@ std::optional<FleetStatus::Clock::time_point> utc_time_point(const json& stats) 
   t.tm_year -= 1900;
   t.tm_mon -= 1;
   std::time_t seconds = timegm(&t);
-  if (seconds == -1) return std::nullopt;
+  // From 1970 to 2200 only: system_clock counts nanoseconds in 64 bits, which
+  // a year far out (such as -9999) overflows, and so would an age from it.
+  if (seconds < 0 || seconds >= 7258118400) return std::nullopt;
   return FleetStatus::Clock::from_time_t(seconds);
 }
 

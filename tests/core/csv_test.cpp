@@ -26,6 +26,12 @@ TEST(Csv, NumbersMustBeWholeAndFinite) {
   EXPECT_FALSE(parse_number("231abc", "v", v));
   EXPECT_FALSE(parse_number("", "v", v));
   EXPECT_FALSE(parse_number("NaN", "v", v));
+  // Found by fuzz_request_parser: one sign only ("+-0" was read as -0).
+  EXPECT_FALSE(parse_number("+-0", "v", v));
+  EXPECT_FALSE(parse_number("+-5", "v", v));
+  EXPECT_FALSE(parse_number("++5", "v", v));
+  EXPECT_TRUE(parse_number("-5", "v", v));
+  EXPECT_EQ(v, -5);
 }
 
 TEST(Csv, PythonFloatFormatting) {

@@ -70,5 +70,19 @@ TEST(ReferenceStatistics, JsonRoundTrip) {
   EXPECT_EQ(back[RecordFeature::value]->mean, stats[RecordFeature::value]->mean);
 }
 
+// Found by fuzz_manifest: a count too large for size_t was converted anyway
+// (undefined behaviour); it is refused like any count that is not one.
+TEST(ReferenceStatistics, CountsTooLargeForACountAreRefused) {
+  auto with = [](double rows, double count) {
+    return nlohmann::json{{"rows", rows},
+                          {"features", {{"value", {{"count", count}, {"min", 1}, {"max", 2}, {"mean", 1.5},
+                                                   {"bin_edges", {1.5}}, {"proportions", {0.5, 0.5}}}}}}};
+  };
+  EXPECT_NO_THROW(reference_statistics_from_json(with(2, 2)));
+  EXPECT_THROW(reference_statistics_from_json(with(2.88889e68, 2)), Error);
+  EXPECT_THROW(reference_statistics_from_json(with(2, 2.88889e68)), Error);
+  EXPECT_THROW(reference_statistics_from_json(with(2, 1.8446744073709552e19)), Error);
+}
+
 }  // namespace
 }  // namespace edgeml

@@ -129,6 +129,35 @@ TEST(DeployPackage, HostilePackagesGetAReasonThatCanBeReported) {
           "nested deeper");
 }
 
+// Found by fuzz_deploy_package: a signed statement that is CBOR but not a map
+// (here the number 1) threw from decode_package instead of being refused.
+TEST(DeployPackage, ASignedStatementThatIsNotAMapIsRefused) {
+  KeyPairDir keys;
+  for (const std::string& statement : {std::string("\x01"), std::string("\x80"), std::string("\x61x")}) {
+    std::string signature = keys.signing.sign("edgeml deploy package\n" + statement);
+    std::vector<std::uint8_t> envelope = json::to_cbor(
+        {{"format", 2}, {"signer", keys.id},
+         {"statement", json::binary_t(std::vector<std::uint8_t>(statement.begin(), statement.end()))},
+         {"signature", json::binary_t(std::vector<std::uint8_t>(signature.begin(), signature.end()))}});
+    ModelPackage out;
+    Status s = Status::ok();
+    EXPECT_NO_THROW(s = decode_package(std::string(envelope.begin(), envelope.end()), out, {{keys.trusted}}));
+    EXPECT_TRUE(contains(s.reason(), "not a CBOR map")) << s.reason();
+  }
+}
+
+// Seen while writing fuzz_deploy_package: an install without
+// "files" or "sha256" looked the missing key up on a const json, which is
+// undefined behaviour.
+TEST(DeployPackage, AnInstallWithoutFilesOrSumsIsRefused) {
+  for (const char* missing : {"files", "sha256"}) {
+    json package = json::from_cbor(encode_package(sample_package()));
+    package.erase(missing);
+    std::vector<std::uint8_t> bytes = json::to_cbor(package);
+    EXPECT_EQ(reason_of(std::string(bytes.begin(), bytes.end()), {{}, true}), "no files") << missing;
+  }
+}
+
 TEST(DeployPackage, TheLastSignatureTimeIsKeptPerModel) {
   edgeml::test::TempDir models;
   EXPECT_EQ(last_signed_at("m", models.path()), 0);

@@ -3,6 +3,7 @@
 // versions (or anybody with access to the broker) may publish.
 #include "serve/fleet_status.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace edgeml::serve {
@@ -105,6 +106,18 @@ TEST(FleetStatus, DeeplyNestedMessagesAreNotesNotCrashes) {
   EXPECT_TRUE(has(table, "a: last stats unreadable, not JSON: '[[[")) << table;
   EXPECT_TRUE(has(table, "b: last stats unreadable, not JSON: '{\"models\":")) << table;
   EXPECT_NO_THROW(fleet.to_json(kNow).dump());
+}
+
+// Found by fuzz_node_stats: a "time" with a year far from now overflowed the
+// clock's nanoseconds (undefined behaviour); such a time is not taken, and the
+// age is from the message's arrival.
+TEST(FleetStatus, AStatsTimeFarFromNowIsNotTaken) {
+  for (const char* time : {"-999-11-26T17:20:05Z", "0001-01-01T00:00:00Z", "9999-11-26T17:20:05Z"}) {
+    FleetStatus fleet = fleet_of({{"edgeml/nodes/n/stats", fmt::format(R"({{"time": "{}", "interval_s": 5}})", time)}});
+    FleetStatus::Freshness f = FleetStatus::freshness(fleet.nodes().at("n"), kNow + 2s);
+    ASSERT_TRUE(f.age_s) << time;
+    EXPECT_DOUBLE_EQ(*f.age_s, 2) << time;
+  }
 }
 
 TEST(FleetStatus, AnOfflineNodeKeepsItsLastFigures) {
