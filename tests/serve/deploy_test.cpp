@@ -153,7 +153,9 @@ TEST(ServeDeploy, HostilePackagesAreRefusedAndTheNodeServesOnAcrossARestart) {
   Keys keys(keys_dir.path()), stranger(stranger_dir.path());
   const SigningKey signing = keys.signing();
   std::vector<std::string> node_args = keys.node_args();
-  node_args.insert(node_args.end(), {"--group", "g"});
+  // A cap below the broker's packet limit (16 MiB + 64 KiB), so that an
+  // oversize package reaches the node, which must refuse it unread.
+  node_args.insert(node_args.end(), {"--group", "g", "--max-package-bytes", "4194304"});
   test::ServedModels served(models.path(), "edge-1", node_args);
   ReportWatcher reports(served, "edge-1");
   Requester requester(served);
@@ -171,7 +173,7 @@ TEST(ServeDeploy, HostilePackagesAreRefusedAndTheNodeServesOnAcrossARestart) {
   const std::vector<Hostile> hostile = {
       {"utf8", encode_signed_package({"utf8", "v1", nullptr, {{"\xff.tflite", multi}}}, signing, 1), "file name"},
       {"nesting", std::string(600000, '\x81'), "nested deeper"},
-      {"large", std::string(20u << 20, 'x'), "more than the 16777216"},
+      {"large", std::string(6u << 20, 'x'), "more than the 4194304"},
       {"dotdot", encode_signed_package({"dotdot", "..", nullptr, {{"dotdot.tflite", multi}}}, signing, 1), "version"},
       {"stranger", encode_signed_package({"stranger", "v1", nullptr, {{"stranger.tflite", multi}}},
                                          stranger.signing(), 1), "does not trust"},
@@ -181,6 +183,13 @@ TEST(ServeDeploy, HostilePackagesAreRefusedAndTheNodeServesOnAcrossARestart) {
   publisher.publish(deploy_topic("all", "single_var_LR"), "", 1, true);  // a bare undeploy
   publisher.publish(deploy_topic("group/g", "single_var_LR"), encode_signed_package(older, signing, later_ms(1000)), 1, true);
   for (const Hostile& h : hostile) EXPECT_TRUE(reports.wait_for_result("refused", h.reason)) << h.model;
+  // 20 MiB: the broker itself refuses the packet and drops its sender.
+  {
+    mqtt::Client oversize(served.client("oversize"));
+    oversize.connect();
+    auto token = oversize.publish(deploy_topic("all", "huge"), std::string(20u << 20, 'x'), 1, true);
+    EXPECT_TRUE(test::wait_until([&] { return !oversize.connected(); }, kWait)) << "the broker took a 20 MiB packet";
+  }
   EXPECT_TRUE(reports.wait_for_result("refused", "unsigned removal"));
   EXPECT_TRUE(reports.wait_for_result("refused", "replayed older package"));
   EXPECT_TRUE(served.server().running()) << test::read_file(served.dir() / "serve.log");
