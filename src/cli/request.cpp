@@ -1,5 +1,6 @@
 // edgeml request: ask a running `edgeml serve` for predictions over MQTT 5,
 // one request from the command line or a replay of a sensor file.
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/common.h"
+#include "core/bounded_json.h"
 #include "core/error.h"
 #include "serve/prediction_table.h"
 #include "serve/request_client.h"
@@ -57,10 +59,17 @@ class ResultPrinter {
   }
 
  private:
+  static std::string join_lines(std::string text) {
+    std::replace(text.begin(), text.end(), '\n', ' ');
+    return text;
+  }
+
   static void print_json_line(const std::string& reply) {
     // One reply per line even if a server pretty-printed it.
+    json parsed;
     if (reply.find('\n') == std::string::npos) fmt::print("{}\n", reply);
-    else fmt::print("{}\n", json::parse(reply, nullptr, false).dump());
+    else if (parse_json_bounded(reply, parsed)) fmt::print("{}\n", dump_json_replacing(parsed));
+    else fmt::print("{}\n", join_lines(reply));
     std::fflush(stdout);
   }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/bounded_json.h"
 #include "core/error.h"
 
 namespace edgeml {
@@ -24,11 +25,11 @@ std::string read_file_text(const std::filesystem::path& path, std::size_t max_by
 
 nlohmann::json read_json_file(const std::filesystem::path& path, std::size_t max_bytes) {
   std::string text = read_file_text(path, max_bytes);
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
-    throw Error(fmt::format("'{}' is not valid JSON: {}", path.string(), e.what()));
-  }
+  // Bounded: a manifest arrives inside deployment packages, from the network.
+  nlohmann::json value;
+  if (Status s = parse_json_bounded(text, value); !s)
+    throw Error(fmt::format("'{}' is not valid JSON: {}", path.string(), s.reason()));
+  return value;
 }
 
 }  // namespace edgeml

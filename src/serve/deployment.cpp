@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/bounded_json.h"
 #include "core/file_text.h"
 #include "core/temp_dir.h"
 #include "serve/model_set.h"
@@ -57,8 +58,8 @@ bool belongs_to(const std::string& file, const std::string& model) {
 json read_manifest_json(const fs::path& dir) {
   fs::path path = dir / "manifest.json";
   if (!fs::exists(path)) return {{"format", 1}, {"models", json::array()}};
-  json manifest = json::parse(read_bytes(path), nullptr, false);
-  if (manifest.is_discarded() || !manifest.is_object() || !manifest["models"].is_array())
+  json manifest;
+  if (!parse_json_bounded(read_bytes(path), manifest) || !manifest.is_object() || !manifest["models"].is_array())
     throw Error(fmt::format("'{}' cannot be read as a manifest; not changing it", path.string()));
   return manifest;
 }

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/bounded_json.h"
+
 namespace edgeml::serve {
 
 namespace {
@@ -43,7 +45,8 @@ std::string utc_time(double unix_seconds) {
 }
 
 std::string prediction_table(const Request& request, std::string_view reply_text, std::chrono::nanoseconds latency) {
-  json reply = json::parse(reply_text, nullptr, false);
+  json reply;  // from the network: depth-bounded; unreadable stays null and shows as "-"
+  if (!parse_json_bounded(reply_text, reply)) reply = nullptr;
   std::string text = fmt::format("{} index {} value {} valueThreshold {}: answered by {} in {:.2f} ms\n",
                                  request.series.path(), request.index, request.value, request.threshold,
                                  field(reply, "node"), std::chrono::duration<double, std::milli>(latency).count());

@@ -1,6 +1,12 @@
 #include "core/bounded_json.h"
 
+#include <fstream>
+
 #include <gtest/gtest.h>
+
+#include "core/error.h"
+#include "core/file_text.h"
+#include "support/test_support.h"
 
 namespace edgeml {
 namespace {
@@ -65,4 +71,18 @@ TEST(BoundedJson, ReportsQuotingIllFormedUtf8CanBeWritten) {
 }
 
 }  // namespace
+// Manifests arrive inside deployment packages: read_json_file bounds them too.
+TEST(BoundedJson, JsonFilesAreReadWithTheSameBounds) {
+  test::TempDir dir;
+  std::ofstream(dir / "deep.json") << std::string(100000, '[') << std::string(100000, ']');
+  try {
+    read_json_file(dir / "deep.json", 1u << 20);
+    FAIL() << "read a file nested 100,000 deep";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("deep.json"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir / "ok.json") << R"({"models": [1, 2]})";
+  EXPECT_EQ(read_json_file(dir / "ok.json", 1u << 20)["models"].size(), 2u);
+}
+
 }  // namespace edgeml

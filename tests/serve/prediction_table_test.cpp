@@ -39,6 +39,9 @@ TEST(PredictionTable, AReplyWithoutPredictionsOrUnreadableSaysSo) {
   std::string odd = prediction_table(request, R"({"predictions":{"m":[1],"n":{"output":"x"}}})", 1ms);
   EXPECT_NE(odd.find("m      unreadable: [1]"), std::string::npos) << odd;
   EXPECT_NE(odd.find("n      -                   x  -"), std::string::npos) << odd;
+  // A hostile server's reply nested 600,000 deep is unreadable, not a crash.
+  const std::string deep = std::string(600000, '[') + std::string(600000, ']');
+  EXPECT_NE(prediction_table(request, deep, 1ms).find("answered by -"), std::string::npos);
 }
 
 TEST(UtcTime, RoundsToMillisecondsAndRefusesWhatIsOutOfRange) {
