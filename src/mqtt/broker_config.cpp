@@ -13,11 +13,8 @@ namespace edgeml::mqtt {
 
 namespace fs = std::filesystem;
 
-BrokerUser parse_broker_user(const std::string& text) {
-  std::size_t colon = text.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    throw Error(fmt::format("--user expects NAME:PASSWORD, got '{}'", text.substr(0, colon)));
-  return {text.substr(0, colon), text.substr(colon + 1)};
+std::string plain_listener_address(const BrokerConfig& c) {
+  return c.cert_file.empty() ? c.address : std::string("127.0.0.1");
 }
 
 static void require_file(const fs::path& path, const char* what) {
@@ -30,7 +27,7 @@ void validate(const BrokerConfig& c) {
   if (!is_loopback(c.address) && c.users.empty() && !c.allow_anonymous)
     throw Error(fmt::format(
         "refusing to listen on {} without authentication: anyone on the network could read and publish data. "
-        "Add --user NAME:PASS (and --acl FILE), or pass --allow-anonymous if this is really wanted",
+        "Add --user NAME with --password-file FILE (and --acl FILE), or pass --allow-anonymous if this is really wanted",
         c.address));
   for (const auto& u : c.users)
     if (u.name.find_first_of(": \t\n") != std::string::npos)
@@ -56,7 +53,7 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
   // our data directory: stay the user who started us.
   conf += fmt::format("user {}\n", current_user());
   conf += "per_listener_settings false\n";
-  conf += fmt::format("listener {} {}\n", c.port, c.address);
+  conf += fmt::format("listener {} {}\n", c.port, plain_listener_address(c));
   if (!c.cert_file.empty()) {
     conf += fmt::format("listener {} {}\n", c.tls_port, c.address);
     conf += fmt::format("certfile {}\nkeyfile {}\n", fs::absolute(c.cert_file).string(),

@@ -42,8 +42,9 @@ struct BrokerConfig {
   std::string log_types = "error warning notice";
 };
 
-// Parses "NAME:PASS". Throws Error when either part is missing.
-BrokerUser parse_broker_user(const std::string& text);
+// The plain listener's address: `address`, but loopback when there is a TLS
+// listener, so that the network sees TLS only while local tools need no CA.
+std::string plain_listener_address(const BrokerConfig& config);
 
 // Throws Error when the configuration would be unsafe or cannot work:
 // a non-loopback listener without users (unless allow_anonymous), half a TLS
