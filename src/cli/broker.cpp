@@ -18,6 +18,7 @@ struct BrokerArgs {
   mqtt::BrokerConfig config;
   std::vector<std::string> users;
   std::string password_file;
+  std::vector<std::string> roles;
   std::string port_file;
   bool no_persistence = false;
   bool verbose = false;
@@ -26,6 +27,7 @@ struct BrokerArgs {
 void run_broker(BrokerArgs& args) {
   mqtt::BrokerConfig config = args.config;
   for (const auto& u : args.users) config.users.push_back(mqtt::resolve_broker_user(u, args.password_file));
+  for (const auto& r : args.roles) config.roles.push_back(mqtt::parse_broker_role(r));
   config.persistence = !args.no_persistence;
   if (args.verbose) config.log_types = "all";
   if (config.data_dir.empty()) config.data_dir = default_state_dir() / "broker";
@@ -65,7 +67,10 @@ void add_broker_command(CLI::App& app) {
                   "--password-file, else EDGEML_BROKER_PASSWORD_<NAME>, else the terminal");
   cmd->add_option("--password-file", args->password_file, "NAME:PASSWORD lines for --user; must be mode 600")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--acl", c.acl_file, "Mosquitto ACL file")->check(CLI::ExistingFile);
+  cmd->add_option("--role", args->roles,
+                  "NAME=ROLE for a --user, ROLE one of " + mqtt::broker_role_names() +
+                      "; generates the ACL (repeatable)");
+  cmd->add_option("--acl", c.acl_file, "Mosquitto ACL file, instead of --role")->check(CLI::ExistingFile);
   cmd->add_option("--cert", c.cert_file, "server certificate (PEM) for a TLS listener")->check(CLI::ExistingFile);
   cmd->add_option("--key", c.key_file, "private key (PEM) of --cert")->check(CLI::ExistingFile);
   cmd->add_option("--tls-port", c.tls_port, "TLS port; 0 picks a free one")->check(CLI::Range(0, 65535))->capture_default_str();

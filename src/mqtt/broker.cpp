@@ -49,22 +49,27 @@ Broker::~Broker() {
   }
 }
 
-// Plain NAME:PASSWORD lines, created 0600 (never readable by others, not even
-// for a moment), then hashed in place by `mosquitto_passwd -U`: with -b the
-// passwords would be on its command line, where any local user can read them.
-static void write_password_file(const fs::path& path, const std::vector<BrokerUser>& users, const fs::path& log) {
+// Created 0600 before anything is written, so never readable by others.
+static void write_private_file(const fs::path& path, const std::string& text) {
   ::unlink(path.c_str());
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw Error(fmt::format("cannot create password file '{}': {}", path.string(), std::strerror(errno)));
+  if (fd < 0) throw Error(fmt::format("cannot create '{}': {}", path.string(), std::strerror(errno)));
+  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!written) throw Error(fmt::format("cannot write '{}'", path.string()));
+}
+
+// Plain NAME:PASSWORD lines, then hashed in place by `mosquitto_passwd -U`:
+// with -b the passwords would be on its command line, where any local user
+// can read them.
+static void write_password_file(const fs::path& path, const std::vector<BrokerUser>& users, const fs::path& log) {
   std::string text;
   for (const auto& user : users) {
     if (user.password.find_first_of("\r\n") != std::string::npos)
       throw Error(fmt::format("the password of broker user '{}' contains a line break", user.name));
     text += user.name + ":" + user.password + "\n";
   }
-  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!written) throw Error(fmt::format("cannot write password file '{}'", path.string()));
+  write_private_file(path, text);
   Process p({"mosquitto_passwd", "-U", path.string()}, log.string());
   auto status = p.wait_for(std::chrono::seconds(30));
   if (!status || *status != 0)
@@ -75,6 +80,7 @@ void Broker::write_files() {
   fs::path password_file = config_.data_dir / "passwords";
   if (!config_.users.empty())
     write_password_file(password_file, config_.users, config_.data_dir / "mosquitto_passwd.log");
+  if (!config_.roles.empty()) write_private_file(config_.data_dir / "acl", render_acl(config_.roles));
   std::ofstream conf(config_.data_dir / "mosquitto.conf", std::ios::trunc);
   conf << render_mosquitto_conf(config_, password_file);
   if (!conf) throw Error(fmt::format("cannot write {}", (config_.data_dir / "mosquitto.conf").string()));

@@ -83,7 +83,8 @@ TEST(MqttBrokerCommand, UsersGetTheirPasswordsFromAFileOrTheEnvironment) {
   chmod((dir / "pw").c_str(), 0600);
   setenv("EDGEML_BROKER_PASSWORD_BOB_2", "bob-pw", 1);
   Process edgeml = test::run_edgeml({"broker", "--port", "0", "--port-file", (dir / "port").string(), "--user",
-                                     "alice", "--user", "bob-2", "--password-file", (dir / "pw").string(),
+                                     "alice", "--user", "bob-2", "--password-file", (dir / "pw").string(), "--role",
+                                     "alice=sensor", "--role", "bob-2=collector",
                                      "--data-dir", (dir / "data").string()},
                                     dir / "broker.log");
   unsetenv("EDGEML_BROKER_PASSWORD_BOB_2");

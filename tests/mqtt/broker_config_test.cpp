@@ -156,7 +156,9 @@ TEST(MqttValidateConfig, OffLoopbackIsAcceptedWithUsersOrAllowAnonymous) {
   BrokerConfig c;
   c.address = "0.0.0.0";
   c.users = {{"alice", "secret"}};
+  c.roles = {{"alice", "sensor"}};
   EXPECT_NO_THROW(validate(c));
+  c.roles.clear();
   c.users.clear();
   c.allow_anonymous = true;
   EXPECT_NO_THROW(validate(c));

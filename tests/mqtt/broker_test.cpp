@@ -197,6 +197,7 @@ TEST_P(MqttProtocol, UsersTurnAnonymousAccessOff) {
   TempDir dir;
   BrokerConfig config;
   config.users = {{"alice", "secret"}};
+  config.roles = {{"alice", "sensor"}};
   auto broker = test::start_broker(dir.path(), config);
 
   // A refusal is an answer: it must not be retried until connect_timeout (15 s).
@@ -226,6 +227,7 @@ TEST(MqttBroker, PasswordFileAndDataDirectoryArePrivate) {
   TempDir dir;
   BrokerConfig config;
   config.users = {{"alice", "not-in-the-file"}};
+  config.roles = {{"alice", "sensor"}};
   auto broker = test::start_broker(dir / "broker", config);
   EXPECT_EQ(mode_of(dir / "broker"), 0700u);
   EXPECT_EQ(mode_of(dir / "broker" / "passwords"), 0600u);
@@ -408,6 +410,29 @@ TEST(MqttBroker, AclLimitsWhatAUserMayPublish) {
   EXPECT_TRUE(wait_until([&] { return alice_inbox.has("alarm/y", "from-alice"); }, kWait));
   EXPECT_TRUE(wait_until([&] { return bob_inbox.has("alarm/y", "from-alice"); }, kWait));
   EXPECT_FALSE(wait_until([&] { return alice_inbox.has_topic("alarm/x") || bob_inbox.has_topic("alarm/x"); }, 500ms));
+}
+
+TEST(MqttBroker, RolesLimitWhatUsersDo) {
+  TempDir dir;
+  BrokerConfig config;
+  config.users = {{"sensor", "s-pw"}, {"collector", "c-pw"}};
+  config.roles = {{"sensor", "sensor"}, {"collector", "collector"}};
+  auto broker = test::start_broker(dir / "broker", config);
+  EXPECT_EQ(test::read_file(dir / "broker" / "acl"), render_acl(config.roles));
+
+  Inbox sensor_inbox, collector_inbox;
+  auto sensor = connect_client(as_user(test::client_options(*broker, "sensor-1"), "sensor", "s-pw"), &sensor_inbox,
+                               "edgeml/receipts/sensor-1/#");
+  auto collector = connect_client(as_user(test::client_options(*broker, "collector-1"), "collector", "c-pw"),
+                                  &collector_inbox, "alarm/#");
+  // Denied publishes are acknowledged and dropped: each is followed by an
+  // allowed one, which is routed after it.
+  publish_and_wait(*collector, "alarm/forged", "x");
+  publish_and_wait(*collector, "edgeml/receipts/sensor-1/r", "yours");
+  publish_and_wait(*sensor, "alarm/1", "event");
+  EXPECT_TRUE(wait_until([&] { return collector_inbox.has("alarm/1", "event"); }, kWait));
+  EXPECT_TRUE(wait_until([&] { return sensor_inbox.has("edgeml/receipts/sensor-1/r", "yours"); }, kWait));
+  EXPECT_FALSE(collector_inbox.has_topic("alarm/forged"));
 }
 
 }  // namespace
