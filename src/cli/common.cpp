@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "mqtt/credentials.h"
+
 namespace edgeml::cli {
 
 std::atomic<bool> g_stop{false};
@@ -29,9 +31,20 @@ void add_connection_options(CLI::App& cmd, mqtt::ClientOptions& o) {
       ->capture_default_str()
       ->group("Broker");
   cmd.add_option("--username", c.username, "user name for the broker")->envname("EDGEML_USERNAME")->group("Broker");
-  cmd.add_option("--password", c.password, "password for the broker (prefer EDGEML_PASSWORD)")
-      ->envname("EDGEML_PASSWORD")
+  // No --password: a command line can be read by any user of the machine.
+  if (const char* p = std::getenv("EDGEML_PASSWORD")) c.password = p;
+  cmd.add_option_function<std::string>(
+         "--password-file", [&c](const std::string& file) { c.password = mqtt::read_password_file(file); },
+         "file whose first line is the broker password (mode 600); else EDGEML_PASSWORD")
       ->group("Broker");
+  cmd.add_option_function<std::string>(
+         "--password",
+         [](const std::string&) {
+           throw CLI::ValidationError("--password", "a password on the command line can be read by anyone on this "
+                                                    "machine: use --password-file FILE (mode 600) or EDGEML_PASSWORD");
+         },
+         "refused: use --password-file or EDGEML_PASSWORD")
+      ->group("");
   cmd.add_option("--cafile", c.cafile, "CA certificate (PEM): connect with TLS and verify the broker")
       ->envname("EDGEML_CAFILE")
       ->check(CLI::ExistingFile)

@@ -11,8 +11,9 @@
 
 namespace edgeml::cli {
 
-// --host --port --username --password --cafile --client-id --connect-timeout,
-// each also read from EDGEML_<NAME>.
+// --host --port --username --password-file --cafile --client-id
+// --connect-timeout, each also read from EDGEML_<NAME> (the password itself
+// from EDGEML_PASSWORD).
 void add_connection_options(CLI::App& cmd, mqtt::ClientOptions& options);
 
 // Set by SIGINT/SIGTERM once install_stop_handlers() ran.

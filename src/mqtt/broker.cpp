@@ -1,9 +1,13 @@
 #include "mqtt/broker.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -28,6 +32,9 @@ Broker::Broker(BrokerConfig config) : config_(std::move(config)) {
   std::error_code ec;
   fs::create_directories(config_.data_dir, ec);
   if (ec) throw Error(fmt::format("cannot create broker directory '{}': {}", config_.data_dir.string(), ec.message()));
+  // It holds the password hashes and the persisted messages: ours alone.
+  fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) throw Error(fmt::format("cannot make broker directory '{}' private: {}", config_.data_dir.string(), ec.message()));
   config_.data_dir = fs::absolute(config_.data_dir);
 }
 
@@ -42,21 +49,38 @@ Broker::~Broker() {
   }
 }
 
+// Created 0600 before anything is written, so never readable by others.
+static void write_private_file(const fs::path& path, const std::string& text) {
+  ::unlink(path.c_str());
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw Error(fmt::format("cannot create '{}': {}", path.string(), std::strerror(errno)));
+  bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!written) throw Error(fmt::format("cannot write '{}'", path.string()));
+}
+
+// Plain NAME:PASSWORD lines, then hashed in place by `mosquitto_passwd -U`:
+// with -b the passwords would be on its command line, where any local user
+// can read them.
+static void write_password_file(const fs::path& path, const std::vector<BrokerUser>& users, const fs::path& log) {
+  std::string text;
+  for (const auto& user : users) {
+    if (user.password.find_first_of("\r\n") != std::string::npos)
+      throw Error(fmt::format("the password of broker user '{}' contains a line break", user.name));
+    text += user.name + ":" + user.password + "\n";
+  }
+  write_private_file(path, text);
+  Process p({"mosquitto_passwd", "-U", path.string()}, log.string());
+  auto status = p.wait_for(std::chrono::seconds(30));
+  if (!status || *status != 0)
+    throw Error(fmt::format("mosquitto_passwd could not hash '{}'; see {}", path.string(), log.string()));
+}
+
 void Broker::write_files() {
   fs::path password_file = config_.data_dir / "passwords";
-  if (!config_.users.empty()) {
-    fs::remove(password_file);
-    for (const auto& user : config_.users) {
-      bool first = &user == &config_.users.front();
-      std::vector<std::string> argv{"mosquitto_passwd", "-b"};
-      if (first) argv.push_back("-c");
-      argv.insert(argv.end(), {password_file.string(), user.name, user.password});
-      Process p(argv, (config_.data_dir / "mosquitto_passwd.log").string());
-      auto status = p.wait_for(std::chrono::seconds(10));
-      if (!status || *status != 0) throw Error(fmt::format("mosquitto_passwd failed for user '{}'", user.name));
-    }
-    chmod(password_file.c_str(), 0600);
-  }
+  if (!config_.users.empty())
+    write_password_file(password_file, config_.users, config_.data_dir / "mosquitto_passwd.log");
+  if (!config_.roles.empty()) write_private_file(config_.data_dir / "acl", render_acl(config_.roles));
   std::ofstream conf(config_.data_dir / "mosquitto.conf", std::ios::trunc);
   conf << render_mosquitto_conf(config_, password_file);
   if (!conf) throw Error(fmt::format("cannot write {}", (config_.data_dir / "mosquitto.conf").string()));
@@ -94,7 +118,7 @@ bool Broker::launch(std::chrono::milliseconds timeout) {
   while (std::chrono::steady_clock::now() < deadline && process_->running()) {
     if (logged_running_since(log_file(), log_start)) {
       // Still alive and answering after announcing itself?
-      return wait_for_listener(config_.address, config_.port, std::chrono::milliseconds(1000)) &&
+      return wait_for_listener(address(), config_.port, std::chrono::milliseconds(1000)) &&
              (config_.cert_file.empty() ||
               wait_for_listener(config_.address, config_.tls_port, std::chrono::milliseconds(1000))) &&
              process_->running();
@@ -110,17 +134,17 @@ void Broker::start(std::chrono::milliseconds timeout) {
   const bool pick_tls = !config_.cert_file.empty() && config_.tls_port == 0;
   // A free port can be taken by someone else before mosquitto binds it: retry.
   for (int attempt = 1;; ++attempt) {
-    if (pick_port) config_.port = pick_free_port(config_.address);
+    if (pick_port) config_.port = pick_free_port(address());
     if (pick_tls) config_.tls_port = pick_free_port(config_.address);
     write_files();
     if (launch(timeout)) {
-      spdlog::debug("mosquitto (pid {}) listening on {}:{}", process_->pid(), config_.address, config_.port);
+      spdlog::debug("mosquitto (pid {}) listening on {}:{}", process_->pid(), address(), config_.port);
       return;
     }
     process_->stop(SIGKILL, std::chrono::seconds(2));
     process_.reset();
     if (!(pick_port || pick_tls) || attempt >= 3)
-      throw Error(fmt::format("mosquitto did not start on {}:{}; its log ({}) ends with:{}", config_.address,
+      throw Error(fmt::format("mosquitto did not start on {}:{}; its log ({}) ends with:{}", address(),
                               config_.port, log_file().string(), log_tail()));
     if (pick_port) config_.port = 0;
     if (pick_tls) config_.tls_port = 0;

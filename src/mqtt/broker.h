@@ -36,7 +36,9 @@ class Broker {
   const BrokerConfig& config() const { return config_; }
   int port() const { return config_.port; }
   int tls_port() const { return config_.tls_port; }
-  const std::string& address() const { return config_.address; }
+  // Where the plain listener is (loopback when TLS is on), and the TLS one.
+  std::string address() const { return plain_listener_address(config_); }
+  const std::string& tls_address() const { return config_.address; }
   const std::filesystem::path& data_dir() const { return config_.data_dir; }
   std::filesystem::path log_file() const { return config_.data_dir / "mosquitto.log"; }
 

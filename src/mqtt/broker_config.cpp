@@ -13,11 +13,8 @@ namespace edgeml::mqtt {
 
 namespace fs = std::filesystem;
 
-BrokerUser parse_broker_user(const std::string& text) {
-  std::size_t colon = text.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    throw Error(fmt::format("--user expects NAME:PASSWORD, got '{}'", text.substr(0, colon)));
-  return {text.substr(0, colon), text.substr(colon + 1)};
+std::string plain_listener_address(const BrokerConfig& c) {
+  return c.cert_file.empty() ? c.address : std::string("127.0.0.1");
 }
 
 static void require_file(const fs::path& path, const char* what) {
@@ -25,17 +22,41 @@ static void require_file(const fs::path& path, const char* what) {
   if (!fs::is_regular_file(path, ec)) throw Error(fmt::format("{} '{}' does not exist or is not a file", what, path.string()));
 }
 
+static bool has_user(const BrokerConfig& c, const std::string& name) {
+  for (const auto& u : c.users)
+    if (u.name == name) return true;
+  return false;
+}
+
+// Without an ACL every user may read and publish everything, deployments
+// included: one leaked sensor password would be enough to replace a model.
+static void validate_access(const BrokerConfig& c) {
+  if (!c.users.empty() && c.acl_file.empty() && c.roles.empty())
+    throw Error(fmt::format("users need an ACL: give each a --role NAME=ROLE ({}) or pass --acl FILE",
+                            broker_role_names()));
+  if (!c.acl_file.empty() && !c.roles.empty()) throw Error("--acl and --role exclude each other: use one of them");
+  for (const auto& r : c.roles)
+    if (!has_user(c, r.user)) throw Error(fmt::format("--role for '{}', who is not a --user", r.user));
+  if (c.roles.empty()) return;
+  for (const auto& u : c.users) {
+    bool any = false;
+    for (const auto& r : c.roles) any = any || r.user == u.name;
+    if (!any) throw Error(fmt::format("user '{}' has no --role: it could connect but do nothing", u.name));
+  }
+}
+
 void validate(const BrokerConfig& c) {
   if (c.port < 0 || c.port > 65535) throw Error(fmt::format("port {} is not in 0..65535", c.port));
   if (!is_loopback(c.address) && c.users.empty() && !c.allow_anonymous)
     throw Error(fmt::format(
         "refusing to listen on {} without authentication: anyone on the network could read and publish data. "
-        "Add --user NAME:PASS (and --acl FILE), or pass --allow-anonymous if this is really wanted",
+        "Add --user NAME with --password-file FILE and --role NAME=ROLE (or --acl FILE), or pass --allow-anonymous if this is really wanted",
         c.address));
   for (const auto& u : c.users)
     if (u.name.find_first_of(": \t\n") != std::string::npos)
       throw Error(fmt::format("user name '{}' may not contain ':' or white space", u.name));
   if (!c.acl_file.empty()) require_file(c.acl_file, "ACL file");
+  validate_access(c);
   if (c.cert_file.empty() != c.key_file.empty())
     throw Error("a TLS listener needs both --cert and --key");
   if (!c.cert_file.empty()) {
@@ -56,7 +77,7 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
   // our data directory: stay the user who started us.
   conf += fmt::format("user {}\n", current_user());
   conf += "per_listener_settings false\n";
-  conf += fmt::format("listener {} {}\n", c.port, c.address);
+  conf += fmt::format("listener {} {}\n", c.port, plain_listener_address(c));
   if (!c.cert_file.empty()) {
     conf += fmt::format("listener {} {}\n", c.tls_port, c.address);
     conf += fmt::format("certfile {}\nkeyfile {}\n", fs::absolute(c.cert_file).string(),
@@ -66,6 +87,7 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
   conf += fmt::format("allow_anonymous {}\n", anonymous ? "true" : "false");
   if (!c.users.empty()) conf += fmt::format("password_file {}\n", password_file.string());
   if (!c.acl_file.empty()) conf += fmt::format("acl_file {}\n", fs::absolute(c.acl_file).string());
+  if (!c.roles.empty()) conf += fmt::format("acl_file {}\n", (c.data_dir / "acl").string());
   conf += fmt::format("persistence {}\n", c.persistence ? "true" : "false");
   if (c.persistence)
     conf += fmt::format("persistence_location {}/\nautosave_on_changes true\nautosave_interval {}\n", c.data_dir.string(),

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "mqtt/broker_acl.h"
+
 namespace edgeml::mqtt {
 
 struct BrokerUser {
@@ -17,7 +19,9 @@ struct BrokerConfig {
   int port = 1883;  // 0: a free port chosen at start
   std::filesystem::path data_dir;  // config, passwords, persistence; empty: a temporary one
   std::vector<BrokerUser> users;   // any user turns anonymous access off
+  // Users need an ACL: a file of one's own, or roles it is generated from.
   std::filesystem::path acl_file;
+  std::vector<BrokerRole> roles;
   std::filesystem::path cert_file;  // with key_file: a TLS listener on tls_port
   std::filesystem::path key_file;
   int tls_port = 8883;  // 0: a free port chosen at start
@@ -42,15 +46,17 @@ struct BrokerConfig {
   std::string log_types = "error warning notice";
 };
 
-// Parses "NAME:PASS". Throws Error when either part is missing.
-BrokerUser parse_broker_user(const std::string& text);
+// The plain listener's address: `address`, but loopback when there is a TLS
+// listener, so that the network sees TLS only while local tools need no CA.
+std::string plain_listener_address(const BrokerConfig& config);
 
 // Throws Error when the configuration would be unsafe or cannot work:
-// a non-loopback listener without users (unless allow_anonymous), half a TLS
-// pair, missing files, bad names.
+// a non-loopback listener without users (unless allow_anonymous), users
+// without an ACL, roles of unknown users, half a TLS pair, missing files, bad names.
 void validate(const BrokerConfig& config);
 
-// mosquitto.conf text; `password_file` is used when there are users.
+// mosquitto.conf text; `password_file` is used when there are users. With
+// roles, the generated ACL is expected in data_dir/acl.
 std::string render_mosquitto_conf(const BrokerConfig& config, const std::filesystem::path& password_file);
 
 }  // namespace edgeml::mqtt

@@ -1,5 +1,5 @@
 // Where and how a client reaches its broker: the options every client
-// subcommand takes (--host --port --username --password --cafile --client-id).
+// subcommand takes (--host --port --username --password-file --cafile --client-id).
 #pragma once
 
 #include <string>

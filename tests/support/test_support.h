@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
+#include "core/error.h"
 #include "core/process.h"
 #include "mqtt/broker.h"
 #include "mqtt/client.h"
@@ -26,6 +29,18 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Asserts that `f` throws edgeml::Error and returns its message for further checks.
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected edgeml::Error";
+  return {};
+}
 
 // A started broker on a free loopback port with its data under `dir`.
 std::unique_ptr<mqtt::Broker> start_broker(const std::filesystem::path& dir, mqtt::BrokerConfig config = {});
