@@ -138,6 +138,10 @@ void add_serve_command(CLI::App& app) {
   cmd->add_flag("--allow-unsigned-deploy", args->server.deploy_policy.allow_unsigned,
                 "also take unsigned deployment packages and bare empty undeploy messages (any client of the "
                 "broker may then change this node's models)");
+  cmd->add_option("--response-filter", args->server.response_filter,
+                  "reply on a request's MQTT 5 Response Topic only when it matches this filter "
+                  "(e.g. edgeml/replies/#); others get no reply")
+      ->capture_default_str();
   cmd->add_flag("--allow-downgrade", args->server.allow_downgrade,
                 "take a signed package signed before the one installed (a replay of an older version)");
   cmd->add_option("--max-package-bytes", args->server.deploy_policy.max_bytes,

@@ -8,23 +8,6 @@
 
 namespace edgeml::ingest {
 
-bool topic_matches(std::string_view filter, std::string_view topic) {
-  while (true) {
-    std::size_t fs = filter.find('/');
-    std::string_view level = filter.substr(0, fs);
-    if (level == "#") return true;
-    std::size_t ts = topic.find('/');
-    std::string_view tlevel = topic.substr(0, ts);
-    if (level != "+" && level != tlevel) return false;
-    if (fs == std::string_view::npos || ts == std::string_view::npos) {
-      // "a/#" also matches "a".
-      return fs == ts || (ts == std::string_view::npos && filter.substr(fs + 1) == "#");
-    }
-    filter.remove_prefix(fs + 1);
-    topic.remove_prefix(ts + 1);
-  }
-}
-
 Collector::Collector(EventStore& store, CsvMirror* csv, CollectorOptions options)
     : options_(std::move(options)), writer_(store, csv, options_.queue) {
   writer_.set_failure_handler(options_.on_store_failure);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/data_quality.h"
+#include "core/topic_filter.h"
 #include "ingest/csv_mirror.h"
 #include "ingest/event_store.h"
 #include "ingest/receipt_mailer.h"
@@ -107,8 +108,5 @@ class Collector {
 // Publishes each report as quality_report_json() on quality_topic() at QoS 0;
 // nothing while the client is disconnected (the report is counted unsent).
 QualityReporter mqtt_quality_reporter(mqtt::Client& client, std::string node);
-
-// MQTT topic filter matching ('+' one level, '#' the rest).
-bool topic_matches(std::string_view filter, std::string_view topic);
 
 }  // namespace edgeml::ingest

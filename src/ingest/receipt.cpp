@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "core/topic_filter.h"
+
 namespace edgeml::ingest {
 
 std::string receipt_topic(std::string_view client_id, std::string_view run) {
@@ -13,8 +15,7 @@ std::string receipt_topic(std::string_view client_id, std::string_view run) {
 }
 
 bool is_receipt_topic(std::string_view topic) {
-  return topic.starts_with(kReceiptPrefix) && topic.size() <= 256 &&
-         topic.find_first_of(std::string_view("+#\0", 3)) == std::string_view::npos;
+  return topic.starts_with(kReceiptPrefix) && is_publishable_topic(topic, 256);
 }
 
 std::string new_run_id() {

@@ -71,6 +71,10 @@ struct ServerOptions {
   std::filesystem::path models_dir;
   std::string node;   // this server's name in replies and status topics
   std::string group;  // empty: every request reaches this server
+  // Replies go to a request's Response Topic only when it matches this filter
+  // (and is a topic one may publish on): otherwise any client could make the
+  // server publish where it likes.
+  std::string response_filter = "#";
   std::size_t queue_capacity = 1024;
   // A request that waited longer than this in the queue is answered with an
   // error instead: its requester has likely given up (edgeml request waits
@@ -255,6 +259,7 @@ class Server {
   std::unique_ptr<NodeStats> contract_interval_start_;  // the watcher's
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
+    std::atomic<std::uint64_t> replies_refused{0};  // Response Topic outside --response-filter
     std::atomic<std::uint64_t> events{0}, events_unreadable{0}, events_dropped{0}, accuracy_alerts{0};
     std::atomic<std::uint64_t> quality_dropped{0}, timed_out{0};
   } counts_;

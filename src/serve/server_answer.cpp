@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/topic_filter.h"
 #include "serve/server.h"
 
 namespace edgeml::serve {
@@ -37,9 +38,14 @@ bool is_event(const std::string& topic) { return topic.starts_with(kAlarmPrefix)
 template <typename MakeTopic>
 void Server::publish_reply(const Job& job, const std::string& reply, MakeTopic topic_when_none) {
   try {
-    if (!job.response_topic.empty())
-      client_->publish(job.response_topic, reply, kReplyQos, false, job.correlation_data);
-    else
+    if (!job.response_topic.empty()) {
+      if (is_publishable_topic(job.response_topic) && topic_matches(options_.response_filter, job.response_topic))
+        client_->publish(job.response_topic, reply, kReplyQos, false, job.correlation_data);
+      else if (++counts_.replies_refused == 1 || counts_.replies_refused % 1000 == 0)
+        spdlog::warn("{} reply(s) not sent: the Response Topic '{}' is not under --response-filter '{}' or has "
+                     "wildcards", counts_.replies_refused.load(), job.response_topic.substr(0, 128),
+                     options_.response_filter);
+    } else
       client_->publish(topic_when_none(), reply, kReplyQos, false, job.correlation_data);
   } catch (const Error& e) {
     spdlog::warn("reply not sent: {}", e.what());

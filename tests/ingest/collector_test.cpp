@@ -22,6 +22,15 @@ TEST(TopicMatches, FollowsMqttWildcards) {
   EXPECT_TRUE(topic_matches("alarm/1/2/3", "alarm/1/2/3"));
 }
 
+TEST(TopicMatches, APublishableTopicHasNoWildcardsAndALimit) {
+  EXPECT_TRUE(is_publishable_topic("edgeml/replies/asker"));
+  EXPECT_FALSE(is_publishable_topic(""));
+  EXPECT_FALSE(is_publishable_topic("edgeml/replies/+"));
+  EXPECT_FALSE(is_publishable_topic("edgeml/#"));
+  EXPECT_FALSE(is_publishable_topic(std::string("a\0b", 3)));
+  EXPECT_FALSE(is_publishable_topic(std::string(2000, 'a')));
+}
+
 TEST(Collector, StoresEventsOnceAndSeesTheFinish) {
   test::TempDir dir;
   EventStore store(dir / "e.db");

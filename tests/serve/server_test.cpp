@@ -287,6 +287,34 @@ TEST(ServeServer, RequestsPastTheDeadlineGetATimeoutErrorAndAreCounted) {
   EXPECT_EQ(last["replies"], answered);
 }
 
+// A request names where its reply goes: only topics under --response-filter,
+// and never one with wildcards, which would make the broker drop the server.
+TEST(ServeServer, RepliesGoOnlyToResponseTopicsUnderTheFilter) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  ServedModels served(test::shared_file("models/seed-tflite"), "filter-node", {"--response-filter", "edgeml/replies/#"});
+  test::MessageInbox everything;
+  auto watcher = test::receiving_client(served.client("watcher"), everything, "#");
+  mqtt::ClientOptions options = served.client("asker");
+  options.mqtt_version = 5;
+  mqtt::Client asker(options);
+  asker.connect();
+  std::this_thread::sleep_for(200ms);
+  const std::string request = "request/" + kSeries;
+  asker.publish_request(request, "1,231,230", 0, "elsewhere/x", "1");
+  asker.publish_request(request, "2,231,230", 0, "edgeml/replies/+", "2");
+  asker.publish_request(request, "3,231,230", 0, "edgeml/replies/asker", "3");
+  ASSERT_TRUE(test::wait_until(
+      [&] {
+        for (const auto& m : everything.messages())
+          if (m.topic == "edgeml/replies/asker") return true;
+        return false;
+      },
+      kWait));
+  for (const auto& m : everything.messages()) EXPECT_NE(m.topic, "elsewhere/x");
+  EXPECT_TRUE(served.server().running());
+  EXPECT_NE(test::read_file(served.dir() / "serve.log").find("not under --response-filter"), std::string::npos);
+}
+
 TEST(ServeServer, StatusIsOnlineThenOfflineWhenTheServerStopsOrIsKilled) {
   EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
   ServedModels served(test::shared_file("models/seed-tflite"), "node-a");

@@ -1,0 +1,17 @@
+// MQTT topic names and filters, as the broker judges them.
+#pragma once
+
+#include <string_view>
+
+namespace edgeml {
+
+// MQTT topic filter matching ('+' one level, '#' the rest).
+bool topic_matches(std::string_view filter, std::string_view topic);
+
+// A topic a client may publish on: not empty, at most `max_bytes`, without
+// the wildcards '+' and '#' or a NUL. Publishing on another makes the broker
+// drop the connection, so a topic that came from the network (a Response
+// Topic) is checked before it is used.
+bool is_publishable_topic(std::string_view topic, std::size_t max_bytes = 1024);
+
+}  // namespace edgeml
