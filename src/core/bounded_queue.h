@@ -72,6 +72,10 @@ class BoundedQueue {
     return size_;
   }
   std::size_t capacity() const { return slots_.size(); }
+  bool closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
 
  private:
   mutable std::mutex mutex_;

@@ -2,65 +2,63 @@
 
 namespace edgeml::ingest {
 
-ReceiptMailer::ReceiptMailer(std::size_t capacity) : capacity_(capacity), thread_([this] { run(); }) {}
+namespace {
+constexpr auto kPopWait = std::chrono::milliseconds(100);
+}  // namespace
+
+ReceiptMailer::ReceiptMailer(std::size_t capacity) : queue_(capacity), thread_([this] { run(); }) {}
 
 ReceiptMailer::~ReceiptMailer() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  changed_.notify_all();
+  queue_.close();  // pops drain what is left
   thread_.join();
 }
 
 void ReceiptMailer::set_sender(Sender sender) {
-  std::lock_guard lock(mutex_);
+  std::lock_guard lock(sender_mutex_);
   sender_ = std::move(sender);
 }
 
 bool ReceiptMailer::post(std::string topic, std::string payload) {
+  bool has_sender;
   {
-    std::lock_guard lock(mutex_);
-    if (!sender_ || queue_.size() >= capacity_) {
-      ++dropped_;
-      return false;
-    }
-    queue_.emplace_back(std::move(topic), std::move(payload));
+    std::lock_guard lock(sender_mutex_);
+    has_sender = static_cast<bool>(sender_);
   }
-  changed_.notify_all();
-  return true;
+  const bool queued = has_sender && queue_.push_with(
+                                        [&](std::pair<std::string, std::string>& slot) {
+                                          slot.first.swap(topic);
+                                          slot.second.swap(payload);
+                                        },
+                                        std::chrono::milliseconds(0));
+  if (queued) ++posted_;
+  else ++dropped_;
+  return queued;
 }
 
 bool ReceiptMailer::wait_idle(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout, [&] { return queue_.empty() && !busy_; });
-}
-
-std::int64_t ReceiptMailer::sent() const {
-  std::lock_guard lock(mutex_);
-  return sent_;
-}
-
-std::int64_t ReceiptMailer::dropped() const {
-  std::lock_guard lock(mutex_);
-  return dropped_;
+  const std::int64_t target = posted_;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (sent_ < target) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 void ReceiptMailer::run() {
-  std::unique_lock lock(mutex_);
+  std::pair<std::string, std::string> receipt;
   while (true) {
-    changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;
-    auto [topic, payload] = std::move(queue_.front());
-    queue_.pop_front();
-    busy_ = true;
-    Sender sender = sender_;
-    lock.unlock();
-    sender(topic, payload);
-    lock.lock();
-    busy_ = false;
+    if (!queue_.pop(receipt, kPopWait)) {
+      if (queue_.closed()) return;
+      continue;
+    }
+    Sender sender;
+    {
+      std::lock_guard lock(sender_mutex_);
+      sender = sender_;
+    }
+    if (sender) sender(receipt.first, receipt.second);
     ++sent_;
-    changed_.notify_all();
   }
 }
 

@@ -1,20 +1,21 @@
 // Sends store receipts on a thread of its own. Paho C holds its lock while a
 // message handler runs, and a collector's handler may wait for the writer
 // thread (a full queue): if the writer itself published the receipts, each
-// would wait for the other. The mailer's queue is bounded and never blocks
-// the writer: a receipt that finds it full is dropped, and its sender sends
-// the events again (the store keeps each once).
+// would wait for the other. The mailer's queue (core/bounded_queue.h) never
+// blocks the writer: a receipt that finds it full is dropped, and its sender
+// sends the events again (the store keeps each once).
 #pragma once
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <utility>
+
+#include "core/bounded_queue.h"
 
 namespace edgeml::ingest {
 
@@ -33,19 +34,15 @@ class ReceiptMailer {
   bool post(std::string topic, std::string payload);
   // Waits (at most `timeout`) until every receipt posted so far was handed to the sender.
   bool wait_idle(std::chrono::milliseconds timeout);
-  std::int64_t sent() const;
-  std::int64_t dropped() const;
+  std::int64_t dropped() const { return dropped_; }
 
  private:
   void run();
 
-  const std::size_t capacity_;
-  mutable std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::pair<std::string, std::string>> queue_;
+  BoundedQueue<std::pair<std::string, std::string>> queue_;
+  std::mutex sender_mutex_;
   Sender sender_;
-  bool busy_ = false, stopping_ = false;
-  std::int64_t sent_ = 0, dropped_ = 0;
+  std::atomic<std::int64_t> posted_{0}, sent_{0}, dropped_{0};
   std::thread thread_;  // last: starts after the members it uses
 };
 
