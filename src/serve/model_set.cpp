@@ -78,6 +78,11 @@ std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<Reje
 
 bool is_model_file(const fs::path& path) { return path.extension() == ".tflite" || path.extension() == ".onnx"; }
 
+// A deployed version's file (NAME@VERSION.ext) that the manifest does not list
+// is one an install is writing or a crash left, before or after the manifest's
+// rename: never a model of its own ('@' is not allowed in a model's name).
+bool is_unlisted_version_file(const fs::path& path) { return path.stem().string().find('@') != std::string::npos; }
+
 // Model files the manifest does not list, grouped by stem (NAME.tflite first).
 std::vector<Candidate> bare_candidates(const fs::path& dir, const std::vector<std::string>& listed) {
   std::map<std::string, Candidate> by_stem;
@@ -87,7 +92,7 @@ std::vector<Candidate> bare_candidates(const fs::path& dir, const std::vector<st
     std::string file_name = path.filename().string();
     std::error_code entry_ec;  // a broken link is skipped, not the end of the listing
     if (!is_model_file(path) || !it->is_regular_file(entry_ec) ||
-        std::find(listed.begin(), listed.end(), file_name) != listed.end())
+        std::find(listed.begin(), listed.end(), file_name) != listed.end() || is_unlisted_version_file(path))
       continue;
     Candidate& c = by_stem[path.stem().string()];
     c.info.name = path.stem().string();

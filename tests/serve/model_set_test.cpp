@@ -124,6 +124,18 @@ TEST(ServeModelSet, BareFilesLoadBesideAManifest) {
   EXPECT_EQ(predict(*single, request_of(10, 0, 0)), 21);
 }
 
+// What an install writes before it renames the manifest, or what a crash
+// between the two leaves: not a model named "linear@v2".
+TEST(ServeModelSet, AVersionFileTheManifestDoesNotListIsNotAModel) {
+  TempDir dir;
+  test::write_sample_directory(dir.path());
+  runtime::write_tflite_file(test::dense_model({2, 0, 0}, 1), dir / "linear@v2.tflite");
+  ModelSet set = ModelSet::load(dir.path());
+  EXPECT_EQ(set.models().size(), 2u);
+  EXPECT_EQ(set.find("linear@v2"), nullptr);
+  EXPECT_TRUE(set.rejected().empty());
+}
+
 TEST(ServeModelSet, AManifestModelFallsBackToItsOnnxFile) {
   TempDir dir;
   test::write_sample_directory(dir.path());
