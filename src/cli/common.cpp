@@ -68,4 +68,9 @@ std::filesystem::path default_state_dir() {
 
 bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
 
+void add_path_option(CLI::App* cmd, const std::string& name, std::optional<std::filesystem::path>& target,
+                     const std::string& help) {
+  cmd->add_option_function<std::string>(name, [&target](const std::string& v) { target = v; }, help);
+}
+
 }  // namespace edgeml::cli

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -24,5 +25,9 @@ void install_stop_handlers();
 std::filesystem::path default_state_dir();
 
 bool stderr_is_terminal();
+
+// An option NAME PATH that sets `target` only when given.
+void add_path_option(CLI::App* cmd, const std::string& name, std::optional<std::filesystem::path>& target,
+                     const std::string& help);
 
 }  // namespace edgeml::cli

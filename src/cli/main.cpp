@@ -18,6 +18,8 @@ void add_deploy_commands(CLI::App& app);
 void add_keys_command(CLI::App& app);
 void add_request_command(CLI::App& app);
 void add_status_command(CLI::App& app);
+void add_backup_command(CLI::App& app);
+void add_restore_command(CLI::App& app);
 }  // namespace edgeml::cli
 
 int main(int argc, char** argv) {
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
   edgeml::cli::add_keys_command(app);
   edgeml::cli::add_request_command(app);
   edgeml::cli::add_status_command(app);
+  edgeml::cli::add_backup_command(app);
+  edgeml::cli::add_restore_command(app);
   app.parse_complete_callback([&] { edgeml::setup_logging(log_level); });
   try {
     app.parse(argc, argv);
