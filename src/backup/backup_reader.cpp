@@ -101,9 +101,12 @@ BackupManifest read_checked(const fs::path& file, const SinkFor& sink_for) {
 
 // Writes one extracted file; the descriptor closes when the last copy of the sink goes.
 struct OpenFile {
+  OpenFile(int fd_, fs::path path_) : fd(fd_), path(std::move(path_)) {}
+  ~OpenFile() { ::close(fd); }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
   int fd;
   fs::path path;
-  ~OpenFile() { ::close(fd); }
 };
 
 Sink file_sink(const fs::path& into, const BackupFile& file) {
