@@ -82,6 +82,7 @@ void move_into_place(const fs::path& from, const fs::path& to) {
 }  // namespace
 
 std::vector<RestoredPart> plan_restore(const BackupManifest& manifest, const RestoreTargets& targets) {
+  if (manifest.sources.empty()) throw Error("the backup holds no part of a node");
   std::vector<RestoredPart> plan;
   std::set<fs::path> taken;
   for (const auto& [part, source] : manifest.sources) {

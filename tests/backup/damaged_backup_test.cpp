@@ -161,6 +161,9 @@ TEST_F(ForgedBackup, EntriesTheManifestDoesNotListAreRefused) {
 TEST_F(ForgedBackup, AManifestThatIsNotOneIsRefused) {
   EXPECT_NE(restore_bytes(forge(std::string(300000, '['), {})).find("not JSON"), std::string::npos);
   EXPECT_NE(restore_bytes(forge("{}", {})).find("not an edgeml-backup manifest"), std::string::npos);
+  EXPECT_NE(restore_bytes(forge(R"({"format":"edgeml-backup","version":1,"parts":{},"files":[]})", {}))
+                .find("holds no part"),
+            std::string::npos);
   EXPECT_NE(restore_bytes("not a tar file at all").find("damaged or cut short"), std::string::npos);
 }
 
