@@ -8,6 +8,7 @@
 #include "cli/common.h"
 #include "core/error.h"
 #include "mqtt/broker.h"
+#include "mqtt/broker_acl.h"
 #include "mqtt/credentials.h"
 
 namespace edgeml::cli {
@@ -19,15 +20,34 @@ struct BrokerArgs {
   std::vector<std::string> users;
   std::string password_file;
   std::vector<std::string> roles;
+  std::string roles_file;
+  std::string write_acl;
   std::string port_file;
   bool no_persistence = false;
   bool verbose = false;
 };
 
+// The ACL alone, for review or for a Mosquitto of one's own; "-": standard output.
+void write_acl(const std::vector<mqtt::BrokerRole>& roles, const std::string& out) {
+  if (roles.empty()) throw Error("--write-acl needs --role NAME=ROLE or --roles FILE");
+  const std::string acl = mqtt::render_acl(roles);
+  if (out == "-") {
+    fmt::print("{}", acl);
+    return;
+  }
+  std::ofstream file(out, std::ios::trunc);
+  file << acl;
+  file.close();
+  if (!file) throw Error(fmt::format("cannot write the ACL to '{}'", out));
+  fmt::print(stderr, "edgeml broker: wrote the ACL for {} role grants to {}\n", roles.size(), out);
+}
+
 void run_broker(BrokerArgs& args) {
   mqtt::BrokerConfig config = args.config;
-  for (const auto& u : args.users) config.users.push_back(mqtt::resolve_broker_user(u, args.password_file));
+  if (!args.roles_file.empty()) config.roles = mqtt::read_broker_roles(args.roles_file);
   for (const auto& r : args.roles) config.roles.push_back(mqtt::parse_broker_role(r));
+  if (!args.write_acl.empty()) return write_acl(config.roles, args.write_acl);
+  for (const auto& u : args.users) config.users.push_back(mqtt::resolve_broker_user(u, args.password_file));
   config.persistence = !args.no_persistence;
   if (args.verbose) config.log_types = "all";
   if (config.data_dir.empty()) config.data_dir = default_state_dir() / "broker";
@@ -70,7 +90,13 @@ void add_broker_command(CLI::App& app) {
   cmd->add_option("--role", args->roles,
                   "NAME=ROLE for a --user, ROLE one of " + mqtt::broker_role_names() +
                       "; generates the ACL (repeatable)");
-  cmd->add_option("--acl", c.acl_file, "Mosquitto ACL file, instead of --role")->check(CLI::ExistingFile);
+  cmd->add_option("--roles", args->roles_file,
+                  "file of 'NAME: ROLE[, ROLE...]' lines (# comments), merged with --role; generates the ACL")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--write-acl", args->write_acl,
+                  "write the ACL generated from --role/--roles to this file ('-': standard output) and exit, "
+                  "without starting the broker");
+  cmd->add_option("--acl", c.acl_file, "Mosquitto ACL file, instead of --role/--roles")->check(CLI::ExistingFile);
   cmd->add_option("--cert", c.cert_file, "server certificate (PEM) for a TLS listener")->check(CLI::ExistingFile);
   cmd->add_option("--key", c.key_file, "private key (PEM) of --cert")->check(CLI::ExistingFile);
   cmd->add_option("--tls-port", c.tls_port, "TLS port; 0 picks a free one")->check(CLI::Range(0, 65535))->capture_default_str();

@@ -56,6 +56,9 @@ void run_serve(ServeArgs& args) {
   fmt::print("served {} request(s): {} answered, {} error replies, {} refused as overload, {} past the deadline; "
              "{} model reload(s)\n",
              n.requests, n.replies, n.errors, n.overloaded, n.timed_out, n.reloads);
+  if (n.replies_refused > 0)
+    fmt::print("{} reply(s) not sent: their Response Topic was outside --response-filter or had wildcards\n",
+               n.replies_refused);
   if (args.server.monitoring) {
     serve::OnlineAccuracyCounts a = server.accuracy().counts();
     fmt::print("scored {} answered request(s) against {} sensor event(s); {} accuracy alert(s)\n", a.scored, n.events,

@@ -43,7 +43,7 @@ double now_seconds() {
 
 }  // namespace
 
-EventStore::EventStore(const std::filesystem::path& path) : path_(path) {
+EventStore::EventStore(const std::filesystem::path& path, std::chrono::milliseconds busy_timeout) : path_(path) {
   if (path.has_parent_path()) {
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
@@ -54,7 +54,7 @@ EventStore::EventStore(const std::filesystem::path& path) : path_(path) {
     sqlite3_close(db_);
     throw Error(fmt::format("cannot open database '{}': {}", path.string(), why));
   }
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
   try {
     check_integrity();
     exec("PRAGMA journal_mode=WAL");
@@ -104,11 +104,14 @@ void EventStore::check_integrity() {
 }
 
 Status EventStore::run(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) == SQLITE_OK) return Status::ok();
-  std::string why = err ? err : sqlite3_errmsg(db_);
-  sqlite3_free(err);
-  return Status::error(fmt::format("database '{}': {}", path_.string(), why));
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK) return Status::ok();
+  return failed();
+}
+
+Status EventStore::failed() {
+  const int code = sqlite3_extended_errcode(db_) & 0xff;
+  busy_ = code == SQLITE_BUSY || code == SQLITE_LOCKED;
+  return Status::error(fmt::format("database '{}': {}", path_.string(), sqlite3_errmsg(db_)));
 }
 
 Status EventStore::begin() { return run("BEGIN IMMEDIATE"); }
@@ -148,8 +151,7 @@ Status EventStore::insert(const AlarmEvent& e, bool& stored) {
   sqlite3_bind_double(insert_, 7, e.threshold);
   sqlite3_bind_int(insert_, 8, e.active ? 1 : 0);
   sqlite3_bind_double(insert_, 9, now_seconds());
-  int rc = sqlite3_step(insert_);
-  if (rc != SQLITE_DONE) return Status::error(fmt::format("database '{}': {}", path_.string(), sqlite3_errmsg(db_)));
+  if (sqlite3_step(insert_) != SQLITE_DONE) return failed();
   stored = sqlite3_changes(db_) > 0;
   return Status::ok();
 }
@@ -162,8 +164,7 @@ Status EventStore::reject(std::string_view topic, std::string_view payload, std:
   sqlite3_bind_blob(reject_, 3, payload.data(), static_cast<int>(kept), SQLITE_TRANSIENT);
   sqlite3_bind_int64(reject_, 4, static_cast<sqlite3_int64>(payload.size()));
   bind_text(reject_, 5, reason);
-  if (sqlite3_step(reject_) != SQLITE_DONE)
-    return Status::error(fmt::format("database '{}': {}", path_.string(), sqlite3_errmsg(db_)));
+  if (sqlite3_step(reject_) != SQLITE_DONE) return failed();
   return Status::ok();
 }
 

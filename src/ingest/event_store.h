@@ -2,6 +2,7 @@
 // index and event_time), and every payload it could not accept, with why.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,9 +25,13 @@ struct StoredEvent {
 
 class EventStore {
  public:
+  // How long a write waits for another connection's lock before it fails
+  // with busy() set.
+  static constexpr std::chrono::milliseconds kBusyTimeout{5000};
+
   // Opens or creates the database (WAL mode) after PRAGMA quick_check.
   // Throws Error naming the file, and the damage when it finds some.
-  explicit EventStore(const std::filesystem::path& path);
+  explicit EventStore(const std::filesystem::path& path, std::chrono::milliseconds busy_timeout = kBusyTimeout);
   ~EventStore();
   EventStore(const EventStore&) = delete;
   EventStore& operator=(const EventStore&) = delete;
@@ -42,6 +47,10 @@ class EventStore {
   Status begin();
   Status commit();
   void rollback();
+  // True when the last failed write or commit failed only because another
+  // connection held a lock (SQLITE_BUSY or SQLITE_LOCKED): trying again later
+  // may succeed, unlike a full disk, a read-only file or a damaged one.
+  bool busy() const { return busy_; }
 
   std::int64_t event_count();
   std::int64_t reject_count();
@@ -55,6 +64,8 @@ class EventStore {
  private:
   void exec(const char* sql);
   Status run(const char* sql);
+  // The error of the last call on the connection, noting whether it was a lock.
+  Status failed();
   void check_integrity();
   sqlite3_stmt* prepare(const char* sql);
 
@@ -62,6 +73,7 @@ class EventStore {
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* reject_ = nullptr;
+  bool busy_ = false;
 };
 
 }  // namespace edgeml::ingest

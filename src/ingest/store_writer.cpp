@@ -1,16 +1,19 @@
 #include "ingest/store_writer.h"
 
+#include <algorithm>
 #include <map>
+#include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "ingest/receipt.h"
 
 namespace edgeml::ingest {
 
-StoreWriter::StoreWriter(EventStore& store, CsvMirror* csv, std::size_t capacity)
-    : store_(store), csv_(csv), capacity_(capacity), thread_([this] { run(); }) {}
+StoreWriter::StoreWriter(EventStore& store, CsvMirror* csv, std::size_t capacity, LockRetry retry)
+    : store_(store), csv_(csv), capacity_(capacity), retry_(retry), thread_([this] { run(); }) {}
 
 StoreWriter::~StoreWriter() {
   {
@@ -62,6 +65,11 @@ StoreCounts StoreWriter::counts() const {
   return counts_;
 }
 
+std::int64_t StoreWriter::lock_retries() const {
+  std::lock_guard lock(mutex_);
+  return lock_retries_;
+}
+
 void StoreWriter::run() {
   std::deque<PendingWrite> batch;
   while (true) {
@@ -73,22 +81,51 @@ void StoreWriter::run() {
     }
     changed_.notify_all();  // room in the queue
     std::string why;
-    if (!write_batch(batch, why)) {
-      store_.rollback();
-      spdlog::error("the event store failed; nothing more is taken: {}", why);
-      std::function<void(const std::string&)> on_failure;
-      {
-        std::lock_guard lock(mutex_);
-        failure_ = why;
-        on_failure = on_failure_;
-      }
-      changed_.notify_all();
-      if (on_failure) on_failure(why);
+    if (!commit_batch(batch, why)) {
+      fail(why);
       return;
     }
     after_commit(batch);
     batch.clear();
   }
+}
+
+// A lock is somebody else's transaction, not a broken store: the batch is
+// rolled back and tried again after a pause, while push() holds back the
+// messages behind it. The pause grows, and the attempts are bounded, so a lock
+// that is never released still ends as a failure with its reason.
+bool StoreWriter::commit_batch(std::deque<PendingWrite>& batch, std::string& why) {
+  std::chrono::milliseconds pause = retry_.first_pause;
+  for (int attempt = 1;; ++attempt) {
+    if (write_batch(batch, why)) return true;
+    const bool locked = store_.busy();
+    store_.rollback();
+    if (!locked) return false;
+    if (attempt >= retry_.attempts) {
+      why += fmt::format(" (still locked by another connection after {} attempts)", attempt);
+      return false;
+    }
+    spdlog::warn("the event store is locked by another connection; trying {} writes again in {} ms: {}",
+                 batch.size(), pause.count(), why);
+    {
+      std::lock_guard lock(mutex_);
+      ++lock_retries_;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, retry_.longest_pause);
+  }
+}
+
+void StoreWriter::fail(const std::string& why) {
+  spdlog::error("the event store failed; nothing more is taken: {}", why);
+  std::function<void(const std::string&)> on_failure;
+  {
+    std::lock_guard lock(mutex_);
+    failure_ = why;
+    on_failure = on_failure_;
+  }
+  changed_.notify_all();
+  if (on_failure) on_failure(why);
 }
 
 bool StoreWriter::write_batch(std::deque<PendingWrite>& batch, std::string& why) {

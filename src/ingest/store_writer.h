@@ -3,9 +3,12 @@
 // every write that queued up during the last commit), then mirrors new events
 // to the CSV and sends store receipts. The queue is bounded: when the disk is
 // slower than the broker, push() waits, Paho stops reading, and the broker
-// holds the rest.
+// holds the rest. A lock held by another connection (a reader, a backup) for
+// longer than the store's busy timeout is waited out: the batch is tried again
+// later, whole, and nothing of it is receipted before it is committed.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -42,13 +45,21 @@ struct StoreCounts {
   std::int64_t receipts = 0;  // receipt messages handed to the sender
 };
 
+// How long the writer keeps trying a batch that fails only on another
+// connection's lock, beyond the store's own busy timeout.
+struct LockRetry {
+  int attempts = 20;  // then the store counts as failed
+  std::chrono::milliseconds first_pause{100};
+  std::chrono::milliseconds longest_pause{5000};  // the pause doubles up to this
+};
+
 class StoreWriter {
  public:
   // Publishes one receipt; runs on the writer thread.
   using ReceiptSender = std::function<void(const std::string& topic, const std::string& payload)>;
 
   // `csv` may be null. The thread starts at once.
-  StoreWriter(EventStore& store, CsvMirror* csv, std::size_t capacity = 2048);
+  StoreWriter(EventStore& store, CsvMirror* csv, std::size_t capacity = 2048, LockRetry retry = {});
   ~StoreWriter();  // commits what is queued, then stops
   StoreWriter(const StoreWriter&) = delete;
   StoreWriter& operator=(const StoreWriter&) = delete;
@@ -66,15 +77,21 @@ class StoreWriter {
   std::optional<std::string> failure() const;
   bool finish_seen() const;
   StoreCounts counts() const;
+  // Batches tried again because the database was locked.
+  std::int64_t lock_retries() const;
 
  private:
   void run();
+  // Commits the batch, waiting out locks; false (with why) when the store failed.
+  bool commit_batch(std::deque<PendingWrite>& batch, std::string& why);
   bool write_batch(std::deque<PendingWrite>& batch, std::string& why);
+  void fail(const std::string& why);
   void after_commit(std::deque<PendingWrite>& batch);
 
   EventStore& store_;
   CsvMirror* csv_;
   const std::size_t capacity_;
+  const LockRetry retry_;
   ReceiptSender send_receipt_;
   std::function<void(const std::string& why)> on_failure_;
   mutable std::mutex mutex_;
@@ -85,6 +102,7 @@ class StoreWriter {
   bool stopping_ = false;
   bool finish_seen_ = false;
   StoreCounts counts_;
+  std::int64_t lock_retries_ = 0;
   std::thread thread_;  // last: starts after the members it uses
 };
 

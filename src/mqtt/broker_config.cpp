@@ -32,16 +32,18 @@ static bool has_user(const BrokerConfig& c, const std::string& name) {
 // included: one leaked sensor password would be enough to replace a model.
 static void validate_access(const BrokerConfig& c) {
   if (!c.users.empty() && c.acl_file.empty() && c.roles.empty())
-    throw Error(fmt::format("users need an ACL: give each a --role NAME=ROLE ({}) or pass --acl FILE",
+    throw Error(fmt::format("users need an ACL: give each a --role NAME=ROLE ({}) or list them in --roles FILE, "
+                            "or pass --acl FILE",
                             broker_role_names()));
-  if (!c.acl_file.empty() && !c.roles.empty()) throw Error("--acl and --role exclude each other: use one of them");
+  if (!c.acl_file.empty() && !c.roles.empty())
+    throw Error("--acl and --role/--roles exclude each other: use one of them");
   for (const auto& r : c.roles)
-    if (!has_user(c, r.user)) throw Error(fmt::format("--role for '{}', who is not a --user", r.user));
+    if (!has_user(c, r.user)) throw Error(fmt::format("--role or --roles gives '{}' a role, but '{}' is not a --user", r.user, r.user));
   if (c.roles.empty()) return;
   for (const auto& u : c.users) {
     bool any = false;
     for (const auto& r : c.roles) any = any || r.user == u.name;
-    if (!any) throw Error(fmt::format("user '{}' has no --role: it could connect but do nothing", u.name));
+    if (!any) throw Error(fmt::format("user '{}' has no --role or --roles line: it could connect but do nothing", u.name));
   }
 }
 

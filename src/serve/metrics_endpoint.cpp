@@ -173,6 +173,9 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   counter(out, "edgeml_serve_overloaded_total", "Requests refused because the queue stayed full.", s.counts.overloaded);
   counter(out, "edgeml_serve_request_timeouts_total",
           "Requests answered with an error because they waited in the queue past the deadline.", s.counts.timed_out);
+  counter(out, "edgeml_serve_replies_refused_total",
+          "Replies not sent because the request's Response Topic was outside --response-filter or had wildcards.",
+          s.counts.replies_refused);
   counter(out, "edgeml_serve_model_reloads_total", "Model sets swapped in after the first.", s.counts.reloads);
   counter(out, "edgeml_serve_deployments_total", "Model packages installed or removed.", s.counts.deployments);
   out.family("edgeml_serve_queue_depth", "gauge", "Requests waiting for the worker.");

@@ -101,6 +101,7 @@ std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
                 {"errors", s.counts.errors},
                 {"overloaded", s.counts.overloaded},
                 {"timed_out", s.counts.timed_out},
+                {"replies_refused", s.counts.replies_refused},
                 {"reloads", s.counts.reloads},
                 {"deployments", s.counts.deployments},
                 {"queue", s.queue},

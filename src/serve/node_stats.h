@@ -3,7 +3,7 @@
 // sees the last figures at once). One JSON object:
 //   {"node": "edge-1", "time": "2026-11-26T17:20:05Z", "interval_s": 5.0, "uptime_s": 12.0,
 //    "requests": 1000, "replies": 990, "errors": 10, "overloaded": 0, "timed_out": 0,
-//    "reloads": 1, "deployments": 0, "queue": 0,
+//    "replies_refused": 0, "reloads": 1, "deployments": 0, "queue": 0,
 //    "latency_ms": {"count": 1000, "p50": 0.05, "p90": ..., "p99": ..., "max": ..., "mean": ...},
 //    "latency_ms_interval": {...the same over the last interval only...},
 //    "models": [{"name": "multi_var_LR", "version": "aef3c99f0437", "load_s": 0.0012,

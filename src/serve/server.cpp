@@ -143,7 +143,8 @@ ServerCounts Server::counts() const {
   return {counts_.requests.load(), counts_.replies.load(),     counts_.errors.load(),
           counts_.overloaded.load(), counts_.reloads.load(), counts_.deployments.load(),
           counts_.events.load(),   counts_.events_unreadable.load(), counts_.events_dropped.load(),
-          counts_.accuracy_alerts.load(), counts_.quality_dropped.load(), counts_.timed_out.load()};
+          counts_.accuracy_alerts.load(), counts_.quality_dropped.load(), counts_.timed_out.load(),
+          counts_.replies_refused.load()};
 }
 
 // Paho's thread: copy the message into the queue and return.

@@ -125,6 +125,7 @@ struct ServerCounts {
   std::uint64_t accuracy_alerts = 0;    // raised
   std::uint64_t quality_dropped = 0;    // requests refused by a data-quality check
   std::uint64_t timed_out = 0;          // requests past their deadline when the worker got to them
+  std::uint64_t replies_refused = 0;    // replies not sent: Response Topic outside --response-filter
 };
 
 // The topic a server's status is kept on.

@@ -39,12 +39,15 @@ template <typename MakeTopic>
 void Server::publish_reply(const Job& job, const std::string& reply, MakeTopic topic_when_none) {
   try {
     if (!job.response_topic.empty()) {
-      if (is_publishable_topic(job.response_topic) && topic_matches(options_.response_filter, job.response_topic))
+      if (is_publishable_topic(job.response_topic) && topic_matches(options_.response_filter, job.response_topic)) {
         client_->publish(job.response_topic, reply, kReplyQos, false, job.correlation_data);
-      else if (++counts_.replies_refused == 1 || counts_.replies_refused % 1000 == 0)
+        return;
+      }
+      // One read of the count: refusals come from Paho's thread (overload) and the worker's.
+      const std::uint64_t refused = ++counts_.replies_refused;
+      if (refused == 1 || refused % 1000 == 0)
         spdlog::warn("{} reply(s) not sent: the Response Topic '{}' is not under --response-filter '{}' or has "
-                     "wildcards", counts_.replies_refused.load(), job.response_topic.substr(0, 128),
-                     options_.response_filter);
+                     "wildcards", refused, job.response_topic.substr(0, 128), options_.response_filter);
     } else
       client_->publish(topic_when_none(), reply, kReplyQos, false, job.correlation_data);
   } catch (const Error& e) {

@@ -113,7 +113,8 @@ TEST_F(PipelineTest, KilledPublisherLeavesItsOutboxForTheNextRunWithItsClientId)
   Process second = start("publish", resume, "publisher2.log");
   expect_exit(second, 0, "publisher2.log", std::chrono::seconds(60));
   ASSERT_TRUE(wait_until([&] { return events() == kEvents; }, std::chrono::seconds(30)))
-      << events() << " events, " << delivered << " before the kill";
+      << events() << " events, " << delivered << " before the kill; collector1.log:\n"
+      << read_file(dir_ / "collector1.log");
   EXPECT_EQ(count_rows(db(), "SELECT max(idx) FROM events"), kEvents - 1);
   collector.stop(SIGTERM, std::chrono::seconds(10));
 }

@@ -55,6 +55,63 @@ TEST(MqttBrokerRoles, AUserWithTwoRolesHasOneBlock) {
     EXPECT_TRUE(has_line(n, line)) << line << "\n" << acl;
 }
 
+TEST(MqttBrokerRoles, RolesFileGivesEachNameItsRoles) {
+  const std::string text =
+      "# the plant's nodes\n"
+      "\n"
+      "sensor-1: sensor\n"
+      "  node-a :server, collector   # both on one box\n"
+      "ops: deployer,requester\r\n"
+      "   \t\n";
+  std::vector<BrokerRole> roles = parse_broker_roles(text, "roles.txt");
+  ASSERT_EQ(roles.size(), 5u);
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"sensor-1", "sensor"}, {"node-a", "server"}, {"node-a", "collector"}, {"ops", "deployer"}, {"ops", "requester"}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(roles[i].user, expected[i].first) << i;
+    EXPECT_EQ(roles[i].role, expected[i].second) << i;
+  }
+  EXPECT_TRUE(parse_broker_roles("# nothing but a comment\n\n", "empty").empty());
+}
+
+TEST(MqttBrokerRoles, RolesFileErrorsNameTheFileAndLine) {
+  const std::vector<std::pair<std::string, std::string>> bad{
+      {"a: sensor\nb sensor\n", "roles.txt:2: expected NAME: ROLE[, ROLE...], got 'b sensor'"},
+      {"\n\n: sensor\n", "roles.txt:3: expected NAME: ROLE"},
+      {"two words: sensor\n", "roles.txt:1: expected NAME: ROLE"},
+      {"# x\nops: deployer, admin\n", "roles.txt:2: unknown role 'admin' for 'ops'"},
+      {"ops: deployer,\n", "roles.txt:1: a role is missing for 'ops'"},
+      {"ops:\n", "roles.txt:1: a role is missing for 'ops'"},
+      {"ops=deployer\n", "roles.txt:1: expected NAME: ROLE"},
+  };
+  for (const auto& [text, want] : bad) {
+    std::string message = error_of([&] { parse_broker_roles(text, "roles.txt"); });
+    EXPECT_NE(message.find(want), std::string::npos) << "text: " << text << "\nmessage: " << message;
+  }
+  EXPECT_NE(error_of([&] { parse_broker_roles("ops: admin", "roles.txt"); })
+                .find("sensor, collector, server, deployer, requester"),
+            std::string::npos);
+}
+
+TEST(MqttBrokerRoles, RolesFileIsReadOrNamedInTheError) {
+  test::TempDir dir;
+  std::ofstream(dir / "roles") << "sensor-1: sensor\n";
+  std::vector<BrokerRole> roles = read_broker_roles(dir / "roles");
+  ASSERT_EQ(roles.size(), 1u);
+  EXPECT_EQ(roles[0].user, "sensor-1");
+  std::string message = error_of([&] { read_broker_roles(dir / "missing"); });
+  EXPECT_NE(message.find((dir / "missing").string()), std::string::npos) << message;
+}
+
+TEST(MqttBrokerRoles, AnAclFromTheRolesFileMatchesOneFromRoleOptions) {
+  std::string from_file = render_acl(parse_broker_roles("s: sensor\nn: server, collector\n", "roles"));
+  std::string from_options = render_acl({{"s", "sensor"}, {"n", "server"}, {"n", "collector"}});
+  EXPECT_EQ(from_file, from_options);
+  // The same role from both (--roles and --role) is written once.
+  std::string twice = render_acl({{"s", "sensor"}, {"n", "server"}, {"n", "collector"}, {"s", "sensor"}});
+  EXPECT_EQ(twice, from_options);
+}
+
 TEST(MqttBrokerRoles, UsersNeedAnAcl) {
   BrokerConfig c;
   c.users = {{"alice", "pw"}, {"bob", "pw"}};

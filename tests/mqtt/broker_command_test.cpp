@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/process.h"
+#include "mqtt/broker_acl.h"
 #include "mqtt/client.h"
 #include "support/test_support.h"
 
@@ -64,6 +65,28 @@ TEST(MqttBrokerCommand, PasswordsOnTheCommandLineAreRefused) {
 
   output = run_to_end({"status", "--once", "--password", "hunter2"}, dir / "status.log", 105);
   EXPECT_NE(output.find("--password-file"), std::string::npos) << output;
+}
+
+TEST(MqttBrokerCommand, WriteAclWritesTheAclOfRolesAndRoleAndExits) {
+  TempDir dir;
+  std::ofstream(dir / "roles") << "# plant\nsensor-1: sensor\nnode-a: server, collector\n";
+  const fs::path acl = dir / "out" / "acl";
+  fs::create_directories(acl.parent_path());
+  run_to_end({"broker", "--roles", (dir / "roles").string(), "--role", "ops=deployer", "--write-acl", acl.string(),
+              "--data-dir", (dir / "broker").string()},
+             dir / "write.log", 0);
+  EXPECT_EQ(test::read_file(acl), render_acl({{"sensor-1", "sensor"},
+                                              {"node-a", "server"},
+                                              {"node-a", "collector"},
+                                              {"ops", "deployer"}}));
+  EXPECT_FALSE(fs::exists(dir / "broker" / "mosquitto.conf")) << "a broker was configured";
+
+  std::ofstream(dir / "bad-roles") << "sensor-1: sensor\n\nnode-a: server, admin\n";
+  std::string output = run_to_end({"broker", "--roles", (dir / "bad-roles").string(), "--write-acl", acl.string()},
+                                  dir / "bad.log", 1);
+  EXPECT_NE(output.find((dir / "bad-roles").string() + ":3: unknown role 'admin'"), std::string::npos) << output;
+  output = run_to_end({"broker", "--write-acl", acl.string()}, dir / "none.log", 1);
+  EXPECT_NE(output.find("--write-acl needs --role NAME=ROLE or --roles FILE"), std::string::npos) << output;
 }
 
 TEST(MqttBrokerCommand, PasswordFileReadableByOthersIsRefused) {

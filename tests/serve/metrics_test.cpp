@@ -63,7 +63,8 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
   EXPECT_EQ(metrics->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
   const std::string& text = metrics->body;
   for (const char* line : {"edgeml_serve_requests_total 6\n", "edgeml_serve_replies_total 5\n",
-                           "edgeml_serve_request_errors_total 1\n", "edgeml_serve_request_timeouts_total 0\n", "edgeml_serve_request_latency_seconds_count 5\n",
+                           "edgeml_serve_request_errors_total 1\n", "edgeml_serve_request_timeouts_total 0\n",
+                           "edgeml_serve_replies_refused_total 0\n", "edgeml_serve_request_latency_seconds_count 5\n",
                            "edgeml_serve_model_info{model=\"multi_var_LR\",version=\"aef3c99f0437\"} 1\n",
                            "edgeml_serve_sensor_events_total 5\n",
                            "edgeml_serve_online_scored_total{model=\"multi_var_LR\",version=\"aef3c99f0437\","

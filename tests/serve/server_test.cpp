@@ -1,6 +1,7 @@
 // edgeml serve as a separate process, through a real mosquitto on an
 // ephemeral loopback port: the tutorial's requests and replies, MQTT 5
 // request/response, bad requests, and the node's status.
+#include <httplib.h>
 #include <signal.h>
 
 #include <fstream>
@@ -178,6 +179,7 @@ TEST(ServeServer, StatsGiveRequestsLatencyAndModels) {
   EXPECT_EQ(last["replies"], answered);
   EXPECT_EQ(last["errors"], 1);
   EXPECT_EQ(last["timed_out"], 0);
+  EXPECT_EQ(last["replies_refused"], 0);
   EXPECT_EQ(last["latency_ms"]["count"], answered);
   EXPECT_GT(last["latency_ms"]["p99"].get<double>(), 0.0);
   EXPECT_GE(last["latency_ms"]["max"].get<double>(), last["latency_ms"]["p50"].get<double>());
@@ -289,11 +291,17 @@ TEST(ServeServer, RequestsPastTheDeadlineGetATimeoutErrorAndAreCounted) {
 
 // A request names where its reply goes: only topics under --response-filter,
 // and never one with wildcards, which would make the broker drop the server.
-TEST(ServeServer, RepliesGoOnlyToResponseTopicsUnderTheFilter) {
+// Each refusal is counted in the stats and on /metrics.
+TEST(ServeServer, RepliesGoOnlyToResponseTopicsUnderTheFilterAndRefusalsAreCounted) {
   EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
-  ServedModels served(test::shared_file("models/seed-tflite"), "filter-node", {"--response-filter", "edgeml/replies/#"});
-  test::MessageInbox everything;
+  test::TempDir scratch;
+  const fs::path port_file = scratch / "metrics.port";
+  ServedModels served(test::shared_file("models/seed-tflite"), "filter-node",
+                      {"--response-filter", "edgeml/replies/#", "--metrics-port", "0", "--metrics-port-file",
+                       port_file.string()});
+  test::MessageInbox everything, stats;
   auto watcher = test::receiving_client(served.client("watcher"), everything, "#");
+  auto stats_watcher = test::receiving_client(served.client("stats-watcher"), stats, "edgeml/nodes/filter-node/stats");
   mqtt::ClientOptions options = served.client("asker");
   options.mqtt_version = 5;
   mqtt::Client asker(options);
@@ -302,7 +310,8 @@ TEST(ServeServer, RepliesGoOnlyToResponseTopicsUnderTheFilter) {
   const std::string request = "request/" + kSeries;
   asker.publish_request(request, "1,231,230", 0, "elsewhere/x", "1");
   asker.publish_request(request, "2,231,230", 0, "edgeml/replies/+", "2");
-  asker.publish_request(request, "3,231,230", 0, "edgeml/replies/asker", "3");
+  asker.publish_request(request, "not a request", 0, "elsewhere/y", "3");  // an error reply, refused as well
+  asker.publish_request(request, "4,231,230", 0, "edgeml/replies/asker", "4");
   ASSERT_TRUE(test::wait_until(
       [&] {
         for (const auto& m : everything.messages())
@@ -310,9 +319,18 @@ TEST(ServeServer, RepliesGoOnlyToResponseTopicsUnderTheFilter) {
         return false;
       },
       kWait));
-  for (const auto& m : everything.messages()) EXPECT_NE(m.topic, "elsewhere/x");
+  for (const auto& m : everything.messages()) EXPECT_FALSE(m.topic.starts_with("elsewhere/")) << m.topic;
   EXPECT_TRUE(served.server().running());
   EXPECT_NE(test::read_file(served.dir() / "serve.log").find("not under --response-filter"), std::string::npos);
+
+  json last = test::stats_when(stats, [](const json& s) { return s["requests"] == 4; });
+  EXPECT_EQ(last["replies_refused"], 3);
+  ASSERT_TRUE(test::wait_until([&] { return fs::exists(port_file); }, kWait));
+  httplib::Client http("127.0.0.1", std::stoi(test::read_file(port_file)));
+  http.set_read_timeout(10, 0);
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("\nedgeml_serve_replies_refused_total 3\n"), std::string::npos) << metrics->body;
 }
 
 TEST(ServeServer, StatusIsOnlineThenOfflineWhenTheServerStopsOrIsKilled) {
