@@ -35,6 +35,7 @@ class Interpreter {
   void invoke();
 
   const Graph& graph() const { return graph_; }
+  // Its arena and multiply-adds per inference, as planned (plan_cost.h).
   const PlanCost& cost() const { return cost_; }
 
  private:
