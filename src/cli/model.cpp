@@ -21,8 +21,9 @@ std::string describe(const runtime::Tensor& t) {
 
 void run_info(const std::string& file) {
   std::vector<std::uint8_t> bytes = runtime::read_model_bytes(file);
-  runtime::ModelFormat format = runtime::model_format(bytes, file);
   runtime::Graph g = runtime::read_model(bytes, file);
+  runtime::ModelFormat format =
+      runtime::has_tflite_identifier(bytes) ? runtime::ModelFormat::tflite : runtime::ModelFormat::onnx;
   fmt::print("{}: {}, {} bytes{}\n", file, runtime::format_name(format), bytes.size(),
              g.description.empty() ? "" : " (" + g.description + ")");
   for (int i : g.inputs) fmt::print("  input   {}\n", describe(g.tensors[static_cast<std::size_t>(i)]));

@@ -28,6 +28,8 @@ struct ServeArgs {
   std::string metrics_port_file;
   bool no_monitoring = false;
   std::vector<std::filesystem::path> deploy_keys;
+  double model_macs = 50e6, node_macs = 200e6;  // multiply-adds per inference (budgets; "5e7" is taken)
+  double probe_timeout_s = 2;
 };
 
 std::string host_name() {
@@ -41,6 +43,9 @@ void run_serve(ServeArgs& args) {
   args.server.reload_poll = std::chrono::milliseconds(args.reload_poll_ms);
   args.server.request_deadline = std::chrono::microseconds(static_cast<long>(args.deadline_ms * 1000));
   args.server.stats_interval = std::chrono::milliseconds(static_cast<long>(args.stats_interval_s * 1000));
+  args.server.budgets.per_model.multiply_adds = static_cast<std::uint64_t>(args.model_macs);
+  args.server.budgets.node.multiply_adds = static_cast<std::uint64_t>(args.node_macs);
+  args.server.budgets.probe_limit = std::chrono::milliseconds(static_cast<long>(args.probe_timeout_s * 1000));
   for (const auto& key : args.deploy_keys) args.server.deploy_policy.keys.push_back(serve::TrustedKey::read(key));
   if (args.server.deploy_policy.keys.empty() && !args.server.deploy_policy.allow_unsigned)
     spdlog::info("no --deploy-key: this node refuses every deployment (--allow-unsigned-deploy takes unsigned ones)");
@@ -70,6 +75,32 @@ void run_serve(ServeArgs& args) {
     for (const serve::ContractState& s : c.states) active += s.violated ? 1 : 0;
     fmt::print("service contract {}: {} violation(s) raised, {} still standing\n", c.name, c.violations, active);
   }
+}
+
+// Defaults for a Raspberry-Pi-class node: see serve/model_budget.h.
+void add_budget_options(CLI::App& cmd, ServeArgs& args) {
+  serve::ModelBudgets& budgets = args.server.budgets;
+  cmd.add_option("--model-arena-budget", budgets.per_model.arena_bytes,
+                 "most memory one model's tensors may take (default 64MiB: some 16M floats of weights "
+                 "and activations; the tutorial's models take a few KiB)")
+      ->transform(CLI::AsSizeValue(true));
+  cmd.add_option("--node-arena-budget", budgets.node.arena_bytes,
+                 "most memory all the models' tensors may take together (default 256MiB, a quarter of a 1 GiB "
+                 "Raspberry Pi); a model that would take the node over is refused, an older version keeps serving")
+      ->transform(CLI::AsSizeValue(true));
+  cmd.add_option("--model-mac-budget", args.model_macs,
+                 "most multiply-adds one inference of one model may take (default 5e7: some 50 ms "
+                 "on one core of a Raspberry Pi 4; the tutorial's models take a few hundred)")
+      ->check(CLI::Range(1.0, 1e18));
+  cmd.add_option("--node-mac-budget", args.node_macs,
+                 "most multiply-adds one inference of every model together may take (default 2e8: a request "
+                 "answered by all of them in some 200 ms)")
+      ->check(CLI::Range(1.0, 1e18));
+  cmd.add_option("--probe-timeout", args.probe_timeout_s,
+                 "seconds a model's probe inference may take as it loads, or it is refused (judged when the "
+                 "probe ends; the multiply-add budget bounds how long it runs)")
+      ->check(CLI::Range(0.001, 3600.0))
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -151,6 +182,7 @@ void add_serve_command(CLI::App& app) {
                   "largest deployment package taken; larger ones are refused before they are read")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 31))
       ->capture_default_str();
+  add_budget_options(*cmd, *args);
   cmd->callback([args] {
     args->server.monitoring = !args->no_monitoring;
     run_serve(*args);

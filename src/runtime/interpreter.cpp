@@ -35,23 +35,35 @@ KernelFactory factory_for(OpKind kind) {
   }
 }
 
-}  // namespace
+constexpr std::size_t kAlignment = 64;  // a cache line, and enough for any SIMD load
 
-// A dense MATMUL (ONNX's Gemm) runs on FULLY_CONNECTED's packed kernel.
-Interpreter::Interpreter(Graph graph, KernelOptions options) : graph_(matmuls_as_fully_connected(std::move(graph))) {
-  check_kernel_options(options);
-  constexpr std::size_t kAlignment = 64;  // a cache line, and enough for any SIMD load
-  std::vector<std::size_t> offsets(graph_.tensors.size(), 0);
-  std::size_t total = 0;
-  for (std::size_t i = 0; i < graph_.tensors.size(); ++i) {
+// Each tensor's offset in the arena, each aligned; `total` becomes the arena's size.
+std::vector<std::size_t> plan_offsets(const Graph& graph, std::size_t& total) {
+  std::vector<std::size_t> offsets(graph.tensors.size(), 0);
+  total = 0;
+  for (std::size_t i = 0; i < graph.tensors.size(); ++i) {
     offsets[i] = total;
-    const Tensor& t = graph_.tensors[i];
+    const Tensor& t = graph.tensors[i];
     std::size_t bytes = t.element_count() * type_size(t.type);
     total += (bytes + kAlignment - 1) / kAlignment * kAlignment;
     if (total > kMaxArenaBytes)
       throw Error(fmt::format("the model's tensors need more than {} bytes (at tensor {} '{}')", kMaxArenaBytes, i,
                               t.name));
   }
+  return offsets;
+}
+
+}  // namespace
+
+// A dense MATMUL (ONNX's Gemm) runs on FULLY_CONNECTED's packed kernel.
+Interpreter::Interpreter(Graph graph, KernelOptions options, const PlanBudget& budget)
+    : graph_(matmuls_as_fully_connected(std::move(graph))) {
+  check_kernel_options(options);
+  std::size_t total = 0;
+  std::vector<std::size_t> offsets = plan_offsets(graph_, total);
+  cost_.arena_bytes = total;
+  for (const Op& op : graph_.ops) cost_.multiply_adds = saturating_add(cost_.multiply_adds, multiply_adds(op, graph_));
+  check_plan_cost(cost_, budget);
   arena_.assign(total + kAlignment, std::byte{0});
   auto misalignment = reinterpret_cast<std::uintptr_t>(arena_.data()) % kAlignment;
   std::byte* base = arena_.data() + (misalignment ? kAlignment - misalignment : 0);

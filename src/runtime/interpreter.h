@@ -11,6 +11,7 @@
 
 #include "runtime/graph.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/plan_cost.h"
 
 namespace edgeml::runtime {
 
@@ -21,8 +22,9 @@ inline constexpr std::size_t kMaxArenaBytes = std::size_t{1} << 30;
 class Interpreter {
  public:
   // Throws Error when an operator or a type is not supported, shapes do not fit,
-  // the tensors need more than kMaxArenaBytes or the options are out of range.
-  explicit Interpreter(Graph graph, KernelOptions options = {});
+  // the tensors need more than kMaxArenaBytes, the options are out of range,
+  // or the plan costs more than `budget` (checked before the arena is allocated).
+  explicit Interpreter(Graph graph, KernelOptions options = {}, const PlanBudget& budget = {});
 
   // A float32 input or output; throws Error for another type.
   std::span<float> input(std::size_t i);
@@ -33,12 +35,15 @@ class Interpreter {
   void invoke();
 
   const Graph& graph() const { return graph_; }
+  // Its arena and multiply-adds per inference, as planned (plan_cost.h).
+  const PlanCost& cost() const { return cost_; }
 
  private:
   template <typename T>
   std::span<T> typed_span(int index, DataType type) const;
 
   Graph graph_;
+  PlanCost cost_;
   // Every tensor, constants included, each at a 64-byte aligned address.
   std::vector<std::byte> arena_;
   TensorBuffers buffers_;  // per tensor: its place in the arena

@@ -15,13 +15,19 @@ namespace edgeml::runtime {
 enum class ModelFormat { tflite, onnx };
 const char* format_name(ModelFormat format);
 
-// The whole file; throws Error when it cannot be read or exceeds kMaxModelBytes.
-std::vector<std::uint8_t> read_model_bytes(const std::filesystem::path& path);
+// The whole file; throws Error naming the file and both sizes when it cannot
+// be read or is larger than `max_bytes` (checked before reading a byte).
+std::vector<std::uint8_t> read_model_bytes(const std::filesystem::path& path, std::size_t max_bytes = kMaxModelBytes);
+
+// Whether "TFL3" is at byte 4, which marks a TensorFlow Lite file.
+bool has_tflite_identifier(std::span<const std::uint8_t> bytes);
 
 // TensorFlow Lite when "TFL3" is at byte 4, else ONNX when it parses as an
 // ONNX model; throws Error naming `origin` when it is neither.
 ModelFormat model_format(std::span<const std::uint8_t> bytes, const std::string& origin);
 
+// Reads either format, parsing the bytes once (read_onnx_if_model): after it,
+// has_tflite_identifier() tells which format it was.
 Graph read_model(std::span<const std::uint8_t> bytes, const std::string& origin);
 Graph read_model_file(const std::filesystem::path& path);
 

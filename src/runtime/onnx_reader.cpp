@@ -93,8 +93,16 @@ void GraphBuilder::emit(Op op, const std::vector<std::int64_t>& output_shape) {
 
 namespace {
 
+// False when `bytes` are not an ONNX ModelProto with a graph; over
+// kMaxModelBytes they are not parsed at all.
+bool parse_if_model(std::span<const std::uint8_t> bytes, onnx::ModelProto& model) {
+  return bytes.size() <= kMaxModelBytes && model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
+         model.has_graph();
+}
+
 onnx::ModelProto parse_model(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() > kMaxModelBytes) throw Error(fmt::format("larger than {} bytes", kMaxModelBytes));
+  if (bytes.size() > kMaxModelBytes)
+    throw Error(fmt::format("{} bytes, larger than the {} bytes a model file may have", bytes.size(), kMaxModelBytes));
   onnx::ModelProto model;
   if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     throw Error("not an ONNX model: protobuf parsing failed (truncated or not a ModelProto)");
@@ -238,10 +246,15 @@ Graph read_onnx_file(const std::filesystem::path& path, const OnnxBindings& boun
   return read_onnx(read_model_bytes(path), path.string(), bound);
 }
 
+std::optional<Graph> read_onnx_if_model(std::span<const std::uint8_t> bytes, const std::string& origin) {
+  onnx::ModelProto model;
+  if (!parse_if_model(bytes, model)) return std::nullopt;
+  return with_origin(origin, [&] { return build_graph(model, {}); });
+}
+
 bool is_onnx_model(std::span<const std::uint8_t> bytes) {
   onnx::ModelProto model;
-  return bytes.size() <= kMaxModelBytes && model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())) &&
-         model.has_graph();
+  return parse_if_model(bytes, model);
 }
 
 std::vector<std::string> onnx_inputs_to_bind(std::span<const std::uint8_t> bytes, const std::string& origin) {

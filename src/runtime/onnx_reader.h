@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ using OnnxBindings = std::map<std::string, Tensor>;
 
 Graph read_onnx(std::span<const std::uint8_t> bytes, const std::string& origin, const OnnxBindings& bound = {});
 Graph read_onnx_file(const std::filesystem::path& path, const OnnxBindings& bound = {});
+
+// read_onnx for bytes that may be another format: none when they do not parse
+// as an ONNX ModelProto with a graph, so that telling the format and reading
+// it take one parse of the bytes. Throws Error when they are an ONNX model
+// that cannot be read.
+std::optional<Graph> read_onnx_if_model(std::span<const std::uint8_t> bytes, const std::string& origin);
 
 // Whether `bytes` parse as an ONNX ModelProto that has a graph.
 bool is_onnx_model(std::span<const std::uint8_t> bytes);

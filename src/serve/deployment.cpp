@@ -20,13 +20,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr std::uintmax_t kMaxModelFileBytes = 64u << 20;
-
 std::string read_bytes(const fs::path& path) {
   std::error_code ec;
   std::uintmax_t size = fs::file_size(path, ec);
   if (ec) throw Error(fmt::format("cannot read '{}': {}", path.string(), ec.message()));
-  if (size > kMaxModelFileBytes) throw Error(fmt::format("'{}' is {} bytes, more than a model may have", path.string(), size));
+  if (size > kMaxServedModelBytes) throw Error(fmt::format("'{}' is {} bytes, more than a model may have", path.string(), size));
   std::ifstream in(path, std::ios::binary);
   std::ostringstream bytes;
   bytes << in.rdbuf();
@@ -111,7 +109,7 @@ bool remove_unlisted_files(const fs::path& dir, const std::string& model, const 
 }
 
 // Loads the package alone from a scratch directory; throws why it cannot serve.
-void validate(const ModelPackage& p) {
+void validate(const ModelPackage& p, const ModelBudgets& budgets, const runtime::PlanCost& others) {
   fs::path scratch = make_unique_dir(fs::temp_directory_path(), "edgeml-deploy");
   struct Cleanup {
     fs::path dir;
@@ -122,10 +120,12 @@ void validate(const ModelPackage& p) {
   } cleanup{scratch};
   for (const auto& [name, bytes] : p.files) write_atomically(scratch / name, bytes);
   if (!p.entry.is_null()) write_atomically(scratch / "manifest.json", json{{"format", 1}, {"models", {p.entry}}}.dump());
-  ModelSet set = ModelSet::load(scratch);
+  ModelSet set = ModelSet::load(scratch, nullptr, {}, budgets);
   if (!set.rejected().empty())
     throw Error(fmt::format("{}: {}", set.rejected().front().file.filename().string(), set.rejected().front().reason));
-  if (!set.find(p.model)) throw Error(fmt::format("the package has no model named '{}'", p.model));
+  const Model* model = set.find(p.model);
+  if (!model) throw Error(fmt::format("the package has no model named '{}'", p.model));
+  check_node_room(model->cost(), others, budgets.node);
 }
 
 }  // namespace
@@ -177,8 +177,9 @@ std::vector<ModelPackage> packages_from_directory(const fs::path& dir) {
   return packages;
 }
 
-void install_package(const ModelPackage& package, const fs::path& models_dir) {
-  validate(package);
+void install_package(const ModelPackage& package, const fs::path& models_dir, const ModelBudgets& budgets,
+                     const runtime::PlanCost& others) {
+  validate(package, budgets, others);
   ModelPackage p = package;
   json manifest = read_manifest_json(models_dir);  // before anything is written
   std::set<std::string> written;

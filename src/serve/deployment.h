@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "serve/deploy_package.h"
+#include "serve/model_budget.h"
 
 namespace edgeml::serve {
 
@@ -26,9 +27,11 @@ std::vector<ModelPackage> packages_from_directory(const std::filesystem::path& d
 // directory at any moment sees the old model or the new one, never a mix:
 // files of a manifest model get version-specific names, manifest.json is
 // replaced by a rename, and files no entry lists any more are removed.
-// Validates first (the package must load from a staging directory); throws
-// Error with the reason, leaving `models_dir` as it was.
-void install_package(const ModelPackage& package, const std::filesystem::path& models_dir);
+// Validates first (the package must load from a staging directory within
+// `budgets`, and fit the node budget beside `others`, what the node's other
+// models take); throws Error with the reason, leaving `models_dir` as it was.
+void install_package(const ModelPackage& package, const std::filesystem::path& models_dir,
+                     const ModelBudgets& budgets = {}, const runtime::PlanCost& others = {});
 // Removes a model's files and manifest entry; false when it had neither.
 bool remove_model(const std::string& model, const std::filesystem::path& models_dir);
 

@@ -56,11 +56,11 @@ std::vector<Feature> features_by_width(const runtime::Graph& g) {
 }
 
 std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<RejectedFile>& rejected,
-                                           runtime::KernelOptions kernels) {
+                                           runtime::KernelOptions kernels, const ModelLimits& limits) {
   for (const fs::path& file : c.files) {
     try {
       const auto started = std::chrono::steady_clock::now();
-      std::vector<std::uint8_t> bytes = runtime::read_model_bytes(file);
+      std::vector<std::uint8_t> bytes = runtime::read_model_bytes(file, kMaxServedModelBytes);
       runtime::Graph graph = runtime::read_model(bytes, file.filename().string());
       ModelInfo info = c.info;
       info.file = file;
@@ -68,7 +68,7 @@ std::shared_ptr<const Model> load_candidate(const Candidate& c, std::vector<Reje
         info.features = features_by_width(graph);
         info.version = content_version(bytes);
       }
-      return std::make_shared<const Model>(std::move(info), std::move(graph), kernels, started);
+      return std::make_shared<const Model>(std::move(info), std::move(graph), limits, kernels, started);
     } catch (const std::exception& e) {  // Error, or anything else a hostile file might cause
       rejected.push_back({file, e.what(), c.info.name});
     }
@@ -142,6 +142,47 @@ std::vector<std::string> plan_manifest_models(const fs::path& dir, DirectoryPlan
   return std::move(manifest.listed_files);
 }
 
+// With manifest.json broken, a model it listed keeps its previous version
+// (ModelSet::keep_from) rather than load its files bare: they are not tried.
+void skip_guessed(DirectoryPlan& plan, const ModelSet& previous) {
+  if (!plan.manifest_broken) return;
+  std::erase_if(plan.candidates, [&](const Candidate& c) {
+    const Model* old = previous.find(c.info.name);
+    return old && old->info().from_manifest;
+  });
+}
+
+// The candidates in the order the node budget is charged: those the previous
+// set served, then the new ones, each by name.
+std::vector<const Candidate*> charging_order(const DirectoryPlan& plan, const ModelSet* previous) {
+  std::vector<const Candidate*> order;
+  for (const Candidate& c : plan.candidates) order.push_back(&c);
+  auto served = [&](const Candidate* c) { return previous && previous->find(c->info.name); };
+  std::sort(order.begin(), order.end(), [&](const Candidate* a, const Candidate* b) {
+    bool a_served = served(a), b_served = served(b);
+    return a_served != b_served ? a_served : a->info.name < b->info.name;
+  });
+  return order;
+}
+
+// Reserves the room of each previous model that may be kept: one whose files
+// are tried again, whose manifest entry is rejected, or that a broken manifest
+// listed. The others are gone from the directory and dropped.
+NodeLedger node_ledger(const runtime::PlanBudget& node, const DirectoryPlan& plan,
+                       const std::vector<RejectedFile>& rejected, const ModelSet* previous) {
+  NodeLedger ledger(node);
+  if (!previous) return ledger;
+  std::set<std::string> may_keep;
+  for (const Candidate& c : plan.candidates) may_keep.insert(c.info.name);
+  for (const RejectedFile& r : rejected) may_keep.insert(r.model);
+  for (const auto& model : previous->models()) {
+    const ModelInfo& info = model->info();
+    if (may_keep.contains(info.name) || (plan.manifest_broken && info.from_manifest))
+      ledger.reserve(info.name, model->cost());
+  }
+  return ledger;
+}
+
 DirectoryPlan plan_directory(const fs::path& dir) {
   DirectoryPlan plan;
   std::vector<std::string> listed = plan_manifest_models(dir, plan);
@@ -178,11 +219,11 @@ std::string content_version(std::span<const std::uint8_t> bytes) {
   return fmt::format("{:012x}", hash >> 16);
 }
 
-Model::Model(ModelInfo info, runtime::Graph graph, runtime::KernelOptions kernels,
+Model::Model(ModelInfo info, runtime::Graph graph, const ModelLimits& limits, runtime::KernelOptions kernels,
              std::chrono::steady_clock::time_point load_started)
     : info_(std::move(info)),
       answer_text_(make_answer_text(info_.name, info_.version, info_.label)),
-      interpreter_(std::move(graph), kernels) {
+      interpreter_(std::move(graph), kernels, limits.budget) {
   const runtime::Graph& g = interpreter_.graph();
   if (g.inputs.size() != 1 || g.outputs.size() != 1)
     throw Error(fmt::format("it has {} inputs and {} outputs; a model takes one of each", g.inputs.size(),
@@ -195,10 +236,21 @@ Model::Model(ModelInfo info, runtime::Graph graph, runtime::KernelOptions kernel
     throw Error(fmt::format("its input takes {} values, but its inputs are {} ({})", input_.size(), names.size(),
                             fmt::join(names, ", ")));
   if (output_.size() != 1) throw Error(fmt::format("its output has {} values; a model gives 1", output_.size()));
+  if (limits.admit) limits.admit(cost());
+  run_probe(limits.probe_limit);
+  info_.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_started).count();
+}
+
+// The probe cannot be stopped once it runs: it is timed, and refused after.
+void Model::run_probe(std::chrono::nanoseconds limit) {
   float probe = 0;
+  const auto started = std::chrono::steady_clock::now();
   if (Status s = predict(probe_request(), probe); !s)
     throw Error(fmt::format("probe inference on index 100, value 231, valueThreshold 230: {}", s.reason()));
-  info_.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_started).count();
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  if (took > limit)
+    throw Error(fmt::format("its probe inference took {:.3g} s, over the limit of {:.3g} s", took.count(),
+                            std::chrono::duration<double>(limit).count()));
 }
 
 Status Model::predict(const Request& request, float& output) const {
@@ -210,14 +262,24 @@ Status Model::predict(const Request& request, float& output) const {
   return Status::ok();
 }
 
-ModelSet ModelSet::load(const fs::path& dir, const ModelSet* previous, runtime::KernelOptions kernels) {
+ModelSet ModelSet::load(const fs::path& dir, const ModelSet* previous, runtime::KernelOptions kernels,
+                        const ModelBudgets& budgets) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(fmt::format("model directory '{}' is not a directory", dir.string()));
   DirectoryPlan plan = plan_directory(dir);
+  if (previous) skip_guessed(plan, *previous);
   ModelSet set;
   set.rejected_ = std::move(plan.rejected);
-  for (const Candidate& c : plan.candidates)
-    if (auto model = load_candidate(c, set.rejected_, kernels)) set.insert(std::move(model));
+  NodeLedger ledger = node_ledger(budgets.node, plan, set.rejected_, previous);
+  for (const Candidate* c : charging_order(plan, previous)) {
+    const std::string& name = c->info.name;
+    ModelLimits limits{budgets.per_model, [&](const runtime::PlanCost& cost) { ledger.check(name, cost); },
+                       budgets.probe_limit};
+    auto model = load_candidate(*c, set.rejected_, kernels, limits);
+    const Model* old = previous ? previous->find(name) : nullptr;  // kept by keep_from when `model` failed
+    ledger.charge(name, model ? model->cost() : old ? old->cost() : runtime::PlanCost{});
+    if (model) set.insert(std::move(model));
+  }
   for (const RejectedFile& r : set.rejected_) spdlog::warn("model file '{}' rejected: {}", r.file.string(), r.reason);
   if (previous) set.keep_from(*previous, plan.manifest_broken);
   return set;
@@ -253,14 +315,21 @@ void ModelSet::keep_from(const ModelSet& previous, bool manifest_broken) {
   }
 }
 
+runtime::PlanCost ModelSet::cost(std::string_view except) const {
+  runtime::PlanCost total;
+  for (const auto& model : models_)
+    if (model->info().name != except) total = total + model->cost();
+  return total;
+}
+
 const Model* ModelSet::find(std::string_view name) const {
   auto at = std::lower_bound(models_.begin(), models_.end(), name,
                              [](const auto& m, std::string_view n) { return m->info().name < n; });
   return at != models_.end() && (*at)->info().name == name ? at->get() : nullptr;
 }
 
-ModelRegistry::ModelRegistry(runtime::KernelOptions kernels)
-    : kernels_(kernels), current_(std::make_shared<const ModelSet>()) {
+ModelRegistry::ModelRegistry(runtime::KernelOptions kernels, ModelBudgets budgets)
+    : kernels_(kernels), budgets_(std::move(budgets)), current_(std::make_shared<const ModelSet>()) {
   runtime::check_kernel_options(kernels_);
 }
 
@@ -272,7 +341,7 @@ std::shared_ptr<const ModelSet> ModelRegistry::current() const {
 std::shared_ptr<const ModelSet> ModelRegistry::reload(const fs::path& dir) {
   std::lock_guard reloading(reload_mutex_);
   std::shared_ptr<const ModelSet> previous = current();
-  auto next = std::make_shared<const ModelSet>(ModelSet::load(dir, previous.get(), kernels_));
+  auto next = std::make_shared<const ModelSet>(ModelSet::load(dir, previous.get(), kernels_, budgets_));
   std::lock_guard lock(current_mutex_);
   current_ = next;  // `previous` outlives the lock: a set no reader holds is freed outside it
   return next;

@@ -8,9 +8,14 @@
 // named by its file stem (NAME.tflite before NAME.onnx), versioned by a hash
 // of its bytes, its inputs told by the input width (1: index; 3: index,
 // value, valueThreshold), with the tutorial's label. A file that cannot be read,
-// does not fit, or whose probe inference is not finite is listed in
-// rejected() with the reason, and the others load. A manifest.json that cannot
-// be read at all is rejected too, and the files load bare.
+// does not fit, is over a budget (model_budget.h), or whose probe inference is
+// not finite or too slow is listed in rejected() with the reason, and the
+// others load. A manifest.json that cannot be read at all is rejected too, and
+// the files load bare.
+//
+// The node budget is charged in a fixed order: the models the previous set
+// served first, then the new ones, each group by name; each model that served
+// before keeps its old version's room until its new files are tried (NodeLedger).
 //
 // Concurrency: a ModelSet never changes once built and is shared as
 // std::shared_ptr<const ModelSet>. Each Model owns one Interpreter (which is not
@@ -25,6 +30,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -35,19 +41,30 @@
 #include "core/error.h"
 #include "runtime/graph.h"
 #include "runtime/interpreter.h"
+#include "serve/model_budget.h"
 #include "serve/model_info.h"
 #include "serve/reply.h"
 #include "serve/request.h"
 
 namespace edgeml::serve {
 
+// What one model may take as it loads.
+struct ModelLimits {
+  runtime::PlanBudget budget;  // refused when its plan costs more
+  // Called with its plan's cost once planned, before the probe inference
+  // runs; throws Error to refuse it (the node's budget). None: admitted.
+  std::function<void(const runtime::PlanCost&)> admit;
+  std::chrono::nanoseconds probe_limit = std::chrono::nanoseconds::max();  // see ModelBudgets
+};
+
 class Model {
  public:
   // Throws Error saying what does not fit: not one float32 input of
-  // info.features' width and one float32 output of one value, or a probe
-  // inference whose output is not finite.
+  // info.features' width and one float32 output of one value, a plan over
+  // `limits` (before the probe runs), or a probe inference whose output is
+  // not finite or that took longer than limits.probe_limit.
   // info.load_seconds becomes the time since `load_started`.
-  Model(ModelInfo info, runtime::Graph graph, runtime::KernelOptions kernels = {},
+  Model(ModelInfo info, runtime::Graph graph, const ModelLimits& limits = {}, runtime::KernelOptions kernels = {},
         std::chrono::steady_clock::time_point load_started = std::chrono::steady_clock::now());
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
@@ -55,12 +72,16 @@ class Model {
   const ModelInfo& info() const { return info_; }
   // Its entry's constant text in a reply, made once here.
   const AnswerText& answer_text() const { return answer_text_; }
+  // Its arena and multiply-adds per inference, as planned.
+  const runtime::PlanCost& cost() const { return interpreter_.cost(); }
 
   // Runs the model on the request's features. Allocates nothing unless the
   // output is not finite (then the status says so); safe from any thread.
   Status predict(const Request& request, float& output) const;
 
  private:
+  void run_probe(std::chrono::nanoseconds limit);
+
   ModelInfo info_;
   AnswerText answer_text_;
   mutable std::mutex mutex_;
@@ -77,9 +98,10 @@ class ModelSet {
   // `previous` (if it has one), logged with the reason, and so does every
   // model `previous` had from a manifest when manifest.json cannot be read; a
   // model whose files are gone is dropped. Throws Error only when `dir` is not
-  // a readable directory. Every model's interpreter is built with `kernels`.
+  // a readable directory. Every model's interpreter is built with `kernels`;
+  // models over `budgets` are rejected with the figures.
   static ModelSet load(const std::filesystem::path& dir, const ModelSet* previous = nullptr,
-                       runtime::KernelOptions kernels = {});
+                       runtime::KernelOptions kernels = {}, const ModelBudgets& budgets = {});
 
   // Sorted by name; names are unique.
   const std::vector<std::shared_ptr<const Model>>& models() const { return models_; }
@@ -87,6 +109,8 @@ class ModelSet {
   const std::vector<RejectedFile>& rejected() const { return rejected_; }
   // Models whose new files were rejected, kept from the previous set.
   const std::vector<std::string>& kept() const { return kept_; }
+  // What its models take together, but for the one named `except`.
+  runtime::PlanCost cost(std::string_view except = {}) const;
 
  private:
   // Adds `model`, replacing one of the same name.
@@ -108,7 +132,7 @@ class ModelSet {
 // ThreadSanitizer reports as a race with a concurrent store().
 class ModelRegistry {
  public:
-  explicit ModelRegistry(runtime::KernelOptions kernels = {});
+  explicit ModelRegistry(runtime::KernelOptions kernels = {}, ModelBudgets budgets = {});
 
   std::shared_ptr<const ModelSet> current() const;
 
@@ -119,6 +143,7 @@ class ModelRegistry {
 
  private:
   runtime::KernelOptions kernels_;
+  ModelBudgets budgets_;
   mutable std::mutex current_mutex_;
   std::shared_ptr<const ModelSet> current_;
   std::mutex reload_mutex_;  // one reload at a time

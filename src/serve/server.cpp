@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -56,7 +58,7 @@ std::string contract_violations_topic(const std::string& node) {
 
 Server::Server(ServerOptions options)
     : options_(std::move(options)),
-      registry_(options_.kernels),
+      registry_(options_.kernels, options_.budgets),
       queue_(options_.queue_capacity),
       accuracy_(options_.accuracy) {
   if (options_.node.empty()) throw Error("a server needs a node name");
@@ -108,6 +110,7 @@ Server::Server(ServerOptions options)
   }
   worker_ = std::thread([this] { work(); });
   watcher_ = std::thread([this] { keep_models(); });
+  reporter_ = std::thread([this] { report_stats(); });
   try {
     client_->connect();
   } catch (...) {
@@ -124,10 +127,15 @@ Server::~Server() { stop(); }
 
 void Server::stop() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard lock(stop_mutex_);  // the reporter sees stopping_ before it waits, or is woken
+  }
+  stop_wake_.notify_all();
   queue_.close();  // the worker answers what is queued, then ends
   deployments_.close();
   if (worker_.joinable()) worker_.join();
   if (watcher_.joinable()) watcher_.join();
+  if (reporter_.joinable()) reporter_.join();
   metrics_.reset();
   if (client_ && client_->connected()) {
     try {
@@ -192,12 +200,7 @@ bool Server::enqueue(const mqtt::Message& m, std::size_t wake_at) {
 void Server::keep_models() {
   std::uint64_t seen = directory_signature(options_.models_dir);
   Deployment deployment;
-  auto next_stats = std::chrono::steady_clock::now();
   while (!stopping_) {
-    if (std::chrono::steady_clock::now() >= next_stats) {
-      publish_stats();
-      next_stats = std::chrono::steady_clock::now() + options_.stats_interval;
-    }
     if (deployments_.pop(deployment, options_.reload_poll)) {
       deploy(deployment);  // reloads itself when it changes the directory
       seen = directory_signature(options_.models_dir);
@@ -206,6 +209,16 @@ void Server::keep_models() {
     if (now == seen || stopping_) continue;
     seen = now;
     reload("the model directory changed");
+  }
+}
+
+void Server::report_stats() {
+  std::unique_lock lock(stop_mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    publish_stats();
+    lock.lock();
+    stop_wake_.wait_for(lock, options_.stats_interval, [this] { return stopping_.load(); });
   }
 }
 
@@ -330,12 +343,19 @@ void Server::apply_package(const ModelPackage& package) {
     report_deployment(model, package.version, "unchanged", "this version is already serving");
     return;
   }
-  install_package(package, options_.models_dir);
+  install_package(package, options_.models_dir, options_.budgets, models()->cost(model));
   remember_signature();
   reload("a model was deployed");
-  const Model* serving = models()->find(model);
-  if (!serving || serving->info().version != package.version)
-    throw Error("installed, but the reloaded directory does not serve it; see the log");
+  std::shared_ptr<const ModelSet> now = models();
+  const Model* serving = now->find(model);
+  if (!serving || serving->info().version != package.version) {
+    auto rejected = std::find_if(now->rejected().begin(), now->rejected().end(),
+                                 [&](const RejectedFile& r) { return r.model == model; });
+    throw Error(rejected == now->rejected().end()
+                    ? "installed, but the reloaded directory does not serve it; see the log"
+                    : fmt::format("installed, but the reloaded directory does not serve it: {}: {}",
+                                  rejected->file.filename().string(), rejected->reason));
+  }
   ++counts_.deployments;
   report_deployment(model, package.version, "installed", "");
 }

@@ -9,7 +9,9 @@
 // of them in a row; alone, a request is answered as soon as it comes.
 // The directory is polled; a change loads the new models beside the old and
 // swaps them in whole (ModelRegistry), so a request never waits on a load or
-// sees a model missing.
+// sees a model missing. Loads (with their probe inferences, model_budget.h)
+// run on the thread that watches the directory; the stats are published by a
+// thread of their own, so that a slow load or deployment never delays them.
 //
 // Topics: requests on request/+/+/+ ($share/GROUP/request/+/+/+ with a group,
 // so the servers of a group share the load); replies on the request's MQTT 5
@@ -43,6 +45,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -100,6 +103,8 @@ struct ServerOptions {
   // round trip). Intel's frequency licences would explain it; it was not
   // measured. 0 or 256 give the widest vectors back (results are bitwise the same).
   runtime::KernelOptions kernels{128};
+  // What each model and all of them together may take (model_budget.h).
+  ModelBudgets budgets;
   OnlineAccuracyOptions accuracy;
   std::filesystem::path quality_config;  // JSON (data_quality_config.h); empty: the defaults
   std::filesystem::path contract;        // JSON (service_contract.h); empty: none
@@ -202,6 +207,8 @@ class Server {
   void on_message(const mqtt::Message& message);
   void work();
   void keep_models();
+  // Publishes the stats every stats_interval until stopped.
+  void report_stats();
   void publish_stats();
   void reload(const char* why);
   void deploy(const Deployment& deployment);
@@ -242,9 +249,11 @@ class Server {
   std::unique_ptr<mqtt::Client> client_;
   std::unique_ptr<MetricsEndpoint> metrics_;
   std::atomic<bool> stopping_{false};
-  std::thread worker_, watcher_;
+  std::thread worker_, watcher_, reporter_;
+  std::mutex stop_mutex_;  // with stop_wake_: wakes the reporter when stopping
+  std::condition_variable stop_wake_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  std::mutex latency_mutex_;  // the worker records, the watcher reads
+  std::mutex latency_mutex_;  // the worker records, the reporter and the watcher read
   // The worker records into the interval's summaries only, which the stats
   // fold into those since the start: one record per figure and request.
   LatencySummary latency_, latency_interval_;  // since the start, up to the interval; since the last stats
@@ -257,7 +266,7 @@ class Server {
   std::atomic<std::int64_t> last_event_ns_{-1};  // steady clock; none yet
   std::unique_ptr<ContractMonitor> contract_;    // null: none
   std::filesystem::file_time_type contract_written_;
-  std::unique_ptr<NodeStats> contract_interval_start_;  // the watcher's
+  std::unique_ptr<NodeStats> contract_interval_start_;  // the reporter's, as is contract_written_
   struct AtomicCounts {
     std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
     std::atomic<std::uint64_t> replies_refused{0};  // Response Topic outside --response-filter

@@ -1,4 +1,5 @@
-// Proves invoke() allocates nothing.
+// Proves invoke() allocates nothing, and a model over its budget is refused
+// before its arena is allocated.
 #include <gtest/gtest.h>
 
 #include "runtime/interpreter.h"
@@ -6,6 +7,8 @@
 #include "runtime/onnx_writer.h"
 #include "runtime/sample_models.h"
 #include "runtime/tflite_reader.h"
+#include "runtime/tflite_writer.h"
+#include "core/error.h"
 #include "support/allocation_counting.h"
 #include "support/test_support.h"
 
@@ -42,6 +45,29 @@ TEST(Interpreter, InvokeOfAnInt8ModelAllocatesNothing) {
   test::start_counting_allocations();
   for (int i = 0; i < 1000; ++i) interpreter.invoke();
   EXPECT_EQ(test::stop_counting_allocations(), 0);
+}
+
+TEST(Interpreter, AModelOverItsArenaBudgetIsRefusedBeforeTheArenaIsAllocated) {
+  // Two inputs and a sum of 256 MiB each, within kMaxArenaBytes, from a file of a few hundred bytes.
+  Graph g;
+  int a = add_tensor(g, float_tensor("a", {1 << 13, 1 << 13}));
+  int b = add_tensor(g, float_tensor("b", {1 << 13, 1 << 13}));
+  g.inputs = {a, b};
+  g.outputs = {add_op(g, OpKind::add, {a, b}, float_tensor("sum", {1 << 13, 1 << 13}))};
+  std::vector<std::uint8_t> file = write_tflite(g);
+  ASSERT_LT(file.size(), 1000u);
+  Graph read = read_tflite(file, "hostile.tflite");
+  PlanBudget budget;
+  budget.arena_bytes = 64u << 20;
+  test::start_counting_allocations();
+  try {
+    Interpreter interpreter(std::move(read), {}, budget);
+    ADD_FAILURE() << "a model of 768 MiB was accepted under a budget of 64 MiB";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "it needs 768.0 MiB of arena, over the budget of 64.0 MiB");
+  }
+  test::stop_counting_allocations();
+  EXPECT_LT(test::largest_counted_allocation(), std::size_t{1} << 20);
 }
 
 }  // namespace

@@ -1,13 +1,16 @@
 #include "runtime/onnx_reader.h"
 
+#include <fstream>
 #include <random>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
 #include "core/error.h"
 #include "runtime/interpreter.h"
 #include "runtime/model_file.h"
+#include "support/test_support.h"
 
 namespace edgeml::runtime {
 namespace {
@@ -274,6 +277,29 @@ TEST(ModelFile, ToldApartByContent) {
     FAIL() << "read text as a model";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("x.bin: neither a TensorFlow Lite model"), std::string::npos) << e.what();
+  }
+  // An ONNX model reads as ONNX, its errors naming the origin (from the one parse).
+  EXPECT_EQ(read_model(onnx, "m.onnx").ops.size(), read_onnx(onnx, "m.onnx").ops.size());
+  onnx::ModelProto no_nodes;
+  ASSERT_TRUE(no_nodes.ParseFromArray(onnx.data(), static_cast<int>(onnx.size())));
+  no_nodes.mutable_graph()->clear_node();
+  std::string bytes = no_nodes.SerializeAsString();
+  EXPECT_THROW(read_model({reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()}, "empty.onnx"), Error);
+}
+
+TEST(ModelFile, AFileOverTheCapIsRefusedBeforeItIsRead) {
+  test::TempDir dir;
+  std::vector<std::uint8_t> onnx = gemm_model().bytes();
+  std::filesystem::path file = dir / "gemm.onnx";
+  std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(onnx.data()),
+                                              static_cast<std::streamsize>(onnx.size()));
+  EXPECT_EQ(read_model_bytes(file, onnx.size()), onnx);
+  try {
+    read_model_bytes(file, onnx.size() - 1);
+    FAIL() << "read a file over the cap";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), fmt::format("{}: {} bytes, larger than the {} bytes a model file may have",
+                                                 file.string(), onnx.size(), onnx.size() - 1));
   }
 }
 

@@ -7,6 +7,7 @@
 namespace {
 std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocations{0};
+std::atomic<std::size_t> g_largest{0};
 }  // namespace
 
 // The replacements below pair malloc with free; GCC cannot see that the
@@ -14,7 +15,11 @@ std::atomic<long> g_allocations{0};
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 void* operator new(std::size_t size) {
-  if (g_counting) ++g_allocations;
+  if (g_counting) {
+    ++g_allocations;
+    for (std::size_t largest = g_largest; size > largest && !g_largest.compare_exchange_weak(largest, size);) {
+    }
+  }
   if (void* p = std::malloc(size ? size : 1)) return p;
   throw std::bad_alloc();
 }
@@ -25,6 +30,7 @@ namespace edgeml::test {
 
 void start_counting_allocations() {
   g_allocations = 0;
+  g_largest = 0;
   g_counting = true;
 }
 
@@ -32,5 +38,7 @@ long stop_counting_allocations() {
   g_counting = false;
   return g_allocations.load();
 }
+
+std::size_t largest_counted_allocation() { return g_largest.load(); }
 
 }  // namespace edgeml::test

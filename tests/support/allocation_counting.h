@@ -4,10 +4,14 @@
 // use it, never into a library.
 #pragma once
 
+#include <cstddef>
+
 namespace edgeml::test {
 
 void start_counting_allocations();
 // Stops counting; gives the allocations since start_counting_allocations().
 long stop_counting_allocations();
+// The largest allocation between start_counting_allocations() and its stop.
+std::size_t largest_counted_allocation();
 
 }  // namespace edgeml::test
