@@ -9,6 +9,8 @@
 
 #include "serve/deployment.h"
 #include "serve/model_set.h"
+#include "runtime/sample_models.h"
+#include "runtime/tflite_writer.h"
 #include "served_models.h"
 
 namespace edgeml::serve {
@@ -116,6 +118,31 @@ TEST(ServeDeploy, APackageSwapsInADamagedOneIsRefusedAndTheOldVersionAnswers) {
   publisher.publish(deploy_topic("node/edge-1", "single_var_LR"), encode_signed_package(next, signing, later_ms(3)), 1, true);
   EXPECT_TRUE(test::wait_until([&] { return requester.answering_version() == bytes_version(multi); },
                                kWait));
+}
+
+// A model that would take the node over its budget of multiply-adds is
+// refused with the figures, before it is installed, and what served serves on.
+TEST(ServeDeploy, APackageOverTheNodeBudgetIsRefusedWithItsFiguresAndTheOldModelsServe) {
+  EDGEML_REQUIRE_SHARED("models/seed-tflite/multi_var_LR.tflite");
+  const std::string single = test::read_file(test::shared_file("models/seed-tflite/single_var_LR.tflite"));
+  test::TempDir models, keys_dir;
+  Keys keys(keys_dir.path());
+  std::vector<std::string> node_args = keys.node_args();
+  node_args.insert(node_args.end(), {"--node-mac-budget", "4353"});  // room for relu alone, not beside the seed models
+  test::ServedModels served(models.path(), "edge-1", node_args);
+  ReportWatcher reports(served, "edge-1");
+  Requester requester(served);
+  deploy_seed_models(served, keys, "edge-1");
+
+  std::vector<std::uint8_t> relu = runtime::write_tflite(runtime::sample_relu_network());  // 3*64 + 64*64 + 64 MACs
+  std::string bytes(relu.begin(), relu.end());
+  ModelPackage big{"relu", bytes_version(bytes), nullptr, {{"relu.tflite", bytes}}};
+  requester.publisher.publish(deploy_topic("node/edge-1", "relu"), encode_signed_package(big, keys.signing(), later_ms(1)),
+                              1, true);
+  ASSERT_TRUE(reports.wait_for_result("refused", "over the node budget of 4353")) << test::read_file(served.dir() / "serve.log");
+  EXPECT_EQ(reports.count("refused", "it needs 4352 multiply-adds per inference"), 1u);
+  EXPECT_FALSE(fs::exists(models.path() / "relu.tflite"));
+  EXPECT_EQ(requester.answering_version(), bytes_version(single)) << "the models deployed before answer on";
 }
 
 TEST(ServeDeploy, ANodeStartedLaterGetsTheRetainedPackagesAndUndeployRemovesThem) {
