@@ -102,6 +102,10 @@ void add_broker_command(CLI::App& app) {
   cmd->add_option("--tls-port", c.tls_port, "TLS port; 0 picks a free one")->check(CLI::Range(0, 65535))->capture_default_str();
   cmd->add_flag("--allow-anonymous", c.allow_anonymous, "allow clients without a user name off loopback");
   cmd->add_flag("--no-persistence", args->no_persistence, "keep sessions and queued messages in memory only");
+  cmd->add_option("--session-expiry", c.session_expiry,
+                  "drop a persistent session whose client has not come back within this (30d: a number and h, d, "
+                  "w, m or y; 'never')")
+      ->capture_default_str();
   cmd->add_flag("--verbose", args->verbose, "log every broker event");
   cmd->callback([args] { run_broker(*args); });
 }

@@ -47,6 +47,16 @@ static void validate_access(const BrokerConfig& c) {
   }
 }
 
+// Mosquitto's duration: digits, then hours, days, weeks, months or years.
+static bool is_session_expiry(const std::string& text) {
+  if (text == "never") return true;
+  if (text.size() < 2 || text.size() > 10 || std::string_view("hdwmy").find(text.back()) == std::string_view::npos)
+    return false;
+  for (std::size_t i = 0; i + 1 < text.size(); ++i)
+    if (text[i] < '0' || text[i] > '9') return false;
+  return text.front() != '0';
+}
+
 void validate(const BrokerConfig& c) {
   if (c.port < 0 || c.port > 65535) throw Error(fmt::format("port {} is not in 0..65535", c.port));
   if (!is_loopback(c.address) && c.users.empty() && !c.allow_anonymous)
@@ -59,6 +69,9 @@ void validate(const BrokerConfig& c) {
       throw Error(fmt::format("user name '{}' may not contain ':' or white space", u.name));
   if (!c.acl_file.empty()) require_file(c.acl_file, "ACL file");
   validate_access(c);
+  if (!is_session_expiry(c.session_expiry))
+    throw Error(fmt::format("session expiry '{}' is not a number followed by h, d, w, m or y, nor 'never'",
+                            c.session_expiry));
   if (c.cert_file.empty() != c.key_file.empty())
     throw Error("a TLS listener needs both --cert and --key");
   if (!c.cert_file.empty()) {
@@ -95,6 +108,7 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
     conf += fmt::format("persistence_location {}/\nautosave_on_changes true\nautosave_interval {}\n", c.data_dir.string(),
                         c.autosave_changes);
   conf += fmt::format("max_queued_messages {}\nmax_queued_bytes {}\n", c.max_queued_messages, c.max_queued_bytes);
+  if (c.session_expiry != "never") conf += fmt::format("persistent_client_expiration {}\n", c.session_expiry);
   conf += fmt::format("max_packet_size {}\n", c.max_packet_bytes);
   conf += "set_tcp_nodelay true\n";
   conf += "log_dest stderr\n";

@@ -40,6 +40,12 @@ struct BrokerConfig {
   // ... and the bytes such a queue may hold, so that a client that never comes
   // back cannot fill the broker's memory.
   long long max_queued_bytes = 512LL << 20;
+  // A persistent session whose client has not come back within this is
+  // dropped with its queue ("30d"; a number and h, d, w, m or y; "never"):
+  // else a client id used once keeps up to max_queued_bytes for good, and
+  // every save rewrites it. Events of a dropped collector session are not
+  // lost: their publishers keep them until a store receipt.
+  std::string session_expiry = "30d";
   // Packets larger than this are refused by the broker (a client sending one is
   // disconnected): above the largest deployment package edgeml serve takes.
   long max_packet_bytes = (16L << 20) + (64L << 10);

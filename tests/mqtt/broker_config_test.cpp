@@ -36,6 +36,7 @@ TEST(MqttRenderConf, LoopbackWithoutUsersIsAnonymousAndPersistent) {
   EXPECT_TRUE(has_line(conf, "max_queued_bytes 536870912")) << conf;
   EXPECT_TRUE(has_line(conf, "autosave_on_changes true")) << conf;
   EXPECT_TRUE(has_line(conf, "max_packet_size 16842752")) << conf;
+  EXPECT_TRUE(has_line(conf, "persistent_client_expiration 30d")) << conf;
   // Mosquitto only writes to stderr what we capture in its log file.
   EXPECT_TRUE(has_line(conf, "log_dest stderr")) << conf;
   EXPECT_EQ(conf.find("password_file"), std::string::npos) << conf;
@@ -170,6 +171,20 @@ TEST(MqttValidateConfig, PortsOutOfRange) {
   EXPECT_THROW(validate(c), Error);
   c.port = -1;
   EXPECT_THROW(validate(c), Error);
+}
+
+TEST(MqttValidateConfig, SessionExpiryIsAMosquittoDurationOrNever) {
+  BrokerConfig c;
+  for (const char* good : {"30d", "12h", "2w", "6m", "1y", "never"}) {
+    c.session_expiry = good;
+    EXPECT_NO_THROW(validate(c)) << good;
+  }
+  for (const char* bad : {"", "30", "d", "0d", "3.5d", "30 d", "30d\nlistener 1 0.0.0.0", "-1d"}) {
+    c.session_expiry = bad;
+    EXPECT_THROW(validate(c), Error) << bad;
+  }
+  c.session_expiry = "never";
+  EXPECT_EQ(render_mosquitto_conf(c, "").find("persistent_client_expiration"), std::string::npos);
 }
 
 TEST(MqttValidateConfig, HalfATlsPairIsRefused) {
