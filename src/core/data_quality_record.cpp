@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "core/csv.h"
-#include "core/data_quality.h"
+#include "core/data_quality_record.h"
 
 namespace edgeml {
 

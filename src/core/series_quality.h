@@ -9,7 +9,9 @@
 #include <optional>
 #include <vector>
 
-#include "core/data_quality.h"
+#include "core/data_quality_config.h"
+#include "core/data_quality_record.h"
+#include "core/reference_statistics.h"
 
 namespace edgeml {
 

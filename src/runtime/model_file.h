@@ -8,16 +8,12 @@
 #include <vector>
 
 #include "runtime/graph.h"
-#include "runtime/tflite_reader.h"
+#include "runtime/model_bytes.h"
 
 namespace edgeml::runtime {
 
 enum class ModelFormat { tflite, onnx };
 const char* format_name(ModelFormat format);
-
-// The whole file; throws Error naming the file and both sizes when it cannot
-// be read or is larger than `max_bytes` (checked before reading a byte).
-std::vector<std::uint8_t> read_model_bytes(const std::filesystem::path& path, std::size_t max_bytes = kMaxModelBytes);
 
 // Whether "TFL3" is at byte 4, which marks a TensorFlow Lite file.
 bool has_tflite_identifier(std::span<const std::uint8_t> bytes);

@@ -6,7 +6,7 @@
 #include <fmt/ranges.h>
 
 #include "core/error.h"
-#include "runtime/model_file.h"
+#include "runtime/model_bytes.h"
 #include "runtime/onnx_builder.h"
 #include "runtime/onnx_tensor.h"
 

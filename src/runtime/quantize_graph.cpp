@@ -9,7 +9,6 @@
 
 #include "core/error.h"
 #include "runtime/interpreter.h"
-#include "runtime/sample_models.h"
 
 namespace edgeml::runtime {
 

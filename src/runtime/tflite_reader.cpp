@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "runtime/model_file.h"
+#include "runtime/model_bytes.h"
 #include "runtime/tflite_builtin_codes.h"
 #include "runtime/tflite_schema_generated.h"
 

@@ -12,9 +12,6 @@
 
 namespace edgeml::runtime {
 
-// Files larger than this are refused unread.
-inline constexpr std::size_t kMaxModelBytes = 256u << 20;
-
 Graph read_tflite(std::span<const std::uint8_t> bytes, const std::string& origin);
 Graph read_tflite_file(const std::filesystem::path& path);
 

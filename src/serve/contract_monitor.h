@@ -28,23 +28,17 @@
 
 namespace edgeml::serve {
 
-struct NodeStats;
-class ModelSet;
-
 struct ContractReading {
   double value = 0;
   std::string detail;  // what it was measured on, when it says more (the worst series)
 };
 
+// The readings of one interval (contract_readings.h reads them off the stats).
 struct ContractReadings {
   std::vector<std::string> models;  // served now: what "*" stands for
   // By (model, or empty for the node; metric).
   std::map<std::pair<std::string, ContractMetric>, ContractReading> values;
 };
-
-// The readings of one interval: `now` against `before`, the stats at its
-// start, for the models of `served`.
-ContractReadings read_contract_metrics(const NodeStats& now, const NodeStats& before, const ModelSet& served);
 
 struct ContractState {
   std::string model;  // empty: the node

@@ -42,7 +42,7 @@
 #include "serve/latency_summary.h"
 #include "serve/model_set.h"
 #include "serve/online_accuracy.h"
-#include "serve/server.h"
+#include "serve/server_counts.h"
 
 namespace edgeml::serve {
 

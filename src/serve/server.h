@@ -66,6 +66,7 @@
 #include "serve/online_accuracy.h"
 #include "serve/reply.h"
 #include "serve/request.h"
+#include "serve/server_counts.h"
 
 namespace edgeml::serve {
 
@@ -116,22 +117,6 @@ struct ServerOptions {
 };
 struct NodeStats;
 class MetricsEndpoint;
-
-struct ServerCounts {
-  std::uint64_t requests = 0;  // received
-  std::uint64_t replies = 0;   // predictions published
-  std::uint64_t errors = 0;    // error replies (unreadable requests)
-  std::uint64_t overloaded = 0;  // refused because the queue stayed full
-  std::uint64_t reloads = 0;   // model sets swapped in after the first
-  std::uint64_t deployments = 0;  // packages installed or removed
-  std::uint64_t events = 0;    // sensor events received for online accuracy
-  std::uint64_t events_unreadable = 0;  // of those, not an alarm event
-  std::uint64_t events_dropped = 0;     // of those, not scored: the queue stayed full
-  std::uint64_t accuracy_alerts = 0;    // raised
-  std::uint64_t quality_dropped = 0;    // requests refused by a data-quality check
-  std::uint64_t timed_out = 0;          // requests past their deadline when the worker got to them
-  std::uint64_t replies_refused = 0;    // replies not sent: Response Topic outside --response-filter
-};
 
 // The topic a server's status is kept on.
 std::string node_status_topic(const std::string& node);

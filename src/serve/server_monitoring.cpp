@@ -6,6 +6,7 @@
 
 #include "core/file_text.h"
 #include "core/quality_report.h"
+#include "serve/contract_readings.h"
 #include "serve/manifest.h"
 #include "serve/node_stats.h"
 #include "serve/server.h"

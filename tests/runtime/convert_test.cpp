@@ -10,6 +10,7 @@
 #include "runtime/dense_layers.h"
 #include "runtime/interpreter.h"
 #include "runtime/model_file.h"
+#include "runtime/tflite_reader.h"
 #include "runtime/tflite_writer.h"
 #include "support/test_support.h"
 

@@ -11,6 +11,7 @@
 #include "runtime/interpreter.h"
 #include "runtime/model_file.h"
 #include "runtime/onnx_reader.h"
+#include "runtime/tflite_reader.h"
 #include "support/test_support.h"
 
 namespace edgeml::runtime {

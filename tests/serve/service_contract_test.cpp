@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "serve/contract_monitor.h"
+#include "serve/contract_readings.h"
 #include "serve/node_stats.h"
 #include "serve_testing.h"
 #include "support/test_support.h"
