@@ -1,17 +1,15 @@
 #include "backup/backup_reader.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <functional>
+#include <memory>
 
 #include <fmt/format.h>
 
-#include "backup/sha256.h"
+#include "backup/file_copy.h"
 #include "backup/tar_archive.h"
 #include "core/error.h"
+#include "core/sha256.h"
 
 namespace edgeml::backup {
 namespace fs = std::filesystem;
@@ -99,37 +97,26 @@ BackupManifest read_checked(const fs::path& file, const SinkFor& sink_for) {
   }
 }
 
-// Writes one extracted file; the descriptor closes when the last copy of the sink goes.
-struct OpenFile {
-  OpenFile(int fd_, fs::path path_) : fd(fd_), path(std::move(path_)) {}
-  ~OpenFile() { ::close(fd); }
-  OpenFile(const OpenFile&) = delete;
-  OpenFile& operator=(const OpenFile&) = delete;
-  int fd;
-  fs::path path;
-};
-
+// Writes one extracted file, synced once its last byte is in.
 Sink file_sink(const fs::path& into, const BackupFile& file) {
-  fs::path path = into / file.path;
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) throw WriteFailure{fmt::format("cannot create '{}': {}", path.parent_path().string(), ec.message())};
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw WriteFailure{fmt::format("cannot create '{}': {}", path.string(), std::strerror(errno))};
-  auto out = std::make_shared<OpenFile>(fd, path);
-  // An empty file gets no piece: it is synced at once.
-  if (file.bytes == 0 && ::fsync(fd) != 0) throw WriteFailure{fmt::format("cannot sync '{}'", path.string())};
-  std::uint64_t left = file.bytes;
-  return [out, left](std::span<const std::byte> piece) mutable {
-    for (std::size_t done = 0; done < piece.size();) {
-      ssize_t n = ::write(out->fd, piece.data() + done, piece.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) throw WriteFailure{fmt::format("cannot write '{}': {}", out->path.string(), std::strerror(errno))};
-      done += static_cast<std::size_t>(n);
-    }
-    left -= std::min<std::uint64_t>(left, piece.size());
-    if (left == 0 && ::fsync(out->fd) != 0) throw WriteFailure{fmt::format("cannot sync '{}'", out->path.string())};
-  };
+  try {
+    fs::path path = into / file.path;
+    fs::create_directories(path.parent_path());
+    auto out = std::make_shared<NewFile>(path);
+    if (file.bytes == 0) out->sync();  // an empty file gets no piece
+    std::uint64_t left = file.bytes;
+    return [out, left](std::span<const std::byte> piece) mutable {
+      try {
+        out->write(piece);
+        left -= std::min<std::uint64_t>(left, piece.size());
+        if (left == 0) out->sync();
+      } catch (const Error& e) {
+        throw WriteFailure{e.what()};
+      }
+    };
+  } catch (const std::exception& e) {  // Error, or filesystem_error from create_directories
+    throw WriteFailure{e.what()};
+  }
 }
 
 }  // namespace

@@ -20,10 +20,10 @@
 #include <fmt/format.h>
 
 #include "backup/file_copy.h"
-#include "backup/sha256.h"
 #include "backup/sqlite_copy.h"
 #include "backup/tar_archive.h"
 #include "core/error.h"
+#include "core/sha256.h"
 #include "core/temp_dir.h"
 
 namespace edgeml::backup {

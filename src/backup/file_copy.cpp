@@ -7,7 +7,6 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <utility>
 
 #include <fmt/format.h>
 
@@ -17,72 +16,56 @@ namespace edgeml::backup {
 namespace fs = std::filesystem;
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 [[noreturn]] void fail(const char* what, const fs::path& path) {
   throw Error(fmt::format("cannot {} '{}': {}", what, path.string(), std::strerror(errno)));
 }
 
-Fd create_new(const fs::path& to) {
-  Fd fd(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (fd.get() < 0) fail("create", to);
-  return fd;
+}  // namespace
+
+NewFile::NewFile(fs::path path) : fd_(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)), path_(std::move(path)) {
+  if (fd_ < 0) fail("create", path_);
 }
 
-void write_all(int fd, const char* data, std::size_t size, const fs::path& to) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
+NewFile::~NewFile() { ::close(fd_); }
+
+void NewFile::write(std::span<const std::byte> bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd_, bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) fail("write", to);
-    data += n;
-    size -= static_cast<std::size_t>(n);
+    if (n <= 0) fail("write", path_);
+    bytes = bytes.subspan(static_cast<std::size_t>(n));
   }
 }
 
-void finish(const Fd& fd, const fs::path& to) {
-  if (::fsync(fd.get()) != 0) fail("sync", to);
+void NewFile::sync() {
+  if (::fsync(fd_) != 0) fail("sync", path_);
 }
 
-}  // namespace
-
 void copy_file_synced(const fs::path& from, const fs::path& to) {
-  Fd in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
-  if (in.get() < 0) fail("open", from);
-  Fd out = create_new(to);
-  std::array<char, 1 << 16> buffer;
+  int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) fail("open", from);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{in};
+  NewFile out(to);
+  std::array<std::byte, 1 << 16> buffer;
   for (;;) {
-    ssize_t n = ::read(in.get(), buffer.data(), buffer.size());
+    ssize_t n = ::read(in, buffer.data(), buffer.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail("read", from);
     if (n == 0) break;
-    write_all(out.get(), buffer.data(), static_cast<std::size_t>(n), to);
+    out.write(std::span(buffer.data(), static_cast<std::size_t>(n)));
   }
-  finish(out, to);
-}
-
-void write_file_synced(const fs::path& to, std::string_view bytes) {
-  Fd out = create_new(to);
-  write_all(out.get(), bytes.data(), bytes.size(), to);
-  finish(out, to);
+  out.sync();
 }
 
 void sync_path(const fs::path& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) fail("open", path);
-  if (::fsync(fd.get()) != 0) fail("sync", path);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail("open", path);
+  int synced = ::fsync(fd);
+  ::close(fd);
+  if (synced != 0) fail("sync", path);
 }
 
 std::vector<fs::path> list_files(const fs::path& dir) {

@@ -2,16 +2,32 @@
 // returns (fsync), and listing a directory tree.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
-#include <string_view>
+#include <span>
 #include <vector>
 
 namespace edgeml::backup {
 
-// Copies `from` to `to` (created 0600, not there before) and syncs it. Throws Error.
+// A file created new (0600; it must not be there before) and written in
+// pieces; it is on disk once sync() returns. Throws Error naming the file.
+class NewFile {
+ public:
+  explicit NewFile(std::filesystem::path path);
+  ~NewFile();
+  NewFile(const NewFile&) = delete;
+  NewFile& operator=(const NewFile&) = delete;
+
+  void write(std::span<const std::byte> bytes);
+  void sync();
+
+ private:
+  int fd_;
+  std::filesystem::path path_;
+};
+
+// Copies `from` to the new file `to` and syncs it. Throws Error.
 void copy_file_synced(const std::filesystem::path& from, const std::filesystem::path& to);
-// Writes `bytes` to `to` (created 0600, not there before) and syncs it. Throws Error.
-void write_file_synced(const std::filesystem::path& to, std::string_view bytes);
 // fsync of a file or a directory (a rename is durable once its directory is synced).
 void sync_path(const std::filesystem::path& path);
 

@@ -16,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/file_text.h"
+#include "core/sha256.h"
 
 namespace edgeml::serve {
 
@@ -81,16 +82,6 @@ void write_new_file(const fs::path& path, const std::string& text, mode_t mode) 
 }
 
 }  // namespace
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-    throw Error("SHA-256 is not available");
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
 
 std::string write_new_key_pair(const fs::path& dir) {
   fs::path private_file = dir / "deploy.key", public_file = dir / "deploy.pub";

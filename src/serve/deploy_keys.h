@@ -12,9 +12,6 @@
 
 namespace edgeml::serve {
 
-// Lowercase hex SHA-256 of `bytes`.
-std::string sha256_hex(std::string_view bytes);
-
 namespace detail {
 using KeyHandle = std::shared_ptr<void>;  // an OpenSSL EVP_PKEY, never changed once read
 }  // namespace detail

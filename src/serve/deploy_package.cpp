@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/bounded_json.h"
+#include "core/sha256.h"
 
 namespace edgeml::serve {
 

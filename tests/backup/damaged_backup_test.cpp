@@ -9,9 +9,9 @@
 
 #include "backup/backup_reader.h"
 #include "backup/restore.h"
-#include "backup/sha256.h"
 #include "backup/tar_archive.h"
 #include "backup_testing.h"
+#include "core/sha256.h"
 #include "support/test_support.h"
 
 namespace edgeml::backup {

@@ -3,8 +3,8 @@
 #include <fcntl.h>
 
 #include "backup/backup_manifest.h"
-#include "backup/sha256.h"
 #include "backup/tar_archive.h"
+#include "core/sha256.h"
 #include "fuzz/serve_fuzzing.h"
 
 namespace {
@@ -18,7 +18,7 @@ void write_backup(const std::filesystem::path& path, const BackupManifest& m,
   std::string text = edgeml::backup::manifest_text(m);
   tar.add(edgeml::backup::kManifestName, text);
   for (std::size_t i = 0; i < m.files.size(); ++i) tar.add(m.files[i].path, contents[i]);
-  tar.add(edgeml::backup::kSealName, edgeml::backup::sha256_hex(text) + "\n");
+  tar.add(edgeml::backup::kSealName, edgeml::sha256_hex(text) + "\n");
   tar.finish();
 }
 
@@ -28,7 +28,7 @@ BackupManifest manifest_of(const std::vector<std::pair<std::string, Part>>& file
   m.edgeml_version = "0.1.0";
   for (std::size_t i = 0; i < files.size(); ++i) {
     m.sources[files[i].second] = "/srv/node";
-    m.files.push_back({files[i].first, files[i].second, contents[i].size(), edgeml::backup::sha256_hex(contents[i])});
+    m.files.push_back({files[i].first, files[i].second, contents[i].size(), edgeml::sha256_hex(contents[i])});
   }
   return m;
 }

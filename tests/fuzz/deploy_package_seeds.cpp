@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sha256.h"
 #include "fuzz/serve_fuzzing.h"
 #include "serve/deploy_package.h"
 
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
        statement({{"action", "install"}, {"model", "m"}, {"version", "1"}, {"signed_at", 1764177605000},
                   {"entry", {{"name", "m"}, {"version", "1"}, {"inputs", {"value"}}, {"files", {{"tflite", "m.tflite"}}}}},
                   {"files", {{"m.tflite", json::binary_t(std::vector<std::uint8_t>(file.begin(), file.end()))}}},
-                  {"sha256", {{"m.tflite", edgeml::serve::sha256_hex(file)}}}}));
+                  {"sha256", {{"m.tflite", edgeml::sha256_hex(file)}}}}));
   seed("statement_removal", 1, statement({{"action", "remove"}, {"model", "m"}, {"signed_at", 1764177605000}}));
   return 0;
 }

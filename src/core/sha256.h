@@ -1,4 +1,5 @@
-// SHA-256 of a stream of bytes, fed in pieces.
+// SHA-256 (OpenSSL) of bytes given at once or fed in pieces: file checksums of
+// deployment packages and backups.
 #pragma once
 
 #include <cstddef>
@@ -6,7 +7,7 @@
 #include <span>
 #include <string>
 
-namespace edgeml::backup {
+namespace edgeml {
 
 class Sha256 {
  public:
@@ -25,6 +26,7 @@ class Sha256 {
   std::unique_ptr<Context> context_;
 };
 
+// Lower-case hex SHA-256 of `bytes`.
 std::string sha256_hex(std::string_view bytes);
 
-}  // namespace edgeml::backup
+}  // namespace edgeml

@@ -1,4 +1,4 @@
-#include "backup/sha256.h"
+#include "core/sha256.h"
 
 #include <openssl/evp.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 
-namespace edgeml::backup {
+namespace edgeml {
 
 struct Sha256::Context {
   EVP_MD_CTX* md = EVP_MD_CTX_new();
@@ -39,4 +39,4 @@ std::string sha256_hex(std::string_view bytes) {
   return sha.hex();
 }
 
-}  // namespace edgeml::backup
+}  // namespace edgeml
