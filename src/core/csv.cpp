@@ -26,14 +26,14 @@ std::size_t split_csv(std::string_view line, std::span<std::string_view> fields)
   return split_fields(line, ',', fields);
 }
 
-static std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+std::string_view trim_blanks(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r");
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
 }
 
 Status parse_number(std::string_view text, const char* name, double& out) {
-  text = trim(text);
+  text = trim_blanks(text);
   if (text.empty()) return Status::error(fmt::format("field '{}' is empty", name));
   // from_chars takes no '+'; one before a '-' ("+-5") is no number either.
   if (text.front() == '+' && !text.substr(1).starts_with('-')) text.remove_prefix(1);
@@ -50,7 +50,7 @@ Status parse_number(std::string_view text, const char* name, double& out) {
 }
 
 Status parse_bool(std::string_view text, const char* name, bool& out) {
-  text = trim(text);
+  text = trim_blanks(text);
   if (text == "True" || text == "true" || text == "TRUE" || text == "1") {
     out = true;
   } else if (text == "False" || text == "false" || text == "FALSE" || text == "0") {

@@ -14,6 +14,9 @@ namespace edgeml {
 // which may exceed fields.size() (the extra ones are not stored).
 std::size_t split_fields(std::string_view text, char separator, std::span<std::string_view> fields);
 
+// `text` without spaces, tabs and carriage returns at either end.
+std::string_view trim_blanks(std::string_view text);
+
 // Splits `line` at commas into `fields`; returns how many fields the line has,
 // which may exceed fields.size() (the extra ones are not stored). A trailing
 // '\r' is dropped.

@@ -11,12 +11,6 @@ namespace edgeml {
 
 namespace {
 
-std::string_view trimmed(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
-
 // Whether `text` is a whole NaN or infinity as strtod spells them ("nan", "-inf", ...).
 std::optional<double> non_finite_number(std::string_view text) {
   std::array<char, 32> buffer{};
@@ -30,7 +24,7 @@ std::optional<double> non_finite_number(std::string_view text) {
 
 // Empty: absent. A number, NaN or infinity: kept. Anything else: a schema error.
 void read_field(std::string_view text, const char* name, std::optional<double>& out, std::string& error) {
-  text = trimmed(text);
+  text = trim_blanks(text);
   if (text.empty()) return;
   double v = 0;
   Status parsed = parse_number(text, name, v);

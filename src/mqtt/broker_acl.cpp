@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/csv.h"
 #include "core/error.h"
 #include "core/file_text.h"
 
@@ -68,22 +69,16 @@ namespace {
 
 constexpr std::size_t kMaxRolesFileBytes = 1 << 20;
 
-std::string_view trimmed(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
-}
-
 // One `NAME: ROLE[, ROLE...]` line, comment already removed.
 void parse_roles_line(std::string_view line, const std::string& where, std::vector<BrokerRole>& out) {
   const auto colon = line.find(':');
-  const std::string_view user = trimmed(line.substr(0, colon));
+  const std::string_view user = trim_blanks(line.substr(0, colon));
   if (colon == std::string_view::npos || user.empty() || user.find_first_of(" \t") != std::string_view::npos)
     throw Error(fmt::format("{}: expected NAME: ROLE[, ROLE...], got '{}'", where, line));
   std::string_view rest = line.substr(colon + 1);
   while (true) {
     const auto comma = rest.find(',');
-    const std::string_view role = trimmed(rest.substr(0, comma));
+    const std::string_view role = trim_blanks(rest.substr(0, comma));
     if (!find_role(role))
       throw Error(fmt::format("{}: {} for '{}'; roles are {}", where,
                               role.empty() ? std::string("a role is missing") : fmt::format("unknown role '{}'", role),
@@ -104,7 +99,7 @@ std::vector<BrokerRole> parse_broker_roles(std::string_view text, const std::str
     std::string_view line = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     ++number;
-    line = trimmed(line.substr(0, line.find('#')));
+    line = trim_blanks(line.substr(0, line.find('#')));
     if (!line.empty()) parse_roles_line(line, fmt::format("{}:{}", source, number), roles);
   }
   return roles;
