@@ -53,7 +53,7 @@ class CollectorRig {
     collector_.attach(client_);
     // Time the handler as a whole; the clock ticks for the last event only once
     // it is committed (group commits run on the collector's writer thread).
-    client_.set_message_handler([this](const mqtt::Message& m) {
+    client_.set_message_handler([this](const mq::Message& m) {
       auto begin = Clock::now();
       collector_.handle(m);
       if (m.topic == kFinishTopic) return;
@@ -88,8 +88,8 @@ class CollectorRig {
   }
 
  private:
-  static mqtt::ClientOptions client_options(const RunSetup& setup, const std::string& id) {
-    mqtt::ClientOptions o;
+  static mq::ClientOptions client_options(const RunSetup& setup, const std::string& id) {
+    mq::ClientOptions o;
     o.connection = setup.broker;
     o.connection.client_id = id;
     o.clean_session = false;  // as `edgeml collect` does
@@ -120,7 +120,7 @@ class CollectorRig {
   ArrivalClock clock_;
   Clock::duration in_handle_{};  // written by the receive thread only, read after the run
   std::int64_t handled_ = 0;     // the same
-  mqtt::Client client_;          // last: it goes first, while the collector it calls still exists
+  mq::Client client_;          // last: it goes first, while the collector it calls still exists
 };
 
 // Publishes the workload from a child process to `receiver` (anything with a

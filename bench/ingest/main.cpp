@@ -168,11 +168,11 @@ void run(Options& o) {
 
   // The broker as production runs it (the generated config, persistence on),
   // on a free loopback port.
-  mqtt::BrokerConfig config;
+  mq::BrokerConfig config;
   config.address = "127.0.0.1";
   config.port = 0;
   config.data_dir = root.path() / "broker";
-  mqtt::Broker broker(config);
+  mq::Broker broker(config);
   broker.start();
   o.run.broker.host = broker.address();
   o.run.broker.port = broker.port();

@@ -42,13 +42,13 @@ void publish_bare(const RunSetup& setup, const PublisherSpec& spec, const Worklo
 // The settings `edgeml publish --qos 1` uses: a persistent session, and
 // unacknowledged messages on disk unless --no-persist.
 void publish_edgeml(const RunSetup& setup, const PublisherSpec& spec, const Workload& w, const fs::path& dir) {
-  mqtt::ClientOptions o;
+  mq::ClientOptions o;
   o.connection = setup.broker;
   o.connection.client_id = spec.client_id();
   o.clean_session = spec.qos == 0;
   if (spec.kind == PublisherKind::edgeml_disk) o.persist_dir = dir / "outbox";
   o.connect_timeout = setup.timeout;
-  mqtt::Client client(o);
+  mq::Client client(o);
   client.connect();
   ingest::Publisher publisher(client, ingest::PublishOptions{spec.qos, std::chrono::duration<double>(0), setup.window});
   note_start();
@@ -62,13 +62,13 @@ void publish_edgeml(const RunSetup& setup, const PublisherSpec& spec, const Work
 // `edgeml publish --qos 1`: each event kept in the outbox on disk until the
 // collector's store receipt.
 void publish_receipted(const RunSetup& setup, const PublisherSpec& spec, const Workload& w, const fs::path& dir) {
-  mqtt::ClientOptions o;
+  mq::ClientOptions o;
   o.connection = setup.broker;
   o.connection.client_id = spec.client_id();
   o.mqtt_version = 5;
   o.connect_timeout = setup.timeout;
   ingest::EventOutbox outbox(dir / "receipts" / "events.db");
-  mqtt::Client client(o);
+  mq::Client client(o);
   ingest::ReceiptedOptions options;
   options.qos = spec.qos;
   options.window = setup.window;

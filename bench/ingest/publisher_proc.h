@@ -17,7 +17,7 @@ namespace edgeml::bench {
 
 enum class PublisherKind {
   bare,           // BarePublisher: Paho without persistence or session
-  edgeml_memory,  // ingest::Publisher over mqtt::Client, as `edgeml publish --no-persist`
+  edgeml_memory,  // ingest::Publisher over mq::Client, as `edgeml publish --no-persist`
   edgeml_disk,    // the same with Paho's on-disk outbox, as `edgeml publish --no-receipts`
   edgeml_receipts,  // ingest::ReceiptedPublisher: outbox on disk until store receipts, as `edgeml publish`
 };

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "mqtt/connection.h"
 
 namespace edgeml::bench {
 
 struct RunSetup {
-  mqtt::ConnectionOptions broker;  // host and port of the broker under test
+  mq::ConnectionOptions broker;  // host and port of the broker under test
   std::filesystem::path work_dir;  // each run makes and removes its own directory here
   std::int64_t events = 50000;
   int series = 4;

@@ -11,28 +11,28 @@
 
 #include <fmt/format.h>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "core/error.h"
 #include "mqtt/client.h"
-#include "serve/request_client.h"
-#include "serve/request_file.h"
+#include "client/request_client.h"
+#include "client/request_file.h"
 
 namespace edgeml::bench {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using Outcome = serve::RequestResult::Outcome;
+using Outcome = client::RequestResult::Outcome;
 
-std::unique_ptr<serve::RequestClient> connected_client(const LoadSetup& setup, int concurrency,
+std::unique_ptr<client::RequestClient> connected_client(const LoadSetup& setup, int concurrency,
                                                       std::chrono::milliseconds timeout) {
-  serve::RequestClientOptions options;
+  client::RequestClientOptions options;
   options.client.connection = setup.broker;
   options.qos = setup.qos;
   options.concurrency = concurrency;
   options.timeout = timeout;
   options.retries = 0;  // a lost reply is the server's failure to measure, not one to hide
-  auto client = std::make_unique<serve::RequestClient>(options);  // not movable: Paho holds its address
+  auto client = std::make_unique<client::RequestClient>(options);  // not movable: Paho holds its address
   client->connect();
   return client;
 }
@@ -49,22 +49,22 @@ class Sensor {
  public:
   explicit Sensor(const LoadSetup& setup) {
     if (!setup.tell_truth) return;
-    mqtt::ClientOptions options;
+    mq::ClientOptions options;
     options.connection = setup.broker;
     static std::atomic<int> sensors{0};
     options.connection.client_id = fmt::format("bench-sensor-{}-{}", ::getpid(), ++sensors);
-    client_ = std::make_unique<mqtt::Client>(options);
+    client_ = std::make_unique<mq::Client>(options);
     client_->connect();
   }
 
-  void tell(const serve::Request& request) {
+  void tell(const Request& request) {
     if (!client_) return;
     AlarmEvent event{request.series, request.index, 1487508915.0 + request.index, request.value, request.threshold, true};
     client_->publish(alarm_topic(event.series), format_payload(event), 0);
   }
 
  private:
-  std::unique_ptr<mqtt::Client> client_;
+  std::unique_ptr<mq::Client> client_;
 };
 
 // Adds the results of one or more RequestClient::run()s into a LoadRun, and
@@ -73,7 +73,7 @@ class Tally {
  public:
   explicit Tally(const LoadSetup& setup) : sensor_(setup) {}
 
-  void on_result(const serve::RequestResult& result) {
+  void on_result(const client::RequestResult& result) {
     if (result.outcome != Outcome::timeout) latencies_.push_back(result.latency);
     if (result.outcome == Outcome::answered) {
       sensor_.tell(result.request);
@@ -86,7 +86,7 @@ class Tally {
   }
 
   // One run() and the benchmark process's CPU time it took.
-  void add(const serve::RequestTotals& totals, double cpu_seconds) {
+  void add(const client::RequestTotals& totals, double cpu_seconds) {
     cpu_seconds_ += cpu_seconds;
     run_.sent += totals.sent;
     run_.answered += totals.answered;
@@ -126,16 +126,16 @@ class Tally {
   LoadRun run_;
   double cpu_seconds_ = 0;
   std::chrono::nanoseconds elapsed_{0};
-  serve::LatencySummary latency_;  // count, mean and max
+  LatencySummary latency_;  // count, mean and max
   std::vector<std::chrono::nanoseconds> latencies_;  // every reply's, for exact percentiles
 };
 
 }  // namespace
 
-std::vector<serve::Request> read_requests(const std::filesystem::path& file) {
-  serve::RequestFile reader(file);
-  std::vector<serve::Request> requests;
-  serve::Request request;
+std::vector<Request> read_requests(const std::filesystem::path& file) {
+  client::RequestFile reader(file);
+  std::vector<Request> requests;
+  Request request;
   while (reader.next(request)) requests.push_back(request);
   if (requests.empty()) throw Error(fmt::format("{} holds no request", file.string()));
   return requests;
@@ -144,21 +144,21 @@ std::vector<serve::Request> read_requests(const std::filesystem::path& file) {
 LoadRun run_load(const LoadSetup& setup, std::uint64_t count, int concurrency) {
   auto client = connected_client(setup, concurrency, setup.timeout);
   std::uint64_t given = 0;
-  auto next = [&](serve::Request& request) {
+  auto next = [&](Request& request) {
     if (given == count) return false;
     request = setup.requests[given++ % setup.requests.size()];
     return true;
   };
   Tally tally(setup);
   double cpu_before = process_cpu_seconds();
-  serve::RequestTotals totals = client->run(next, [&](const serve::RequestResult& r) { tally.on_result(r); });
+  client::RequestTotals totals = client->run(next, [&](const client::RequestResult& r) { tally.on_result(r); });
   tally.add(totals, process_cpu_seconds() - cpu_before);
   return tally.finish();
 }
 
 std::array<LoadRun, 2> run_paired_latency(const std::array<const LoadSetup*, 2>& setups, std::uint64_t count,
                                           bool second_first, std::chrono::microseconds pause) {
-  std::array<std::unique_ptr<serve::RequestClient>, 2> clients;
+  std::array<std::unique_ptr<client::RequestClient>, 2> clients;
   std::array<std::unique_ptr<Tally>, 2> tallies;
   for (std::size_t side = 0; side < 2; ++side) {
     clients[side] = connected_client(*setups[side], 1, setups[side]->timeout);
@@ -169,14 +169,14 @@ std::array<LoadRun, 2> run_paired_latency(const std::array<const LoadSetup*, 2>&
       const std::size_t side = (i % 2 == 0) != second_first ? turn : 1 - turn;
       const LoadSetup& setup = *setups[side];
       bool given = false;
-      auto one = [&](serve::Request& request) {
+      auto one = [&](Request& request) {
         if (given) return false;
         request = setup.requests[i % setup.requests.size()];
         return given = true;
       };
       Tally& tally = *tallies[side];
       double cpu_before = process_cpu_seconds();
-      serve::RequestTotals totals = clients[side]->run(one, [&](const serve::RequestResult& r) { tally.on_result(r); });
+      client::RequestTotals totals = clients[side]->run(one, [&](const client::RequestResult& r) { tally.on_result(r); });
       tally.add(totals, process_cpu_seconds() - cpu_before);
       if (pause.count() > 0) std::this_thread::sleep_for(pause);
     }
@@ -192,7 +192,7 @@ void wait_until_answered(const LoadSetup& setup, std::chrono::milliseconds withi
   while (Clock::now() < deadline) {
     check();
     bool sent = false;
-    auto one = [&](serve::Request& request) {
+    auto one = [&](Request& request) {
       if (sent) return false;
       request = setup.requests.front();
       return sent = true;

@@ -1,4 +1,4 @@
-// The benchmark's load: serve::RequestClient (the client of `edgeml request`)
+// The benchmark's load: client::RequestClient (the client of `edgeml request`)
 // in the benchmark's process, sending the tutorial's test file's requests
 // over and over, a given number of them with a given number in flight.
 #pragma once
@@ -12,14 +12,14 @@
 #include <vector>
 
 #include "mqtt/connection.h"
-#include "serve/latency_summary.h"
-#include "serve/request.h"
+#include "core/latency_summary.h"
+#include "protocol/request.h"
 
 namespace edgeml::bench {
 
 struct LoadSetup {
-  mqtt::ConnectionOptions broker;
-  std::vector<serve::Request> requests;  // sent in turn, from the first again after the last
+  mq::ConnectionOptions broker;
+  std::vector<Request> requests;  // sent in turn, from the first again after the last
   int qos = 0;                           // of the requests
   std::chrono::milliseconds timeout{5000};  // a reply later than this is a timeout
   // After each reply, publish the request's sensor event (alarm/..., QoS 0)
@@ -36,7 +36,7 @@ struct LoadRun {
   // CPU time of the benchmark's process (the load) per reply: bigger replies
   // cost the client more to read, on the same cores as the server.
   double client_cpu_us = 0;
-  serve::LatencySummary::Figures latency;  // p50, p90 and p99 exact, not the summary's bucket middles
+  LatencySummary::Figures latency;  // p50, p90 and p99 exact, not the summary's bucket middles
   std::string first_reply;   // the first answered reply's payload, for checking
   std::string first_problem;  // the first error or timeout, for the report
 
@@ -45,7 +45,7 @@ struct LoadRun {
 
 // The requests of a sensor file in the tutorial's raw format; throws Error
 // when it has none.
-std::vector<serve::Request> read_requests(const std::filesystem::path& file);
+std::vector<Request> read_requests(const std::filesystem::path& file);
 
 // Sends `count` requests, at most `concurrency` in flight, on a connection
 // of its own, and waits for each reply or its timeout.

@@ -324,14 +324,14 @@ bool measure_in(Options& o, const fs::path& work) {
     throw Error(fmt::format("edgeml train wrote {} models to {}, not {}", model_count, models.string(), kTrainedModels));
 
   // One broker for each side, as production runs it, on a free loopback port.
-  std::array<std::unique_ptr<mqtt::Broker>, 2> brokers;
+  std::array<std::unique_ptr<mq::Broker>, 2> brokers;
   std::array<LoadSetup, 2> loads{load, load};
   for (Side side : {kServe, kNull}) {
-    mqtt::BrokerConfig config;
+    mq::BrokerConfig config;
     config.address = "127.0.0.1";
     config.port = 0;
     config.data_dir = work / fmt::format("broker-{}", side == kNull ? "null" : "serve");
-    brokers[side] = std::make_unique<mqtt::Broker>(config);
+    brokers[side] = std::make_unique<mq::Broker>(config);
     brokers[side]->start();
     loads[side].broker.host = brokers[side]->address();
     loads[side].broker.port = brokers[side]->port();

@@ -16,7 +16,7 @@ namespace edgeml::cli {
 namespace {
 
 struct BrokerArgs {
-  mqtt::BrokerConfig config;
+  mq::BrokerConfig config;
   std::vector<std::string> users;
   std::string password_file;
   std::vector<std::string> roles;
@@ -28,9 +28,9 @@ struct BrokerArgs {
 };
 
 // The ACL alone, for review or for a Mosquitto of one's own; "-": standard output.
-void write_acl(const std::vector<mqtt::BrokerRole>& roles, const std::string& out) {
+void write_acl(const std::vector<mq::BrokerRole>& roles, const std::string& out) {
   if (roles.empty()) throw Error("--write-acl needs --role NAME=ROLE or --roles FILE");
-  const std::string acl = mqtt::render_acl(roles);
+  const std::string acl = mq::render_acl(roles);
   if (out == "-") {
     fmt::print("{}", acl);
     return;
@@ -43,16 +43,16 @@ void write_acl(const std::vector<mqtt::BrokerRole>& roles, const std::string& ou
 }
 
 void run_broker(BrokerArgs& args) {
-  mqtt::BrokerConfig config = args.config;
-  if (!args.roles_file.empty()) config.roles = mqtt::read_broker_roles(args.roles_file);
-  for (const auto& r : args.roles) config.roles.push_back(mqtt::parse_broker_role(r));
+  mq::BrokerConfig config = args.config;
+  if (!args.roles_file.empty()) config.roles = mq::read_broker_roles(args.roles_file);
+  for (const auto& r : args.roles) config.roles.push_back(mq::parse_broker_role(r));
   if (!args.write_acl.empty()) return write_acl(config.roles, args.write_acl);
-  for (const auto& u : args.users) config.users.push_back(mqtt::resolve_broker_user(u, args.password_file));
+  for (const auto& u : args.users) config.users.push_back(mq::resolve_broker_user(u, args.password_file));
   config.persistence = !args.no_persistence;
   if (args.verbose) config.log_types = "all";
   if (config.data_dir.empty()) config.data_dir = default_state_dir() / "broker";
 
-  mqtt::Broker broker(config);
+  mq::Broker broker(config);
   install_stop_handlers();
   broker.start();
   fmt::print("edgeml broker: mqtt://{}:{}{} (mosquitto, data in {}, log {})\n", broker.address(), broker.port(),
@@ -88,7 +88,7 @@ void add_broker_command(CLI::App& app) {
   cmd->add_option("--password-file", args->password_file, "NAME:PASSWORD lines for --user; must be mode 600")
       ->check(CLI::ExistingFile);
   cmd->add_option("--role", args->roles,
-                  "NAME=ROLE for a --user, ROLE one of " + mqtt::broker_role_names() +
+                  "NAME=ROLE for a --user, ROLE one of " + mq::broker_role_names() +
                       "; generates the ACL (repeatable)");
   cmd->add_option("--roles", args->roles_file,
                   "file of 'NAME: ROLE[, ROLE...]' lines (# comments), merged with --role; generates the ACL")

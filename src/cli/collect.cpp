@@ -11,7 +11,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
-#include "core/quality_report.h"
+#include "quality/quality_report.h"
 #include "ingest/collector.h"
 
 namespace edgeml::cli {
@@ -19,7 +19,7 @@ namespace edgeml::cli {
 namespace {
 
 struct CollectArgs {
-  mqtt::ClientOptions client;
+  mq::ClientOptions client;
   ingest::CollectorOptions collector;
   std::string db = "edgeml.db";
   std::string csv;
@@ -48,7 +48,7 @@ std::unique_ptr<DataQualityMonitor> make_monitor(const CollectArgs& args) {
 // the next one follows soon, and the last one is sent before disconnecting).
 class QualityCountsPublisher {
  public:
-  QualityCountsPublisher(mqtt::Client& client, const DataQualityMonitor* monitor, const std::string& node)
+  QualityCountsPublisher(mq::Client& client, const DataQualityMonitor* monitor, const std::string& node)
       : client_(client), monitor_(monitor), topic_(fmt::format("edgeml/collectors/{}/quality", node)) {}
 
   void publish_due(std::chrono::steady_clock::time_point now) {
@@ -67,7 +67,7 @@ class QualityCountsPublisher {
   }
 
  private:
-  mqtt::Client& client_;
+  mq::Client& client_;
   const DataQualityMonitor* monitor_;
   std::string topic_;
   std::chrono::steady_clock::time_point next_{};
@@ -119,7 +119,7 @@ void print_quality(const DataQualityMonitor& monitor, const ingest::CollectorCou
 
 void run_collect(CollectArgs& args) {
   auto& conn = args.client.connection;
-  if (conn.client_id.empty()) conn.client_id = mqtt::default_client_id("collector");
+  if (conn.client_id.empty()) conn.client_id = mq::default_client_id("collector");
   // A persistent session: the broker keeps what arrives while we are away.
   args.client.clean_session = args.clean;
   // MQTT 5: publishers ask for store receipts with a Response Topic.
@@ -135,7 +135,7 @@ void run_collect(CollectArgs& args) {
   ingest::Collector collector(store, csv.get(), args.collector);
 
   install_stop_handlers();
-  mqtt::Client client(args.client);
+  mq::Client client(args.client);
   collector.attach(client);
   client.connect();
   spdlog::info("collecting {} from {} into {}{}{}", fmt::join(args.collector.topics, ", "), conn.uri(), args.db,

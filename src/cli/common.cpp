@@ -22,7 +22,7 @@ void install_stop_handlers() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-void add_connection_options(CLI::App& cmd, mqtt::ClientOptions& o) {
+void add_connection_options(CLI::App& cmd, mq::ClientOptions& o) {
   auto& c = o.connection;
   cmd.add_option("--host", c.host, "MQTT broker host")->envname("EDGEML_HOST")->capture_default_str()->group("Broker");
   cmd.add_option("--port", c.port, "MQTT broker port")
@@ -34,7 +34,7 @@ void add_connection_options(CLI::App& cmd, mqtt::ClientOptions& o) {
   // No --password: a command line can be read by any user of the machine.
   if (const char* p = std::getenv("EDGEML_PASSWORD")) c.password = p;
   cmd.add_option_function<std::string>(
-         "--password-file", [&c](const std::string& file) { c.password = mqtt::read_password_file(file); },
+         "--password-file", [&c](const std::string& file) { c.password = mq::read_password_file(file); },
          "file whose first line is the broker password (mode 600); else EDGEML_PASSWORD")
       ->group("Broker");
   cmd.add_option_function<std::string>(

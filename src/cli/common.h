@@ -15,7 +15,7 @@ namespace edgeml::cli {
 // --host --port --username --password-file --cafile --client-id
 // --connect-timeout, each also read from EDGEML_<NAME> (the password itself
 // from EDGEML_PASSWORD).
-void add_connection_options(CLI::App& cmd, mqtt::ClientOptions& options);
+void add_connection_options(CLI::App& cmd, mq::ClientOptions& options);
 
 // Set by SIGINT/SIGTERM once install_stop_handlers() ran.
 extern std::atomic<bool> g_stop;

@@ -24,7 +24,7 @@ namespace edgeml::cli {
 namespace {
 
 struct DeployArgs {
-  mqtt::ClientOptions client;
+  mq::ClientOptions client;
   std::string models_dir;
   std::vector<std::string> undeploy;  // model names
   std::string node, group;
@@ -66,7 +66,7 @@ class Reports {
   int refused_ = 0;
 };
 
-void publish_all(mqtt::Client& client, const std::vector<std::pair<std::string, std::string>>& messages) {
+void publish_all(mq::Client& client, const std::vector<std::pair<std::string, std::string>>& messages) {
   for (const auto& [topic, payload] : messages)
     if (!client.publish(topic, payload, 1, true)->wait_for(std::chrono::seconds(30)))
       throw Error(fmt::format("the broker did not acknowledge {}", topic));
@@ -109,7 +109,7 @@ void run_deploy(DeployArgs& a) {
   auto& conn = a.client.connection;
   if (conn.client_id.empty()) conn.client_id = fmt::format("edgeml-deploy-{}", ::getpid());
   Reports reports;
-  mqtt::Client client(a.client);
+  mq::Client client(a.client);
   client.set_message_handler([&](std::string_view, std::string_view payload) { reports.on_report(payload); });
   client.add_subscription("edgeml/nodes/+/deployments", 1);
   client.connect();

@@ -10,9 +10,9 @@
 #include "core/error.h"
 #include "runtime/interpreter.h"
 #include "runtime/model_file.h"
-#include "runtime/onnx_writer.h"
-#include "runtime/sample_models.h"
-#include "runtime/tflite_writer.h"
+#include "convert/onnx_writer.h"
+#include "convert/probe_inputs.h"
+#include "convert/tflite_writer.h"
 
 namespace edgeml::cli {
 
@@ -35,7 +35,7 @@ bool takes_float(const runtime::Graph& g) {
 double largest_difference(const runtime::Graph& a, const runtime::Graph& b) {
   runtime::Interpreter x(a), y(b);
   std::vector<float> values;
-  for (const auto& sample : runtime::sample_inputs(kProbes)) values.insert(values.end(), sample.begin(), sample.end());
+  for (const auto& sample : convert::tutorial_like_inputs(kProbes)) values.insert(values.end(), sample.begin(), sample.end());
   double worst = 0;
   for (std::size_t probe = 0; probe < kProbes; ++probe) {
     for (std::size_t i = 0; i < a.inputs.size(); ++i) {
@@ -61,9 +61,9 @@ void convert(const fs::path& in, const fs::path& out) {
     throw Error(fmt::format("{}: the output's extension must be .tflite or .onnx", out.string()));
   runtime::Graph g = runtime::read_model_file(in);
   if (ext == ".tflite")
-    runtime::write_tflite_file(g, out);
+    convert::write_tflite_file(g, out);
   else
-    runtime::write_onnx_file(g, out);
+    convert::write_onnx_file(g, out);
   runtime::Graph written = runtime::read_model_file(out);
   fmt::print("{} -> {}: {} ops, {} parameters, {} bytes\n", in.string(), out.string(), written.ops.size(),
              written.parameter_count(), fs::file_size(out));

@@ -24,7 +24,7 @@ namespace edgeml::cli {
 namespace {
 
 struct PublishArgs {
-  mqtt::ClientOptions client;
+  mq::ClientOptions client;
   ingest::PublishOptions publish;
   std::string file;
   std::int64_t synthetic = 1000;
@@ -127,7 +127,7 @@ void run_receipted(PublishArgs& args, Source& source) {
   args.client.mqtt_version = 5;
   // Receipts for an earlier run are of no use to this one (receipt.h).
   args.client.clean_session = true;
-  mqtt::Client client(args.client);
+  mq::Client client(args.client);
   ingest::ReceiptedOptions options;
   options.qos = args.publish.qos;
   options.interval = args.publish.interval;
@@ -157,7 +157,7 @@ void run_acknowledged(PublishArgs& args, Source& source) {
   args.client.clean_session = args.publish.qos == 0;
   if (args.publish.qos > 0 && !args.no_persist)
     args.client.persist_dir = (args.state_dir.empty() ? default_state_dir() : std::filesystem::path(args.state_dir)) / "outbox";
-  mqtt::Client client(args.client);
+  mq::Client client(args.client);
   client.connect();
   ingest::Publisher publisher(client, args.publish);
   auto start = std::chrono::steady_clock::now();
@@ -179,7 +179,7 @@ void run_acknowledged(PublishArgs& args, Source& source) {
 
 void run_publish(PublishArgs& args) {
   auto& conn = args.client.connection;
-  if (conn.client_id.empty()) conn.client_id = fmt::format("{}-{}", mqtt::default_client_id("publisher"), getpid());
+  if (conn.client_id.empty()) conn.client_id = fmt::format("{}-{}", mq::default_client_id("publisher"), getpid());
   args.publish.interval = std::chrono::duration<double>(args.interval);
   // Paho counts queued, unsent publishes against its buffer even while connected.
   if (args.publish.window > static_cast<std::size_t>(args.client.max_buffered))

@@ -13,22 +13,22 @@
 #include "cli/common.h"
 #include "core/bounded_json.h"
 #include "core/error.h"
-#include "serve/prediction_table.h"
-#include "serve/request_client.h"
-#include "serve/request_file.h"
+#include "client/prediction_table.h"
+#include "client/request_client.h"
+#include "client/request_file.h"
 
 namespace edgeml::cli {
 
 namespace {
 
 using nlohmann::json;
-using serve::RequestResult;
+using client::RequestResult;
 
 // Problems reported one by one; the rest are only counted in the summary.
 constexpr int kProblemsShown = 10;
 
 struct RequestArgs {
-  serve::RequestClientOptions client;
+  client::RequestClientOptions client;
   std::string series;
   double index = 0, value = 0, threshold = 0;
   std::string file;
@@ -46,7 +46,7 @@ class ResultPrinter {
     if (args_.json && !result.reply.empty()) print_json_line(result.reply);
     if (result.outcome == RequestResult::Outcome::answered) {
       if (!args_.json && args_.file.empty())
-        fmt::print("{}", serve::prediction_table(result.request, result.reply, result.latency));
+        fmt::print("{}", client::prediction_table(result.request, result.reply, result.latency));
       return;
     }
     if (++problems_ > kProblemsShown) return;
@@ -81,7 +81,7 @@ std::string milliseconds(std::chrono::nanoseconds d) {
   return fmt::format("{:.2f}", std::chrono::duration<double, std::milli>(d).count());
 }
 
-void print_summary(const serve::RequestTotals& totals, std::int64_t skipped_lines, bool to_stderr) {
+void print_summary(const client::RequestTotals& totals, std::int64_t skipped_lines, bool to_stderr) {
   auto f = totals.latency.figures();
   std::string text =
       fmt::format("sent {}, answered {}, errors {}, timeouts {} in {:.2f} s ({:.1f} req/s); ", totals.sent,
@@ -99,7 +99,7 @@ void print_summary(const serve::RequestTotals& totals, std::int64_t skipped_line
 }
 
 // Why the command fails: "3 of 10 requests timed out; 1 got an error reply".
-std::string failure(const serve::RequestTotals& totals) {
+std::string failure(const client::RequestTotals& totals) {
   std::uint64_t all = totals.answered + totals.errors + totals.timeouts;
   std::string text;
   if (totals.timeouts > 0) text = fmt::format("{} of {} requests timed out", totals.timeouts, all);
@@ -108,14 +108,14 @@ std::string failure(const serve::RequestTotals& totals) {
   return text;
 }
 
-serve::RequestClient::Source single_request(const RequestArgs& args) {
-  serve::Request request;
+client::RequestClient::Source single_request(const RequestArgs& args) {
+  Request request;
   if (Status s = parse_series_path(args.series, request.series); !s)
     throw Error(fmt::format("--series '{}': {}", args.series, s.reason()));
   request.index = args.index;
   request.value = args.value;
   request.threshold = args.threshold;
-  return [request, done = false](serve::Request& out) mutable {
+  return [request, done = false](Request& out) mutable {
     if (done) return false;
     out = request;
     done = true;
@@ -125,21 +125,21 @@ serve::RequestClient::Source single_request(const RequestArgs& args) {
 
 void run_request(RequestArgs& args) {
   args.client.timeout = std::chrono::milliseconds(std::llround(args.timeout * 1000));
-  std::unique_ptr<serve::RequestFile> file;
-  serve::RequestClient::Source source;
+  std::unique_ptr<client::RequestFile> file;
+  client::RequestClient::Source source;
   if (!args.file.empty()) {
-    file = std::make_unique<serve::RequestFile>(args.file);
-    source = [&file](serve::Request& r) { return file->next(r); };
+    file = std::make_unique<client::RequestFile>(args.file);
+    source = [&file](Request& r) { return file->next(r); };
   } else if (!args.series.empty()) {
     source = single_request(args);
   } else {
     throw Error("say what to ask: --series S/D/A with --index, --value and --threshold, or --file");
   }
   install_stop_handlers();
-  serve::RequestClient client(args.client);
+  client::RequestClient client(args.client);
   client.connect();
   ResultPrinter printer(args);
-  serve::RequestTotals totals = client.run(source, std::ref(printer), &g_stop);
+  client::RequestTotals totals = client.run(source, std::ref(printer), &g_stop);
   print_summary(totals, file ? file->skipped() : 0, args.json);
   if (g_stop) throw CLI::RuntimeError(130);
   if (totals.timeouts > 0 || totals.errors > 0) throw Error(failure(totals));

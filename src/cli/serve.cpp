@@ -20,7 +20,7 @@ namespace edgeml::cli {
 namespace {
 
 struct ServeArgs {
-  mqtt::ClientOptions client;
+  mq::ClientOptions client;
   serve::ServerOptions server;
   int reload_poll_ms = 500;
   double deadline_ms = 5000;

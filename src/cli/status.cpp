@@ -14,17 +14,17 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
-#include "serve/fleet_status.h"
+#include "client/fleet_status.h"
 
 namespace edgeml::cli {
 
 namespace {
 
 using nlohmann::json;
-using Clock = serve::FleetStatus::Clock;
+using Clock = client::FleetStatus::Clock;
 
 struct StatusArgs {
-  mqtt::ClientOptions client;
+  mq::ClientOptions client;
   double interval_s = 2;
   bool once = false;
   double wait_s = 2;
@@ -44,7 +44,7 @@ class GatheredStatus {
   }
   std::string table(const std::string& broker) const {
     std::lock_guard lock(mutex_);
-    return serve::fleet_table(fleet_, broker, Clock::now());
+    return client::fleet_table(fleet_, broker, Clock::now());
   }
   std::string json_line(const std::string& broker) const {
     const Clock::time_point now = Clock::now();
@@ -57,7 +57,7 @@ class GatheredStatus {
 
  private:
   mutable std::mutex mutex_;
-  serve::FleetStatus fleet_;
+  client::FleetStatus fleet_;
 };
 
 // Sleeps up to `seconds`, waking early on a stop signal.
@@ -74,7 +74,7 @@ void print_once(const GatheredStatus& gathered, const StatusArgs& a, const std::
 }
 
 // A terminal is cleared and drawn over; anything else gets one table after another.
-void print_live(const GatheredStatus& gathered, const StatusArgs& a, const mqtt::Client& client,
+void print_live(const GatheredStatus& gathered, const StatusArgs& a, const mq::Client& client,
                 const std::string& broker) {
   const bool terminal = isatty(STDOUT_FILENO) == 1;
   bool first = true;
@@ -92,12 +92,12 @@ void print_live(const GatheredStatus& gathered, const StatusArgs& a, const mqtt:
 
 void run_status(StatusArgs& a) {
   auto& conn = a.client.connection;
-  if (conn.client_id.empty()) conn.client_id = fmt::format("{}-{}", mqtt::default_client_id("status"), ::getpid());
+  if (conn.client_id.empty()) conn.client_id = fmt::format("{}-{}", mq::default_client_id("status"), ::getpid());
   const std::string broker = fmt::format("{}:{}", conn.host, conn.port);
   GatheredStatus gathered;
-  mqtt::Client client(a.client);
+  mq::Client client(a.client);
   client.set_message_handler([&gathered](std::string_view topic, std::string_view payload) { gathered.take(topic, payload); });
-  for (const std::string& filter : serve::FleetStatus::topic_filters()) client.add_subscription(filter, 0);
+  for (const std::string& filter : client::FleetStatus::topic_filters()) client.add_subscription(filter, 0);
   install_stop_handlers();
   client.connect();  // throws Error saying why the broker could not be reached
   if (a.once) print_once(gathered, a, broker);

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "core/quality_report.h"
+#include "quality/quality_report.h"
 #include "ingest/receipt.h"
 
 namespace edgeml::ingest {
@@ -15,7 +15,7 @@ Collector::Collector(EventStore& store, CsvMirror* csv, CollectorOptions options
       [this](const std::string& topic, const std::string& payload) { mailer_.post(topic, payload); });
 }
 
-QualityReporter mqtt_quality_reporter(mqtt::Client& client, std::string node) {
+QualityReporter mqtt_quality_reporter(mq::Client& client, std::string node) {
   return [&client, node = std::move(node)](const QualityRecord& record, const QualityVerdict& verdict) {
     // QoS 0 and not while away: reports must not fill the buffer of publishes held offline.
     if (!client.connected()) return false;
@@ -29,7 +29,7 @@ QualityReporter mqtt_quality_reporter(mqtt::Client& client, std::string node) {
   };
 }
 
-void Collector::attach(mqtt::Client& client) {
+void Collector::attach(mq::Client& client) {
   for (const auto& topic : options_.topics) client.add_subscription(topic, options_.qos);
   bool finish_covered = false;
   for (const auto& topic : options_.topics) finish_covered |= topic_matches(topic, kFinishTopic);
@@ -45,7 +45,7 @@ void Collector::attach(mqtt::Client& client) {
       spdlog::debug("{}", e.what());
     }
   });
-  client.set_message_handler([this](const mqtt::Message& m) { handle(m); });
+  client.set_message_handler([this](const mq::Message& m) { handle(m); });
 }
 
 void Collector::set_quality_reporter(QualityReporter reporter) {
@@ -74,13 +74,13 @@ QualityAction Collector::judge(std::string_view topic, std::string_view payload,
 }
 
 void Collector::handle(std::string_view topic, std::string_view payload) {
-  mqtt::Message m;
+  mq::Message m;
   m.topic = topic;
   m.payload = payload;
   handle(m);
 }
 
-void Collector::handle(const mqtt::Message& m) {
+void Collector::handle(const mq::Message& m) {
   PendingWrite write;
   // Receipts go only where receipts belong: a sender may not make the
   // collector publish on another topic.

@@ -17,8 +17,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/data_quality.h"
-#include "core/topic_filter.h"
+#include "quality/data_quality.h"
+#include "protocol/topic_filter.h"
 #include "ingest/csv_mirror.h"
 #include "ingest/event_store.h"
 #include "ingest/receipt_mailer.h"
@@ -68,12 +68,12 @@ class Collector {
   // Subscribes the client to the collector's topics and routes its messages
   // here; quality reports are published with it (QoS 0) unless a reporter was
   // set, and store receipts (QoS 1). The client must speak MQTT 5 for receipts.
-  void attach(mqtt::Client& client);
+  void attach(mq::Client& client);
   void set_quality_reporter(QualityReporter reporter);
   // Receipts are sent on a thread of their own (receipt_mailer.h).
   void set_receipt_sender(ReceiptMailer::Sender sender) { mailer_.set_sender(std::move(sender)); }
   // One message, as the client's handler: it returns once the write is queued.
-  void handle(const mqtt::Message& message);
+  void handle(const mq::Message& message);
   void handle(std::string_view topic, std::string_view payload);
   // Waits until every message handled so far is committed (or the store failed).
   void flush() { writer_.flush(); }
@@ -107,6 +107,6 @@ class Collector {
 
 // Publishes each report as quality_report_json() on quality_topic() at QoS 0;
 // nothing while the client is disconnected (the report is counted unsent).
-QualityReporter mqtt_quality_reporter(mqtt::Client& client, std::string node);
+QualityReporter mqtt_quality_reporter(mq::Client& client, std::string node);
 
 }  // namespace edgeml::ingest

@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "core/error.h"
 #include "ingest/event_store.h"
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "core/error.h"
 
 struct sqlite3;

@@ -14,7 +14,7 @@ constexpr std::chrono::milliseconds kWaitSlice{500};
 constexpr int kMaxAttempts = 10;
 }  // namespace
 
-Publisher::Publisher(mqtt::Client& client, PublishOptions options)
+Publisher::Publisher(mq::Client& client, PublishOptions options)
     : client_(client), options_(options), start_(std::chrono::steady_clock::now()) {
   if (options_.qos < 0 || options_.qos > 2) throw Error("QoS must be 0, 1 or 2");
   if (options_.window == 0) options_.window = 1;

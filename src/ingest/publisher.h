@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <deque>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "mqtt/client.h"
 
 namespace edgeml::ingest {
@@ -20,7 +20,7 @@ struct PublishOptions {
 
 class Publisher {
  public:
-  Publisher(mqtt::Client& client, PublishOptions options);
+  Publisher(mq::Client& client, PublishOptions options);
 
   // Publishes one event, first waiting for its time slot and for room in the
   // window (while the broker is away, this waits for it to come back).
@@ -54,7 +54,7 @@ class Publisher {
   void recover_if_stuck();
   void retry_front();
 
-  mqtt::Client& client_;
+  mq::Client& client_;
   PublishOptions options_;
   std::deque<InFlight> window_;
   std::chrono::steady_clock::time_point start_;

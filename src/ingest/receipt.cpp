@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "core/topic_filter.h"
+#include "protocol/topic_filter.h"
 
 namespace edgeml::ingest {
 

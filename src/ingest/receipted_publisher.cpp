@@ -15,7 +15,7 @@ constexpr auto kWaitSlice = std::chrono::milliseconds(50);
 constexpr auto kSyncEvery = std::chrono::milliseconds(2);
 }  // namespace
 
-ReceiptedPublisher::ReceiptedPublisher(mqtt::Client& client, EventOutbox& outbox, ReceiptedOptions options)
+ReceiptedPublisher::ReceiptedPublisher(mq::Client& client, EventOutbox& outbox, ReceiptedOptions options)
     : client_(client),
       outbox_(outbox),
       options_(options),
@@ -25,7 +25,7 @@ ReceiptedPublisher::ReceiptedPublisher(mqtt::Client& client, EventOutbox& outbox
   if (options_.qos < 1 || options_.qos > 2) throw Error("store receipts need QoS 1 or 2");
   if (options_.window == 0) options_.window = 1;
   client_.add_subscription(receipt_topic_, 1);
-  client_.set_message_handler([this](const mqtt::Message& m) { on_receipt(m.payload); });
+  client_.set_message_handler([this](const mq::Message& m) { on_receipt(m.payload); });
   client_.set_connected_handler([this] {
     std::lock_guard lock(mutex_);
     // After a reconnect what was in flight may be gone with the connection.

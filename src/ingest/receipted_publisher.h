@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "ingest/event_outbox.h"
 #include "mqtt/client.h"
 
@@ -41,7 +41,7 @@ class ReceiptedPublisher {
 
   // Call before client.connect(): it subscribes the client (MQTT 5) to this
   // run's receipt topic. What `outbox` holds from an earlier run goes first.
-  ReceiptedPublisher(mqtt::Client& client, EventOutbox& outbox, ReceiptedOptions options);
+  ReceiptedPublisher(mq::Client& client, EventOutbox& outbox, ReceiptedOptions options);
   ~ReceiptedPublisher();
 
   // Keeps the event in the outbox and sends it, first waiting for its time
@@ -74,7 +74,7 @@ class ReceiptedPublisher {
   void sync_outbox();
   void wait_for_receipts(std::chrono::milliseconds timeout);
 
-  mqtt::Client& client_;
+  mq::Client& client_;
   EventOutbox& outbox_;
   ReceiptedOptions options_;
   std::string receipt_topic_;

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <thread>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "ingest/csv_mirror.h"
 #include "ingest/event_store.h"
 

@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 
 namespace edgeml::ingest {
 

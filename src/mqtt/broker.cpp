@@ -19,7 +19,7 @@
 #include "core/temp_dir.h"
 #include "mqtt/net.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 namespace fs = std::filesystem;
 
@@ -170,4 +170,4 @@ void Broker::signal(int signo) {
   if (process_) process_->signal(signo);
 }
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

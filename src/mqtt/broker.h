@@ -10,7 +10,7 @@
 #include "core/process.h"
 #include "mqtt/broker_config.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 class Broker {
  public:
@@ -52,4 +52,4 @@ class Broker {
   std::unique_ptr<Process> process_;
 };
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/file_text.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 namespace {
 
@@ -133,4 +133,4 @@ std::string render_acl(const std::vector<BrokerRole>& assigned) {
   return acl;
 }
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 struct BrokerRole {
   std::string user;
@@ -31,4 +31,4 @@ std::vector<BrokerRole> read_broker_roles(const std::filesystem::path& file);
 // Throws Error for an unknown role.
 std::string render_acl(const std::vector<BrokerRole>& roles);
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "mqtt/net.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 namespace fs = std::filesystem;
 
@@ -127,4 +127,4 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
   return conf;
 }
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -7,7 +7,7 @@
 
 #include "mqtt/broker_acl.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 struct BrokerUser {
   std::string name;
@@ -65,4 +65,4 @@ void validate(const BrokerConfig& config);
 // roles, the generated ACL is expected in data_dir/acl.
 std::string render_mosquitto_conf(const BrokerConfig& config, const std::filesystem::path& password_file);
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

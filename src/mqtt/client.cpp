@@ -10,7 +10,7 @@
 #include "mqtt/net.h"
 #include "mqtt/sqlite_outbox.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 namespace {
 
@@ -306,4 +306,4 @@ bool Client::connected() const { return client_ && client_->is_connected(); }
   }
 }
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

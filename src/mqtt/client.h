@@ -17,7 +17,7 @@
 
 #include "mqtt/connection.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 struct ClientOptions {
   ConnectionOptions connection;
@@ -146,4 +146,4 @@ class Client {
   std::atomic<int> quick_losses_{0};
 };
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

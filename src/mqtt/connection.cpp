@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 std::string ConnectionOptions::uri() const {
   bool v6 = host.find(':') != std::string::npos;
@@ -18,4 +18,4 @@ std::string default_client_id(const std::string& role) {
   return fmt::format("edgeml-{}-{}", role, host);
 }
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 struct ConnectionOptions {
   std::string host = "127.0.0.1";
@@ -22,4 +22,4 @@ struct ConnectionOptions {
 // "<role>-<hostname>": stable across restarts, so a persistent session resumes.
 std::string default_client_id(const std::string& role);
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

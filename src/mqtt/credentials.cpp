@@ -13,7 +13,7 @@
 
 #include "core/error.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 namespace fs = std::filesystem;
 
@@ -104,4 +104,4 @@ BrokerUser resolve_broker_user(const std::string& name, const fs::path& password
   return {name, *password};
 }
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

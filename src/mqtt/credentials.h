@@ -8,7 +8,7 @@
 
 #include "mqtt/broker_config.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 // Throws Error naming `path` when it cannot be read or when its group or others
 // may read or write it: a password shared with them is no secret.
@@ -31,4 +31,4 @@ std::optional<std::string> prompt_password(const std::string& prompt);
 // Error saying these three ways when none has it, and for "NAME:PASSWORD".
 BrokerUser resolve_broker_user(const std::string& name, const std::filesystem::path& password_file);
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -16,7 +16,7 @@
 
 #include "core/error.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 namespace {
 
@@ -119,4 +119,4 @@ int disable_nagle_to_port(int port) {
   return changed;
 }
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

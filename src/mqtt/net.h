@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 // A TCP port on `address` that nothing listens on right now (the kernel's
 // choice). Another process may take it before we do; callers retry.
@@ -22,4 +22,4 @@ bool is_loopback(const std::string& address);
 // earlier one is unacknowledged waits for the peer's delayed ACK (~40 ms).
 int disable_nagle_to_port(int port);
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -5,7 +5,7 @@
 #include <mqtt/exception.h>
 #include <spdlog/spdlog.h>
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 namespace {
 
@@ -148,4 +148,4 @@ void SqliteOutbox::remove(const ::mqtt::string& key) {
   Statement(db_, path_, remove_).text(1, key).step();
 }
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

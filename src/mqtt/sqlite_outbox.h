@@ -11,7 +11,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 
 class SqliteOutbox : public ::mqtt::iclient_persistence {
  public:
@@ -38,4 +38,4 @@ class SqliteOutbox : public ::mqtt::iclient_persistence {
   mutable std::mutex mutex_;
 };
 
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "serve/label.h"
+#include "protocol/label.h"
 
 namespace edgeml::serve {
 

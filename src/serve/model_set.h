@@ -43,8 +43,8 @@
 #include "runtime/interpreter.h"
 #include "serve/model_budget.h"
 #include "serve/model_info.h"
-#include "serve/reply.h"
-#include "serve/request.h"
+#include "protocol/reply.h"
+#include "protocol/request.h"
 
 namespace edgeml::serve {
 

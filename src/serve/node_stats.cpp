@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "core/quality_report.h"
+#include "quality/quality_report.h"
 
 namespace edgeml::serve {
 

@@ -37,9 +37,9 @@
 #include <string>
 #include <vector>
 
-#include "core/data_quality.h"
+#include "quality/data_quality.h"
 #include "serve/contract_monitor.h"
-#include "serve/latency_summary.h"
+#include "core/latency_summary.h"
 #include "serve/model_set.h"
 #include "serve/online_accuracy.h"
 #include "serve/server_counts.h"

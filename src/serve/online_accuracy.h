@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "core/alarm_event.h"
-#include "serve/reply.h"
+#include "protocol/alarm_event.h"
+#include "protocol/reply.h"
 
 namespace edgeml::serve {
 

@@ -75,14 +75,14 @@ Server::Server(ServerOptions options)
     contract_interval_start_ = std::make_unique<NodeStats>();
   }
 
-  mqtt::ClientOptions client;
+  mq::ClientOptions client;
   client.connection = options_.connection;
   if (client.connection.client_id.empty()) client.connection.client_id = "edgeml-serve-" + options_.node;
   client.mqtt_version = 5;
   client.clean_session = true;
   client.will = {node_status_topic(options_.node), "offline", 1, true};
-  client_ = std::make_unique<mqtt::Client>(client);
-  client_->set_message_handler([this](const mqtt::Message& m) { on_message(m); });
+  client_ = std::make_unique<mq::Client>(client);
+  client_->set_message_handler([this](const mq::Message& m) { on_message(m); });
   std::string filter = fmt::format("{}/+/+/+", kRequestPrefix);
   // Requests at QoS 0 (the broker delivers them at most at the subscription's
   // QoS): acknowledging each one made two small writes in a row, the PUBACK
@@ -156,7 +156,7 @@ ServerCounts Server::counts() const {
 }
 
 // Paho's thread: copy the message into the queue and return.
-void Server::on_message(const mqtt::Message& m) {
+void Server::on_message(const mq::Message& m) {
   if (m.topic.starts_with("edgeml/deploy/")) {
     auto copy = [&](Deployment& d) {
       d.topic.assign(m.topic);
@@ -184,7 +184,7 @@ void Server::on_message(const mqtt::Message& m) {
   refuse_overloaded(m);
 }
 
-bool Server::enqueue(const mqtt::Message& m, std::size_t wake_at) {
+bool Server::enqueue(const mq::Message& m, std::size_t wake_at) {
   return queue_.push_with(
       [&](Job& job) {
         job.topic.assign(m.topic);

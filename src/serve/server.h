@@ -56,22 +56,22 @@
 #include <vector>
 
 #include "core/bounded_queue.h"
-#include "core/data_quality.h"
-#include "core/quality_report.h"
+#include "quality/data_quality.h"
+#include "quality/quality_report.h"
 #include "mqtt/client.h"
 #include "serve/contract_monitor.h"
 #include "serve/deploy_package.h"
-#include "serve/latency_summary.h"
+#include "core/latency_summary.h"
 #include "serve/model_set.h"
 #include "serve/online_accuracy.h"
-#include "serve/reply.h"
-#include "serve/request.h"
+#include "protocol/reply.h"
+#include "protocol/request.h"
 #include "serve/server_counts.h"
 
 namespace edgeml::serve {
 
 struct ServerOptions {
-  mqtt::ConnectionOptions connection;
+  mq::ConnectionOptions connection;
   std::filesystem::path models_dir;
   std::string node;   // this server's name in replies and status topics
   std::string group;  // empty: every request reaches this server
@@ -189,7 +189,7 @@ class Server {
     QualityVerdict verdict;
   };
 
-  void on_message(const mqtt::Message& message);
+  void on_message(const mq::Message& message);
   void work();
   void keep_models();
   // Publishes the stats every stats_interval until stopped.
@@ -202,8 +202,8 @@ class Server {
   void report_deployment(const std::string& model, const std::string& version, const std::string& result,
                          const std::string& reason);
   // Copies the message into the queue; wakes the worker once `wake_at` jobs wait.
-  bool enqueue(const mqtt::Message& message, std::size_t wake_at = 1);
-  void refuse_overloaded(const mqtt::Message& message);
+  bool enqueue(const mq::Message& message, std::size_t wake_at = 1);
+  void refuse_overloaded(const mq::Message& message);
   // The jobs [0, count) of scratch.jobs, requests and events.
   void handle_batch(std::size_t count, Scratch& scratch);
   // Reads a request; false when it has been answered with an error reply.
@@ -231,7 +231,7 @@ class Server {
   ModelRegistry registry_;
   BoundedQueue<Job> queue_;
   BoundedQueue<Deployment> deployments_{16};
-  std::unique_ptr<mqtt::Client> client_;
+  std::unique_ptr<mq::Client> client_;
   std::unique_ptr<MetricsEndpoint> metrics_;
   std::atomic<bool> stopping_{false};
   std::thread worker_, watcher_, reporter_;

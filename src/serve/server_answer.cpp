@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
-#include "core/topic_filter.h"
+#include "protocol/topic_filter.h"
 #include "serve/server.h"
 
 namespace edgeml::serve {
@@ -56,7 +56,7 @@ void Server::publish_reply(const Job& job, const std::string& reply, MakeTopic t
 }
 
 // Paho's thread, when the queue stayed full.
-void Server::refuse_overloaded(const mqtt::Message& m) {
+void Server::refuse_overloaded(const mq::Message& m) {
   Job refused{std::string(m.topic), {}, m.response_topic, m.correlation_data, std::chrono::steady_clock::now()};
   publish_reply(refused, error_reply("server overloaded: try again later", m.topic, m.payload, options_.node),
                 [&] { return answer_topic_for(m.topic); });

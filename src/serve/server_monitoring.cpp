@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/file_text.h"
-#include "core/quality_report.h"
+#include "quality/quality_report.h"
 #include "serve/contract_readings.h"
 #include "serve/manifest.h"
 #include "serve/node_stats.h"

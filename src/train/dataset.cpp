@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "core/csv.h"
 #include "core/error.h"
 #include "ingest/event_store.h"

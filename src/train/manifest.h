@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/reference_statistics.h"
+#include "quality/reference_statistics.h"
 #include "train/trainer.h"
 
 namespace edgeml::train {

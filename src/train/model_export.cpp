@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "runtime/onnx_writer.h"
-#include "runtime/sample_models.h"
-#include "runtime/tflite_writer.h"
+#include "convert/onnx_writer.h"
+#include "convert/tflite_writer.h"
 
 namespace edgeml::train {
 
@@ -59,8 +58,8 @@ Graph model_graph(const TrainedModel& model, const std::string& version) {
 ModelFiles write_model_files(const TrainedModel& model, const std::string& version, const std::filesystem::path& dir) {
   Graph g = model_graph(model, version);
   ModelFiles files{dir / (model.spec.name + ".tflite"), dir / (model.spec.name + ".onnx")};
-  runtime::write_tflite_file(g, files.tflite);
-  runtime::write_onnx_file(g, files.onnx);
+  convert::write_tflite_file(g, files.tflite);
+  convert::write_onnx_file(g, files.onnx);
   return files;
 }
 

@@ -90,7 +90,7 @@ std::vector<std::string> model_answers(const fs::path& models) {
   for (const auto& model : set.models()) {
     std::string line = model->info().name + " " + model->info().version + ":";
     for (int i = 0; i < 50; ++i) {
-      serve::Request request;
+      Request request;
       request.series = {"1160629000", "121", "308"};
       request.index = i * 60;
       request.value = 200 + i;

@@ -81,7 +81,7 @@ std::string served_metrics() {
 
   edgeml::test::MessageInbox replies;
   auto listener = edgeml::test::receiving_client(served.client("listener"), replies, "predict/#");
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   for (int i = 0; i < 3; ++i) requester.publish("request/1/2/3", std::to_string(i) + ",231,230", 1);
   EXPECT_TRUE(replies.wait_for(3, kWait));

@@ -13,7 +13,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "fuzz/serve_fuzzing.h"
 
 namespace {

@@ -18,7 +18,7 @@
 
 #include "core/error.h"
 #include "core/file_text.h"
-#include "core/reference_statistics.h"
+#include "quality/reference_statistics.h"
 #include "fuzz/serve_fuzzing.h"
 #include "serve/manifest.h"
 

@@ -20,11 +20,11 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz/serve_fuzzing.h"
-#include "serve/fleet_status.h"
+#include "client/fleet_status.h"
 
 namespace {
 
-using edgeml::serve::FleetStatus;
+using edgeml::client::FleetStatus;
 
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "fuzz_node_stats: %s\n", what);
@@ -68,7 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (only_known_topics && (fleet.nodes().size() > kNames.size() || fleet.collectors().size() > kNames.size()))
     fail("more nodes kept than were named");
   const auto now = start + std::chrono::seconds(60);
-  (void)edgeml::serve::fleet_table(fleet, "mqtt://localhost:1883", now);
+  (void)edgeml::client::fleet_table(fleet, "mqtt://localhost:1883", now);
   (void)fleet.to_json(now).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return 0;
 }

@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "runtime/onnx_writer.h"
-#include "runtime/sample_models.h"
+#include "convert/onnx_writer.h"
+#include "support/sample_models.h"
 
 namespace fs = std::filesystem;
 
@@ -15,8 +15,8 @@ int main(int argc, char** argv) {
   }
   fs::path dir = argv[1];
   fs::create_directories(dir);
-  edgeml::runtime::write_onnx_file(edgeml::runtime::sample_linear_model(), dir / "linear.onnx");
-  edgeml::runtime::write_onnx_file(edgeml::runtime::sample_relu_network(), dir / "relu_network.onnx");
+  edgeml::convert::write_onnx_file(edgeml::test::sample_linear_model(), dir / "linear.onnx");
+  edgeml::convert::write_onnx_file(edgeml::test::sample_relu_network(), dir / "relu_network.onnx");
   const fs::path node_tests = "/usr/share/libonnx-testdata/data/node";  // Debian's libonnx-testdata
   std::error_code ec;
   for (const char* name : {"test_gemm_all_attributes", "test_matmul_3d", "test_add_bcast", "test_concat_2d_axis_1",

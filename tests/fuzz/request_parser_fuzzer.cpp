@@ -12,11 +12,11 @@
 #include <string>
 
 #include "fuzz/serve_fuzzing.h"
-#include "serve/request.h"
+#include "protocol/request.h"
 
 namespace {
 
-using edgeml::serve::Request;
+using edgeml::Request;
 
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "fuzz_request_parser: %s\n", what);
@@ -30,7 +30,7 @@ Request again;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto [topic, payload] = edgeml::fuzz::split_first_line({reinterpret_cast<const char*>(data), size});
-  if (!edgeml::serve::parse_request(topic, payload, request)) return 0;
+  if (!edgeml::parse_request(topic, payload, request)) return 0;
 
   const edgeml::SeriesId& series = request.series;
   if (series.station.empty() || series.datapoint.empty() || series.alarm.empty() ||
@@ -40,10 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fail("a taken request holds a number that is not finite");
 
   std::string json;
-  edgeml::serve::append_request_json(json, request);
+  edgeml::append_request_json(json, request);
   // Numbers may be written longer than they came ("1e300" as "1e+300").
-  if (json.size() > edgeml::serve::kMaxRequestPayloadBytes) return 0;
-  edgeml::Status s = edgeml::serve::parse_request(topic, json, again);
+  if (json.size() > edgeml::kMaxRequestPayloadBytes) return 0;
+  edgeml::Status s = edgeml::parse_request(topic, json, again);
   if (!s) {
     std::fprintf(stderr, "%s\n%s\n", json.c_str(), s.reason().c_str());
     fail("the JSON form of a taken request is refused");
@@ -56,9 +56,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Read from its JSON form, a request writes that form again; only once
   // (-0 reads back from JSON as 0).
   std::string json_again, json_third;
-  edgeml::serve::append_request_json(json_again, again);
-  if (!edgeml::serve::parse_request(topic, json_again, request)) fail("the JSON form, written again, is refused");
-  edgeml::serve::append_request_json(json_third, request);
+  edgeml::append_request_json(json_again, again);
+  if (!edgeml::parse_request(topic, json_again, request)) fail("the JSON form, written again, is refused");
+  edgeml::append_request_json(json_third, request);
   if (json_third != json_again) fail("the JSON form of a request read from JSON is not written the same again");
   return 0;
 }

@@ -70,8 +70,8 @@ TEST(Collector, RejectsMalformedMessagesAndKeepsGoing) {
 }
 
 // The views name string literals, which outlive the message.
-mqtt::Message asking_receipt(std::string_view topic, std::string_view payload, std::string_view sequence) {
-  mqtt::Message m;
+mq::Message asking_receipt(std::string_view topic, std::string_view payload, std::string_view sequence) {
+  mq::Message m;
   m.topic = topic;
   m.payload = payload;
   m.response_topic = receipt_topic("sensor-1", "run1");
@@ -96,7 +96,7 @@ TEST(Collector, SendsReceiptsForWhatItCommittedDuplicatesAndRejectsIncluded) {
   c.handle(asking_receipt("alarm/1160629000/121/308", "not an event", "9"));
   c.handle(asking_receipt("alarm/1160629000/121/308", "1.0,1487441884.0,231,230,True", "x"));  // no sequence
   c.handle("alarm/1160629000/121/308", "2.0,1487441885.0,231,230,True");  // asks for none
-  mqtt::Message elsewhere = asking_receipt("alarm/1160629000/121/308", "3.0,1487441886.0,231,230,True", "10");
+  mq::Message elsewhere = asking_receipt("alarm/1160629000/121/308", "3.0,1487441886.0,231,230,True", "10");
   elsewhere.response_topic = "edgeml/deploy/all/m";  // receipts go under edgeml/receipts/ only
   c.handle(elsewhere);
   c.flush();

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/reference_statistics.h"
+#include "quality/reference_statistics.h"
 #include "ingest/quality_stream.h"
 #include "pipeline_fixture.h"
 #include "support/message_inbox.h"
@@ -23,7 +23,7 @@ class CollectorQualityPipeline : public PipelineTest {
     Process collector = start("collect", args, "collector.log");
     wait_subscribed("collector.log");
 
-    mqtt::Client sender(client_options(*broker_, "it-dq-sender"));
+    mq::Client sender(client_options(*broker_, "it-dq-sender"));
     sender.connect();
     std::vector<::mqtt::delivery_token_ptr> tokens;
     for (const AlarmMessage& m : quality_test_stream()) tokens.push_back(sender.publish(m.topic, m.payload, 1));
@@ -40,7 +40,7 @@ class CollectorQualityPipeline : public PipelineTest {
   }
 
   MessageInbox inbox_;
-  std::unique_ptr<mqtt::Client> listener_;
+  std::unique_ptr<mq::Client> listener_;
 };
 
 TEST_F(CollectorQualityPipeline, DropsBadRecordsFlagsOthersAndReportsEach) {

@@ -66,7 +66,7 @@ TEST_F(PipelineTest, BrokerRestartMidPublishLosesNothing) {
 
 TEST_F(PipelineTest, ThousandMalformedPayloadsAreRejectedAndTheCollectorKeepsRunning) {
   Process collector = start_collector("it-collector", true);
-  mqtt::Client client(client_options(*broker_, "it-bad-publisher"));
+  mq::Client client(client_options(*broker_, "it-bad-publisher"));
   client.connect();
   const std::string topic = "alarm/1160629000/121/308";
   std::vector<::mqtt::delivery_token_ptr> tokens;

@@ -1,7 +1,7 @@
 // publish -> broker -> collect through real processes, on the tutorial's data.
 #include <set>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "ingest/raw_file.h"
 #include "pipeline_fixture.h"
 

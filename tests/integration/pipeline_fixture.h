@@ -29,7 +29,7 @@ class PipelineTest : public ::testing::Test {
   std::filesystem::path csv() const { return dir_ / "events.csv"; }
 
   TempDir dir_;
-  std::unique_ptr<mqtt::Broker> broker_;
+  std::unique_ptr<mq::Broker> broker_;
   int collectors_ = 0;
 };
 

@@ -17,8 +17,8 @@ using namespace std::chrono_literals;
 
 constexpr auto kWait = 20s;
 
-mqtt::ClientOptions as_user(const mqtt::Broker& broker, const std::string& client_id, const std::string& user) {
-  mqtt::ClientOptions o = client_options(broker, client_id);
+mq::ClientOptions as_user(const mq::Broker& broker, const std::string& client_id, const std::string& user) {
+  mq::ClientOptions o = client_options(broker, client_id);
   o.connection.username = user;
   o.connection.password = user + "-pw";
   o.mqtt_version = 5;  // a Response Topic asks for the receipt
@@ -28,11 +28,11 @@ mqtt::ClientOptions as_user(const mqtt::Broker& broker, const std::string& clien
 class ReceiptAclTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    mqtt::BrokerConfig config;
+    mq::BrokerConfig config;
     for (const char* user : {"sensor-a", "sensor-b", "collector"}) config.users.push_back({user, std::string(user) + "-pw"});
     config.roles = {{"sensor-a", "sensor"}, {"sensor-b", "sensor"}, {"collector", "collector"}};
     broker_ = start_broker(dir_ / "broker", config);
-    collector_client_ = std::make_unique<mqtt::Client>(as_user(*broker_, "collector-1", "collector"));
+    collector_client_ = std::make_unique<mq::Client>(as_user(*broker_, "collector-1", "collector"));
     collector_.attach(*collector_client_);
     collector_client_->connect();
   }
@@ -45,7 +45,7 @@ class ReceiptAclTest : public ::testing::Test {
   // again every 200 ms (the collector's subscription may not be made yet;
   // the store keeps the event once), until `inbox` holds one more message on
   // that topic.
-  bool send_until_receipted(mqtt::Client& sensor, const MessageInbox& inbox, int sequence) {
+  bool send_until_receipted(mq::Client& sensor, const MessageInbox& inbox, int sequence) {
     const std::string topic = ingest::receipt_topic(sensor.options().connection.client_id, "run");
     auto receipts = [&] {
       std::size_t n = 0;
@@ -63,10 +63,10 @@ class ReceiptAclTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<mqtt::Broker> broker_;
+  std::unique_ptr<mq::Broker> broker_;
   ingest::EventStore store_{dir_ / "events.db"};
   // Before the collector, which sends receipts with it until it stops.
-  std::unique_ptr<mqtt::Client> collector_client_;
+  std::unique_ptr<mq::Client> collector_client_;
   ingest::Collector collector_{store_, nullptr, {}};
 };
 
@@ -74,7 +74,7 @@ TEST_F(ReceiptAclTest, ASensorGetsItsOwnReceiptsAndNoneOfAnotherSensors) {
   MessageInbox a_inbox, b_inbox;
   auto b = receiving_client(as_user(*broker_, "sensor-b-1", "sensor-b"), b_inbox, "edgeml/receipts/sensor-b-1/#");
   // A asks for B's receipts by name and for everyone's.
-  auto a = std::make_unique<mqtt::Client>(as_user(*broker_, "sensor-a-1", "sensor-a"));
+  auto a = std::make_unique<mq::Client>(as_user(*broker_, "sensor-a-1", "sensor-a"));
   a->set_message_handler(a_inbox.handler());
   a->add_subscription("edgeml/receipts/sensor-b-1/#", 1);
   a->add_subscription("edgeml/receipts/#", 1);

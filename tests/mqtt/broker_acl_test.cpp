@@ -9,7 +9,7 @@
 #include "mqtt/broker_config.h"
 #include "support/test_support.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 namespace {
 
 using test::error_of;
@@ -141,4 +141,4 @@ TEST(MqttBrokerRoles, UsersNeedAnAcl) {
 }
 
 }  // namespace
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -17,7 +17,7 @@
 #include "mqtt/client.h"
 #include "support/test_support.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 namespace {
 
 namespace fs = std::filesystem;
@@ -182,4 +182,4 @@ TEST(MqttBrokerCommand, MosquittoGoesWhenEdgemlBrokerIsKilled) {
 }
 
 }  // namespace
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

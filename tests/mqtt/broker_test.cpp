@@ -23,7 +23,7 @@
 #include "mqtt/client.h"
 #include "support/test_support.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 namespace {
 
 namespace fs = std::filesystem;
@@ -436,4 +436,4 @@ TEST(MqttBroker, RolesLimitWhatUsersDo) {
 }
 
 }  // namespace
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -12,7 +12,7 @@
 #include "core/error.h"
 #include "support/test_support.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 namespace {
 
 namespace fs = std::filesystem;
@@ -91,4 +91,4 @@ TEST(MqttCredentials, NameColonPasswordIsRefusedWithoutEchoingThePassword) {
 }
 
 }  // namespace
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 namespace {
 
 // A socket closed when it goes out of scope.
@@ -76,4 +76,4 @@ TEST(MqttNet, NoSocketToThePortChangesNothing) {
 }
 
 }  // namespace
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

@@ -13,7 +13,7 @@
 #include "support/tcp_proxy.h"
 #include "support/test_support.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 namespace {
 
 using namespace std::chrono_literals;
@@ -114,4 +114,4 @@ TEST(MqttRequestResponse, TheBrokerPublishesTheWillOfAClientThatVanishes) {
 }
 
 }  // namespace
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

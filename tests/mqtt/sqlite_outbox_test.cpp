@@ -6,7 +6,7 @@
 
 #include "support/test_support.h"
 
-namespace edgeml::mqtt {
+namespace edgeml::mq {
 namespace {
 
 TEST(SqliteOutbox, KeepsWhatIsPutUntilRemovedAcrossReopening) {
@@ -43,4 +43,4 @@ TEST(SqliteOutbox, UnusableLocationIsAPersistenceError) {
 }
 
 }  // namespace
-}  // namespace edgeml::mqtt
+}  // namespace edgeml::mq

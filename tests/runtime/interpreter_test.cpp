@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "reference_outputs.h"
+#include "support/reference_outputs.h"
 #include "runtime/tflite_reader.h"
-#include "model_testing.h"
+#include "support/model_testing.h"
 #include "support/test_support.h"
 
 namespace edgeml::runtime {

@@ -4,10 +4,10 @@
 
 #include "runtime/interpreter.h"
 #include "runtime/onnx_reader.h"
-#include "runtime/onnx_writer.h"
-#include "runtime/sample_models.h"
+#include "convert/onnx_writer.h"
+#include "support/sample_models.h"
 #include "runtime/tflite_reader.h"
-#include "runtime/tflite_writer.h"
+#include "convert/tflite_writer.h"
 #include "core/error.h"
 #include "support/allocation_counting.h"
 #include "support/test_support.h"
@@ -34,13 +34,13 @@ TEST(Interpreter, InvokeAllocatesNothing) {
     Interpreter from_tflite(g);
     expect_invoke_allocates_nothing(from_tflite, model);
     // The same model through ONNX runs on MATMUL instead of FULLY_CONNECTED.
-    Interpreter from_onnx(read_onnx(write_onnx(g), "model.onnx"));
+    Interpreter from_onnx(read_onnx(convert::write_onnx(g), "model.onnx"));
     expect_invoke_allocates_nothing(from_onnx, std::string(model) + " via ONNX");
   }
 }
 
 TEST(Interpreter, InvokeOfAnInt8ModelAllocatesNothing) {
-  Interpreter interpreter(sample_relu_network_int8());
+  Interpreter interpreter(edgeml::test::sample_relu_network_int8());
   interpreter.input(0)[0] = 797;
   test::start_counting_allocations();
   for (int i = 0; i < 1000; ++i) interpreter.invoke();
@@ -54,7 +54,7 @@ TEST(Interpreter, AModelOverItsArenaBudgetIsRefusedBeforeTheArenaIsAllocated) {
   int b = add_tensor(g, float_tensor("b", {1 << 13, 1 << 13}));
   g.inputs = {a, b};
   g.outputs = {add_op(g, OpKind::add, {a, b}, float_tensor("sum", {1 << 13, 1 << 13}))};
-  std::vector<std::uint8_t> file = write_tflite(g);
+  std::vector<std::uint8_t> file = convert::write_tflite(g);
   ASSERT_LT(file.size(), 1000u);
   Graph read = read_tflite(file, "hostile.tflite");
   PlanBudget budget;

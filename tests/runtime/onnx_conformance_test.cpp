@@ -17,7 +17,7 @@
 #include "runtime/interpreter.h"
 #include "runtime/model_file.h"
 #include "runtime/onnx_reader.h"
-#include "runtime/onnx_writer.h"
+#include "convert/onnx_writer.h"
 #include "support/test_support.h"
 
 namespace edgeml::runtime {
@@ -149,7 +149,7 @@ class OnnxConformance : public testing::Test {
       run_data_set(graph, data_set);
       // The writer keeps what the reader read: same outputs, and ONNX's checker agrees.
       SCOPED_TRACE("after a round trip through write_onnx");
-      std::vector<std::uint8_t> written = write_onnx(graph);
+      std::vector<std::uint8_t> written = convert::write_onnx(graph);
       onnx::ModelProto model;
       ASSERT_TRUE(model.ParseFromArray(written.data(), static_cast<int>(written.size())));
       EXPECT_NO_THROW(onnx::checker::check_model(model));

@@ -4,9 +4,9 @@
 
 #include "core/error.h"
 #include "runtime/interpreter.h"
-#include "runtime/sample_models.h"
+#include "support/sample_models.h"
 #include "runtime/tflite_reader.h"
-#include "runtime/tflite_writer.h"
+#include "convert/tflite_writer.h"
 
 namespace edgeml::runtime {
 namespace {
@@ -40,7 +40,7 @@ TEST(PlanCost, DenseLayersCountBatchTimesInTimesOut) {
   EXPECT_EQ(interpreter.cost().multiply_adds, 3u * 8 + 8 * 1);
   // Seven tensors of at most 96 bytes, each on its own 64-byte line (the weights [8, 3] take two).
   EXPECT_EQ(interpreter.cost().arena_bytes, 8u * 64);
-  EXPECT_EQ(Interpreter(sample_relu_network()).cost().multiply_adds, 3u * 64 + 64 * 64 + 64 * 1);
+  EXPECT_EQ(Interpreter(edgeml::test::sample_relu_network()).cost().multiply_adds, 3u * 64 + 64 * 64 + 64 * 1);
 }
 
 TEST(PlanCost, MatMulCountsItsDotProductsAndOtherOperatorsTheirOutputs) {
@@ -76,7 +76,7 @@ TEST(PlanCost, ATinyFileDeclaringHugeWorkIsRefusedByItsFigures) {
   g.inputs = {add_tensor(g, float_tensor("rows", {1 << 16, 64}))};
   int w = add_tensor(g, float_tensor("w", {64, 64}, std::vector<float>(64 * 64, 1.0f)));
   g.outputs = {add_op(g, OpKind::fully_connected, {g.inputs[0], w}, float_tensor("out", {1 << 16, 64}))};
-  std::vector<std::uint8_t> file = write_tflite(g);
+  std::vector<std::uint8_t> file = convert::write_tflite(g);
   EXPECT_LT(file.size(), 20000u);
   PlanBudget budget;
   budget.multiply_adds = 50'000'000;

@@ -8,9 +8,9 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "runtime/sample_models.h"
+#include "support/sample_models.h"
 #include "runtime/tflite_schema_generated.h"
-#include "runtime/tflite_writer.h"
+#include "convert/tflite_writer.h"
 #include "support/test_support.h"
 
 namespace edgeml::runtime {
@@ -189,21 +189,21 @@ TEST(TfliteReader, RefusesInconsistentQuantizationNamingTheTensor) {
 }
 
 TEST(TfliteReader, RefusesAnInt8LayerWhoseBiasDoesNotFit) {
-  Graph g = sample_relu_network_int8();
+  Graph g = edgeml::test::sample_relu_network_int8();
   std::size_t layer = 1;  // the first FULLY_CONNECTED, after QUANTIZE
   ASSERT_EQ(g.ops[layer].kind, OpKind::fully_connected);
   Tensor& bias = g.tensors[static_cast<std::size_t>(g.ops[layer].inputs[2])];
   const Tensor original = bias;
   bias.type = DataType::float32;
   bias.scale = 0;
-  expect_error_naming(write_tflite(g), "bias 'dense1/bias' is float32; with int8 input it must be int32");
+  expect_error_naming(convert::write_tflite(g), "bias 'dense1/bias' is float32; with int8 input it must be int32");
   bias = original;
   bias.scale *= 2;
-  expect_error_naming(write_tflite(g), "bias 'dense1/bias' has scale");
+  expect_error_naming(convert::write_tflite(g), "bias 'dense1/bias' has scale");
   bias = original;
   g.tensors[static_cast<std::size_t>(g.ops[layer].inputs[1])].type = DataType::float32;
   g.tensors[static_cast<std::size_t>(g.ops[layer].inputs[1])].constant.resize(64 * 3 * 4);
-  expect_error_naming(write_tflite(g), "weights 'dense1/kernel' is float32; with int8 input it must be int8");
+  expect_error_naming(convert::write_tflite(g), "weights 'dense1/kernel' is float32; with int8 input it must be int8");
 }
 
 }  // namespace

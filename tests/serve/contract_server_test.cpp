@@ -68,7 +68,7 @@ class ServeContract : public ::testing::Test {
   edgeml::test::TempDir models_, config_;
   std::unique_ptr<edgeml::test::ServedModels> served_;
   edgeml::test::MessageInbox stats_, violations_;
-  std::unique_ptr<mqtt::Client> stats_watcher_, violation_watcher_;
+  std::unique_ptr<mq::Client> stats_watcher_, violation_watcher_;
 };
 
 TEST_F(ServeContract, ABoundJustBelowTheMeasuredValueRaisesOneViolationAndRaisingItClearsIt) {

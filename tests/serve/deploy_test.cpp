@@ -9,8 +9,8 @@
 
 #include "serve/deployment.h"
 #include "serve/model_set.h"
-#include "runtime/sample_models.h"
-#include "runtime/tflite_writer.h"
+#include "support/sample_models.h"
+#include "convert/tflite_writer.h"
 #include "served_models.h"
 
 namespace edgeml::serve {
@@ -51,7 +51,7 @@ int run_deploy(const test::ServedModels& served, std::vector<std::string> args, 
 // What the server reported about deployments.
 struct ReportWatcher {
   test::MessageInbox inbox;
-  std::unique_ptr<mqtt::Client> client;
+  std::unique_ptr<mq::Client> client;
   ReportWatcher(const test::ServedModels& served, const std::string& node)
       : client(test::receiving_client(served.client("report-watcher"), inbox, deployments_topic(node))) {}
   bool wait_for_result(const std::string& result, const std::string& reason_part, std::size_t times = 1) const {
@@ -70,8 +70,8 @@ struct ReportWatcher {
 // What a test sends requests with and hears replies on.
 struct Requester {
   test::MessageInbox replies;
-  std::unique_ptr<mqtt::Client> listener;
-  mqtt::Client publisher;
+  std::unique_ptr<mq::Client> listener;
+  mq::Client publisher;
   explicit Requester(const test::ServedModels& served)
       : listener(test::receiving_client(served.client("listener"), replies, "predict/#")),
         publisher(served.client("publisher")) {
@@ -97,7 +97,7 @@ TEST(ServeDeploy, APackageSwapsInADamagedOneIsRefusedAndTheOldVersionAnswers) {
   test::ServedModels served(models.path(), "edge-1", keys.node_args());
   ReportWatcher reports(served, "edge-1");
   Requester requester(served);
-  mqtt::Client& publisher = requester.publisher;
+  mq::Client& publisher = requester.publisher;
   deploy_seed_models(served, keys, "edge-1");
   EXPECT_EQ(requester.answering_version(), bytes_version(single));
 
@@ -134,7 +134,7 @@ TEST(ServeDeploy, APackageOverTheNodeBudgetIsRefusedWithItsFiguresAndTheOldModel
   Requester requester(served);
   deploy_seed_models(served, keys, "edge-1");
 
-  std::vector<std::uint8_t> relu = runtime::write_tflite(runtime::sample_relu_network());  // 3*64 + 64*64 + 64 MACs
+  std::vector<std::uint8_t> relu = convert::write_tflite(edgeml::test::sample_relu_network());  // 3*64 + 64*64 + 64 MACs
   std::string bytes(relu.begin(), relu.end());
   ModelPackage big{"relu", bytes_version(bytes), nullptr, {{"relu.tflite", bytes}}};
   requester.publisher.publish(deploy_topic("node/edge-1", "relu"), encode_signed_package(big, keys.signing(), later_ms(1)),
@@ -186,7 +186,7 @@ TEST(ServeDeploy, HostilePackagesAreRefusedAndTheNodeServesOnAcrossARestart) {
   test::ServedModels served(models.path(), "edge-1", node_args);
   ReportWatcher reports(served, "edge-1");
   Requester requester(served);
-  mqtt::Client& publisher = requester.publisher;
+  mq::Client& publisher = requester.publisher;
   deploy_seed_models(served, keys, "edge-1");
   // A newer signed version on the group's topic, then the older one replayed there.
   ModelPackage newer{"single_var_LR", bytes_version(multi), nullptr, {{"single_var_LR.tflite", multi}}};
@@ -212,7 +212,7 @@ TEST(ServeDeploy, HostilePackagesAreRefusedAndTheNodeServesOnAcrossARestart) {
   for (const Hostile& h : hostile) EXPECT_TRUE(reports.wait_for_result("refused", h.reason)) << h.model;
   // 20 MiB: the broker itself refuses the packet and drops its sender.
   {
-    mqtt::Client oversize(served.client("oversize"));
+    mq::Client oversize(served.client("oversize"));
     oversize.connect();
     auto token = oversize.publish(deploy_topic("all", "huge"), std::string(20u << 20, 'x'), 1, true);
     EXPECT_TRUE(test::wait_until([&] { return !oversize.connected(); }, kWait)) << "the broker took a 20 MiB packet";

@@ -15,10 +15,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "serve/request_client.h"
+#include "client/request_client.h"
 #include "served_models.h"
 
 namespace edgeml::serve {
+
+using client::RequestClient;
+using client::RequestClientOptions;
+using client::RequestResult;
+using client::RequestTotals;
 namespace {
 
 namespace fs = std::filesystem;

@@ -40,7 +40,7 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
 
   test::MessageInbox replies;
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   std::this_thread::sleep_for(200ms);
   for (int i = 0; i < 5; ++i) requester.publish("request/1/2/3", fmt::format("{},231,230", i), 0);

@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "runtime/sample_models.h"
-#include "runtime/tflite_writer.h"
+#include "support/sample_models.h"
+#include "convert/tflite_writer.h"
 #include "serve/model_set.h"
 #include "support/test_support.h"
 
@@ -31,8 +31,8 @@ std::string rejection(const ModelSet& set, const std::string& file_name) {
 
 // relu.tflite (3 -> 64 -> 64 -> 1) and linear.tflite (3 -> 1), as bare files.
 void write_two_models(const fs::path& dir) {
-  runtime::write_tflite_file(runtime::sample_relu_network(), dir / "relu.tflite");
-  runtime::write_tflite_file(runtime::sample_linear_model(), dir / "linear.tflite");
+  convert::write_tflite_file(edgeml::test::sample_relu_network(), dir / "relu.tflite");
+  convert::write_tflite_file(edgeml::test::sample_linear_model(), dir / "linear.tflite");
 }
 
 TEST(ServeModelBudget, AModelOverThePerModelArenaBudgetIsRefusedWithTheFiguresAndTheOthersLoad) {
@@ -45,7 +45,7 @@ TEST(ServeModelBudget, AModelOverThePerModelArenaBudgetIsRefusedWithTheFiguresAn
   EXPECT_NE(set.find("linear"), nullptr);
   EXPECT_EQ(rejection(set, "relu.tflite"),
             fmt::format("it needs {} of arena, over the per-model budget of 8.0 KiB",
-                        runtime::format_bytes(cost_of(runtime::sample_relu_network()).arena_bytes)));
+                        runtime::format_bytes(cost_of(edgeml::test::sample_relu_network()).arena_bytes)));
 }
 
 TEST(ServeModelBudget, AModelOverThePerModelMultiplyAddBudgetIsRefusedWithTheFiguresAndTheOthersLoad) {
@@ -61,8 +61,8 @@ TEST(ServeModelBudget, AModelOverThePerModelMultiplyAddBudgetIsRefusedWithTheFig
 }
 
 TEST(ServeModelBudget, TheNodeBudgetRefusesTheModelThatWouldExceedItAndKeepsServedVersions) {
-  const std::uint64_t relu = cost_of(runtime::sample_relu_network()).multiply_adds;
-  const std::uint64_t int8 = cost_of(runtime::sample_relu_network_int8()).multiply_adds;
+  const std::uint64_t relu = cost_of(edgeml::test::sample_relu_network()).multiply_adds;
+  const std::uint64_t int8 = cost_of(edgeml::test::sample_relu_network_int8()).multiply_adds;
   ASSERT_GT(int8, relu);  // its quantize and dequantize
   ModelBudgets budgets;
   budgets.node.multiply_adds = relu + int8 - 1;  // room for two float networks, not three, nor one of each
@@ -73,8 +73,8 @@ TEST(ServeModelBudget, TheNodeBudgetRefusesTheModelThatWouldExceedItAndKeepsServ
 
   // linear grows into a network while a new model, first by name, asks for as much:
   // a model served before is charged first, the newcomer is refused.
-  runtime::write_tflite_file(runtime::sample_relu_network(), dir / "linear.tflite");
-  runtime::write_tflite_file(runtime::sample_relu_network(), dir / "0new.tflite");
+  convert::write_tflite_file(edgeml::test::sample_relu_network(), dir / "linear.tflite");
+  convert::write_tflite_file(edgeml::test::sample_relu_network(), dir / "0new.tflite");
   std::shared_ptr<const ModelSet> second = registry.reload(dir.path());
   EXPECT_EQ(second->find("linear")->cost().multiply_adds, relu);
   EXPECT_EQ(second->find("0new"), nullptr);
@@ -86,7 +86,7 @@ TEST(ServeModelBudget, TheNodeBudgetRefusesTheModelThatWouldExceedItAndKeepsServ
 
   // A new version that does not fit beside the others: the version served keeps serving.
   fs::remove(dir / "0new.tflite");
-  runtime::write_tflite_file(runtime::sample_relu_network_int8(), dir / "linear.tflite");
+  convert::write_tflite_file(edgeml::test::sample_relu_network_int8(), dir / "linear.tflite");
   std::shared_ptr<const ModelSet> third = registry.reload(dir.path());
   EXPECT_EQ(third->find("linear"), second->find("linear"));
   EXPECT_EQ(third->kept(), std::vector<std::string>{"linear"});
@@ -105,15 +105,15 @@ runtime::Graph declaring(std::vector<std::int32_t> shape) {
 
 TEST(ServeModelBudget, ATinyFileDeclaringHugeWorkIsRefusedBeforeItsProbe) {
   TempDir dir;
-  runtime::write_tflite_file(declaring({1 << 24, 3}), dir / "wide.tflite");  // 192 MiB
+  convert::write_tflite_file(declaring({1 << 24, 3}), dir / "wide.tflite");  // 192 MiB
   // 2^18 rows through a 16 -> 16 layer: 6.7e7 multiply-adds, and the ADD's 4.2e6 outputs, in 32 MiB
   // from 1 KiB of weights.
   runtime::Graph deep = declaring({1 << 18, 16});
   int w = runtime::add_tensor(deep, runtime::float_tensor("w", {16, 16}, std::vector<float>(256, 0.5f)));
   deep.outputs = {runtime::add_op(deep, runtime::OpKind::fully_connected, {deep.outputs[0], w},
                                   runtime::float_tensor("y", {1 << 18, 16}))};
-  runtime::write_tflite_file(deep, dir / "deep.tflite");
-  runtime::write_tflite_file(runtime::sample_linear_model(), dir / "linear.tflite");
+  convert::write_tflite_file(deep, dir / "deep.tflite");
+  convert::write_tflite_file(edgeml::test::sample_linear_model(), dir / "linear.tflite");
   for (const char* file : {"wide.tflite", "deep.tflite"}) ASSERT_LT(fs::file_size(dir / file), 2000u) << file;
 
   ModelSet set = ModelSet::load(dir.path());  // the default budgets

@@ -7,10 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include "../runtime/reference_outputs.h"
+#include "support/reference_outputs.h"
 #include "runtime/model_file.h"
-#include "runtime/sample_models.h"
-#include "runtime/tflite_writer.h"
+#include "support/sample_models.h"
+#include "convert/tflite_writer.h"
 #include "serve_testing.h"
 #include "support/test_support.h"
 
@@ -55,7 +55,7 @@ const RejectedFile* rejection(const ModelSet& set, const std::string& file_name)
 }
 
 std::string truncated_tflite() {
-  std::vector<std::uint8_t> bytes = runtime::write_tflite(runtime::sample_linear_model());
+  std::vector<std::uint8_t> bytes = convert::write_tflite(edgeml::test::sample_linear_model());
   return std::string(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2));
 }
 
@@ -109,14 +109,14 @@ TEST(ServeModelSet, LoadsTheModelsAManifestListsWithItsVersionsInputsAndLabel) {
   EXPECT_EQ(linear->info().label.unit, "60 s after Unix time 0");
   EXPECT_EQ(relu->info().test_mae, 0.5);
   Request r = request_of(797, 232, 230);
-  EXPECT_EQ(predict(*linear, r), direct_output(runtime::sample_linear_model(), r));
-  EXPECT_EQ(predict(*relu, r), direct_output(runtime::sample_relu_network(), r));
+  EXPECT_EQ(predict(*linear, r), direct_output(edgeml::test::sample_linear_model(), r));
+  EXPECT_EQ(predict(*relu, r), direct_output(edgeml::test::sample_relu_network(), r));
 }
 
 TEST(ServeModelSet, BareFilesLoadBesideAManifest) {
   TempDir dir;
   test::write_sample_directory(dir.path());
-  runtime::write_tflite_file(test::dense_model({2}, 1), dir / "single.tflite");
+  convert::write_tflite_file(test::dense_model({2}, 1), dir / "single.tflite");
   ModelSet set = ModelSet::load(dir.path());
   ASSERT_EQ(set.models().size(), 3u);
   const Model* single = set.find("single");
@@ -129,7 +129,7 @@ TEST(ServeModelSet, BareFilesLoadBesideAManifest) {
 TEST(ServeModelSet, AVersionFileTheManifestDoesNotListIsNotAModel) {
   TempDir dir;
   test::write_sample_directory(dir.path());
-  runtime::write_tflite_file(test::dense_model({2, 0, 0}, 1), dir / "linear@v2.tflite");
+  convert::write_tflite_file(test::dense_model({2, 0, 0}, 1), dir / "linear@v2.tflite");
   ModelSet set = ModelSet::load(dir.path());
   EXPECT_EQ(set.models().size(), 2u);
   EXPECT_EQ(set.find("linear@v2"), nullptr);
@@ -148,17 +148,17 @@ TEST(ServeModelSet, AManifestModelFallsBackToItsOnnxFile) {
   ASSERT_NE(bad, nullptr);
   EXPECT_EQ(bad->model, "linear");
   Request r = request_of(797, 232, 230);
-  EXPECT_FLOAT_EQ(predict(*linear, r), direct_output(runtime::sample_linear_model(), r));
+  EXPECT_FLOAT_EQ(predict(*linear, r), direct_output(edgeml::test::sample_linear_model(), r));
 }
 
 TEST(ServeModelSet, BadFilesAreRejectedWithTheirNamesWhileTheOthersLoad) {
   TempDir dir;
-  runtime::write_tflite_file(runtime::sample_linear_model(), dir / "good.tflite");
+  convert::write_tflite_file(edgeml::test::sample_linear_model(), dir / "good.tflite");
   write_file(dir / "truncated.tflite", truncated_tflite());
   write_file(dir / "garbage.onnx", "not a model at all");
   write_file(dir / "empty.tflite", "");
-  runtime::write_tflite_file(test::dense_model({1, 1}, 0), dir / "two_inputs.tflite");
-  runtime::write_tflite_file(test::dense_model({3e38f, 0, 0}, 0), dir / "overflows.tflite");
+  convert::write_tflite_file(test::dense_model({1, 1}, 0), dir / "two_inputs.tflite");
+  convert::write_tflite_file(test::dense_model({3e38f, 0, 0}, 0), dir / "overflows.tflite");
   write_file(dir / "notes.txt", "not a model file, not looked at");
   fs::create_directory(dir / "sub.tflite");
   fs::create_symlink(dir / "absent.tflite", dir / "dangling.tflite");
@@ -248,7 +248,7 @@ TEST(ServeModelRegistry, ReloadKeepsTheOldVersionOfAModelWhoseNewFileIsBad) {
   write_file(dir / "manifest.json", test::sample_manifest("v2").dump());
   write_file(dir / "linear.tflite", truncated_tflite());
   write_file(dir / "linear.onnx", "garbage");
-  runtime::write_tflite_file(test::dense_model({2}, 1), dir / "single.tflite");
+  convert::write_tflite_file(test::dense_model({2}, 1), dir / "single.tflite");
   std::shared_ptr<const ModelSet> second = registry.reload(dir.path());
   EXPECT_EQ(registry.current(), second);
   ASSERT_EQ(second->models().size(), 3u);
@@ -275,7 +275,7 @@ TEST(ServeModelRegistry, EveryVectorWidthPredictsBitwiseTheSameAndOthersAreRefus
   TempDir dir;
   test::write_sample_directory(dir.path());
   const Request r = request_of(797, 232, 230);
-  const float expected = direct_output(runtime::sample_relu_network(), r);
+  const float expected = direct_output(edgeml::test::sample_relu_network(), r);
   for (unsigned bits : {0u, 128u, 256u, 512u}) {
     ModelRegistry registry(runtime::KernelOptions{bits});
     std::shared_ptr<const ModelSet> set = registry.reload(dir.path());
@@ -303,7 +303,7 @@ TEST(ServeModelRegistry, ReadersPredictWhileTheSetIsReloaded) {
   test::write_sample_directory(dir.path());
   ModelRegistry registry;
   registry.reload(dir.path());
-  const float expected = direct_output(runtime::sample_relu_network(), request_of(797, 232, 230));
+  const float expected = direct_output(edgeml::test::sample_relu_network(), request_of(797, 232, 230));
   std::atomic<bool> stop{false};
   std::atomic<int> wrong{0}, done{0};
   std::vector<std::thread> readers;

@@ -16,7 +16,7 @@ TEST(NullResponder, RepliesWithEmptyPredictionsAndStillReportsBadRequests) {
   test::ServedModels served(test::shared_file("models/seed-tflite"), "null-node", {"--null-responder"});
   test::MessageInbox replies;
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   requester.publish("request/1160629000/121/308", R"({"index": 100, "value": 231, "valueThreshold": 230, "id": 3})", 0);

@@ -93,7 +93,7 @@ TEST(ServeOnlineAccuracy, EachRequestFollowedAtOnceByItsEventIsScored) {
   edgeml::test::MessageInbox stats;
   auto watcher = edgeml::test::receiving_client(served.client("stats-watcher"), stats,
                                                 "edgeml/nodes/interleaved-node/stats");
-  mqtt::Client both(served.client("requester-and-sensor"));  // one connection keeps the order
+  mq::Client both(served.client("requester-and-sensor"));  // one connection keeps the order
   both.connect();
   for (const AlarmEvent& e : events) {
     both.publish("request/" + kSeries, fmt::format("{:.1f},{:g},{:g}", e.index, e.value, e.threshold), 1);

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "serve/model_set.h"
-#include "serve/request.h"
+#include "protocol/request.h"
 #include "serve_testing.h"
 #include "support/allocation_counting.h"
 #include "support/test_support.h"

@@ -23,10 +23,15 @@
 
 #include "serve/model_set.h"
 #include "serve/node_stats.h"
-#include "serve/request_client.h"
+#include "client/request_client.h"
 #include "served_models.h"
 
 namespace edgeml::serve {
+
+using client::RequestClient;
+using client::RequestClientOptions;
+using client::RequestResult;
+using client::RequestTotals;
 namespace {
 
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/reference_statistics.h"
+#include "quality/reference_statistics.h"
 #include "serve_testing.h"
 #include "served_models.h"
 
@@ -49,8 +49,8 @@ struct QualityWatch {
     return messages.empty() ? json() : json::parse(messages[0].payload);
   }
   edgeml::test::MessageInbox reports, replies;
-  std::unique_ptr<mqtt::Client> reports_client, replies_client;
-  mqtt::Client requester;
+  std::unique_ptr<mq::Client> reports_client, replies_client;
+  mq::Client requester;
 };
 
 TEST(ServeRequestQuality, ARequestOutsideTheTrainingRangeIsAnsweredAndReported) {

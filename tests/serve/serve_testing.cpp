@@ -2,9 +2,9 @@
 
 #include <fstream>
 
-#include "runtime/onnx_writer.h"
-#include "runtime/sample_models.h"
-#include "runtime/tflite_writer.h"
+#include "convert/onnx_writer.h"
+#include "support/sample_models.h"
+#include "convert/tflite_writer.h"
 
 namespace edgeml::serve::test {
 
@@ -30,9 +30,9 @@ nlohmann::json sample_manifest(const std::string& version) {
 }
 
 void write_sample_directory(const std::filesystem::path& dir, const std::string& version) {
-  runtime::write_tflite_file(runtime::sample_linear_model(), dir / "linear.tflite");
-  runtime::write_onnx_file(runtime::sample_linear_model(), dir / "linear.onnx");
-  runtime::write_tflite_file(runtime::sample_relu_network(), dir / "relu.tflite");
+  convert::write_tflite_file(edgeml::test::sample_linear_model(), dir / "linear.tflite");
+  convert::write_onnx_file(edgeml::test::sample_linear_model(), dir / "linear.onnx");
+  convert::write_tflite_file(edgeml::test::sample_relu_network(), dir / "relu.tflite");
   write_file(dir / "manifest.json", sample_manifest(version).dump(2));
 }
 

@@ -19,7 +19,7 @@ void write_file(const std::filesystem::path& path, std::string_view bytes);
 // index, value, valueThreshold, label offset 0 and scale 60.
 nlohmann::json sample_manifest(const std::string& version);
 
-// sample_linear_model() as linear.tflite and linear.onnx, sample_relu_network()
+// edgeml::test::sample_linear_model() as linear.tflite and linear.onnx, edgeml::test::sample_relu_network()
 // as relu.tflite, and sample_manifest(version) as manifest.json.
 void write_sample_directory(const std::filesystem::path& dir, const std::string& version = "v1");
 

@@ -12,7 +12,7 @@ void install_file(const fs::path& dir, const std::string& name, const std::strin
   fs::rename(staged, dir / name);
 }
 
-std::string answering_version(mqtt::Client& requester, MessageInbox& replies) {
+std::string answering_version(mq::Client& requester, MessageInbox& replies) {
   replies.clear();
   requester.publish("request/1160629000/121/308", "100.0,231,230", 1);
   if (!replies.wait_for(1, kWait)) return "no reply";

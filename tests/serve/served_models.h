@@ -47,23 +47,23 @@ class ServedModels {
     return run_edgeml(args, dir_ / "serve.log");
   }
 
-  mqtt::ClientOptions client(const std::string& id, int version = 4) const {
-    mqtt::ClientOptions o = client_options(*broker_, id);
+  mq::ClientOptions client(const std::string& id, int version = 4) const {
+    mq::ClientOptions o = client_options(*broker_, id);
     o.mqtt_version = version;
     return o;
   }
-  const mqtt::Broker& broker() const { return *broker_; }
+  const mq::Broker& broker() const { return *broker_; }
   const MessageInbox& status() const { return status_; }
   Process& server() { return *server_; }
   const TempDir& dir() const { return dir_; }
 
  private:
   TempDir dir_;
-  std::unique_ptr<mqtt::Broker> broker_;
+  std::unique_ptr<mq::Broker> broker_;
   std::string node_;
   std::chrono::milliseconds reload_poll_;
   MessageInbox status_;
-  std::unique_ptr<mqtt::Client> status_client_;
+  std::unique_ptr<mq::Client> status_client_;
   std::optional<Process> server_;
 };
 
@@ -75,6 +75,6 @@ void install_file(const fs::path& dir, const std::string& name, const std::strin
 
 // Sends one request for series 1160629000/121/308 and returns the version
 // single_var_LR answered with (or what went wrong).
-std::string answering_version(mqtt::Client& requester, MessageInbox& replies);
+std::string answering_version(mq::Client& requester, MessageInbox& replies);
 
 }  // namespace edgeml::test

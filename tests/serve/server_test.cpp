@@ -72,7 +72,7 @@ void expect_replay_matches_model_run(ServedModels& served, const std::map<std::s
   ASSERT_GT(events.size(), 900u);
   test::MessageInbox replies;
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/" + kSeries);
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   std::this_thread::sleep_for(200ms);
   std::vector<std::string> inputs;
@@ -160,7 +160,7 @@ TEST(ServeServer, StatsGiveRequestsLatencyAndModels) {
   test::MessageInbox stats, replies;
   auto watcher = test::receiving_client(served.client("stats-watcher"), stats, "edgeml/nodes/stats-node/stats");
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   // Probes until one is answered: then the listener's subscription is active
   // (it is made after connect() returns), however loaded the machine.
@@ -241,7 +241,7 @@ TEST(ServeServer, AThousandMalformedRequestsGetErrorRepliesAndServingGoesOn) {
   ServedModels served(test::shared_file("models/seed-tflite"));
   test::MessageInbox replies;
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   std::this_thread::sleep_for(200ms);
   const std::vector<std::string> bad = {"",           "1,2",       "a,b,c",          "1,2,3,4",       "nan,231,230",
@@ -270,7 +270,7 @@ TEST(ServeServer, RequestsPastTheDeadlineGetATimeoutErrorAndAreCounted) {
   test::MessageInbox replies, stats;
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
   auto watcher = test::receiving_client(served.client("stats-watcher"), stats, "edgeml/nodes/deadline-node/stats");
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   std::this_thread::sleep_for(200ms);
   for (int i = 0; i < 500; ++i) requester.publish("request/" + kSeries, fmt::format("{},231,230", i), 0);
@@ -302,9 +302,9 @@ TEST(ServeServer, RepliesGoOnlyToResponseTopicsUnderTheFilterAndRefusalsAreCount
   test::MessageInbox everything, stats;
   auto watcher = test::receiving_client(served.client("watcher"), everything, "#");
   auto stats_watcher = test::receiving_client(served.client("stats-watcher"), stats, "edgeml/nodes/filter-node/stats");
-  mqtt::ClientOptions options = served.client("asker");
+  mq::ClientOptions options = served.client("asker");
   options.mqtt_version = 5;
-  mqtt::Client asker(options);
+  mq::Client asker(options);
   asker.connect();
   std::this_thread::sleep_for(200ms);
   const std::string request = "request/" + kSeries;
@@ -357,7 +357,7 @@ TEST(ServeServer, HotReloadSwapsInAGoodFileAndRefusesACorruptOne) {
   ServedModels served(models.path());
   test::MessageInbox replies;
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   std::this_thread::sleep_for(200ms);
   const std::string v1 = test::answering_version(requester, replies);
@@ -391,7 +391,7 @@ TEST(ServeServer, TwoServersOfAGroupShareRequestsAndAnswerEachOnce) {
   ASSERT_TRUE(served.status().wait_for(node_status_topic("node-2"), "online", kWait));
   test::MessageInbox replies;
   auto listener = test::receiving_client(served.client("listener"), replies, "predict/#");
-  mqtt::Client requester(served.client("requester"));
+  mq::Client requester(served.client("requester"));
   requester.connect();
   std::this_thread::sleep_for(500ms);  // both servers subscribed
   constexpr int kRequests = 400;

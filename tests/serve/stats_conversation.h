@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "core/alarm_event.h"
+#include "protocol/alarm_event.h"
 #include "served_models.h"
 
 namespace edgeml::test {
@@ -80,8 +80,8 @@ class Conversation {
 
  private:
   MessageInbox replies_;
-  std::unique_ptr<mqtt::Client> listener_;
-  mqtt::Client requester_, sensor_;
+  std::unique_ptr<mq::Client> listener_;
+  mq::Client requester_, sensor_;
 };
 
 }  // namespace edgeml::test

@@ -22,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 // Runs `edgeml status args...` against `broker` to its end, within `bound`.
-int run_status(const mqtt::Broker& broker, std::vector<std::string> args, const fs::path& log,
+int run_status(const mq::Broker& broker, std::vector<std::string> args, const fs::path& log,
                std::chrono::milliseconds bound = 20s) {
   args.insert(args.begin(), {"status", "--host", broker.address(), "--port", std::to_string(broker.port())});
   Process p = run_edgeml(args, log);
@@ -102,7 +102,7 @@ TEST(StatusCommand, AnUnreachableBrokerFailsWithinTheConnectTimeout) {
   TempDir dir;
   const fs::path log = dir / "status.log";
   auto start = std::chrono::steady_clock::now();
-  Process p = run_edgeml({"status", "--once", "--port", std::to_string(mqtt::pick_free_port("127.0.0.1")),
+  Process p = run_edgeml({"status", "--once", "--port", std::to_string(mq::pick_free_port("127.0.0.1")),
                           "--connect-timeout", "1"},
                          log);
   auto status = p.wait_for(15s);

@@ -4,8 +4,8 @@
 
 namespace edgeml::test {
 
-mqtt::Client::FullMessageHandler MessageInbox::handler() {
-  return [this](const mqtt::Message& m) {
+mq::Client::FullMessageHandler MessageInbox::handler() {
+  return [this](const mq::Message& m) {
     std::lock_guard lock(mutex_);
     messages_.push_back({std::string(m.topic), std::string(m.payload), m.response_topic, m.correlation_data});
   };
@@ -42,9 +42,9 @@ void MessageInbox::clear() {
   messages_.clear();
 }
 
-std::unique_ptr<mqtt::Client> receiving_client(mqtt::ClientOptions options, MessageInbox& inbox,
+std::unique_ptr<mq::Client> receiving_client(mq::ClientOptions options, MessageInbox& inbox,
                                                const std::string& filter) {
-  auto client = std::make_unique<mqtt::Client>(std::move(options));
+  auto client = std::make_unique<mq::Client>(std::move(options));
   client->set_message_handler(inbox.handler());
   client->add_subscription(filter, 1);
   client->connect();

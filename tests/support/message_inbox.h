@@ -19,7 +19,7 @@ struct ReceivedMessage {
 
 class MessageInbox {
  public:
-  mqtt::Client::FullMessageHandler handler();
+  mq::Client::FullMessageHandler handler();
   std::vector<ReceivedMessage> messages() const;
   std::size_t size() const;
   // Waits until at least `count` messages arrived; false after `timeout`.
@@ -34,7 +34,7 @@ class MessageInbox {
 };
 
 // A connected client that puts what `filter` matches into `inbox`.
-std::unique_ptr<mqtt::Client> receiving_client(mqtt::ClientOptions options, MessageInbox& inbox,
+std::unique_ptr<mq::Client> receiving_client(mq::ClientOptions options, MessageInbox& inbox,
                                                const std::string& filter);
 
 }  // namespace edgeml::test

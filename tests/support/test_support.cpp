@@ -23,18 +23,18 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-std::unique_ptr<mqtt::Broker> start_broker(const fs::path& dir, mqtt::BrokerConfig config) {
+std::unique_ptr<mq::Broker> start_broker(const fs::path& dir, mq::BrokerConfig config) {
   config.address = "127.0.0.1";
   config.port = 0;
   if (config.tls_port == 8883) config.tls_port = 0;
   config.data_dir = dir;
-  auto broker = std::make_unique<mqtt::Broker>(config);
+  auto broker = std::make_unique<mq::Broker>(config);
   broker->start();
   return broker;
 }
 
-mqtt::ClientOptions client_options(const mqtt::Broker& broker, const std::string& client_id) {
-  mqtt::ClientOptions o;
+mq::ClientOptions client_options(const mq::Broker& broker, const std::string& client_id) {
+  mq::ClientOptions o;
   o.connection.host = broker.address();
   o.connection.port = broker.port();
   o.connection.client_id = client_id;

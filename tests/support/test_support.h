@@ -43,10 +43,10 @@ std::string error_of(F&& f) {
 }
 
 // A started broker on a free loopback port with its data under `dir`.
-std::unique_ptr<mqtt::Broker> start_broker(const std::filesystem::path& dir, mqtt::BrokerConfig config = {});
+std::unique_ptr<mq::Broker> start_broker(const std::filesystem::path& dir, mq::BrokerConfig config = {});
 
 // Client options for a broker started by start_broker().
-mqtt::ClientOptions client_options(const mqtt::Broker& broker, const std::string& client_id);
+mq::ClientOptions client_options(const mq::Broker& broker, const std::string& client_id);
 
 // Path of a file under ../shared. Under CI=true a missing file fails the test
 // (the caller asserts on the result); elsewhere the caller may skip.

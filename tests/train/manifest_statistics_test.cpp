@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "core/reference_statistics.h"
+#include "quality/reference_statistics.h"
 #include "support/test_support.h"
 #include "train/manifest.h"
 #include "train_testing.h"

@@ -1,0 +1,19 @@
+// Post-training int8 quantization of a float Graph's FULLY_CONNECTED layers,
+// as TensorFlow's converter does it: activations asymmetric per tensor, with
+// ranges measured by running calibration inputs; weights symmetric per tensor;
+// biases int32 at in_scale * w_scale. The graph's inputs and outputs stay
+// float32, with QUANTIZE before and DEQUANTIZE after each run of int8 layers.
+#pragma once
+
+#include <vector>
+
+#include "runtime/graph.h"
+
+namespace edgeml::convert {
+
+// `calibration_inputs`: samples for the graph's single float32 input, each
+// of its element count. Throws Error when there are none, a sample has the
+// wrong size, or the graph has another number of inputs.
+runtime::Graph quantize_fully_connected(const runtime::Graph& float_graph, const std::vector<std::vector<float>>& calibration_inputs);
+
+}  // namespace edgeml::convert
