@@ -64,8 +64,8 @@ void run_serve(ServeArgs& args) {
   if (n.replies_refused > 0)
     fmt::print("{} reply(s) not sent: their Response Topic was outside --response-filter or had wildcards\n",
                n.replies_refused);
-  if (args.server.monitoring) {
-    serve::OnlineAccuracyCounts a = server.accuracy().counts();
+  if (const serve::OnlineAccuracy* accuracy = server.accuracy()) {
+    serve::OnlineAccuracyCounts a = accuracy->counts();
     fmt::print("scored {} answered request(s) against {} sensor event(s); {} accuracy alert(s)\n", a.scored, n.events,
                n.accuracy_alerts);
   }

@@ -47,6 +47,11 @@
 namespace edgeml::serve {
 
 std::string node_stats_topic(const std::string& node);
+// Where a server keeps its status ("online", "offline"), sends its accuracy
+// alerts, and its contract violations.
+std::string node_status_topic(const std::string& node);
+std::string node_alerts_topic(const std::string& node);
+std::string contract_violations_topic(const std::string& node);
 
 // This process's CPU time (getrusage) and memory (/proc/self/status).
 struct ProcessUsage {

@@ -16,8 +16,8 @@
 //
 // Bounded: the predictions waiting for their event are a fixed ring (the
 // oldest forgotten first), and the (model, series) pairs tracked are capped.
-// remember() and observe() are for one thread (the server's worker);
-// figures() may be called from any.
+// Every call takes one lock: remember() comes from the request worker,
+// observe() from the sensor stream's thread, figures() from any.
 #pragma once
 
 #include <cstdint>

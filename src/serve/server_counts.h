@@ -2,6 +2,7 @@
 // /metrics and service contracts.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace edgeml::serve {
@@ -15,11 +16,25 @@ struct ServerCounts {
   std::uint64_t deployments = 0;  // packages installed or removed
   std::uint64_t events = 0;    // sensor events received for online accuracy
   std::uint64_t events_unreadable = 0;  // of those, not an alarm event
-  std::uint64_t events_dropped = 0;     // of those, not scored: the queue stayed full
+  std::uint64_t events_dropped = 0;     // of those, not scored (none since events stopped being queued)
   std::uint64_t accuracy_alerts = 0;    // raised
   std::uint64_t quality_dropped = 0;    // requests refused by a data-quality check
   std::uint64_t timed_out = 0;          // requests past their deadline when the worker got to them
   std::uint64_t replies_refused = 0;    // replies not sent: Response Topic outside --response-filter
+};
+
+// The same counts, kept by the threads that see each thing happen.
+struct ServerCounters {
+  std::atomic<std::uint64_t> requests{0}, replies{0}, errors{0}, overloaded{0}, reloads{0}, deployments{0};
+  std::atomic<std::uint64_t> events{0}, events_unreadable{0}, events_dropped{0}, accuracy_alerts{0};
+  std::atomic<std::uint64_t> quality_dropped{0}, timed_out{0}, replies_refused{0};
+
+  ServerCounts snapshot() const {
+    return {requests.load(),        replies.load(),         errors.load(),          overloaded.load(),
+            reloads.load(),         deployments.load(),     events.load(),          events_unreadable.load(),
+            events_dropped.load(),  accuracy_alerts.load(), quality_dropped.load(), timed_out.load(),
+            replies_refused.load()};
+  }
 };
 
 }  // namespace edgeml::serve

@@ -1,0 +1,43 @@
+// A receive-only MQTT connection for a high-rate stream that a process only
+// reads (the sensor stream an edge server scores its predictions against).
+//
+// It runs on libmosquitto's client, not Paho's: one network thread of its own
+// that reads each message and calls the handler with views of it, without the
+// per-message objects, locks and thread hand-offs of the Paho client beside
+// it. Messages are taken at QoS 0 on a clean session, so nothing is queued for
+// the subscriber while it is away. It reconnects by itself and subscribes
+// again after every reconnect.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "mqtt/connection.h"
+
+namespace edgeml::mq {
+
+class StreamSubscriber {
+ public:
+  // Runs on the subscriber's network thread; the views live for the call only.
+  using Handler = std::function<void(std::string_view topic, std::string_view payload)>;
+
+  // Connects (TLS and credentials as `connection` says), subscribes to
+  // `filter` and returns once the broker has granted the subscription.
+  // Throws Error when it could not within `timeout` or the broker refused.
+  StreamSubscriber(const ConnectionOptions& connection, std::string filter, Handler handler,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  ~StreamSubscriber();  // disconnects and joins the network thread
+  StreamSubscriber(const StreamSubscriber&) = delete;
+  StreamSubscriber& operator=(const StreamSubscriber&) = delete;
+
+  bool connected() const;
+
+ private:
+  struct Session;  // libmosquitto's handle and what its callbacks share
+  std::unique_ptr<Session> session_;
+};
+
+}  // namespace edgeml::mq

@@ -1,0 +1,82 @@
+#include "serve/message_router.h"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "protocol/alarm_event.h"
+#include "protocol/reply.h"
+#include "protocol/request.h"
+#include "serve/monitoring.h"
+
+namespace edgeml::serve {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kQueueWait = 1000ms;  // the longest a receiving thread waits for room
+
+bool under(std::string_view topic, std::string_view prefix) {
+  return topic.size() > prefix.size() && topic.starts_with(prefix) && topic[prefix.size()] == '/';
+}
+
+}  // namespace
+
+MessageKind classify_message(std::string_view topic) {
+  if (topic.starts_with("edgeml/deploy/")) return MessageKind::deployment;
+  if (under(topic, kAlarmPrefix)) return topic == kFinishTopic ? MessageKind::control : MessageKind::sensor_event;
+  if (under(topic, kRequestPrefix)) return MessageKind::request;
+  return MessageKind::control;
+}
+
+MessageRouter::MessageRouter(Destinations destinations, std::string node, std::size_t max_package_bytes,
+                             ServerCounters& counts, const std::atomic<bool>& stopping)
+    : to_(destinations), node_(std::move(node)), max_package_bytes_(max_package_bytes), counts_(counts),
+      stopping_(stopping) {}
+
+void MessageRouter::route(const mq::Message& m) {
+  switch (classify_message(m.topic)) {
+    case MessageKind::request: return take_request(m);
+    case MessageKind::sensor_event:
+      if (to_.monitoring) to_.monitoring->observe_event(m.topic, m.payload);
+      return;
+    case MessageKind::deployment: return take_deployment(m);
+    case MessageKind::control: return;
+  }
+}
+
+void MessageRouter::take_request(const mq::Message& m) {
+  ++counts_.requests;
+  const bool queued = to_.requests.push_with(
+      [&](RequestJob& job) {
+        job.topic.assign(m.topic);
+        job.payload.assign(m.payload);
+        job.response_topic.assign(m.response_topic);
+        job.correlation_data.assign(m.correlation_data);
+        job.received = std::chrono::steady_clock::now();
+      },
+      kQueueWait);
+  if (queued || stopping_) return;
+  const std::uint64_t n = ++counts_.overloaded;
+  if (n == 1 || n % 1000 == 0) spdlog::warn("{} request(s) refused: the queue stayed full for {} ms", n, kQueueWait.count());
+  refuse_overloaded(m);
+}
+
+void MessageRouter::refuse_overloaded(const mq::Message& m) {
+  const RequestJob refused{std::string(m.topic), {}, m.response_topic, m.correlation_data, {}};
+  to_.replies.publish(refused, error_reply("server overloaded: try again later", m.topic, m.payload, node_), nullptr);
+}
+
+void MessageRouter::take_deployment(const mq::Message& m) {
+  auto copy = [&](DeploymentJob& d) {
+    d.topic.assign(m.topic);
+    const bool fits = m.payload.size() <= max_package_bytes_;
+    d.payload.assign(fits ? m.payload : std::string_view());
+    d.refused_size = fits ? 0 : m.payload.size();
+  };
+  if (!to_.deployments.push_with(copy, kQueueWait) && !stopping_)
+    spdlog::error("deployment on {} dropped: {} others are still being installed", m.topic, to_.deployments.capacity());
+}
+
+}  // namespace edgeml::serve

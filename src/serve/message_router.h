@@ -1,0 +1,54 @@
+// The one place that decides what a message an edge server receives is,
+// from its topic, and hands it on as a typed job:
+// - a request (request/+/+/+) to the request queue; when that stays full,
+//   the request is refused at once with an error reply;
+// - a sensor event (alarm/+/+/+) to the monitoring, on the receiving thread;
+// - a deployment package (edgeml/deploy/...) to the model watcher's queue;
+// - the sensor stream's end marker (alarm/finish), and anything else, to no one.
+// It runs on the receiving connections' threads and returns after one copy
+// at most; every wait is bounded.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <string_view>
+
+#include "core/bounded_queue.h"
+#include "mqtt/client.h"
+#include "serve/jobs.h"
+#include "serve/reply_publisher.h"
+#include "serve/server_counts.h"
+
+namespace edgeml::serve {
+
+class Monitoring;
+
+enum class MessageKind { request, sensor_event, deployment, control };
+MessageKind classify_message(std::string_view topic);
+
+class MessageRouter {
+ public:
+  struct Destinations {
+    BoundedQueue<RequestJob>& requests;
+    BoundedQueue<DeploymentJob>& deployments;
+    Monitoring* monitoring;   // null: sensor events go to no one
+    ReplyPublisher& replies;  // for requests refused when the queue stays full
+  };
+  MessageRouter(Destinations destinations, std::string node, std::size_t max_package_bytes, ServerCounters& counts,
+                const std::atomic<bool>& stopping);
+
+  void route(const mq::Message& message);
+
+ private:
+  void take_request(const mq::Message& m);
+  void refuse_overloaded(const mq::Message& m);
+  void take_deployment(const mq::Message& m);
+
+  Destinations to_;
+  const std::string node_;
+  const std::size_t max_package_bytes_;
+  ServerCounters& counts_;
+  const std::atomic<bool>& stopping_;
+};
+
+}  // namespace edgeml::serve
