@@ -95,14 +95,11 @@ struct ServerOptions {
   bool null_responder = false;
   // Score predictions against the sensor stream (and, off, subscribe to nothing more).
   bool monitoring = true;
-  // The models' kernels use SIMD vectors of at most 128 bits by default. On
-  // the development machine (Xeon, Cascade Lake), AVX2's 256-bit arithmetic
-  // run between the broker's and the clients' work slowed the whole round
-  // trip: bench_serve's p50 ratio to the null responder was 1.16 (median of 12
-  // runs) against 1.08 (7 runs) with 128 bits, while the models' own time
-  // doubled (bench_inference's mlp at batch 1: 360 -> 565 ns, of a ~250 us
-  // round trip). Intel's frequency licences would explain it; it was not
-  // measured. 0 or 256 give the widest vectors back (results are bitwise the same).
+  // The widest SIMD vectors the models' kernels may use (runtime's
+  // KernelOptions; results are bitwise the same at any width). 128 by
+  // default: wider arithmetic slowed the server's whole round trip more than
+  // it sped the models (bench/README.md, bench_serve); 0 lets each kernel
+  // pick the widest that pays.
   runtime::KernelOptions kernels{128};
   // What each model and all of them together may take (model_budget.h).
   ModelBudgets budgets;
@@ -164,7 +161,7 @@ class Server {
   };
   // Requests the worker takes from the queue at once, when that many wait:
   // each model then runs on all of them in a row, while its weights are in
-  // the cache (one of the DNNs took 2.2 µs cold against 0.4 µs warm).
+  // the cache (bench/README.md, bench_serve: the worker answers in batches).
   static constexpr std::size_t kMaxBatch = 16;
   // One request of a batch, from reading it to its reply.
   struct Answering {
