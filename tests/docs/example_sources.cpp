@@ -2,11 +2,13 @@
 
 #include <array>
 #include <chrono>
+#include <limits>
 #include <stdexcept>
 
 #include "../serve/serve_testing.h"
 #include "protocol/reply.h"
 #include "protocol/request.h"
+#include "quality/quality_report.h"
 #include "serve/metrics_endpoint.h"
 #include "serve/model_set.h"
 #include "serve/node_stats.h"
@@ -52,6 +54,25 @@ json prediction_reply_json(const std::string&) {
 json error_reply_json(const std::string&) {
   return json::parse(error_reply("payload has 2 fields, expected 3 (index,value,valueThreshold)", kRequestTopic,
                                  "100,231", "edge-1"));
+}
+
+// A sensor event the collector drops: its value is not a number.
+json quality_report_json(const std::string&) {
+  QualityRecord record;
+  record.series = {"1160629000", "121", "308"};
+  record.index = 12;
+  record.event_time = 1487441883;
+  record.value = std::numeric_limits<double>::quiet_NaN();
+  record.threshold = 230;
+  QualityFinding finding;
+  finding.check = QualityCheck::not_finite;
+  finding.feature = RecordFeature::value;
+  finding.measured = std::numeric_limits<double>::quiet_NaN();
+  finding.reason = "value is nan";
+  QualityVerdict verdict;
+  verdict.action = QualityAction::drop;
+  verdict.findings.push_back(finding);
+  return json::parse(edgeml::quality_report_json("collector", "edge-1", record, verdict));
 }
 
 LatencySummary::Figures latency(std::uint64_t count) {
@@ -153,6 +174,7 @@ const std::map<std::string, ExampleSource>& example_sources() {
       {"prediction-reply", prediction_reply_json},
       {"error-reply", error_reply_json},
       {"node-stats", node_stats_json},
+      {"quality-report", quality_report_json},
   };
   return sources;
 }
