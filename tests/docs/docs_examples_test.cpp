@@ -1,6 +1,7 @@
 // Every JSON example in docs/*.md has the shape of what the code writes for
 // it (example_sources.h): same keys, same nesting, same types. An example
-// that is not JSON, or names no source, fails.
+// that is not JSON, or names no source, fails. The metric names that
+// docs/node-stats.md lists are the ones the server writes on /metrics.
 #include <algorithm>
 #include <fstream>
 #include <regex>
