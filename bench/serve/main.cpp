@@ -51,8 +51,8 @@ struct Options {
   int concurrency = 64;
   // Between one latency request's reply and the next request (to the other
   // side), so a server's bookkeeping after its reply cannot overlap the other
-  // side's request. Without it the p50 ratio was 0.015 lower than with 200 us
-  // (why was not measured); the default keeps the less favourable figure.
+  // side's request; the default keeps the less favourable p50 ratio
+  // (bench/README.md, bench_serve: why the pause).
   int latency_pause_us = 200;
   int repeat = 3;
   int blocks = 10;  // per repeat, each side's runs split into this many, alternating

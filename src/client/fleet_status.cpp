@@ -54,7 +54,7 @@ std::optional<json> json_object(std::string_view payload, std::string& why) {
   return std::nullopt;
 }
 
-// "2026-11-26T17:20:05Z" (node_stats.h), or none.
+// "2026-11-26T17:20:05Z" (docs/node-stats.md), or none.
 std::optional<FleetStatus::Clock::time_point> utc_time_point(const json& stats) {
   std::optional<std::string> text = json_text(stats, {"time"});
   if (!text || text->size() != 20) return std::nullopt;

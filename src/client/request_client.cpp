@@ -62,10 +62,9 @@ std::string request_payload(const Request& request, std::uint64_t sequence) {
   return out;
 }
 
-// simdjson validates the whole reply in about a tenth of the time nlohmann's
-// lexer takes (0.8 against 8.7 us for the 720 bytes of a four-model reply):
-// a load generator reads replies as fast as a server sends them, and its own
-// cost would hide the server's.
+// simdjson, which validates the whole reply, because a load generator reads
+// replies as fast as a server sends them and its own cost would otherwise
+// hide the server's (figures: bench/README.md, bench_serve).
 RequestResult::Outcome classify_reply(std::string_view payload, std::string& error) {
   thread_local simdjson::dom::parser parser;  // keeps its buffers from one reply to the next
   simdjson::dom::element reply;

@@ -1,21 +1,9 @@
 // How data-quality findings leave a process, the same from the collector and
 // the server. A record that is flagged or dropped is published on
 // edgeml/dq/{station}/{datapoint}/{alarm} (edgeml/dq/unattributed when its
-// topic named no series) as one JSON object:
-//
-//   {"component": "collector", "node": "edge-1", "series": "1160629000/121/308",
-//    "source": "alarm_event", "action": "drop",
-//    "record": {"index": 12, "event_time": 1487441883, "value": null, "valueThreshold": 230},
-//    "findings": [{"check": "not_finite", "feature": "value", "measured": null, "bound": 0,
-//                  "reason": "value is nan"}]}
-//
-// (null stands for an absent or non-finite number; "schema_error" is added
-// when the payload could not be read; "suppressed": N when N flagged or
-// dropped records of the series went unreported before it, see
-// QualityReportGate). Counts go out with the stats as
-// quality_counts_json(): {"records", "passed", "dropped", "findings": {"gap": 3, ...},
-// "series": {"1160629000/121/308": {...the same...}}, "evicted": {...},
-// "unattributed": {...}}.
+// topic named no series) as one JSON object, quality_report_json(): its
+// fields and an example in docs/examples.md (checked by tests/docs). Counts
+// go out with the stats as quality_counts_json() (docs/node-stats.md).
 #pragma once
 
 #include <chrono>

@@ -1,34 +1,10 @@
-// What a server says about itself every few seconds on
+// What a server says about itself every stats interval on
 // edgeml/nodes/{node}/stats (retained, so a dashboard that connects later
-// sees the last figures at once). One JSON object:
-//   {"node": "edge-1", "time": "2026-11-26T17:20:05Z", "interval_s": 5.0, "uptime_s": 12.0,
-//    "requests": 1000, "replies": 990, "errors": 10, "overloaded": 0, "timed_out": 0,
-//    "replies_refused": 0, "reloads": 1, "deployments": 0, "queue": 0,
-//    "latency_ms": {"count": 1000, "p50": 0.05, "p90": ..., "p99": ..., "max": ..., "mean": ...},
-//    "latency_ms_interval": {...the same over the last interval only...},
-//    "models": [{"name": "multi_var_LR", "version": "aef3c99f0437", "load_s": 0.0012,
-//                "inference_ms": {...as latency_ms, per request...}}, ...],
-//    "last_reload_s": 0.004,
-//    "process": {"cpu_s": 1.2, "resident_bytes": 14000000, "peak_resident_bytes": 14500000},
-//    "events": 980, "events_unreadable": 0, "events_dropped": 0, "accuracy_alerts": 0,
-//    "accuracy": {"remembered": 1000, "scored": 980, "unmatched": 0, "forgotten": 0,
-//                 "untracked": 0, "superseded": 0, "alert_multiple": 2,
-//                 "models": [{"model": "multi_var_LR", "version": "...",
-//                             "series": "1160629000/121/308", "scored": 980,
-//                             "mae": 1.41, "window_mae": 1.38, "window": 100,
-//                             "ewma_mae": 1.36, "test_mae": 1.418, "alert": false}, ...]}}
-//    "quality_dropped": 0,
-//    "quality": {...the requests' data quality, core/quality_report.h's counts...},
-//    "contracts": {"name": "edge-sla", "violations": 1,
-//                  "bounds": [{"model": "multi_var_LR", "metric": "online_mae", "bound": 3,
-//                              "value": 3.2, "detail": "1160629000/121/308", "violated": true,
-//                              "violations": 1}, ...],
-//                  "active": [...those violated now, the same fields...]}}
-// ("accuracy" and "quality" only when monitoring is on, "contracts" with a
-// contract (contract_monitor.h); MAEs in the model's label unit; "model"
-// absent from a node bound, "value" until measured.)
-// Latency is from a request's arrival to its reply being handed to the
-// MQTT client.
+// sees the last figures at once): one JSON object, its fields and an example
+// in docs/node-stats.md (tests/docs checks the example against
+// node_stats_json). "accuracy" and "quality" only when monitoring is on,
+// "contracts" only with a contract. Latency is from a request's arrival to
+// its reply being handed to the MQTT client.
 #pragma once
 
 #include <cstdint>

@@ -44,7 +44,8 @@ struct RequestOutcome {
 class RequestPipeline {
  public:
   // Requests answered together when that many wait: each model then runs on
-  // all of them in a row, while its weights are in the cache.
+  // all of them in a row, while its weights are in the cache (bench/README.md,
+  // bench_serve: the worker answers in batches).
   static constexpr std::size_t kMaxBatch = 16;
 
   struct Settings {

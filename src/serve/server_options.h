@@ -40,9 +40,11 @@ struct ServerOptions {
   // Score predictions against the sensor stream and inspect each request's
   // data quality; off, the server subscribes to nothing more than requests.
   bool monitoring = true;
-  // The widest SIMD vectors the models' kernels use: 128 bits unless told
-  // otherwise (0 or 256: the widest the CPU has; results are bitwise the
-  // same). Why 128: bench/README.md, "Kernel width and the round trip".
+  // The widest SIMD vectors the models' kernels may use (runtime's
+  // KernelOptions; results are bitwise the same at any width). 128 by
+  // default: wider arithmetic slowed the server's whole round trip more than
+  // it sped the models (bench/README.md, bench_serve); 0 lets each kernel
+  // pick the widest that pays.
   runtime::KernelOptions kernels{128};
   // What each model and all of them together may take (model_budget.h).
   ModelBudgets budgets;

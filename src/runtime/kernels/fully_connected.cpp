@@ -6,24 +6,16 @@
 // in registers, for several batch rows at once. The vector width is chosen at
 // load too: the widest the CPU has (AVX-512, AVX2, else the baseline's 4 lanes,
 // SSE2 or NEON) that the outputs fill, scalars below 4 outputs. AVX-512 only
-// for batches of kWideBatch rows or more: 512-bit arithmetic lowers the clock
-// of the core it runs on for a while after (Intel's frequency licences), which
-// slows every process there. A served model runs one row at a time between
-// other work, where that cost outweighs the gain: bench_serve measured 0.86 of
-// the null responder's throughput with AVX-512 at batch 1, 0.91 with AVX2.
+// for batches of kWideBatch rows or more: its arithmetic slows the whole core
+// for a while after, which costs a served model run one row at a time more
+// than it gains (bench/README.md, bench_serve).
 //
 // Each output is still the bias plus the products added in input order, each
 // multiply and add rounded on its own (this file is built with
 // -ffp-contract=off): results are bitwise those of the plain triple loop the
 // runtime had before, which the interpreter tests check against TensorFlow.
-//
-// One path serves every batch size; bench_inference decided (bench/README.md).
-// At batch 1 the add chains' latency bounds the time, fused multiply-adds would
-// not shorten it, and this beats XNNPACK (~0.65x). At batch 64 XNNPACK's fused
-// multiply-adds make it 1.1-1.25x faster; fused, we would beat it too, but
-// outputs would move by 1e-6 relative, and more where sums cancel. Eigen, built
-// for the baseline x86-64 like the project, took 3x our whole 64-row MLP for its
-// middle layer alone.
+// One path serves every batch size; why fused multiply-adds and Eigen were
+// not taken, with the figures against XNNPACK: bench/README.md, bench_inference.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
