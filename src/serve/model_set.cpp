@@ -19,26 +19,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<const char*, 3> kFeatureNames = {"index", "value", "valueThreshold"};
-
-double feature_value(Feature feature, const Request& r) {
-  switch (feature) {
-    case Feature::index: return r.index;
-    case Feature::value: return r.value;
-    case Feature::threshold: return r.threshold;
-  }
-  return 0;
-}
-
-// The tutorial's request example: every model is warmed and checked on it.
-Request probe_request() {
-  Request r;
-  r.index = 100;
-  r.value = 231;
-  r.threshold = 230;
-  return r;
-}
-
 // A model to load from the first of `files` that works.
 struct Candidate {
   ModelInfo info;  // for a bare file: the name only, the rest comes from the file
@@ -201,66 +181,6 @@ DirectoryPlan plan_directory(const fs::path& dir) {
 }
 
 }  // namespace
-
-const char* feature_name(Feature feature) { return kFeatureNames[static_cast<std::size_t>(feature)]; }
-
-std::optional<Feature> feature_named(std::string_view name) {
-  for (std::size_t i = 0; i < kFeatureNames.size(); ++i)
-    if (name == kFeatureNames[i]) return static_cast<Feature>(i);
-  return std::nullopt;
-}
-
-std::string content_version(std::span<const std::uint8_t> bytes) {
-  std::uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a 64
-  for (std::uint8_t b : bytes) {
-    hash ^= b;
-    hash *= 0x100000001b3ull;
-  }
-  return fmt::format("{:012x}", hash >> 16);
-}
-
-Model::Model(ModelInfo info, runtime::Graph graph, const ModelLimits& limits, runtime::KernelOptions kernels,
-             std::chrono::steady_clock::time_point load_started)
-    : info_(std::move(info)),
-      answer_text_(make_answer_text(info_.name, info_.version, info_.label)),
-      interpreter_(std::move(graph), kernels, limits.budget) {
-  const runtime::Graph& g = interpreter_.graph();
-  if (g.inputs.size() != 1 || g.outputs.size() != 1)
-    throw Error(fmt::format("it has {} inputs and {} outputs; a model takes one of each", g.inputs.size(),
-                            g.outputs.size()));
-  input_ = interpreter_.input(0);
-  output_ = interpreter_.output(0);
-  std::vector<const char*> names;
-  for (Feature f : info_.features) names.push_back(feature_name(f));
-  if (input_.size() != info_.features.size())
-    throw Error(fmt::format("its input takes {} values, but its inputs are {} ({})", input_.size(), names.size(),
-                            fmt::join(names, ", ")));
-  if (output_.size() != 1) throw Error(fmt::format("its output has {} values; a model gives 1", output_.size()));
-  if (limits.admit) limits.admit(cost());
-  run_probe(limits.probe_limit);
-  info_.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - load_started).count();
-}
-
-// The probe cannot be stopped once it runs: it is timed, and refused after.
-void Model::run_probe(std::chrono::nanoseconds limit) {
-  float probe = 0;
-  const auto started = std::chrono::steady_clock::now();
-  if (Status s = predict(probe_request(), probe); !s)
-    throw Error(fmt::format("probe inference on index 100, value 231, valueThreshold 230: {}", s.reason()));
-  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
-  if (took > limit)
-    throw Error(fmt::format("its probe inference took {:.3g} s, over the limit of {:.3g} s", took.count(),
-                            std::chrono::duration<double>(limit).count()));
-}
-
-Status Model::predict(const Request& request, float& output) const {
-  std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < input_.size(); ++i) input_[i] = static_cast<float>(feature_value(info_.features[i], request));
-  interpreter_.invoke();
-  output = output_[0];
-  if (!std::isfinite(output)) return Status::error(fmt::format("output {} is not finite", output));
-  return Status::ok();
-}
 
 ModelSet ModelSet::load(const fs::path& dir, const ModelSet* previous, runtime::KernelOptions kernels,
                         const ModelBudgets& budgets) {

@@ -10,10 +10,13 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "serve/accuracy_tracker.h"
 
 namespace edgeml::serve {
 
 namespace {
+
+using Tracker = AccuracyTracker;
 
 auto as_tuple(std::string_view model, const SeriesId& s) {
   return std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>(model, s.station,
@@ -51,76 +54,6 @@ struct KeyLess {
   }
 };
 
-// What a model version's predictions are scored with.
-struct VersionFacts {
-  std::string version;
-  double offset = 0, scale = 1;
-  std::optional<double> test_mae;
-  std::uint32_t serial = 0;  // 0: none yet
-};
-
-// Predictions wait for their event by the serial of their version, not a
-// copy of its facts; those of the last few versions can still be scored.
-constexpr std::size_t kVersionsKept = 4;
-
-struct Tracker {
-  std::string model, version;  // version: the one being scored
-  SeriesId series;
-  std::optional<double> test_mae;
-  std::uint32_t scored_serial = 0;
-  std::array<VersionFacts, kVersionsKept> versions;  // by serial % kVersionsKept
-  std::uint32_t newest = 0;                          // serial of the last version remembered
-  std::vector<double> window;  // a ring of the last errors
-  std::size_t window_next = 0, window_count = 0;
-  std::uint64_t scored = 0;
-  double sum = 0, ewma = 0;
-  bool alert = false;
-
-  double window_mean() const {
-    double total = 0;
-    for (std::size_t i = 0; i < window_count; ++i) total += window[i];
-    return window_count ? total / static_cast<double>(window_count) : 0.0;
-  }
-
-  void restart(std::string_view new_version) {
-    version.assign(new_version);
-    window_next = window_count = 0;
-    scored = 0;
-    sum = ewma = 0;
-    alert = false;
-  }
-
-  // The serial of the answer's version: the newest's, or a new one.
-  std::uint32_t serial_of(const ModelAnswer& a) {
-    const VersionFacts& last = versions[newest % kVersionsKept];
-    if (newest != 0 && last.version == a.version && last.offset == a.label->offset && last.scale == a.label->scale &&
-        last.test_mae == a.test_mae)
-      return newest;
-    VersionFacts& next = versions[++newest % kVersionsKept];
-    next.version.assign(a.version);
-    next.offset = a.label->offset;
-    next.scale = a.label->scale;
-    next.test_mae = a.test_mae;
-    next.serial = newest;
-    return newest;
-  }
-
-  // Null when that version is no longer kept.
-  const VersionFacts* facts(std::uint32_t serial) const {
-    const VersionFacts& f = versions[serial % kVersionsKept];
-    return f.serial == serial ? &f : nullptr;
-  }
-
-  void add(double error, double ewma_weight) {
-    window[window_next] = error;
-    window_next = (window_next + 1) % window.size();
-    window_count = std::min(window_count + 1, window.size());
-    ewma = scored == 0 ? error : ewma + ewma_weight * (error - ewma);
-    sum += error;
-    ++scored;
-  }
-};
-
 struct Pending {
   struct Output {  // small: the ring holds thousands of requests' outputs
     Tracker* tracker = nullptr;
@@ -134,19 +67,6 @@ struct Pending {
   std::vector<Output> outputs;  // reused: a slot's storage is kept
   std::size_t count = 0;        // outputs in use
 };
-
-ModelAccuracy figures_of(const Tracker& t) {
-  return {t.model,
-          t.version,
-          t.series,
-          t.scored,
-          t.scored ? t.sum / static_cast<double>(t.scored) : 0.0,
-          t.window_mean(),
-          t.window_count,
-          t.ewma,
-          t.test_mae,
-          t.alert};
-}
 
 }  // namespace
 
@@ -281,7 +201,7 @@ std::size_t OnlineAccuracy::observe(const SeriesId& series, double index, double
     }
     if (out.serial > t.scored_serial) {
       if (facts->version != t.version) {
-        if (t.alert) alerts.push_back({figures_of(t), false, options_.alert_multiple * t.test_mae.value_or(0)});
+        if (t.alert) alerts.push_back({accuracy_figures(t), false, options_.alert_multiple * t.test_mae.value_or(0)});
         t.restart(facts->version);
       }
       t.scored_serial = out.serial;
@@ -295,10 +215,10 @@ std::size_t OnlineAccuracy::observe(const SeriesId& series, double index, double
     bool over = t.window_mean() > bound;
     if (!t.alert && over && t.window_count >= options_.alert_min_scored) {
       t.alert = true;
-      alerts.push_back({figures_of(t), true, bound});
+      alerts.push_back({accuracy_figures(t), true, bound});
     } else if (t.alert && !over) {
       t.alert = false;
-      alerts.push_back({figures_of(t), false, bound});
+      alerts.push_back({accuracy_figures(t), false, bound});
     }
   }
   return scored;
@@ -309,7 +229,7 @@ std::vector<ModelAccuracy> OnlineAccuracy::figures() const {
   std::vector<ModelAccuracy> out;
   out.reserve(state_->trackers.size());
   for (const auto& [key, tracker] : state_->trackers)
-    if (tracker->scored > 0) out.push_back(figures_of(*tracker));
+    if (tracker->scored > 0) out.push_back(accuracy_figures(*tracker));
   return out;
 }
 

@@ -30,6 +30,7 @@
 
 #include "protocol/alarm_event.h"
 #include "protocol/reply.h"
+#include "serve/model_accuracy.h"
 
 namespace edgeml::serve {
 
@@ -40,18 +41,6 @@ struct OnlineAccuracyOptions {
   double alert_multiple = 2.0;     // of the test MAE that the rolling mean may reach
   std::size_t alert_min_scored = 20;  // in the window before an alert can be raised
   std::size_t max_tracked = 1000;  // (model, series) pairs
-};
-
-struct ModelAccuracy {
-  std::string model, version;
-  SeriesId series;
-  std::uint64_t scored = 0;  // since this version first scored here
-  double mae = 0;            // over those
-  double window_mae = 0;     // over the last `window` of them
-  std::size_t window_count = 0;
-  double ewma_mae = 0;
-  std::optional<double> test_mae;
-  bool alert = false;
 };
 
 // An alert raised or cleared by one observation.
