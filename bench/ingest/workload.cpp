@@ -26,7 +26,7 @@ Workload make_workload(const RunSetup& setup, const std::string& tag) {
     w.events.push_back(e);
   }
   for (const AlarmEvent& event : w.events) {
-    std::string filter = fmt::format("{}/{}/#", kAlarmPrefix, event.series.station);
+    std::string filter = station_alarm_filter(event.series.station);
     if (std::find(w.filters.begin(), w.filters.end(), filter) != w.filters.end()) break;  // round-robin: all seen
     w.filters.push_back(filter);
   }

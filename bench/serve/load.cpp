@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "protocol/alarm_event.h"
+#include "protocol/label.h"
 #include "core/error.h"
 #include "mqtt/client.h"
 #include "client/request_client.h"
@@ -59,7 +60,7 @@ class Sensor {
 
   void tell(const Request& request) {
     if (!client_) return;
-    AlarmEvent event{request.series, request.index, 1487508915.0 + request.index, request.value, request.threshold, true};
+    AlarmEvent event{request.series, request.index, kLabelOffset + request.index, request.value, request.threshold, true};
     client_->publish(alarm_topic(event.series), format_payload(event), 0);
   }
 

@@ -11,6 +11,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "protocol/topics.h"
 #include "quality/quality_report.h"
 #include "ingest/collector.h"
 
@@ -49,7 +50,7 @@ std::unique_ptr<DataQualityMonitor> make_monitor(const CollectArgs& args) {
 class QualityCountsPublisher {
  public:
   QualityCountsPublisher(mq::Client& client, const DataQualityMonitor* monitor, const std::string& node)
-      : client_(client), monitor_(monitor), topic_(fmt::format("edgeml/collectors/{}/quality", node)) {}
+      : client_(client), monitor_(monitor), topic_(collector_quality_topic(node)) {}
 
   void publish_due(std::chrono::steady_clock::time_point now) {
     if (!monitor_ || now < next_) return;
@@ -180,15 +181,16 @@ void add_collect_command(CLI::App& app) {
       ->check(CLI::ExistingFile);
   auto* no_quality = cmd->add_flag("--no-quality", args->no_quality, "store every event that parses, unjudged");
   no_quality->excludes("--quality-config")->excludes("--manifest");
-  cmd->footer(
+  cmd->footer(fmt::format(
       "The default --client-id is the same for every collector on this host, so that a restarted\n"
       "collector resumes its session: give each collector running at the same time its own.\n"
       "Data quality: every alarm message is judged before it is stored. A record a check drops\n"
       "(by default: unreadable, a field missing, NaN or infinity) goes to the rejects table with\n"
       "the findings as its reason; a flagged one (time going backwards, duplicate, gap, burst,\n"
       "out of range, drift) is stored. Each flagged or dropped record is reported as JSON on\n"
-      "edgeml/dq/{station}/{datapoint}/{alarm} (QoS 0); the counts are retained on\n"
-      "edgeml/collectors/NODE/quality every 5 s.");
+      "{}/{{station}}/{{datapoint}}/{{alarm}} (QoS 0); the counts are retained on\n"
+      "{} every 5 s.",
+      kQualityTopicPrefix, collector_quality_topic("NODE")));
   cmd->callback([args] { run_collect(*args); });
 }
 

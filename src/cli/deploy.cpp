@@ -17,6 +17,7 @@
 #include "cli/common.h"
 #include "core/bounded_json.h"
 #include "core/error.h"
+#include "protocol/topics.h"
 #include "serve/deployment.h"
 
 namespace edgeml::cli {
@@ -87,7 +88,7 @@ std::vector<std::pair<std::string, std::string>> make_messages(const DeployArgs&
   std::vector<std::pair<std::string, std::string>> messages;  // topic, payload
   if (a.undeploy.empty()) {
     for (const serve::ModelPackage& p : serve::packages_from_directory(a.models_dir)) {
-      messages.emplace_back(serve::deploy_topic(to, p.model),
+      messages.emplace_back(deploy_topic(to, p.model),
                             key ? serve::encode_signed_package(p, *key, signed_at) : serve::encode_package(p));
       spdlog::info("deploying {} version {} ({} file(s), {} bytes{}) to {}", p.model, p.version, p.files.size(),
                    messages.back().second.size(), key ? ", signed by key " + key->id() : "", to);
@@ -97,7 +98,7 @@ std::vector<std::pair<std::string, std::string>> make_messages(const DeployArgs&
       serve::ModelPackage removal;
       removal.action = serve::ModelPackage::Action::remove;
       removal.model = model;
-      messages.emplace_back(serve::deploy_topic(to, model),
+      messages.emplace_back(deploy_topic(to, model),
                             key ? serve::encode_signed_package(removal, *key, signed_at) : std::string());
     }
   }
@@ -111,7 +112,7 @@ void run_deploy(DeployArgs& a) {
   Reports reports;
   mq::Client client(a.client);
   client.set_message_handler([&](std::string_view, std::string_view payload) { reports.on_report(payload); });
-  client.add_subscription("edgeml/nodes/+/deployments", 1);
+  client.add_subscription(std::string(kNodeDeploymentsFilter), 1);
   client.connect();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the subscription is in place
   fmt::print("{:<16} {:<26} {:<14} {:<10} {}\n", "node", "model", "version", "result", "reason");

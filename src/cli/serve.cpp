@@ -13,6 +13,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "protocol/topics.h"
 #include "serve/server.h"
 
 namespace edgeml::cli {
@@ -141,7 +142,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_flag("--null-responder", args->server.null_responder,
                 "answer every request with empty predictions without running a model (a baseline for benchmarks)");
   auto* no_monitoring =
-      cmd->add_flag("--no-monitoring", args->no_monitoring, "do not listen to alarm/+/+/+ to score predictions");
+      cmd->add_flag("--no-monitoring", args->no_monitoring, fmt::format("do not listen to {} to score predictions", kAlarmSeriesFilter));
   cmd->add_option("--accuracy-window", args->server.accuracy.window,
                   "scored predictions in each model's rolling online MAE")
       ->check(CLI::Range(1, 1000000))

@@ -15,6 +15,7 @@
 
 #include "cli/common.h"
 #include "client/fleet_status.h"
+#include "protocol/topics.h"
 
 namespace edgeml::cli {
 
@@ -120,10 +121,11 @@ void add_status_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
   cmd->add_flag("--json", a->json, "print what was gathered as one JSON object a line instead of tables");
-  cmd->footer(
-      "Reads edgeml/nodes/+/status, edgeml/nodes/+/stats, edgeml/nodes/+/alerts and\n"
-      "edgeml/collectors/+/quality. A node is STALE when its stats are older than three of its\n"
-      "stats intervals. --connect-timeout is 5 s here unless given; an unreachable broker exits 1.");
+  cmd->footer(fmt::format(
+      "Reads {}, {}, {} and\n"
+      "{}. A node is STALE when its stats are older than three of its\n"
+      "stats intervals. --connect-timeout is 5 s here unless given; an unreachable broker exits 1.",
+      kNodeStatusFilter, kNodeStatsFilter, kNodeAlertsFilter, kCollectorQualityFilter));
   cmd->callback([a] { run_status(*a); });
 }
 

@@ -9,6 +9,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "protocol/label.h"
 #include "train/manifest.h"
 #include "train/model_export.h"
 #include "train/report.h"
@@ -108,7 +109,7 @@ void run_train(TrainArgs args) {
     results.push_back(models.back().result);
     spdlog::info("{}: test MAE {:.3f} in {:.3f} s", spec.name, results.back().test_mae, results.back().training_seconds);
   }
-  train::write_manifest(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
+  write_manifest_file(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
   train::write_report(results, args.out, report_context(args, data));
   fmt::print("{}", train::format_mae_table(results));
   fmt::print("models, manifest.json and report.md in {}\n", args.out);
@@ -136,7 +137,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--weight-average", args->options.weight_average_momentum,
                   "momentum of the moving average of the weights that is validated and kept; 0: the weights as they are")
       ->check(CLI::Range(0.0, 0.9999))->capture_default_str();
-  cmd->add_option("--label-offset", args->label.offset, "label = (event_time - offset) / scale; default 1487508915");
+  cmd->add_option("--label-offset", args->label.offset, fmt::format("label = (event_time - offset) / scale; default {:.0f}", kLabelOffset));
   cmd->add_option("--label-scale", args->label.scale, "label = (event_time - offset) / scale")->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--model-version", args->version, "version recorded for every model (default: UTC time now)");

@@ -7,26 +7,13 @@
 
 #include "core/bounded_json.h"
 #include "core/json_fields.h"
+#include "protocol/topics.h"
 
 namespace edgeml::client {
 
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kNodesPrefix = "edgeml/nodes/";
-constexpr std::string_view kCollectorsPrefix = "edgeml/collectors/";
-
-// "edgeml/nodes/edge-1/stats" with prefix "edgeml/nodes/" gives {"edge-1", "stats"}.
-bool split_topic(std::string_view topic, std::string_view prefix, std::string_view& name, std::string_view& kind) {
-  if (!topic.starts_with(prefix)) return false;
-  topic.remove_prefix(prefix.size());
-  std::size_t slash = topic.find('/');
-  if (slash == 0 || slash == std::string_view::npos) return false;
-  name = topic.substr(0, slash);
-  kind = topic.substr(slash + 1);
-  return kind.find('/') == std::string_view::npos;
-}
 
 // The start of a payload, for a note on why it could not be used; bytes
 // other than printable ASCII are shown as '?' (notes go to terminals and JSON).
@@ -79,7 +66,8 @@ double seconds_between(FleetStatus::Clock::time_point from, FleetStatus::Clock::
 }  // namespace
 
 std::vector<std::string> FleetStatus::topic_filters() {
-  return {"edgeml/nodes/+/status", "edgeml/nodes/+/stats", "edgeml/nodes/+/alerts", "edgeml/collectors/+/quality"};
+  return {std::string(kNodeStatusFilter), std::string(kNodeStatsFilter), std::string(kNodeAlertsFilter),
+          std::string(kCollectorQualityFilter)};
 }
 
 FleetStatus::Node* FleetStatus::node(std::string_view name) {
@@ -90,11 +78,11 @@ FleetStatus::Node* FleetStatus::node(std::string_view name) {
 
 bool FleetStatus::take(std::string_view topic, std::string_view payload, Clock::time_point received) {
   std::string_view name, kind;
-  if (split_topic(topic, kCollectorsPrefix, name, kind) && kind == "quality") {
+  if (split_fleet_topic(topic, kCollectorsPrefix, name, kind) && kind == "quality") {
     take_quality(name, payload, received);
     return true;
   }
-  if (!split_topic(topic, kNodesPrefix, name, kind) || (kind != "status" && kind != "stats" && kind != "alerts"))
+  if (!split_fleet_topic(topic, kNodesPrefix, name, kind) || (kind != "status" && kind != "stats" && kind != "alerts"))
     return false;
   Node* n = node(name);
   if (!n) {

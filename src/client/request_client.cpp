@@ -93,7 +93,7 @@ RequestClient::RequestClient(RequestClientOptions options)
   options_.client.persist_dir.clear();
   auto& id = options_.client.connection.client_id;
   if (id.empty()) id = unique_client_id();
-  response_topic_ = fmt::format("{}{}", kResponseTopicPrefix, id);
+  response_topic_ = edgeml::response_topic(id);
 }
 
 void RequestClient::connect() {
@@ -244,7 +244,7 @@ class RequestClient::Run {
   // False when the send failed, which ends the request as an error.
   bool publish(std::uint64_t sequence, const Request& request) {
     try {
-      client_.client_->publish_request(fmt::format("{}/{}", kRequestPrefix, request.series.path()),
+      client_.client_->publish_request(request_topic(request.series),
                                        request_payload(request, sequence), client_.options_.qos,
                                        client_.response_topic_, std::to_string(sequence));
       return true;

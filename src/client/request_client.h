@@ -23,8 +23,6 @@
 
 namespace edgeml::client {
 
-inline constexpr std::string_view kResponseTopicPrefix = "edgeml/replies/";
-
 struct RequestClientOptions {
   // Connected as MQTT 5 with a clean session whatever is set here; an empty
   // client id becomes a unique one.

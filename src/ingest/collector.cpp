@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "quality/quality_report.h"
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 
 namespace edgeml::ingest {
 

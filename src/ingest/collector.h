@@ -19,6 +19,7 @@
 
 #include "quality/data_quality.h"
 #include "protocol/topic_filter.h"
+#include "protocol/topics.h"
 #include "ingest/csv_mirror.h"
 #include "ingest/event_store.h"
 #include "ingest/receipt_mailer.h"
@@ -28,7 +29,7 @@
 namespace edgeml::ingest {
 
 struct CollectorOptions {
-  std::vector<std::string> topics{"alarm/#"};
+  std::vector<std::string> topics{std::string(kAlarmFilter)};
   int qos = 1;
   // Judges every alarm message; null: none is judged (every event that parses is stored).
   DataQualityMonitor* quality = nullptr;

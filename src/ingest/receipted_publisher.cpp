@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 
 namespace edgeml::ingest {
 

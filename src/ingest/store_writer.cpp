@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 
 namespace edgeml::ingest {
 

@@ -8,6 +8,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/file_text.h"
+#include "protocol/topics.h"
 
 namespace edgeml::mq {
 
@@ -27,19 +28,22 @@ struct RoleGrants {
 // are addressed to its client id: see the `pattern` in render_acl().
 const std::vector<RoleGrants>& roles() {
   static const std::vector<RoleGrants> table{
-      {"sensor", {{"write", "alarm/#"}}},
+      {"sensor", {{"write", kAlarmFilter}}},
       {"collector",
-       {{"read", "alarm/#"}, {"write", "edgeml/receipts/#"}, {"write", "edgeml/dq/#"}, {"write", "edgeml/collectors/#"}}},
+       {{"read", kAlarmFilter},
+        {"write", kAllReceiptsFilter},
+        {"write", kAllQualityFilter},
+        {"write", kAllCollectorsFilter}}},
       {"server",
-       {{"read", "request/#"},
-        {"read", "alarm/#"},
-        {"read", "edgeml/deploy/#"},
-        {"write", "predict/#"},
-        {"write", "edgeml/nodes/#"},
-        {"write", "edgeml/dq/#"},
-        {"write", "edgeml/replies/#"}}},
-      {"deployer", {{"write", "edgeml/deploy/#"}, {"read", "edgeml/nodes/+/deployments"}}},
-      {"requester", {{"write", "request/#"}, {"read", "predict/#"}, {"read", "edgeml/replies/#"}}},
+       {{"read", kAllRequestsFilter},
+        {"read", kAlarmFilter},
+        {"read", kAllDeploymentsFilter},
+        {"write", kAllRepliesFilter},
+        {"write", kAllNodesFilter},
+        {"write", kAllQualityFilter},
+        {"write", kAllResponsesFilter}}},
+      {"deployer", {{"write", kAllDeploymentsFilter}, {"read", kNodeDeploymentsFilter}}},
+      {"requester", {{"write", kAllRequestsFilter}, {"read", kAllRepliesFilter}, {"read", kAllResponsesFilter}}},
   };
   return table;
 }

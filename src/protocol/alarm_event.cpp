@@ -8,33 +8,6 @@
 
 namespace edgeml {
 
-std::string SeriesId::path() const { return fmt::format("{}/{}/{}", station, datapoint, alarm); }
-
-std::string alarm_topic(const SeriesId& series) {
-  return fmt::format("{}/{}", kAlarmPrefix, series.path());
-}
-
-Status parse_series_path(std::string_view path, SeriesId& out) {
-  std::array<std::string_view, 3> levels;
-  if (split_fields(path, '/', levels) != levels.size())
-    return Status::error("expected {station}/{datapoint}/{alarm}");
-  for (std::string_view level : levels)
-    if (level.empty()) return Status::error("a series level is empty");
-  out.station.assign(levels[0]);
-  out.datapoint.assign(levels[1]);
-  out.alarm.assign(levels[2]);
-  return Status::ok();
-}
-
-Status parse_series_topic(std::string_view topic, SeriesId& out) {
-  // PREFIX/{station}/{datapoint}/{alarm}: the series is the last three levels.
-  std::size_t cut = topic.size();
-  for (int i = 0; i < 3 && cut != std::string_view::npos; ++i) cut = cut == 0 ? std::string_view::npos : topic.rfind('/', cut - 1);
-  if (cut == std::string_view::npos) return Status::error("topic is not PREFIX/{station}/{datapoint}/{alarm}");
-  if (cut == 0) return Status::error("topic has an empty prefix");
-  return parse_series_path(topic.substr(cut + 1), out);
-}
-
 std::string format_payload(const AlarmEvent& e) {
   return fmt::format("{},{},{},{},{}", format_python_float(e.index), format_python_float(e.event_time),
                      format_number(e.value), format_number(e.threshold), e.active ? "True" : "False");

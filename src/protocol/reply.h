@@ -1,5 +1,5 @@
 // Our reply on predict/{station}/{datapoint}/{alarm}. The tutorial's client
-// prints any payload, so the format is ours (wire-protocol.md). One JSON object:
+// prints any payload, so the format is ours (docs/wire-protocol.md#replies). One JSON object:
 //
 //   {"series": {"station": "1160629000", "datapoint": "121", "alarm": "308"},
 //    "request": {"index": 100, "value": 231, "valueThreshold": 230, "id": "a1"},

@@ -191,8 +191,6 @@ Status parse_request(std::string_view topic, std::string_view payload, Request& 
   return payload.front() == '{' ? parse_json(payload, out) : parse_csv(payload, out);
 }
 
-std::string reply_topic(const SeriesId& series) { return fmt::format("{}/{}", kReplyPrefix, series.path()); }
-
 void append_request_json(std::string& out, const Request& r, std::string_view id_when_none) {
   out += "{\"index\":";
   append_json_number(out, r.index);

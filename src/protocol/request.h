@@ -1,5 +1,5 @@
 // A prediction request as the tutorial's clients send it
-// (../shared/spec/wire-protocol.md): topic request/{station}/{datapoint}/{alarm},
+// (docs/wire-protocol.md#prediction-requests): topic request/{station}/{datapoint}/{alarm},
 // payload "index,value,valueThreshold" (e.g. "100.0,231,230"), or ours, a JSON
 // object {"index": 100, "value": 231, "valueThreshold": 230, "id": "a1"} whose
 // optional "id" (string or number) is echoed in the reply.
@@ -10,12 +10,11 @@
 #include <string_view>
 
 #include "protocol/alarm_event.h"
+#include "protocol/topics.h"
 #include "core/error.h"
 
 namespace edgeml {
 
-inline constexpr std::string_view kRequestPrefix = "request";
-inline constexpr std::string_view kReplyPrefix = "predict";
 // Longer payloads and topics are rejected unread: a request is ~20 bytes.
 inline constexpr std::size_t kMaxRequestPayloadBytes = 4096;
 inline constexpr std::size_t kMaxRequestTopicBytes = 1024;
@@ -43,8 +42,5 @@ Status parse_request(std::string_view topic, std::string_view payload, Request& 
 // the id as its kind says, or `id_when_none` as a string when it has none (no
 // "id" when that is empty too). The request's payload, and its echo in a reply.
 void append_request_json(std::string& out, const Request& r, std::string_view id_when_none = {});
-
-// "predict/{station}/{datapoint}/{alarm}", where the tutorial's client listens.
-std::string reply_topic(const SeriesId& series);
 
 }  // namespace edgeml

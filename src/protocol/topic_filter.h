@@ -1,4 +1,5 @@
-// MQTT topic names and filters, as the broker judges them.
+// MQTT topic names and filters, as the broker judges them
+// (docs/wire-protocol.md#topics; the topics themselves are in topics.h).
 #pragma once
 
 #include <string_view>

@@ -18,11 +18,6 @@ std::string_view source_name(RecordSource source) {
 
 }  // namespace
 
-std::string quality_topic(const SeriesId& series) {
-  if (series.station.empty()) return fmt::format("{}/unattributed", kQualityTopicPrefix);
-  return fmt::format("{}/{}", kQualityTopicPrefix, series.path());
-}
-
 std::string quality_report_json(std::string_view component, std::string_view node, const QualityRecord& record,
                                 const QualityVerdict& verdict, std::uint64_t suppressed) {
   json findings = json::array();

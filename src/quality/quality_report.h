@@ -14,13 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/topics.h"
 #include "quality/data_quality.h"
 
 namespace edgeml {
-
-inline constexpr std::string_view kQualityTopicPrefix = "edgeml/dq";
-
-std::string quality_topic(const SeriesId& series);
 
 std::string quality_report_json(std::string_view component, std::string_view node, const QualityRecord& record,
                                 const QualityVerdict& verdict, std::uint64_t suppressed = 0);

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/file_text.h"
+#include "protocol/manifest.h"
 
 namespace edgeml {
 
@@ -16,7 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxManifestBytes = std::size_t{1} << 20;
 // Proportions are written with full double precision; this only absorbs rounding.
 constexpr double kProportionSumTolerance = 1e-6;
 

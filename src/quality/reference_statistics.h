@@ -1,8 +1,10 @@
 // What the training rows looked like, per feature (index, value,
 // valueThreshold): range, mean and a quantile histogram. `edgeml train` writes
 // them into manifest.json as "data_statistics" (src/train/manifest.h); the
-// data-quality monitor (core/data_quality.h) judges live records against them
-// with a range check and the population stability index (PSI).
+// data-quality monitor (quality/data_quality.h) judges live records against
+// them with a range check and the population stability index (PSI). The
+// manifest's schema (protocol/manifest.h) keeps this block as plain JSON, so
+// that protocol stays below quality: the block's fields are read here.
 #pragma once
 
 #include <array>

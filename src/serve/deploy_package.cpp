@@ -173,16 +173,4 @@ Status decode_package(std::string_view bytes, ModelPackage& out, const PackagePo
   return read_statement(package, out);
 }
 
-std::string deploy_topic(const std::string& target, const std::string& model) {
-  return fmt::format("edgeml/deploy/{}/{}", target, model);
-}
-
-std::vector<std::string> deploy_filters(const std::string& node, const std::string& group) {
-  std::vector<std::string> filters = {"edgeml/deploy/all/+", fmt::format("edgeml/deploy/node/{}/+", node)};
-  if (!group.empty()) filters.push_back(fmt::format("edgeml/deploy/group/{}/+", group));
-  return filters;
-}
-
-std::string deployments_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/deployments", node); }
-
 }  // namespace edgeml::serve

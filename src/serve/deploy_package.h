@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "protocol/topics.h"
 #include "serve/deploy_keys.h"
 
 namespace edgeml::serve {
@@ -66,10 +67,8 @@ Status decode_package(std::string_view bytes, ModelPackage& out, const PackagePo
 bool is_plain_name(std::string_view name);
 bool is_model_file_name(const std::string& name);
 
-// "edgeml/deploy/{target}/{model}"; target as above.
-std::string deploy_topic(const std::string& target, const std::string& model);
-// The filters a server subscribes to for deployments.
-std::vector<std::string> deploy_filters(const std::string& node, const std::string& group);
-std::string deployments_topic(const std::string& node);
+// deploy_topic() and deploy_filters() are in protocol/topics.h. The old name
+// of node_deployments_topic(), until server.cpp calls that.
+inline std::string deployments_topic(const std::string& node) { return node_deployments_topic(node); }
 
 }  // namespace edgeml::serve

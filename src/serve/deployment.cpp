@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "core/bounded_json.h"
 #include "core/file_text.h"
 #include "core/temp_dir.h"
+#include "protocol/manifest.h"
 #include "serve/model_set.h"
 
 namespace edgeml::serve {
@@ -54,10 +54,14 @@ bool belongs_to(const std::string& file, const std::string& model) {
 }
 
 json read_manifest_json(const fs::path& dir) {
-  fs::path path = dir / "manifest.json";
-  if (!fs::exists(path)) return {{"format", 1}, {"models", json::array()}};
+  fs::path path = dir / kManifestFileName;
+  if (!fs::exists(path)) return empty_manifest();
   json manifest;
-  if (!parse_json_bounded(read_bytes(path), manifest) || !manifest.is_object() || !manifest["models"].is_array())
+  try {
+    manifest = read_manifest_file(dir);
+  } catch (const Error&) {
+  }
+  if (!manifest.is_object() || !manifest["models"].is_array())
     throw Error(fmt::format("'{}' cannot be read as a manifest; not changing it", path.string()));
   return manifest;
 }
@@ -83,19 +87,11 @@ bool drop_entry(json& manifest, const std::string& model) {
   return models.size() != old_size;
 }
 
-std::set<std::string> listed_files(const json& manifest) {
-  std::set<std::string> names;
-  for (const json& entry : manifest["models"])
-    if (entry.is_object() && entry.contains("files") && entry["files"].is_object())
-      for (const auto& [format, name] : entry["files"].items())
-        if (name.is_string()) names.insert(name.get<std::string>());
-  return names;
-}
-
 // Removes `model`'s files that `manifest` does not list (and that are not `keep`).
 bool remove_unlisted_files(const fs::path& dir, const std::string& model, const json& manifest,
                            const std::set<std::string>& keep) {
-  std::set<std::string> listed = listed_files(manifest);
+  std::vector<std::string> names = manifest_listed_files(manifest);
+  std::set<std::string> listed(names.begin(), names.end());
   bool removed = false;
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
@@ -119,7 +115,11 @@ void validate(const ModelPackage& p, const ModelBudgets& budgets, const runtime:
     }
   } cleanup{scratch};
   for (const auto& [name, bytes] : p.files) write_atomically(scratch / name, bytes);
-  if (!p.entry.is_null()) write_atomically(scratch / "manifest.json", json{{"format", 1}, {"models", {p.entry}}}.dump());
+  if (!p.entry.is_null()) {
+    json manifest = empty_manifest();
+    manifest["models"].push_back(p.entry);
+    write_manifest_file(manifest, scratch);
+  }
   ModelSet set = ModelSet::load(scratch, nullptr, {}, budgets);
   if (!set.rejected().empty())
     throw Error(fmt::format("{}: {}", set.rejected().front().file.filename().string(), set.rejected().front().reason));
@@ -133,11 +133,11 @@ void validate(const ModelPackage& p, const ModelBudgets& budgets, const runtime:
 std::vector<ModelPackage> packages_from_directory(const fs::path& dir) {
   std::vector<ModelPackage> packages;
   std::set<std::string> listed;
-  if (fs::exists(dir / "manifest.json")) {
+  if (fs::exists(dir / kManifestFileName)) {
     json manifest = read_manifest_json(dir);
     for (json entry : manifest["models"]) {
       if (!entry.is_object() || !entry["name"].is_string() || !entry["version"].is_string())
-        throw Error(fmt::format("'{}': an entry without a name or version", (dir / "manifest.json").string()));
+        throw Error(fmt::format("'{}': an entry without a name or version", (dir / kManifestFileName).string()));
       // What applies to every model travels with each: its label, and the
       // training statistics that the data-quality checks of a server use.
       for (const char* shared : {"label", "data_statistics"})
@@ -195,7 +195,7 @@ void install_package(const ModelPackage& package, const fs::path& models_dir, co
   }
   bool had_entry = drop_entry(manifest, p.model);
   if (!p.entry.is_null()) manifest["models"].push_back(p.entry);
-  if (!p.entry.is_null() || had_entry) write_atomically(models_dir / "manifest.json", manifest.dump(2));
+  if (!p.entry.is_null() || had_entry) write_manifest_file(manifest, models_dir);
   remove_unlisted_files(models_dir, p.model, manifest, written);
 }
 
@@ -217,7 +217,7 @@ void record_signed_at(const ModelPackage& package, const fs::path& models_dir) {
 bool remove_model(const std::string& model, const fs::path& models_dir) {
   json manifest = read_manifest_json(models_dir);
   bool had_entry = drop_entry(manifest, model);
-  if (had_entry) write_atomically(models_dir / "manifest.json", manifest.dump(2));
+  if (had_entry) write_manifest_file(manifest, models_dir);
   return remove_unlisted_files(models_dir, model, manifest, {}) || had_entry;
 }
 

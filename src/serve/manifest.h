@@ -1,17 +1,15 @@
-// The manifest.json `edgeml train` writes beside its models (src/train/
-// manifest.h), read for serving: each model's name, version, files, inputs and
-// test MAE, and the label they predict (the manifest's, or an entry's own).
+// The manifest.json `edgeml train` writes beside its models, as serving uses
+// it: protocol/manifest.h reads the entries, this gives them as ModelInfo.
 #pragma once
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "protocol/manifest.h"
 #include "serve/model_info.h"
 
 namespace edgeml::serve {
-
-inline constexpr std::size_t kMaxManifestBytes = std::size_t{1} << 20;
 
 struct ManifestModel {
   ModelInfo info;                  // all but file

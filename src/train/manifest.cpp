@@ -3,7 +3,6 @@
 #include <array>
 #include <bit>
 #include <cstring>
-#include <fstream>
 
 #include <fmt/format.h>
 
@@ -88,10 +87,10 @@ std::string data_fingerprint(const TrainingData& data) {
 }
 
 json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& data, const ManifestInfo& info) {
-  json label = {{"offset", data.label.offset},
-                {"scale", data.label.scale},
-                {"formula", "(event_time - offset) / scale"},
-                {"unit", fmt::format("{:g} s after Unix time {:.0f}", data.label.scale, data.label.offset)}};
+  Label transform;
+  transform.offset = data.label.offset;
+  transform.scale = data.label.scale;
+  json label = manifest_label_json(transform);
   auto train_rows = data.train.rows.rows();
   auto validation_rows = train_rows - static_cast<Eigen::Index>(std::floor(static_cast<double>(train_rows) *
                                                                            (1 - info.options.validation_fraction)));
@@ -114,20 +113,8 @@ json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& 
                    {"optimizer", "adam, beta1 0.9, beta2 0.999, epsilon 1e-7"}};
   json list = json::array();
   for (const TrainedModel& m : models) list.push_back(model_json(m, info));
-  return {{"format", 1},         {"label", label}, {"data", data_info},
+  return {{"format", kManifestFormat},         {"label", label}, {"data", data_info},
           {"training", training}, {"models", list}, {"data_statistics", reference_statistics_json(training_statistics(data))}};
-}
-
-void write_manifest(const json& manifest, const std::filesystem::path& dir) {
-  std::filesystem::path path = dir / "manifest.json", tmp = dir / "manifest.json.tmp";
-  {
-    std::ofstream out(tmp);
-    out << manifest.dump(2) << '\n';
-    if (!out.flush()) throw Error(fmt::format("cannot write '{}'", tmp.string()));
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error(fmt::format("cannot write '{}': {}", path.string(), ec.message()));
 }
 
 }  // namespace edgeml::train

@@ -7,7 +7,8 @@
 // {"index": {"count", "min", "max", "mean", "bin_edges", "proportions"},
 // "value": ..., "valueThreshold": ...}}}. "data_statistics" describes the
 // training rows (validation rows included, test rows not) for the data-quality
-// monitor (core/reference_statistics.h reads it back).
+// monitor (quality/reference_statistics.h reads it back). The schema and its
+// reader are in protocol/manifest.h; this fills it from a training run.
 #pragma once
 
 #include <filesystem>
@@ -16,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "protocol/manifest.h"
 #include "quality/reference_statistics.h"
 #include "train/trainer.h"
 
@@ -36,7 +38,6 @@ struct ManifestInfo {
 
 nlohmann::json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& data,
                              const ManifestInfo& info);
-// Writes DIR/manifest.json (through a temporary file, renamed).
-void write_manifest(const nlohmann::json& manifest, const std::filesystem::path& dir);
+// protocol/manifest.h writes it: write_manifest_file().
 
 }  // namespace edgeml::train

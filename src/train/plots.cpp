@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/process.h"
+#include "protocol/label.h"
 
 namespace edgeml::train {
 
@@ -109,7 +110,8 @@ std::string truth_plot(const TrainingResult& r, const std::string& data, const s
 
 std::string index_plot(const TrainingResult& r, const std::string& data, const std::string& png) {
   return terminal(png, r.name + ": prediction over index (test rows)") +
-         "set key top left box opaque\nset xlabel 'index'\nset ylabel 'thousands of seconds from 1487508915'\n" +
+         fmt::format("set key top left box opaque\nset xlabel 'index'\nset ylabel 'thousands of seconds from {:.0f}'\n",
+                     kLabelOffset) +
          fmt::format("plot {} using 1:2 with points pt 7 ps 0.6 lc rgb '#999999' title 'data', \\\n"
                      "  '' using 1:3 with lines lw 2 lc rgb '#c0392b' title 'prediction'\n",
                      quoted(data));

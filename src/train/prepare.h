@@ -1,5 +1,5 @@
 // Data preparation as the tutorial did it: the label is the event time in
-// thousands of seconds after 1487508915; the features are `index`
+// thousands of seconds after an offset (protocol/label.h); the features are `index`
 // (single-variable) or `index, value, valueThreshold` (multi-variable); a
 // seeded 80/20 train/test split; the last 20% of the training rows held out
 // for validation (Keras' validation_split, taken before any shuffling).
@@ -11,13 +11,14 @@
 
 #include <Eigen/Core>
 
+#include "protocol/label.h"
 #include "train/dataset.h"
 
 namespace edgeml::train {
 
 struct LabelTransform {
-  double offset = 1487508915;
-  double scale = 1000;
+  double offset = kLabelOffset;
+  double scale = kLabelScale;
 
   double apply(double event_time) const { return (event_time - offset) / scale; }
 };

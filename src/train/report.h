@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/label.h"
 #include "train/training_result.h"
 
 namespace edgeml::train {
@@ -23,7 +24,7 @@ struct ReportContext {
   std::size_t validation_rows = 0;  // training rows held out for validation
   std::size_t test_rows = 0;
   std::size_t epochs = 0, batch_size = 0;
-  double label_offset = 1487508915, label_scale = 1000;  // label = (event_time - offset) / scale
+  double label_offset = kLabelOffset, label_scale = kLabelScale;  // label = (event_time - offset) / scale
   // The gnuplot to run: a name searched in PATH or a path. Empty: "gnuplot",
   // else Debian's "gnuplot-nox" (whose "gnuplot" link may not be set up).
   std::string gnuplot;

@@ -63,7 +63,7 @@ void check_statistics(const edgeml::ReferenceStatistics& stats) {
 
 // As the server finds the statistics to monitor with (Server::refresh_quality_reference).
 void read_statistics() {
-  json m = edgeml::read_json_file(manifest_file, edgeml::serve::kMaxManifestBytes);
+  json m = edgeml::read_json_file(manifest_file, edgeml::kMaxManifestBytes);
   json statistics;
   if (m.contains("data_statistics")) {
     statistics = m["data_statistics"];

@@ -1,5 +1,5 @@
 // libFuzzer target: store receipts as a publisher gets them from collectors
-// (ingest/receipt.h): the payload "1-200,203" and the Correlation Data and
+// (protocol/receipt.h): the payload "1-200,203" and the Correlation Data and
 // response topic a collector reads off each event. The input is a topic, a
 // newline, then the payload, which is also read as a sequence number.
 //
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "fuzz/serve_fuzzing.h"
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 
 namespace {
 
@@ -28,17 +28,17 @@ namespace {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   auto [topic, payload] = edgeml::fuzz::split_first_line(input);
-  (void)edgeml::ingest::is_receipt_topic(topic);
+  (void)edgeml::is_receipt_topic(topic);
   std::uint64_t sequence = 0;
-  if (edgeml::ingest::parse_sequence(payload, sequence) &&
-      edgeml::ingest::sequence_correlation(sequence) != std::string(payload) && payload.front() != '0')
+  if (edgeml::parse_sequence(payload, sequence) &&
+      edgeml::sequence_correlation(sequence) != std::string(payload) && payload.front() != '0')
     fail("a sequence number reads back differently");
 
   std::vector<std::uint64_t> numbers;
-  if (!edgeml::ingest::decode_receipt(payload, numbers)) return 0;
-  if (numbers.size() > edgeml::ingest::kMaxReceiptBytes) fail("a receipt named more numbers than its cap");
+  if (!edgeml::decode_receipt(payload, numbers)) return 0;
+  if (numbers.size() > edgeml::kMaxReceiptBytes) fail("a receipt named more numbers than its cap");
   std::vector<std::uint64_t> again;
-  if (!edgeml::ingest::decode_receipt(edgeml::ingest::encode_receipt(numbers), again)) fail("an encoded receipt is refused");
+  if (!edgeml::decode_receipt(edgeml::encode_receipt(numbers), again)) fail("an encoded receipt is refused");
   std::sort(numbers.begin(), numbers.end());
   numbers.erase(std::unique(numbers.begin(), numbers.end()), numbers.end());
   if (again != numbers) fail("a receipt does not read back as the same numbers");

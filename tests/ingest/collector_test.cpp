@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 
 #include "support/test_support.h"
 

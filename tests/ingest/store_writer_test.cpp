@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 #include "support/test_support.h"
 
 namespace edgeml::ingest {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ingest/collector.h"
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 #include "mqtt/broker.h"
 #include "support/message_inbox.h"
 #include "support/test_support.h"
@@ -46,7 +46,7 @@ class ReceiptAclTest : public ::testing::Test {
   // the store keeps the event once), until `inbox` holds one more message on
   // that topic.
   bool send_until_receipted(mq::Client& sensor, const MessageInbox& inbox, int sequence) {
-    const std::string topic = ingest::receipt_topic(sensor.options().connection.client_id, "run");
+    const std::string topic = receipt_topic(sensor.options().connection.client_id, "run");
     auto receipts = [&] {
       std::size_t n = 0;
       for (const auto& m : inbox.messages()) n += m.topic == topic;
@@ -88,8 +88,8 @@ TEST_F(ReceiptAclTest, ASensorGetsItsOwnReceiptsAndNoneOfAnotherSensors) {
   ASSERT_TRUE(send_until_receipted(*a, a_inbox, 101));
 
   for (const auto& m : a_inbox.messages())
-    EXPECT_EQ(m.topic, ingest::receipt_topic("sensor-a-1", "run")) << "A read " << m.topic;
-  for (const auto& m : b_inbox.messages()) EXPECT_EQ(m.topic, ingest::receipt_topic("sensor-b-1", "run"));
+    EXPECT_EQ(m.topic, receipt_topic("sensor-a-1", "run")) << "A read " << m.topic;
+  for (const auto& m : b_inbox.messages()) EXPECT_EQ(m.topic, receipt_topic("sensor-b-1", "run"));
   collector_.flush();
   EXPECT_EQ(collector_.counts().stored, 4);
 }

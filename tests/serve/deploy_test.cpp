@@ -53,7 +53,7 @@ struct ReportWatcher {
   test::MessageInbox inbox;
   std::unique_ptr<mq::Client> client;
   ReportWatcher(const test::ServedModels& served, const std::string& node)
-      : client(test::receiving_client(served.client("report-watcher"), inbox, deployments_topic(node))) {}
+      : client(test::receiving_client(served.client("report-watcher"), inbox, node_deployments_topic(node))) {}
   bool wait_for_result(const std::string& result, const std::string& reason_part, std::size_t times = 1) const {
     return test::wait_until([&] { return count(result, reason_part) >= times; }, kWait);
   }

@@ -14,6 +14,7 @@
 #include "core/process.h"
 #include "mqtt/broker.h"
 #include "mqtt/client.h"
+#include "protocol/topics.h"
 #include "serve/server.h"
 #include "support/message_inbox.h"
 #include "support/test_support.h"
@@ -36,7 +37,7 @@ class ServedModels {
     status_client_ = receiving_client(client("status-watcher"), status_, "edgeml/nodes/+/status");
     if (models.empty()) return;
     server_ = start(models, node, extra_args);
-    EXPECT_TRUE(status_.wait_for(serve::node_status_topic(node), "online", kWait)) << read_file(dir_ / "serve.log");
+    EXPECT_TRUE(status_.wait_for(node_status_topic(node), "online", kWait)) << read_file(dir_ / "serve.log");
   }
 
   Process start(const fs::path& models, const std::string& node, const std::vector<std::string>& extra_args = {}) {

@@ -45,7 +45,7 @@ TEST(StatusCommand, OnceShowsTheNodeAndItsModelsWithOnlineAccuracy) {
   serve::test::write_file(config / "contract.json", R"({"name": "status-sla", "models": {"linear": {"online_mae": 0.5}}})");
   ServedModels served(models.path(), "status-node", {"--contract", (config / "contract.json").string()});
   MessageInbox stats, quality;
-  auto watcher = receiving_client(served.client("stats-watcher"), stats, serve::node_stats_topic("status-node"));
+  auto watcher = receiving_client(served.client("stats-watcher"), stats, node_stats_topic("status-node"));
   auto quality_watcher = receiving_client(served.client("quality-watcher"), quality, "edgeml/collectors/+/quality");
   Process collector = run_edgeml({"collect", "--port", std::to_string(served.broker().port()), "--db",
                                   (served.dir() / "events.db").string(), "--client-id", "status-collector"},

@@ -40,7 +40,7 @@ TEST(ManifestStatistics, DescribeTheTrainingRows) {
 TEST(ManifestStatistics, RoundTripThroughTheCoreReader) {
   TrainingData data = test::synthetic_data(120);
   edgeml::test::TempDir dir;
-  write_manifest(manifest_json({}, data, {"1", "given", {}}), dir.path());
+  write_manifest_file(manifest_json({}, data, {"1", "given", {}}), dir.path());
   json manifest = json::parse(edgeml::test::read_file(dir / "manifest.json"));
   ASSERT_TRUE(manifest.contains("data_statistics"));
   EXPECT_EQ(manifest["data_statistics"]["bins"], 10);

@@ -1,5 +1,6 @@
-// Store receipts: how a collector tells a publisher which of its events are
-// committed to disk, so that the publisher may forget them.
+// Store receipts (docs/wire-protocol.md#store-receipts): how a collector tells
+// a publisher which of its events are committed to disk, so that the
+// publisher may forget them.
 //
 // A publisher that wants receipts sends each event (on the tutorial's topic,
 // with the tutorial's payload) as an MQTT 5 request: Response Topic
@@ -19,14 +20,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "protocol/topics.h"
 
-namespace edgeml::ingest {
+namespace edgeml {
 
-inline constexpr std::string_view kReceiptPrefix = "edgeml/receipts/";
-std::string receipt_topic(std::string_view client_id, std::string_view run);
-// A topic a collector may answer on: under kReceiptPrefix, short, and
-// without wildcards (a PUBLISH to one would make the broker drop the collector).
-bool is_receipt_topic(std::string_view topic);
+// receipt_topic() and is_receipt_topic() are in protocol/topics.h.
 // A new random run id (16 hex digits).
 std::string new_run_id();
 
@@ -43,4 +41,4 @@ Status decode_receipt(std::string_view payload, std::vector<std::uint64_t>& out)
 std::string sequence_correlation(std::uint64_t sequence);
 bool parse_sequence(std::string_view text, std::uint64_t& sequence);
 
-}  // namespace edgeml::ingest
+}  // namespace edgeml

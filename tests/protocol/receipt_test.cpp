@@ -1,8 +1,8 @@
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 
 #include <gtest/gtest.h>
 
-namespace edgeml::ingest {
+namespace edgeml {
 namespace {
 
 TEST(Receipt, RangesRoundTripInAnyOrderWithRepeats) {
@@ -44,4 +44,4 @@ TEST(Receipt, SequencesAreDecimalCorrelationData) {
 }
 
 }  // namespace
-}  // namespace edgeml::ingest
+}  // namespace edgeml

@@ -1,4 +1,4 @@
-#include "ingest/receipt.h"
+#include "protocol/receipt.h"
 
 #include <algorithm>
 #include <charconv>
@@ -8,15 +8,7 @@
 
 #include "protocol/topic_filter.h"
 
-namespace edgeml::ingest {
-
-std::string receipt_topic(std::string_view client_id, std::string_view run) {
-  return fmt::format("{}{}/{}", kReceiptPrefix, client_id, run);
-}
-
-bool is_receipt_topic(std::string_view topic) {
-  return topic.starts_with(kReceiptPrefix) && is_publishable_topic(topic, 256);
-}
+namespace edgeml {
 
 std::string new_run_id() {
   std::random_device device;
@@ -72,4 +64,4 @@ Status decode_receipt(std::string_view payload, std::vector<std::uint64_t>& out)
   return Status::ok();
 }
 
-}  // namespace edgeml::ingest
+}  // namespace edgeml
