@@ -104,19 +104,7 @@ void RequestClient::connect() {
   client_->connect();
   // The subscription made on connecting is not waited for; a reply sent
   // before it is in place would be lost, so subscribe once more and wait.
-  const std::string uri = options_.client.connection.uri();
-  try {
-    auto token = client_->paho().subscribe(response_topic_, options_.qos);
-    if (!token->wait_for(options_.client.connect_timeout))
-      throw Error(fmt::format("the MQTT broker at {} did not confirm the subscription to {}", uri, response_topic_));
-    ::mqtt::subscribe_response granted = token->get_subscribe_response();
-    for (auto code : granted.get_reason_codes())
-      if (code >= 0x80)
-        throw Error(fmt::format("the MQTT broker at {} refused the subscription to {}: {}", uri, response_topic_,
-                                ::mqtt::exception::reason_code_str(code)));
-  } catch (const ::mqtt::exception& e) {
-    throw Error(fmt::format("cannot subscribe to {} at {}: {}", response_topic_, uri, e.what()));
-  }
+  client_->subscribe(response_topic_, options_.qos, options_.client.connect_timeout);
 }
 
 // On Paho's receive thread: only hands the reply over, the run reads it.
