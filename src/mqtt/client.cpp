@@ -76,7 +76,7 @@ void Client::create_paho() {
     paho->outbox = std::make_unique<PahoOutbox>(outbox_dir() / "outbox.db");
   }
   paho->client = make_paho_client(options_, paho->outbox.get());
-  paho->connect = make_connect_options(options_);
+  set_connect_options(paho->connect, options_);
   paho->client->set_connected_handler([this](const std::string&) { on_connected(); });
   paho->client->set_connection_lost_handler([this](const std::string& cause) { on_connection_lost(cause); });
   paho_ = std::move(paho);

@@ -77,8 +77,7 @@ std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& o, :
   }
 }
 
-::mqtt::connect_options make_connect_options(const ClientOptions& o) {
-  ::mqtt::connect_options connect;
+void set_connect_options(::mqtt::connect_options& connect, const ClientOptions& o) {
   set_session(connect, o);
   if (!o.will.topic.empty())
     connect.set_will(::mqtt::will_options(o.will.topic, o.will.payload, o.will.qos, o.will.retained));
@@ -86,7 +85,6 @@ std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& o, :
   connect.set_connect_timeout(std::chrono::seconds(5));
   connect.set_automatic_reconnect(std::chrono::seconds(1), std::chrono::seconds(16));
   set_credentials(connect, o.connection);
-  return connect;
 }
 
 void connect_with_retry(::mqtt::async_client& client, const ::mqtt::connect_options& connect,

@@ -16,8 +16,10 @@ namespace edgeml::mq {
 std::unique_ptr<::mqtt::async_client> make_paho_client(const ClientOptions& options,
                                                        ::mqtt::iclient_persistence* outbox);
 
-// Session, Last Will, keep-alive, automatic reconnect, credentials and TLS.
-::mqtt::connect_options make_connect_options(const ClientOptions& options);
+// Sets session, Last Will, keep-alive, automatic reconnect, credentials and
+// TLS on `connect`. Filled in place: Paho 1.2.0 loses MQTT 5 properties (the
+// session expiry) when connect_options are copied or moved.
+void set_connect_options(::mqtt::connect_options& connect, const ClientOptions& options);
 
 // Blocks until connected, retrying with backoff for options.connect_timeout.
 // Throws Error saying why the broker could not be reached or refused us.
