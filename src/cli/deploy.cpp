@@ -68,9 +68,11 @@ class Reports {
 };
 
 void publish_all(mq::Client& client, const std::vector<std::pair<std::string, std::string>>& messages) {
-  for (const auto& [topic, payload] : messages)
-    if (!client.publish(topic, payload, 1, true)->wait_for(std::chrono::seconds(30)))
-      throw Error(fmt::format("the broker did not acknowledge {}", topic));
+  for (const auto& [topic, payload] : messages) {
+    mq::DeliveryPtr delivery = client.publish(topic, payload, 1, true);
+    if (!delivery->wait_for(std::chrono::seconds(30)))
+      throw Error(delivery->failed() ? delivery->failure() : fmt::format("the broker did not acknowledge {}", topic));
+  }
 }
 
 std::int64_t unix_ms_now() {

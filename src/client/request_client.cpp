@@ -8,7 +8,6 @@
 #include <random>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
@@ -19,7 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kQuotedReplyBytes = 80;
 // Keeps send time + timeout far from the clock's overflow.
 constexpr std::chrono::hours kLongestTimeout{24};
 constexpr int kMostRetries = 100;
@@ -45,45 +43,8 @@ void check_options(const RequestClientOptions& o) {
     throw Error(fmt::format("client id '{}' cannot name a response topic: it has '/', '+' or '#'", id));
 }
 
-std::string cut(std::string_view text) {
-  return text.size() <= kQuotedReplyBytes ? std::string(text) : fmt::format("{}...", text.substr(0, kQuotedReplyBytes));
-}
 
 }  // namespace
-
-double RequestTotals::throughput() const {
-  double seconds = std::chrono::duration<double>(elapsed).count();
-  return seconds > 0 ? static_cast<double>(latency.count()) / seconds : 0.0;
-}
-
-std::string request_payload(const Request& request, std::uint64_t sequence) {
-  std::string out;
-  append_request_json(out, request, std::to_string(sequence));
-  return out;
-}
-
-// simdjson, which validates the whole reply, because a load generator reads
-// replies as fast as a server sends them and its own cost would otherwise
-// hide the server's (figures: bench/README.md, bench_serve).
-RequestResult::Outcome classify_reply(std::string_view payload, std::string& error) {
-  thread_local simdjson::dom::parser parser;  // keeps its buffers from one reply to the next
-  simdjson::dom::element reply;
-  if (parser.parse(payload.data(), payload.size()).get(reply) != simdjson::SUCCESS) {
-    error = fmt::format("the reply is not JSON: {}", cut(payload));
-    return RequestResult::Outcome::error;
-  }
-  simdjson::dom::object fields;
-  if (reply.get_object().get(fields) != simdjson::SUCCESS) {
-    error = fmt::format("the reply is not a JSON object: {}", cut(payload));
-    return RequestResult::Outcome::error;
-  }
-  simdjson::dom::element reason;
-  if (fields.at_key("error").get(reason) != simdjson::SUCCESS) return RequestResult::Outcome::answered;
-  std::string_view text;
-  if (reason.get_string().get(text) == simdjson::SUCCESS) error.assign(text);
-  else error = simdjson::minify(reason);
-  return RequestResult::Outcome::error;
-}
 
 RequestClient::RequestClient(RequestClientOptions options)
     : options_(std::move(options)), in_flight_(options_.timeout, options_.retries) {
@@ -103,19 +64,7 @@ void RequestClient::connect() {
   client_->connect();
   // The subscription made on connecting is not waited for; a reply sent
   // before it is in place would be lost, so subscribe once more and wait.
-  const std::string uri = options_.client.connection.uri();
-  try {
-    auto token = client_->paho().subscribe(response_topic_, options_.qos);
-    if (!token->wait_for(options_.client.connect_timeout))
-      throw Error(fmt::format("the MQTT broker at {} did not confirm the subscription to {}", uri, response_topic_));
-    ::mqtt::subscribe_response granted = token->get_subscribe_response();
-    for (auto code : granted.get_reason_codes())
-      if (code >= 0x80)
-        throw Error(fmt::format("the MQTT broker at {} refused the subscription to {}: {}", uri, response_topic_,
-                                ::mqtt::exception::reason_code_str(code)));
-  } catch (const ::mqtt::exception& e) {
-    throw Error(fmt::format("cannot subscribe to {} at {}: {}", response_topic_, uri, e.what()));
-  }
+  client_->subscribe(response_topic_, options_.qos, options_.client.connect_timeout);
 }
 
 // On Paho's receive thread: only hands the reply over, the run reads it.

@@ -37,9 +37,9 @@ void Collector::attach(mq::Client& client) {
   if (!reporter_) reporter_ = mqtt_quality_reporter(client, options_.node);
   set_receipt_sender([this, &client](const std::string& topic, const std::string& payload) {
     try {
-      auto token = client.publish(topic, payload, 1);
+      auto delivery = client.publish(topic, payload, 1);
       std::lock_guard lock(receipt_mutex_);
-      last_receipt_ = std::move(token);
+      last_receipt_ = std::move(delivery);
     } catch (const Error& e) {
       // The sender sends the events again when no receipt comes.
       spdlog::debug("{}", e.what());
@@ -113,17 +113,13 @@ void Collector::queue(PendingWrite write) {
 
 bool Collector::wait_receipts_delivered(std::chrono::milliseconds timeout) {
   if (!mailer_.wait_idle(timeout)) return false;
-  ::mqtt::delivery_token_ptr last;
+  mq::DeliveryPtr last;
   {
     std::lock_guard lock(receipt_mutex_);
     last = last_receipt_;
   }
-  if (!last) return true;
-  try {
-    return last->wait_for(timeout);
-  } catch (const ::mqtt::exception&) {
-    return false;  // the sender sends the events again
-  }
+  // Failed: false, and the sender sends the events again.
+  return !last || last->wait_for(timeout);
 }
 
 CollectorCounts Collector::counts() const {

@@ -101,7 +101,7 @@ class Collector {
   QualityRecord record_;    // reused per message
   QualityVerdict verdict_;  // reused per message: a clean record allocates nothing
   std::mutex receipt_mutex_;
-  ::mqtt::delivery_token_ptr last_receipt_;
+  mq::DeliveryPtr last_receipt_;
   ReceiptMailer mailer_;  // before the writer, which posts to it until it stops
   StoreWriter writer_;
 };

@@ -25,16 +25,14 @@ void Publisher::recover_if_stuck() {
   client_.rebuild();
   // Everything unacknowledged goes again: at least once, and the collector
   // stores each event once.
-  for (InFlight& m : window_) m.token = client_.publish(m.topic, m.payload, options_.qos);
+  for (InFlight& m : window_) m.delivery = client_.publish(m.topic, m.payload, options_.qos);
   ++recoveries_;
 }
 
+// A failed publish has ended too: retire_completed() deals with it.
 bool Publisher::wait_oldest(std::chrono::milliseconds timeout) {
-  try {
-    return window_.front().token->wait_for(timeout);
-  } catch (const ::mqtt::exception&) {
-    return true;  // completed, with a failure: retire_completed() deals with it
-  }
+  mq::Delivery& oldest = *window_.front().delivery;
+  return oldest.wait_for(timeout) || oldest.done();
 }
 
 // Paho fails a publish it could not send (a lost connection at the wrong
@@ -49,7 +47,7 @@ void Publisher::retry_front() {
     return;
   }
   spdlog::warn("a message to '{}' was not delivered; publishing it again", m.topic);
-  m.token = client_.publish(m.topic, m.payload, options_.qos);
+  m.delivery = client_.publish(m.topic, m.payload, options_.qos);
 }
 
 void Publisher::retire_completed(bool wait_for_oldest) {
@@ -67,8 +65,8 @@ void Publisher::retire_completed(bool wait_for_oldest) {
       }
     }
   }
-  while (!window_.empty() && window_.front().token->is_complete()) {
-    if (window_.front().token->get_return_code() != 0) {
+  while (!window_.empty() && window_.front().delivery->done()) {
+    if (window_.front().delivery->failed()) {
       retry_front();
       continue;
     }
@@ -81,8 +79,8 @@ void Publisher::send(std::string topic, std::string payload) {
   recover_if_stuck();
   retire_completed(false);
   while (window_.size() >= options_.window) retire_completed(true);
-  auto token = client_.publish(topic, payload, options_.qos);
-  window_.push_back(InFlight{std::move(token), std::move(topic), std::move(payload)});
+  auto delivery = client_.publish(topic, payload, options_.qos);
+  window_.push_back(InFlight{std::move(delivery), std::move(topic), std::move(payload)});
   ++published_;
 }
 
@@ -104,7 +102,7 @@ bool Publisher::drain(std::chrono::milliseconds timeout) {
     if (wait_oldest(std::min(left, kWaitSlice))) retire_completed(false);
     else recover_if_stuck();
   }
-  // Messages a killed run left in the outbox have no token of ours.
+  // Messages a killed run left in the outbox have no Delivery of ours.
   while (client_.pending() > 0) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

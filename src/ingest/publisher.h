@@ -42,7 +42,7 @@ class Publisher {
  private:
   // A message the broker has not acknowledged yet, kept to publish it again.
   struct InFlight {
-    ::mqtt::delivery_token_ptr token;
+    mq::DeliveryPtr delivery;
     std::string topic;
     std::string payload;
     int attempts = 1;

@@ -61,18 +61,15 @@ void ReceiptedPublisher::on_receipt(std::string_view payload) {
   receipt_arrived_.notify_all();
 }
 
-// A token that does not complete within a wait slice (the broker is away) is
-// let go: the receipt, not the broker's acknowledgement, decides delivery.
+// A publish that does not end within a wait slice (the broker is away), or
+// fails, is let go: the receipt, not the broker's acknowledgement, decides
+// delivery; a failed one goes again with the resends.
 void ReceiptedPublisher::wait_for_broker_room() {
   while (!unacknowledged_.empty()) {
     const auto& oldest = unacknowledged_.front();
-    bool done = oldest->is_complete();
+    bool done = oldest->done();
     if (!done && unacknowledged_.size() >= options_.broker_in_flight) {
-      try {
-        oldest->wait_for(kWaitSlice);
-      } catch (const ::mqtt::exception&) {
-        // Failed: the resend goes through the receipts.
-      }
+      oldest->wait_for(kWaitSlice);
       done = true;
     }
     if (!done) return;
@@ -117,7 +114,7 @@ void ReceiptedPublisher::settle(bool sync) {
     ++unsynced_;
   }
   auto now = Clock::now();
-  if (resend_all) unacknowledged_.clear();  // tokens of the lost connection
+  if (resend_all) unacknowledged_.clear();  // publishes of the lost connection
   if (resend_all || now >= next_resend_scan_) {
     next_resend_scan_ = now + kResendScan;
     for (auto& [sequence, pending] : pending_) {

@@ -79,7 +79,7 @@ class ReceiptedPublisher {
   ReceiptedOptions options_;
   std::string receipt_topic_;
   std::map<std::uint64_t, Pending> pending_;  // the publishing thread's
-  std::deque<::mqtt::delivery_token_ptr> unacknowledged_;  // the same
+  std::deque<mq::DeliveryPtr> unacknowledged_;  // the same
   std::size_t unsynced_ = 0;
   Clock::time_point start_, next_resend_scan_, last_sync_;
   std::int64_t published_ = 0, resent_ = 0, restored_ = 0;

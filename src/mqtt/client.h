@@ -1,6 +1,7 @@
-// An MQTT client over Paho's async client: connects with retries and backoff,
-// reconnects by itself, re-subscribes after every reconnect, and keeps QoS>0
-// publishes (bounded, optionally on disk) while the broker is away.
+// An MQTT client (over Paho's async client, which callers never see): connects
+// with retries and backoff, reconnects by itself, re-subscribes after every
+// reconnect, and keeps QoS>0 publishes (bounded, optionally on disk) while the
+// broker is away. Failures are thrown as Error, saying what failed and where.
 #pragma once
 
 #include <atomic>
@@ -13,37 +14,10 @@
 #include <string_view>
 #include <vector>
 
-#include <mqtt/async_client.h>
-
-#include "mqtt/connection.h"
+#include "mqtt/client_options.h"
+#include "mqtt/delivery.h"
 
 namespace edgeml::mq {
-
-struct ClientOptions {
-  ConnectionOptions connection;
-  // false: the broker keeps our subscriptions and queues QoS>0 messages for us
-  // while we are away, and in-flight publishes are resent after a reconnect.
-  bool clean_session = true;
-  // Directory for the outbox of messages in flight (SQLite, in a subdirectory
-  // named after the client id); empty keeps them in memory only (lost if the
-  // process dies). A client started again with the same id sends what is left.
-  std::filesystem::path persist_dir;
-  int max_buffered = 10000;  // publishes held while disconnected
-  std::chrono::seconds keep_alive{20};
-  // How long connect() keeps trying before it reports the broker unreachable.
-  std::chrono::milliseconds connect_timeout{30000};
-  int mqtt_version = 4;  // 4: MQTT 3.1.1, 5: MQTT 5
-  // Sends each packet at once instead of waiting, with Nagle's algorithm, for
-  // the broker to acknowledge the last: up to 40 ms per request/reply.
-  bool tcp_nodelay = true;
-  // Published by the broker for us when we vanish without disconnecting
-  // (the Last Will); empty topic: none.
-  struct Will {
-    std::string topic, payload;
-    int qos = 1;
-    bool retained = true;
-  } will;
-};
 
 // An incoming message as a handler sees it; the views live for the call only.
 struct Message {
@@ -85,20 +59,24 @@ class Client {
   void disconnect(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   bool connected() const;
 
-  // Queues a publish; the token completes when the broker has it (QoS>0) or it
-  // was written (QoS 0). Throws Error when Paho's offline buffer is full.
-  ::mqtt::delivery_token_ptr publish(const std::string& topic, std::string_view payload, int qos,
-                                     bool retained = false);
+  // Queues a publish, followed by the Delivery. Throws Error when the buffer
+  // of publishes held while disconnected is full.
+  DeliveryPtr publish(const std::string& topic, std::string_view payload, int qos, bool retained = false);
 
   // The same with MQTT 5's Correlation Data (sent only when not empty and
   // the client speaks MQTT 5): the answer to a request that carried it.
-  ::mqtt::delivery_token_ptr publish(const std::string& topic, std::string_view payload, int qos, bool retained,
-                                     std::string_view correlation_data);
+  DeliveryPtr publish(const std::string& topic, std::string_view payload, int qos, bool retained,
+                      std::string_view correlation_data);
 
   // An MQTT 5 request: asks for the answer on `response_topic`, returned with
   // `correlation_data`. Throws Error unless the client speaks MQTT 5.
-  ::mqtt::delivery_token_ptr publish_request(const std::string& topic, std::string_view payload, int qos,
-                                             const std::string& response_topic, std::string_view correlation_data);
+  DeliveryPtr publish_request(const std::string& topic, std::string_view payload, int qos,
+                              const std::string& response_topic, std::string_view correlation_data);
+
+  // Subscribes now and waits up to `timeout` for the broker to grant it.
+  // Throws Error when it does not answer in time or refuses. Not repeated
+  // after a reconnect: add_subscription() is. Not for a handler to call.
+  void subscribe(const std::string& filter, int qos, std::chrono::milliseconds timeout);
 
   // Publishes Paho still has to complete, including those restored from the
   // outbox of an earlier run with the same client id.
@@ -117,28 +95,19 @@ class Client {
   void rebuild();
 
   const ClientOptions& options() const { return options_; }
-  ::mqtt::async_client& paho() { return *client_; }
 
  private:
+  struct Paho;  // Paho's client and what it is made with (client.cpp)
+
   void create_paho();
   void install_message_callback();
   void on_connected();
   void on_connection_lost(const std::string& cause);
-
-  // Logs each subscription's outcome; the broker may refuse one (ACL).
-  struct SubscriptionListener : ::mqtt::iaction_listener {
-    void on_success(const ::mqtt::token& token) override;
-    void on_failure(const ::mqtt::token& token) override;
-  };
-  SubscriptionListener subscription_listener_;
-
   std::filesystem::path outbox_dir() const;
   void quarantine_outbox();
 
   ClientOptions options_;
-  std::unique_ptr<::mqtt::iclient_persistence> outbox_;  // outlives client_
-  std::unique_ptr<::mqtt::async_client> client_;
-  ::mqtt::connect_options connect_options_;
+  std::unique_ptr<Paho> paho_;  // null once closed
   FullMessageHandler handler_;
   std::function<void()> connected_handler_;
   std::vector<std::pair<std::string, int>> subscriptions_;

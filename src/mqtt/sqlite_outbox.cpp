@@ -2,17 +2,16 @@
 
 #include <sqlite3.h>
 
-#include <mqtt/exception.h>
-#include <spdlog/spdlog.h>
+#include <fmt/format.h>
+
+#include "core/error.h"
 
 namespace edgeml::mq {
 
 namespace {
 
-// Paho turns a thrown persistence_exception into an error code for the C library.
 [[noreturn]] void fail(sqlite3* db, const std::filesystem::path& path, const char* what) {
-  spdlog::error("outbox {}: {}: {}", path.string(), what, db ? sqlite3_errmsg(db) : "not open");
-  throw ::mqtt::persistence_exception();
+  throw Error(fmt::format("outbox {}: {}: {}", path.string(), what, db ? sqlite3_errmsg(db) : "not open"));
 }
 
 // One use of a statement: prepared for this call and finalized after it, or
@@ -76,7 +75,7 @@ void SqliteOutbox::exec(const char* sql) const {
   if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) fail(db_, path_, sql);
 }
 
-void SqliteOutbox::open(const ::mqtt::string&, const ::mqtt::string&) {
+void SqliteOutbox::open() {
   std::lock_guard lock(mutex_);
   if (db_) return;
   std::error_code ec;
@@ -115,35 +114,35 @@ void SqliteOutbox::clear() {
   Statement(db_, path_, "DELETE FROM outbox").step();
 }
 
-bool SqliteOutbox::contains_key(const ::mqtt::string& key) {
+bool SqliteOutbox::contains(const std::string& key) {
   std::lock_guard lock(mutex_);
   Statement s(db_, path_, "SELECT 1 FROM outbox WHERE key = ?1");
   return s.text(1, key).step();
 }
 
-::mqtt::string_collection SqliteOutbox::keys() const {
+std::vector<std::string> SqliteOutbox::keys() const {
   std::lock_guard lock(mutex_);
-  ::mqtt::string_collection out;
+  std::vector<std::string> out;
   Statement s(db_, path_, "SELECT key FROM outbox");
   while (s.step()) out.push_back(column_string(s.get(), 0));
   return out;
 }
 
-void SqliteOutbox::put(const ::mqtt::string& key, const std::vector<::mqtt::string_view>& bufs) {
+void SqliteOutbox::put(const std::string& key, const std::vector<std::string_view>& parts) {
   std::string value;
-  for (const auto& b : bufs) value.append(b.data(), b.size());
+  for (std::string_view part : parts) value.append(part);
   std::lock_guard lock(mutex_);
   Statement(db_, path_, put_).text(1, key).blob(2, value).step();
 }
 
-::mqtt::string SqliteOutbox::get(const ::mqtt::string& key) const {
+std::string SqliteOutbox::get(const std::string& key) const {
   std::lock_guard lock(mutex_);
   Statement s(db_, path_, "SELECT value FROM outbox WHERE key = ?1");
-  if (!s.text(1, key).step()) throw ::mqtt::persistence_exception();
+  if (!s.text(1, key).step()) throw Error(fmt::format("outbox {}: no message '{}'", path_.string(), key));
   return column_string(s.get(), 0);
 }
 
-void SqliteOutbox::remove(const ::mqtt::string& key) {
+void SqliteOutbox::remove(const std::string& key) {
   std::lock_guard lock(mutex_);
   Statement(db_, path_, remove_).text(1, key).step();
 }

@@ -1,32 +1,39 @@
-// Paho's store for messages in flight, kept in one SQLite file instead of
-// Paho's default of a file per message: the same durability (each change is
-// committed before Paho goes on) at a fraction of the file-system work.
+// The store for messages in flight, kept in one SQLite file instead of Paho's
+// default of a file per message: the same durability (each change is
+// committed before it returns) at a fraction of the file-system work.
+// Keys and values are opaque bytes; paho_outbox.h hands it to Paho.
+// Every method throws Error saying what failed and on which file.
 #pragma once
 
 #include <filesystem>
 #include <mutex>
-
-#include <mqtt/iclient_persistence.h>
+#include <string>
+#include <string_view>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace edgeml::mq {
 
-class SqliteOutbox : public ::mqtt::iclient_persistence {
+class SqliteOutbox {
  public:
-  // The database is created at `path` when Paho opens the store.
+  // The database is created at `path` by open().
   explicit SqliteOutbox(std::filesystem::path path);
-  ~SqliteOutbox() override;
+  ~SqliteOutbox();
+  SqliteOutbox(const SqliteOutbox&) = delete;
+  SqliteOutbox& operator=(const SqliteOutbox&) = delete;
 
-  void open(const ::mqtt::string& client_id, const ::mqtt::string& server_uri) override;
-  void close() override;
-  void clear() override;
-  bool contains_key(const ::mqtt::string& key) override;
-  ::mqtt::string_collection keys() const override;
-  void put(const ::mqtt::string& key, const std::vector<::mqtt::string_view>& bufs) override;
-  ::mqtt::string get(const ::mqtt::string& key) const override;
-  void remove(const ::mqtt::string& key) override;
+  void open();  // again while open: nothing
+  void close();
+  void clear();
+  bool contains(const std::string& key);
+  std::vector<std::string> keys() const;
+  // Stores the parts, joined, as the value of `key` (replacing any).
+  void put(const std::string& key, const std::vector<std::string_view>& parts);
+  // Throws Error when there is no such key.
+  std::string get(const std::string& key) const;
+  void remove(const std::string& key);
 
  private:
   void exec(const char* sql) const;

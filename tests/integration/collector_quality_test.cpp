@@ -25,10 +25,10 @@ class CollectorQualityPipeline : public PipelineTest {
 
     mq::Client sender(client_options(*broker_, "it-dq-sender"));
     sender.connect();
-    std::vector<::mqtt::delivery_token_ptr> tokens;
-    for (const AlarmMessage& m : quality_test_stream()) tokens.push_back(sender.publish(m.topic, m.payload, 1));
-    tokens.push_back(sender.publish("alarm/finish", "True", 1));
-    for (auto& t : tokens) ASSERT_TRUE(t->wait_for(std::chrono::seconds(20)));
+    std::vector<mq::DeliveryPtr> deliveries;
+    for (const AlarmMessage& m : quality_test_stream()) deliveries.push_back(sender.publish(m.topic, m.payload, 1));
+    deliveries.push_back(sender.publish("alarm/finish", "True", 1));
+    for (auto& d : deliveries) ASSERT_TRUE(d->wait_for(std::chrono::seconds(20))) << d->failure();
     expect_exit(collector, 0, "collector.log", std::chrono::seconds(30));
   }
 

@@ -69,7 +69,7 @@ TEST_F(PipelineTest, ThousandMalformedPayloadsAreRejectedAndTheCollectorKeepsRun
   mq::Client client(client_options(*broker_, "it-bad-publisher"));
   client.connect();
   const std::string topic = "alarm/1160629000/121/308";
-  std::vector<::mqtt::delivery_token_ptr> tokens;
+  std::vector<mq::DeliveryPtr> deliveries;
   for (int i = 0; i < 1000; ++i) {
     std::string payload;
     switch (i % 5) {
@@ -79,11 +79,11 @@ TEST_F(PipelineTest, ThousandMalformedPayloadsAreRejectedAndTheCollectorKeepsRun
       case 3: payload = fmt::format("{}.0,1487441883.0,abc,230,True", i); break;
       case 4: payload = std::string(200000, 'x'); break;
     }
-    tokens.push_back(client.publish(topic, payload, 1));
+    deliveries.push_back(client.publish(topic, payload, 1));
   }
-  tokens.push_back(client.publish(topic, "5.0,1487441900.0,231,230,True", 1));
-  tokens.push_back(client.publish("alarm/finish", "True", 1));
-  for (auto& t : tokens) ASSERT_TRUE(t->wait_for(std::chrono::seconds(20)));
+  deliveries.push_back(client.publish(topic, "5.0,1487441900.0,231,230,True", 1));
+  deliveries.push_back(client.publish("alarm/finish", "True", 1));
+  for (auto& d : deliveries) ASSERT_TRUE(d->wait_for(std::chrono::seconds(20))) << d->failure();
   expect_exit(collector, 0, "collector1.log", std::chrono::seconds(30));
   EXPECT_EQ(rejects(), 1000);
   EXPECT_EQ(events(), 1);

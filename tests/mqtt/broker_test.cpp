@@ -1,88 +1,25 @@
-// Against a real mosquitto on an ephemeral loopback port: the managed broker
-// (users, ACL, TLS, restarts) and what Client does with it.
+// Against a real mosquitto on an ephemeral loopback port: the managed broker,
+// who it lets in (users, TLS) and what it lets them do (ACL, roles).
 #include "mqtt/broker.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <signal.h>
 #include <sys/stat.h>
-#include <sys/socket.h>
 
 #include <fstream>
-#include <mutex>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "core/error.h"
 #include "core/process.h"
 #include "mqtt/client.h"
+#include "broker_clients.h"
 #include "support/test_support.h"
 
 namespace edgeml::mq {
 namespace {
 
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using test::TempDir;
-using test::wait_until;
-
-// Every wait on the broker or the network is bounded by this.
-constexpr auto kWait = 20s;
-
-// Messages received by a client; filled on Paho's thread, read by the test.
-class Inbox {
- public:
-  Client::MessageHandler handler() {
-    return [this](std::string_view topic, std::string_view payload) {
-      std::lock_guard lock(mutex_);
-      messages_.emplace_back(topic, payload);
-    };
-  }
-  bool has(const std::string& topic, const std::string& payload) const {
-    std::lock_guard lock(mutex_);
-    for (const auto& m : messages_)
-      if (m.first == topic && m.second == payload) return true;
-    return false;
-  }
-  bool has_topic(const std::string& topic) const {
-    std::lock_guard lock(mutex_);
-    for (const auto& m : messages_)
-      if (m.first == topic) return true;
-    return false;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<std::pair<std::string, std::string>> messages_;
-};
-
-// A connected client, optionally receiving into `inbox` from `filter`.
-std::unique_ptr<Client> connect_client(ClientOptions options, Inbox* inbox = nullptr, const std::string& filter = {},
-                                       int qos = 1) {
-  auto client = std::make_unique<Client>(std::move(options));
-  if (inbox) {
-    client->set_message_handler(inbox->handler());
-    client->add_subscription(filter, qos);
-  }
-  client->connect();
-  return client;
-}
-
-ClientOptions as_user(ClientOptions o, const std::string& name, const std::string& password) {
-  o.connection.username = name;
-  o.connection.password = password;
-  return o;
-}
-
-void publish_and_wait(Client& client, const std::string& topic, const std::string& payload, int qos = 1) {
-  auto token = client.publish(topic, payload, qos);
-  ASSERT_TRUE(token->wait_for(kWait)) << "publish to " << topic << " was not acknowledged";
-}
+using namespace test_clients;
 
 // Runs a short command (openssl) and fails the test when it does not succeed.
 void run(const std::vector<std::string>& argv, const fs::path& log) {
@@ -115,68 +52,7 @@ void make_server_cert(const fs::path& dir, const std::string& ca, const std::str
       dir / "openssl.log");
 }
 
-TEST(MqttBroker, ClientReceivesItsOwnMessage) {
-  TempDir dir;
-  auto broker = test::start_broker(dir.path());
-  ASSERT_TRUE(broker->running());
-  EXPECT_NE(broker->port(), 0);
-
-  Inbox inbox;
-  auto client = connect_client(test::client_options(*broker, "self"), &inbox, "echo/#");
-  EXPECT_TRUE(client->connected());
-  publish_and_wait(*client, "echo/1", "hello");
-  EXPECT_TRUE(wait_until([&] { return inbox.has("echo/1", "hello"); }, kWait));
-}
-
-// TCP_NODELAY of each of this process's TCP sockets to `port`.
-std::vector<bool> nodelay_of_sockets_to(int port) {
-  std::vector<bool> flags;
-  for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
-    int fd = std::stoi(entry.path().filename().string());
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    int type = 0, on = 0;
-    socklen_t type_len = sizeof type, on_len = sizeof on;
-    if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &type_len) != 0 || type != SOCK_STREAM) continue;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 || peer.ss_family != AF_INET) continue;
-    if (ntohs(reinterpret_cast<sockaddr_in*>(&peer)->sin_port) != port) continue;
-    getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &on_len);
-    flags.push_back(on != 0);
-  }
-  return flags;
-}
-
-// Paho sets no socket options; Client turns Nagle off itself unless told not to.
-TEST(MqttBroker, ClientTurnsNagleOffOnItsConnection) {
-  TempDir dir;
-  auto broker = test::start_broker(dir.path());
-  for (bool wanted : {true, false}) {
-    SCOPED_TRACE(wanted);
-    ClientOptions options = test::client_options(*broker, wanted ? "nodelay" : "nagle");
-    options.tcp_nodelay = wanted;
-    Inbox inbox;
-    auto client = connect_client(options, &inbox, "echo/#");
-    publish_and_wait(*client, "echo/nodelay", "x");
-    // Received: the subscription was made, so the connected handler has run.
-    ASSERT_TRUE(wait_until([&] { return inbox.has_topic("echo/nodelay"); }, kWait));
-    EXPECT_EQ(nodelay_of_sockets_to(broker->port()), std::vector<bool>{wanted});
-  }
-}
-
-// MQTT 3.1.1 and 5 differ in how a refused CONNECT is reported and in how a
-// session outlives its connection; Client must hide both differences.
-class MqttProtocol : public ::testing::TestWithParam<int> {
- protected:
-  ClientOptions options(const Broker& broker, const std::string& id) const {
-    ClientOptions o = test::client_options(broker, id);
-    o.mqtt_version = GetParam();
-    return o;
-  }
-};
-
-std::string protocol_name(const ::testing::TestParamInfo<int>& info) {
-  return info.param == 5 ? "Mqtt5" : "Mqtt311";
-}
+class BrokerAccess : public MqttProtocol {};
 
 // Connects and returns the Error, or fails the test when none comes.
 std::string refusal(ClientOptions options, std::chrono::milliseconds* took) {
@@ -193,7 +69,7 @@ std::string refusal(ClientOptions options, std::chrono::milliseconds* took) {
   return message;
 }
 
-TEST_P(MqttProtocol, UsersTurnAnonymousAccessOff) {
+TEST_P(BrokerAccess, UsersTurnAnonymousAccessOff) {
   TempDir dir;
   BrokerConfig config;
   config.users = {{"alice", "secret"}};
@@ -216,6 +92,8 @@ TEST_P(MqttProtocol, UsersTurnAnonymousAccessOff) {
   EXPECT_TRUE(alice->connected());
 }
 
+INSTANTIATE_TEST_SUITE_P(Version, BrokerAccess, protocol_versions(), protocol_name);
+
 // Permission bits of `path`.
 unsigned mode_of(const fs::path& path) {
   struct stat st {};
@@ -236,29 +114,6 @@ TEST(MqttBroker, PasswordFileAndDataDirectoryArePrivate) {
   EXPECT_EQ(passwords.rfind("alice:", 0), 0u) << passwords;
   EXPECT_EQ(passwords.find("not-in-the-file"), std::string::npos) << passwords;
 }
-
-TEST_P(MqttProtocol, PersistentSessionQueuesWhileAway) {
-  TempDir dir;
-  auto broker = test::start_broker(dir.path());
-  ClientOptions subscriber = options(*broker, "away-subscriber");
-  subscriber.clean_session = false;
-  {
-    Inbox ignored;
-    connect_client(subscriber, &ignored, "away/#", 1);
-  }
-  {
-    auto publisher = connect_client(options(*broker, "away-publisher"));
-    publish_and_wait(*publisher, "away/1", "queued");
-  }
-  // No add_subscription this time: only the broker's session can deliver.
-  Inbox inbox;
-  Client back(subscriber);
-  back.set_message_handler(inbox.handler());
-  back.connect();
-  EXPECT_TRUE(wait_until([&] { return inbox.has("away/1", "queued"); }, kWait));
-}
-
-INSTANTIATE_TEST_SUITE_P(Version, MqttProtocol, ::testing::Values(4, 5), protocol_name);
 
 class MqttTlsBroker : public ::testing::Test {
  protected:
@@ -331,62 +186,6 @@ TEST_F(MqttTlsBroker, CertificateForAnotherHostIsRejected) {
     Client client(options);
     EXPECT_THROW(client.connect(), Error);
   }
-}
-
-TEST(MqttBroker, PersistentSessionSurvivesARestart) {
-  TempDir dir;
-  auto broker = test::start_broker(dir.path());
-  const int port = broker->port();
-
-  ClientOptions options = test::client_options(*broker, "restart-subscriber");
-  options.clean_session = false;
-  Inbox inbox;
-  auto subscriber = connect_client(options, &inbox, "restart/#", 1);
-  auto publisher = connect_client(test::client_options(*broker, "restart-publisher"));
-  // Proves the subscription is in place before the broker goes away.
-  ASSERT_TRUE(wait_until(
-      [&] {
-        publish_and_wait(*publisher, "restart/before", "1");
-        return wait_until([&] { return inbox.has_topic("restart/before"); }, 100ms);
-      },
-      kWait));
-
-  broker->stop();
-  EXPECT_TRUE(wait_until([&] { return !subscriber->connected(); }, kWait));
-  broker->start();
-  EXPECT_EQ(broker->port(), port);
-
-  // Published while the subscriber may still be away: the restored session queues it.
-  publish_and_wait(*publisher, "restart/after", "2");
-  EXPECT_TRUE(wait_until([&] { return subscriber->connected(); }, kWait));
-  EXPECT_TRUE(wait_until([&] { return inbox.has("restart/after", "2"); }, kWait));
-}
-
-TEST(MqttBroker, ClientResubscribesWhenTheBrokerForgotItsSession) {
-  TempDir dir;
-  BrokerConfig config;
-  config.persistence = false;
-  auto broker = test::start_broker(dir.path(), config);
-
-  ClientOptions options = test::client_options(*broker, "forgetful");
-  options.clean_session = false;
-  Inbox inbox;
-  auto client = connect_client(options, &inbox, "forgot/#", 1);
-
-  broker->stop();
-  ASSERT_TRUE(wait_until([&] { return !client->connected(); }, kWait));
-  broker->start();
-  ASSERT_TRUE(wait_until([&] { return client->connected(); }, kWait));
-  // Without persistence the new broker knows no subscription: the client's own
-  // messages come back only once it has re-subscribed. That happens
-  // asynchronously after the reconnect, so keep publishing until one arrives.
-  int sent = 0;
-  EXPECT_TRUE(wait_until(
-      [&] {
-        publish_and_wait(*client, "forgot/x", std::to_string(++sent));
-        return wait_until([&] { return inbox.has_topic("forgot/x"); }, 100ms);
-      },
-      kWait));
 }
 
 TEST(MqttBroker, AclLimitsWhatAUserMayPublish) {

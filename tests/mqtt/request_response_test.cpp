@@ -43,10 +43,7 @@ TEST(MqttRequestResponse, ResponseTopicAndCorrelationDataGoBothWays) {
   std::this_thread::sleep_for(200ms);  // both subscriptions in place
 
   const std::string correlation("\x00\x01id-7\xff", 7);  // binary, with a zero byte
-  auto request = ::mqtt::make_message("ask/time", std::string("now?"), 1, false);
-  request->set_properties({{::mqtt::property::RESPONSE_TOPIC, std::string("answers/requester")},
-                           {::mqtt::property::CORRELATION_DATA, correlation}});
-  ASSERT_TRUE(requester->paho().publish(request)->wait_for(kWait));
+  ASSERT_TRUE(requester->publish_request("ask/time", "now?", 1, "answers/requester", correlation)->wait_for(kWait));
   ASSERT_TRUE(server_inbox.wait_for(1, kWait));
   Received asked = server_inbox.messages().front();
   EXPECT_EQ(asked.topic, "ask/time");

@@ -221,11 +221,8 @@ TEST(ServeServer, AnMqtt5RequestIsAnsweredOnItsResponseTopic) {
   auto requester = test::receiving_client(served.client("requester", 5), answers, "my/answers");
   auto tutorial_listener = test::receiving_client(served.client("listener"), predict_topic, "predict/#");
   std::this_thread::sleep_for(200ms);
-  auto request = ::mqtt::make_message("request/" + kSeries, std::string(R"({"index": 100, "value": 231,
-      "valueThreshold": 230, "id": 7})"), 1, false);
-  request->set_properties({{::mqtt::property::RESPONSE_TOPIC, std::string("my/answers")},
-                           {::mqtt::property::CORRELATION_DATA, std::string("req-42")}});
-  ASSERT_TRUE(requester->paho().publish(request)->wait_for(kWait));
+  ASSERT_TRUE(requester->publish_request("request/" + kSeries, R"({"index": 100, "value": 231,
+      "valueThreshold": 230, "id": 7})", 1, "my/answers", "req-42")->wait_for(kWait));
   ASSERT_TRUE(answers.wait_for(1, kWait));
   test::ReceivedMessage answer = answers.messages().front();
   EXPECT_EQ(answer.correlation_data, "req-42");
