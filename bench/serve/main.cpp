@@ -30,6 +30,7 @@
 #include "core/logging.h"
 #include "core/temp_dir.h"
 #include "mqtt/broker.h"
+#include "paired_blocks.h"
 #include "server_process.h"
 
 namespace edgeml::bench {
@@ -76,58 +77,12 @@ struct Options {
   std::string baseline = "null";
 };
 
-enum Side { kServe, kNull };
 const char* kSideNames[] = {"edgeml serve", "null responder"};
 bool g_null_baseline = true;  // set once from the options, before anything is measured
 
 bool null_baseline(const Options& o) { return o.baseline == "null"; }
 std::vector<std::string> baseline_args(const Options& o) {
   return {null_baseline(o) ? "--null-responder" : "--no-monitoring"};
-}
-
-// One block of one side: its latency run, its throughput run, its memory.
-struct SideRun {
-  LoadRun latency, throughput;
-  double cpu_us_per_request = 0;  // the server's, during the throughput run
-  double resident_mib = 0, peak_resident_mib = 0;
-  std::size_t predictions = 0;  // in the first reply
-};
-
-using Samples = std::array<std::vector<SideRun>, 2>;
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  std::size_t mid = v.size() / 2;
-  return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
-}
-
-double median(const std::vector<SideRun>& runs, const std::function<double(const SideRun&)>& figure) {
-  std::vector<double> v;
-  for (const SideRun& r : runs) v.push_back(figure(r));
-  return median(std::move(v));
-}
-
-// Per block, serve's figure / the baseline's in the neighbouring block.
-std::vector<double> block_ratios(const Samples& s, const std::function<double(const SideRun&)>& figure) {
-  std::vector<double> ratios;
-  for (std::size_t i = 0; i < std::min(s[kServe].size(), s[kNull].size()); ++i)
-    if (double base = figure(s[kNull][i]); base > 0) ratios.push_back(figure(s[kServe][i]) / base);
-  return ratios;
-}
-
-double paired_ratio(const Samples& s, const std::function<double(const SideRun&)>& figure) {
-  return median(block_ratios(s, figure));
-}
-
-// "1.104, blocks' quartiles 1.062 - 1.151": the median and the blocks' quartiles, so that a
-// verdict on the goal's edge can be told from one that is not.
-std::string ratio_and_quartiles(const Samples& s, const std::function<double(const SideRun&)>& figure) {
-  std::vector<double> v = block_ratios(s, figure);
-  if (v.empty()) return "none";
-  std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[static_cast<std::size_t>(q * static_cast<double>(v.size() - 1) + 0.5)]; };
-  return fmt::format("{:.3f}, blocks' quartiles {:.3f} - {:.3f}", median(v), at(0.25), at(0.75));
 }
 
 double ms(std::chrono::nanoseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }

@@ -17,6 +17,8 @@
 #include "core/process.h"
 #include "core/temp_dir.h"
 #include "figures.h"
+#include "protocol/label.h"
+#include "protocol/manifest.h"
 
 namespace edgeml::bench {
 
@@ -95,9 +97,10 @@ Side run_edgeml(const Options& o, const fs::path& work) {
     std::vector<std::string> argv = {o.edgeml, "train",  "--train", o.train, "--test", o.test, "--out", out.string(),
                                      "--epochs", std::to_string(o.epochs), "--seed", std::to_string(seed)};
     if (o.last_epoch) argv.push_back("--last-epoch");
-    argv.insert(argv.end(), {"--weight-average", o.weight_average});
+    argv.insert(argv.end(), {"--weight-average", o.weight_average, "--label-offset", fmt::format("{}", kLabelOffset),
+                             "--label-scale", fmt::format("{}", kLabelScale)});
     side.wall_seconds.push_back(run_timed(argv, work / fmt::format("edgeml-{}.log", seed), o));
-    side.runs.push_back(read_model_figures(out / "manifest.json"));
+    side.runs.push_back(read_model_figures(out / kManifestFileName));
   }
   return side;
 }
@@ -110,7 +113,8 @@ Side run_torch(const Options& o, const fs::path& work) {
                                      "--epochs", std::to_string(o.epochs), "--threads", std::to_string(o.torch_threads),
                                      "--seed", std::to_string(seed), "--output", out.string()};
     if (o.last_epoch) argv.push_back("--last-epoch");
-    argv.insert(argv.end(), {"--weight-average", o.weight_average});
+    argv.insert(argv.end(), {"--weight-average", o.weight_average, "--label-offset", fmt::format("{}", kLabelOffset),
+                             "--label-scale", fmt::format("{}", kLabelScale)});
     side.wall_seconds.push_back(run_timed(argv, work / fmt::format("torch-{}.log", seed), o));
     side.runs.push_back(read_model_figures(out));
   }

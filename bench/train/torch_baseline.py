@@ -15,7 +15,9 @@ import time
 
 import torch
 
-LABEL_ORIGIN = 1487508915.0  # labels are (event_time - origin) / 1000
+# The label transform, label = (event_time - offset) / scale, as bench_train
+# passes it from src/protocol/label.h.
+LABEL = {"offset": 0.0, "scale": 1.0}
 COLUMNS = ("index", "event_time", "value", "valueThreshold", "isActive")
 
 MODELS = (
@@ -49,7 +51,7 @@ def read_rows(path):
 
 def tensors(rows, features):
     x = torch.tensor([[r[c] for c in features] for r in rows], dtype=torch.float32)
-    y = torch.tensor([[(r["event_time"] - LABEL_ORIGIN) / 1000.0] for r in rows], dtype=torch.float32)
+    y = torch.tensor([[(r["event_time"] - LABEL["offset"]) / LABEL["scale"]] for r in rows], dtype=torch.float32)
     return x, y
 
 
@@ -161,7 +163,10 @@ def main():
     parser.add_argument("--weight-average", type=float, default=0.99,
                         help="momentum of the moving average of the weights; 0: the weights as they are")
     parser.add_argument("--output", help="write the JSON here instead of stdout")
+    parser.add_argument("--label-offset", type=float, required=True)
+    parser.add_argument("--label-scale", type=float, required=True)
     args = parser.parse_args()
+    LABEL.update(offset=args.label_offset, scale=args.label_scale)
 
     wall_start = time.perf_counter()
     torch.set_num_threads(args.threads)

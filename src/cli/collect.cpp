@@ -45,7 +45,7 @@ std::unique_ptr<DataQualityMonitor> make_monitor(const CollectArgs& args) {
   return std::make_unique<DataQualityMonitor>(std::move(config), std::move(reference));
 }
 
-// The monitor's counts, retained on edgeml/collectors/{node}/quality (QoS 0:
+// The monitor's counts, retained on collector_quality_topic() (QoS 0:
 // the next one follows soon, and the last one is sent before disconnecting).
 class QualityCountsPublisher {
  public:
@@ -74,7 +74,7 @@ class QualityCountsPublisher {
   std::chrono::steady_clock::time_point next_{};
 };
 
-// Until a stop signal (or alarm/finish), with a progress line on a terminal.
+// Until a stop signal (or the end marker, kFinishTopic), with a progress line on a terminal.
 void wait_for_end(const ingest::Collector& collector, bool until_finish, QualityCountsPublisher& quality) {
   const bool show = stderr_is_terminal();
   auto start = std::chrono::steady_clock::now();
@@ -167,11 +167,11 @@ void add_collect_command(CLI::App& app) {
   cmd->add_option("--csv", args->csv, "also write the tutorial's CSV, a mirror of the database");
   cmd->add_option("--topic", args->collector.topics, "topic filter (repeatable)")->capture_default_str();
   cmd->add_option("--qos", args->collector.qos, "subscription QoS")->check(CLI::Range(0, 2))->capture_default_str();
-  cmd->add_flag("--until-finish", args->until_finish, "stop when alarm/finish arrives");
+  cmd->add_flag("--until-finish", args->until_finish, "stop when the end marker (" + std::string(kFinishTopic) + ") arrives");
   cmd->add_flag("--clean", args->clean, "start a clean session (forget what the broker kept for us)");
   cmd->add_option("--node", args->node,
-                  "this collector's name in quality reports and on edgeml/collectors/NODE/quality "
-                  "(default: the client id)");
+                  fmt::format("this collector's name in quality reports and on {} (default: the client id)",
+                              collector_quality_topic("NODE")));
   cmd->add_option("--quality-config", args->quality_config,
                   "data-quality checks and policies (JSON, see src/core/data_quality_config.h); default: built in")
       ->check(CLI::ExistingFile);

@@ -18,6 +18,7 @@
 #include "ingest/receipted_publisher.h"
 #include "ingest/raw_file.h"
 #include "ingest/synthetic.h"
+#include "protocol/topics.h"
 
 namespace edgeml::cli {
 
@@ -217,7 +218,8 @@ void add_publish_command(CLI::App& app) {
   cmd->add_option("--max-buffered", args->client.max_buffered, "messages kept while the broker is away")
       ->check(CLI::Range(1, 10000000))
       ->capture_default_str();
-  cmd->add_flag("--no-finish", args->no_finish, "do not publish alarm/finish at the end");
+  cmd->add_flag("--no-finish", args->no_finish,
+                "do not publish the end marker (" + std::string(kFinishTopic) + ") at the end");
   cmd->add_flag("--no-receipts", args->no_receipts,
                 "take the broker's acknowledgement as delivery, for subscribers that send no store receipts "
                 "(edgeml serve, other tools)");

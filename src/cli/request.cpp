@@ -16,6 +16,7 @@
 #include "client/prediction_table.h"
 #include "client/request_client.h"
 #include "client/request_file.h"
+#include "protocol/topics.h"
 
 namespace edgeml::cli {
 
@@ -178,7 +179,7 @@ void add_request_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "print each reply as it came, one JSON object a line (the summary goes to stderr)");
   cmd->footer(
       "Exits with status 1 when any request timed out after its last retry or got an error\n"
-      "reply. Replies come on edgeml/replies/<client id>; the client id is unique unless\n"
+      "reply. Replies come on " + response_topic("<client id>") + "; the client id is unique unless\n"
       "--client-id is given.");
   cmd->callback([args] { run_request(*args); });
 }

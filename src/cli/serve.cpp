@@ -113,8 +113,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--models", args->server.models_dir, "directory of .tflite/.onnx files (and manifest.json)")
       ->required()
       ->check(CLI::ExistingDirectory);
-  cmd->add_option("--node", args->server.node, "this server's name in replies and on edgeml/nodes/NODE/status "
-                                               "(default: the host name)");
+  cmd->add_option("--node", args->server.node, fmt::format("this server's name in replies and on {} (default: the host name)",
+                                                           node_status_topic("NODE")));
   cmd->add_option("--group", args->server.group, "share requests with the other servers of this group ($share)");
   cmd->add_option("--queue", args->server.queue_capacity, "requests held between receiving and answering")
       ->check(CLI::Range(1, 1 << 20))
@@ -131,7 +131,7 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::Range(0, 65535));
   cmd->add_option("--metrics-host", args->server.metrics_host, "address for --metrics-port")->capture_default_str();
   cmd->add_option("--metrics-port-file", args->metrics_port_file, "write the metrics port to this file");
-  cmd->add_option("--stats-interval", args->stats_interval_s, "seconds between edgeml/nodes/NODE/stats messages")
+  cmd->add_option("--stats-interval", args->stats_interval_s, fmt::format("seconds between {} messages", node_stats_topic("NODE")))
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   cmd->add_option("--max-vector-bits", args->server.kernels.max_vector_bits,
@@ -159,8 +159,9 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::ExistingFile)
       ->excludes(no_monitoring);
   cmd->add_option("--contract", args->server.contract,
-                  "service contract (JSON): bounds on latency, error rate, data-quality pass share, freshness and "
-                  "online MAE; violations go to edgeml/contracts/NODE/violations (read again when it changes)")
+                  fmt::format("service contract (JSON): bounds on latency, error rate, data-quality pass share, freshness "
+                              "and online MAE; violations go to {} (read again when it changes)",
+                              contract_violations_topic("NODE")))
       ->check(CLI::ExistingFile);
   cmd->add_option("--remember", args->server.accuracy.remembered,
                   "answered requests remembered until their event arrives (the oldest are forgotten)")
@@ -174,8 +175,9 @@ void add_serve_command(CLI::App& app) {
                 "also take unsigned deployment packages and bare empty undeploy messages (any client of the "
                 "broker may then change this node's models)");
   cmd->add_option("--response-filter", args->server.response_filter,
-                  "reply on a request's MQTT 5 Response Topic only when it matches this filter "
-                  "(e.g. edgeml/replies/#); others get no reply")
+                  fmt::format("reply on a request's MQTT 5 Response Topic only when it matches this filter "
+                              "(e.g. {}); others get no reply",
+                              kAllResponsesFilter))
       ->capture_default_str();
   cmd->add_flag("--allow-downgrade", args->server.allow_downgrade,
                 "take a signed package signed before the one installed (a replay of an older version)");

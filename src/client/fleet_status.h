@@ -1,10 +1,10 @@
 // What `edgeml status` knows of the edge fleet, gathered from the topics the
 // servers and collectors keep up to date:
-//   edgeml/nodes/{node}/status        "online" / "offline", retained (server.h)
-//   edgeml/nodes/{node}/stats         JSON, retained (node_stats.h)
-//   edgeml/nodes/{node}/alerts        accuracy alerts as they happen
-//   edgeml/collectors/{node}/quality  a collector's data-quality counts, retained
-//                                     (quality_report.h's quality_counts_json)
+//   node_status_topic()        "online" / "offline", retained (server.h)
+//   node_stats_topic()         JSON, retained (node_stats.h)
+//   node_alerts_topic()        accuracy alerts as they happen
+//   collector_quality_topic()  a collector's data-quality counts, retained
+//                              (protocol/topics.h; quality_report.h's quality_counts_json)
 //
 // Any payload is taken: what cannot be read becomes a note on its node,
 // never an exception. Stats are kept as the JSON they came in and read field

@@ -1,5 +1,5 @@
 // Sends prediction requests over MQTT 5 and waits for their replies: each
-// request carries a Response Topic (edgeml/replies/{client id}, ours alone) and
+// request carries a Response Topic (response_topic(client id), ours alone) and
 // its sequence number as Correlation Data, which the server returns with the
 // reply. At most `concurrency` requests are in flight, sent no faster than
 // `rate`; one unanswered for `timeout` is re-sent, as it was, up to `retries`

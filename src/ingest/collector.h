@@ -5,7 +5,7 @@
 // sends the store receipts that senders asked for (receipt.h). With a
 // data-quality monitor every alarm message is judged first: a dropped record
 // goes to the rejects with the findings as its reason, a flagged one is
-// stored, and both are reported (on edgeml/dq/... once attached to a client).
+// stored, and both are reported (on quality_topic() once attached to a client).
 #pragma once
 
 #include <chrono>
@@ -82,7 +82,7 @@ class Collector {
   // call before disconnecting, or the last receipts may go with the connection.
   bool wait_receipts_delivered(std::chrono::milliseconds timeout);
 
-  // True once alarm/finish and everything before it are committed.
+  // True once the end marker (kFinishTopic) and everything before it are committed.
   bool finish_seen() const { return writer_.finish_seen(); }
   // Why the store failed; empty while it works.
   std::optional<std::string> failure() const { return writer_.failure(); }

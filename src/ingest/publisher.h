@@ -25,7 +25,7 @@ class Publisher {
   // Publishes one event, first waiting for its time slot and for room in the
   // window (while the broker is away, this waits for it to come back).
   void publish(const AlarmEvent& event);
-  // Waits until every event is acknowledged, then publishes alarm/finish and
+  // Waits until every event is acknowledged, then publishes the end marker (kFinishTopic) and
   // waits for that too.
   // Returns false if `timeout` passed first.
   bool finish(std::chrono::milliseconds timeout);

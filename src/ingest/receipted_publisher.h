@@ -49,7 +49,7 @@ class ReceiptedPublisher {
   void publish(const AlarmEvent& event);
   // Waits until every event has a receipt; false if `timeout` passed first.
   bool drain(std::chrono::milliseconds timeout);
-  // drain(), then alarm/finish, receipted too.
+  // drain(), then the end marker (kFinishTopic), receipted too.
   bool finish(std::chrono::milliseconds timeout);
 
   std::int64_t published() const { return published_; }

@@ -117,13 +117,13 @@ StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, std::string filte
   s.granted_changed.wait_for(lock, timeout, [&] { return s.grant != Session::Grant::waiting; });
   const Session::Grant grant = s.grant;
   lock.unlock();
-  if (grant == Session::Grant::granted) return;
+  // A refusal (an ACL) is the broker's to lift: logged, and asked again at
+  // every reconnect, as the Paho client does with its subscriptions.
+  if (grant != Session::Grant::waiting) return;
   mosquitto_disconnect(s.handle);
   mosquitto_loop_stop(s.handle, false);
-  throw Error(grant == Session::Grant::refused
-                  ? fmt::format("sensor stream: {} refused the subscription to {}", s.where, s.filter)
-                  : fmt::format("sensor stream: no subscription to {} on {} within {} ms", s.filter, s.where,
-                                timeout.count()));
+  throw Error(fmt::format("sensor stream: no subscription to {} on {} within {} ms", s.filter, s.where,
+                          timeout.count()));
 }
 
 StreamSubscriber::~StreamSubscriber() {

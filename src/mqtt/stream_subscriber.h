@@ -25,8 +25,8 @@ class StreamSubscriber {
   using Handler = std::function<void(std::string_view topic, std::string_view payload)>;
 
   // Connects (TLS and credentials as `connection` says), subscribes to
-  // `filter` and returns once the broker has granted the subscription.
-  // Throws Error when it could not within `timeout` or the broker refused.
+  // `filter` and returns once the broker has answered the subscription (a
+  // refusal is logged). Throws Error when it had no answer within `timeout`.
   StreamSubscriber(const ConnectionOptions& connection, std::string filter, Handler handler,
                    std::chrono::milliseconds timeout = std::chrono::seconds(30));
   ~StreamSubscriber();  // disconnects and joins the network thread

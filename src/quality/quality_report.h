@@ -1,6 +1,6 @@
 // How data-quality findings leave a process, the same from the collector and
-// the server. A record that is flagged or dropped is published on
-// edgeml/dq/{station}/{datapoint}/{alarm} (edgeml/dq/unattributed when its
+// the server. A record that is flagged or dropped is published on its
+// series' quality_topic() (protocol/topics.h; an unattributed one when its
 // topic named no series) as one JSON object, quality_report_json(): its
 // fields and an example in docs/examples.md (checked by tests/docs). Counts
 // go out with the stats as quality_counts_json() (docs/node-stats.md).

@@ -1,7 +1,7 @@
 // A server's service contract (service_contract.h) judged on its stats: each
 // stats interval, every bound against what the interval measured
 // (contract_readings.h); each violation raised or cleared is logged and
-// published on edgeml/contracts/{node}/violations. The contract file is read
+// published on the node's contract_violations_topic(). The contract file is read
 // again when it changes; a wrong one is logged and the one before stays.
 #pragma once
 

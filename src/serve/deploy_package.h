@@ -1,6 +1,6 @@
 // A deployment package: one model sent to edge servers over MQTT, published
-// retained at QoS 1 on edgeml/deploy/{target}/{model} (target "all",
-// "node/{id}" or "group/{name}") so that a server started later gets it.
+// retained at QoS 1 on its deploy_topic() (protocol/topics.h: to all nodes,
+// one node or one group) so that a server started later gets it.
 //
 // On the wire it is CBOR. Format 2, what `edgeml deploy --sign-key` sends:
 //   {"format": 2, "signer": KEY ID, "statement": bytes, "signature": bytes}
@@ -67,8 +67,7 @@ Status decode_package(std::string_view bytes, ModelPackage& out, const PackagePo
 bool is_plain_name(std::string_view name);
 bool is_model_file_name(const std::string& name);
 
-// deploy_topic() and deploy_filters() are in protocol/topics.h. The old name
-// of node_deployments_topic(), until server.cpp calls that.
-inline std::string deployments_topic(const std::string& node) { return node_deployments_topic(node); }
+// deploy_topic(), deploy_filters() and node_deployments_topic() are in
+// protocol/topics.h.
 
 }  // namespace edgeml::serve

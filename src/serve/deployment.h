@@ -1,8 +1,8 @@
 // Models sent to edge servers over MQTT (ours; the tutorial copied folders):
 // what a package is made from, and how a server installs it into its models
 // directory. The package itself, its signature and its topics are in
-// deploy_package.h. Servers report each outcome on
-// edgeml/nodes/{node}/deployments.
+// deploy_package.h. Servers report each outcome on their
+// node_deployments_topic() (protocol/topics.h).
 #pragma once
 
 #include <cstdint>

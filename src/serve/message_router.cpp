@@ -7,6 +7,7 @@
 #include "protocol/alarm_event.h"
 #include "protocol/reply.h"
 #include "protocol/request.h"
+#include "protocol/topics.h"
 #include "serve/monitoring.h"
 
 namespace edgeml::serve {
@@ -24,8 +25,8 @@ bool under(std::string_view topic, std::string_view prefix) {
 }  // namespace
 
 MessageKind classify_message(std::string_view topic) {
-  if (topic.starts_with("edgeml/deploy/")) return MessageKind::deployment;
-  if (under(topic, kAlarmPrefix)) return topic == kFinishTopic ? MessageKind::control : MessageKind::sensor_event;
+  if (is_deploy_topic(topic)) return MessageKind::deployment;
+  if (is_alarm_topic(topic)) return topic == kFinishTopic ? MessageKind::control : MessageKind::sensor_event;
   if (under(topic, kRequestPrefix)) return MessageKind::request;
   return MessageKind::control;
 }

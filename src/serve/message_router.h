@@ -1,10 +1,11 @@
 // The one place that decides what a message an edge server receives is,
 // from its topic, and hands it on as a typed job:
-// - a request (request/+/+/+) to the request queue; when that stays full,
-//   the request is refused at once with an error reply;
-// - a sensor event (alarm/+/+/+) to the monitoring, on the receiving thread;
-// - a deployment package (edgeml/deploy/...) to the model watcher's queue;
-// - the sensor stream's end marker (alarm/finish), and anything else, to no one.
+// - a request to the request queue; when that stays full, the request is
+//   refused at once with an error reply;
+// - a sensor event to the monitoring, on the receiving thread;
+// - a deployment package to the model watcher's queue;
+// - the sensor stream's end marker, and anything else, to no one.
+// (The topics of each: protocol/topics.h.)
 // It runs on the receiving connections' threads and returns after one copy
 // at most; every wait is bounded.
 #pragma once

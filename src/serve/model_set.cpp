@@ -98,7 +98,7 @@ struct DirectoryPlan {
 
 // The manifest's models; gives the file names it lists.
 std::vector<std::string> plan_manifest_models(const fs::path& dir, DirectoryPlan& plan) {
-  fs::path path = dir / "manifest.json";
+  fs::path path = dir / kManifestFileName;
   std::error_code ec;
   if (!fs::exists(path, ec)) return {};
   Manifest manifest;

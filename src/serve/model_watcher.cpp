@@ -10,6 +10,7 @@
 
 #include "core/bounded_json.h"
 #include "core/error.h"
+#include "protocol/topics.h"
 #include "serve/deployment.h"
 #include "serve/model_set_log.h"
 
@@ -144,7 +145,7 @@ void ModelWatcher::report(const std::string& model, const std::string& version, 
   if (!version.empty()) report["version"] = version;
   if (!reason.empty()) report["reason"] = reason;
   try {
-    client_.publish(deployments_topic(options_.node), dump_json_replacing(report), 1);
+    client_.publish(node_deployments_topic(options_.node), dump_json_replacing(report), 1);
   } catch (const Error& e) {
     spdlog::warn("deployment report not sent: {}", e.what());
   }

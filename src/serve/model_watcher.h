@@ -1,7 +1,7 @@
 // Keeps a server's models current, on a thread of its own so that a slow
 // load never holds up a reply: installs each deployment package as it comes
 // (deployment.h: checked against the node's trust policy, written beside the
-// serving files, and reported on edgeml/nodes/{node}/deployments), and
+// serving files, and reported on the node_deployments_topic()), and
 // reloads when the model directory changes under it. Every load happens
 // beside the serving set and is swapped in whole (ModelRegistry), so a
 // request never waits on a load or sees a model missing.

@@ -4,8 +4,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/file_text.h"
-#include "serve/manifest.h"
+#include "protocol/manifest.h"
+#include "protocol/topics.h"
 
 namespace edgeml::serve {
 
@@ -15,17 +15,11 @@ QualityConfig quality_config(const ServerOptions& options) {
   return options.quality_config.empty() ? QualityConfig{} : read_quality_config(options.quality_config);
 }
 
-// The manifest's training statistics, else those a deployed entry carries
-// (deployment.h), the first in the file; null when there are none.
-nlohmann::json training_statistics(const std::filesystem::path& manifest) {
+// The training statistics of the manifest in `dir`; null when it has none.
+nlohmann::json training_statistics(const std::filesystem::path& dir) {
   std::error_code ec;
-  if (!std::filesystem::exists(manifest, ec)) return nullptr;
-  nlohmann::json m = read_json_file(manifest, kMaxManifestBytes);
-  if (m.contains("data_statistics")) return m["data_statistics"];
-  if (m.contains("models") && m["models"].is_array())
-    for (const auto& entry : m["models"])
-      if (entry.is_object() && entry.contains("data_statistics")) return entry["data_statistics"];
-  return nullptr;
+  if (!std::filesystem::exists(dir / kManifestFileName, ec)) return nullptr;
+  return manifest_statistics(read_manifest_file(dir));
 }
 
 }  // namespace
@@ -95,10 +89,10 @@ void Monitoring::publish_alert(const AccuracyAlert& alert) {
 // A change of statistics restarts the check's drift windows, so it is told
 // only when they change.
 void Monitoring::refresh_reference(const std::filesystem::path& models_dir) {
-  const std::filesystem::path manifest = models_dir / "manifest.json";
+  const std::filesystem::path manifest = models_dir / kManifestFileName;
   nlohmann::json statistics;
   try {
-    statistics = training_statistics(manifest);
+    statistics = training_statistics(models_dir);
   } catch (const Error& e) {
     spdlog::warn("data quality: cannot read {}: {}", manifest.string(), e.what());
   }

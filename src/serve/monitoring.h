@@ -2,11 +2,11 @@
 // what happens rather than asked along the way:
 // - each request's outcome (record): the predictions are remembered for
 //   online accuracy (online_accuracy.h), and a data-quality verdict that
-//   flagged or dropped the request is reported on edgeml/dq/{series}
+//   flagged or dropped the request is reported on its quality_topic()
 //   (quality_report.h, at most once a second per series);
 // - each sensor event (observe_event): the truth that scores what was
 //   remembered; an accuracy alert raised or cleared is logged and published
-//   on edgeml/nodes/{node}/alerts.
+//   on the node_alerts_topic().
 // The data-quality check itself is a step of the request pipeline, against
 // the training statistics of the models served now (refresh_reference).
 #pragma once

@@ -61,12 +61,6 @@ json contracts_json(const ContractSnapshot& c) {
 
 }  // namespace
 
-std::string node_stats_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/stats", node); }
-std::string node_status_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/status", node); }
-std::string node_alerts_topic(const std::string& node) { return fmt::format("edgeml/nodes/{}/alerts", node); }
-std::string contract_violations_topic(const std::string& node) {
-  return fmt::format("edgeml/contracts/{}/violations", node);
-}
 
 ProcessUsage read_process_usage() {
   ProcessUsage usage;

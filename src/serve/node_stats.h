@@ -1,5 +1,5 @@
-// What a server says about itself every stats interval on
-// edgeml/nodes/{node}/stats (retained, so a dashboard that connects later
+// What a server says about itself every stats interval on its
+// node_stats_topic() (protocol/topics.h; retained, so a dashboard that connects later
 // sees the last figures at once): one JSON object, its fields and an example
 // in docs/node-stats.md (tests/docs checks the example against
 // node_stats_json). "accuracy" and "quality" only when monitoring is on,
@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/topics.h"
 #include "quality/data_quality.h"
 #include "serve/contract_monitor.h"
 #include "core/latency_summary.h"
@@ -22,12 +23,6 @@
 
 namespace edgeml::serve {
 
-std::string node_stats_topic(const std::string& node);
-// Where a server keeps its status ("online", "offline"), sends its accuracy
-// alerts, and its contract violations.
-std::string node_status_topic(const std::string& node);
-std::string node_alerts_topic(const std::string& node);
-std::string contract_violations_topic(const std::string& node);
 
 // This process's CPU time (getrusage) and memory (/proc/self/status).
 struct ProcessUsage {

@@ -7,6 +7,7 @@
 #include "protocol/reply.h"
 #include "protocol/request.h"
 #include "protocol/topic_filter.h"
+#include "protocol/topics.h"
 
 namespace edgeml::serve {
 
@@ -18,13 +19,6 @@ namespace {
 // mosquitto) of them wait for acknowledgement under load.
 constexpr int kReplyQos = 0;
 
-// predict/... for request/...: where an answer goes without a Response Topic.
-std::string answer_topic_for(std::string_view request_topic) {
-  constexpr std::string_view prefix = "request/";
-  if (request_topic.substr(0, prefix.size()) == prefix)
-    return fmt::format("{}/{}", kReplyPrefix, request_topic.substr(prefix.size()));
-  return fmt::format("{}/errors", kReplyPrefix);
-}
 
 }  // namespace
 
@@ -34,7 +28,7 @@ ReplyPublisher::ReplyPublisher(mq::Client& client, std::string response_filter, 
 void ReplyPublisher::publish(const RequestJob& job, const std::string& reply, const SeriesId* series) {
   try {
     if (job.response_topic.empty()) {
-      client_.publish(series ? reply_topic(*series) : answer_topic_for(job.topic), reply, kReplyQos, false,
+      client_.publish(series ? reply_topic(*series) : reply_topic_for(job.topic), reply, kReplyQos, false,
                       job.correlation_data);
     } else if (is_publishable_topic(job.response_topic) && topic_matches(response_filter_, job.response_topic)) {
       client_.publish(job.response_topic, reply, kReplyQos, false, job.correlation_data);

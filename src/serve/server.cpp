@@ -4,8 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
-#include "protocol/alarm_event.h"
-#include "protocol/request.h"
+#include "protocol/topics.h"
 #include "serve/deploy_package.h"
 #include "serve/metrics_endpoint.h"
 #include "serve/model_set_log.h"
@@ -75,12 +74,11 @@ Server::~Server() { stop(); }
 
 void Server::connect_client() {
   client_->set_message_handler([this](const mq::Message& m) { router_->route(m); });
-  const std::string filter = fmt::format("{}/+/+/+", kRequestPrefix);
   // Requests at QoS 0 (the broker delivers them at most at the subscription's
   // QoS): acknowledging each one made two small writes in a row, the PUBACK
   // and the reply, and held the reply back until the broker's delayed ACK.
   // A lost request is the requester's to ask again, as with the tutorial's QoS 0.
-  client_->add_subscription(options_.group.empty() ? filter : fmt::format("$share/{}/{}", options_.group, filter), 0);
+  client_->add_subscription(request_subscription(options_.group), 0);
   for (const std::string& deploy_filter : deploy_filters(options_.node, options_.group))
     client_->add_subscription(deploy_filter, 1);
   client_->set_connected_handler([this] {
@@ -98,7 +96,7 @@ void Server::subscribe_to_sensors() {
   mq::ConnectionOptions connection = options_.connection;
   connection.client_id = client_->options().connection.client_id + "-sensors";
   sensors_ = std::make_unique<mq::StreamSubscriber>(
-      connection, fmt::format("{}/+/+/+", kAlarmPrefix),
+      connection, std::string(kAlarmSeriesFilter),
       [this](std::string_view topic, std::string_view payload) { router_->route(mq::Message{topic, payload, 0, {}, {}}); });
 }
 

@@ -16,13 +16,13 @@
 // the stats publisher; and, with monitoring on, the sensor stream's own
 // connection (mq::StreamSubscriber), which scores events where they arrive.
 //
-// Topics (docs/wire-protocol.md): requests on request/+/+/+ ($share/GROUP/...
-// with a group, so the servers of a group share the load), at QoS 0; replies
-// on the request's MQTT 5 Response Topic with its Correlation Data when it has
-// one, else on predict/{station}/{datapoint}/{alarm}, at QoS 0; a retained
-// "online" on edgeml/nodes/{node}/status, turned "offline" by the Last Will or
-// a clean stop; deployments on edgeml/deploy/... (model_watcher.h); the
-// sensor stream on alarm/+/+/+ (monitoring.h).
+// Topics (protocol/topics.h, docs/wire-protocol.md): requests at QoS 0 on
+// request_subscription() (shared with the servers of a group); replies on the
+// request's MQTT 5 Response Topic with its Correlation Data when it has one,
+// else on its reply_topic(), at QoS 0; a retained "online" on the
+// node_status_topic(), turned "offline" by the Last Will or a clean stop;
+// deployments on deploy_filters() (model_watcher.h); the sensor stream on
+// kAlarmSeriesFilter (monitoring.h).
 #pragma once
 
 #include <atomic>

@@ -29,7 +29,7 @@ struct ServerOptions {
   // 5 s), and answering it would only delay the fresh ones. 0: no deadline.
   std::chrono::microseconds request_deadline{std::chrono::seconds(5)};
   std::chrono::milliseconds reload_poll{500};
-  std::chrono::milliseconds stats_interval{5000};  // edgeml/nodes/{node}/stats (node_stats.h)
+  std::chrono::milliseconds stats_interval{5000};  // between stats messages (node_stats.h)
   // /metrics and /healthz over HTTP on metrics_host:metrics_port (0: a free
   // port; negative: none).
   std::string metrics_host = "127.0.0.1";

@@ -1,5 +1,5 @@
 // The examples of docs/wire-protocol.md are what the code writes and reads:
-// each block after an `<!-- example: NAME -->` comment is checked here.
+// each block after an `<!-- wire-example: NAME -->` comment is checked here.
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -21,13 +21,13 @@ using nlohmann::json;
 
 const std::string kTopic = "request/1160629000/121/308";
 
-// The text of the fenced block that follows `<!-- example: NAME -->`.
+// The text of the fenced block that follows `<!-- wire-example: NAME -->`.
 std::string example(const std::string& name) {
   std::ifstream in(EDGEML_WIRE_PROTOCOL_DOC);
   std::stringstream text;
   text << in.rdbuf();
   const std::string doc = text.str();
-  std::size_t tag = doc.find("<!-- example: " + name + " -->");
+  std::size_t tag = doc.find("<!-- wire-example: " + name + " -->");
   if (tag == std::string::npos) ADD_FAILURE() << "docs/wire-protocol.md has no example " << name;
   std::size_t open = doc.find("```", tag);
   std::size_t start = doc.find('\n', open);
