@@ -6,12 +6,21 @@
 
 namespace edgeml {
 
+namespace {
+
+// "prefix/...": the prefix as the topic's first level.
+bool under(std::string_view topic, std::string_view prefix) {
+  return topic.size() > prefix.size() && topic.starts_with(prefix) && topic[prefix.size()] == '/';
+}
+
+}  // namespace
+
 std::string alarm_topic(const SeriesId& series) { return fmt::format("{}/{}", kAlarmPrefix, series.path()); }
 
 std::string station_alarm_filter(std::string_view station) { return fmt::format("{}/{}/#", kAlarmPrefix, station); }
 
 bool is_alarm_topic(std::string_view topic) {
-  return topic.starts_with(kAlarmPrefix) && topic.size() > kAlarmPrefix.size() && topic[kAlarmPrefix.size()] == '/';
+  return under(topic, kAlarmPrefix);
 }
 
 Status parse_series_topic(std::string_view topic, SeriesId& out) {
@@ -27,8 +36,10 @@ std::string request_topic(const SeriesId& series) { return fmt::format("{}/{}", 
 
 std::string reply_topic(const SeriesId& series) { return fmt::format("{}/{}", kReplyPrefix, series.path()); }
 
+bool is_request_topic(std::string_view topic) { return under(topic, kRequestPrefix); }
+
 std::string reply_topic_for(std::string_view request_topic) {
-  if (request_topic.starts_with(kRequestPrefix) && request_topic.substr(kRequestPrefix.size(), 1) == "/")
+  if (is_request_topic(request_topic))
     return fmt::format("{}{}", kReplyPrefix, request_topic.substr(kRequestPrefix.size()));
   return std::string(kReplyErrorsTopic);
 }

@@ -22,6 +22,8 @@ std::string alarm_topic(const SeriesId& series);
 std::string station_alarm_filter(std::string_view station);
 // Under alarm/ (alarm/finish included).
 bool is_alarm_topic(std::string_view topic);
+// Under request/.
+bool is_request_topic(std::string_view topic);
 // Reads the series from the last three levels of a topic such as
 // alarm/1160629000/121/308; a prefix of one or more levels must come first.
 Status parse_series_topic(std::string_view topic, SeriesId& out);

@@ -18,16 +18,12 @@ using namespace std::chrono_literals;
 
 constexpr auto kQueueWait = 1000ms;  // the longest a receiving thread waits for room
 
-bool under(std::string_view topic, std::string_view prefix) {
-  return topic.size() > prefix.size() && topic.starts_with(prefix) && topic[prefix.size()] == '/';
-}
-
 }  // namespace
 
 MessageKind classify_message(std::string_view topic) {
   if (is_deploy_topic(topic)) return MessageKind::deployment;
   if (is_alarm_topic(topic)) return topic == kFinishTopic ? MessageKind::control : MessageKind::sensor_event;
-  if (under(topic, kRequestPrefix)) return MessageKind::request;
+  if (is_request_topic(topic)) return MessageKind::request;
   return MessageKind::control;
 }
 
