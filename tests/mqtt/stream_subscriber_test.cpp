@@ -1,8 +1,10 @@
 // The receive-only connection of a high-rate stream, against a real
 // mosquitto: every message at QoS 0 in order, the subscription answered
-// before the constructor returns, a broker restart survived, and a broker
-// that is not there reported within the timeout.
+// before the constructor returns, a busy stream read in gathered batches, a
+// stop that does not wait for the gathering, a broker restart survived, and
+// a broker that is not there reported within the timeout.
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -26,9 +28,11 @@ constexpr auto kWait = 10s;
 struct Received {
   std::mutex mutex;
   std::vector<std::string> messages;  // "topic payload"
+  std::vector<std::chrono::steady_clock::time_point> times;  // when each was handled
   void add(std::string_view topic, std::string_view payload) {
     std::lock_guard lock(mutex);
     messages.push_back(std::string(topic) + " " + std::string(payload));
+    times.push_back(std::chrono::steady_clock::now());
   }
   std::size_t size() {
     std::lock_guard lock(mutex);
@@ -53,6 +57,48 @@ TEST(StreamSubscriber, ReceivesEveryMessageOfItsFilterInOrder) {
   std::lock_guard lock(received.mutex);
   ASSERT_EQ(received.messages.size(), 1000u);
   for (int i = 0; i < 1000; ++i) EXPECT_EQ(received.messages[i], "alarm/s/d/a " + std::to_string(i));
+}
+
+// Messages 10 ms apart, with a gather of 300 ms: read in a few batches, not
+// one wake-up each.
+TEST(StreamSubscriber, ReadsABusyStreamInBatchesAtMostOncePerGather) {
+  test::TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  Received received;
+  StreamSubscriber subscriber(
+      test::client_options(*broker, "stream").connection, "alarm/#",
+      [&](std::string_view t, std::string_view p) { received.add(t, p); }, kWait, 300ms);
+  Client sender(test::client_options(*broker, "sender"));
+  sender.connect();
+  constexpr int kMessages = 50;
+  for (int i = 0; i < kMessages; ++i) {
+    sender.publish("alarm/s/d/a", std::to_string(i), 0);
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(test::wait_until([&] { return received.size() >= kMessages; }, kWait));
+  std::lock_guard lock(received.mutex);
+  // One wake-up reads its batch within a few milliseconds; read as they
+  // came, the messages would be handled 10 ms apart, in 50 batches.
+  int batches = 1;
+  for (std::size_t i = 1; i < received.times.size(); ++i) batches += received.times[i] - received.times[i - 1] > 5ms;
+  EXPECT_LE(batches, 8) << "over about 500 ms of messages";
+  for (int i = 0; i < kMessages; ++i) EXPECT_EQ(received.messages[i], "alarm/s/d/a " + std::to_string(i));
+}
+
+TEST(StreamSubscriber, StopsWithoutWaitingForTheGathering) {
+  test::TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  Received received;
+  auto subscriber = std::make_unique<StreamSubscriber>(
+      test::client_options(*broker, "stream").connection, "alarm/#",
+      [&](std::string_view t, std::string_view p) { received.add(t, p); }, kWait, 60s);
+  Client sender(test::client_options(*broker, "sender"));
+  sender.connect();
+  sender.publish("alarm/s/d/a", "1", 0);
+  ASSERT_TRUE(test::wait_until([&] { return received.size() == 1; }, kWait));  // now gathering for a minute
+  const auto started = std::chrono::steady_clock::now();
+  subscriber.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
 }
 
 TEST(StreamSubscriber, SubscribesAgainAfterTheBrokerRestarts) {
