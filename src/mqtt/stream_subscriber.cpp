@@ -1,7 +1,9 @@
 #include "mqtt/stream_subscriber.h"
 
-#include <mosquitto.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -15,155 +17,241 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "mqtt/stream_packets.h"
+#include "mqtt/stream_socket.h"
 
 namespace edgeml::mq {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+using stream::Packet;
+using stream::PacketReader;
+using stream::PacketType;
 
-constexpr int kKeepAliveSeconds = 20;
-// The first subscription's message id; -1 until sent.
-constexpr int kNoSubscription = -1;
-// The longest the network thread waits for the socket, so that it keeps the
-// connection alive (PINGREQ) on a quiet stream.
-constexpr int kWaitMs = 1000;
-// A stopping thread gives the broker this long to take its DISCONNECT.
-constexpr auto kStopGrace = std::chrono::seconds(1);
-constexpr auto kFirstReconnectDelay = std::chrono::seconds(1);
-constexpr auto kLastReconnectDelay = std::chrono::seconds(10);
-// Packets read in one go at most, so that a stream that never pauses still
-// lets the thread write (subscriptions, pings) in between.
-constexpr int kMaxPacketsPerRead = 4096;
+constexpr std::uint16_t kKeepAliveSeconds = 20;
+constexpr auto kPingEvery = std::chrono::seconds(kKeepAliveSeconds / 2);  // with nothing else sent
+constexpr auto kPingAnswerWithin = std::chrono::seconds(kKeepAliveSeconds);
+constexpr auto kConnectTimeout = 10s;  // TCP, TLS, then CONNACK
+constexpr auto kWriteTimeout = 5s;
+constexpr auto kFirstReconnectDelay = 1s;
+constexpr auto kLastReconnectDelay = 10s;
+// A message over this is dropped unread, so that no sender can make the
+// subscriber hold more; an alarm event is a few dozen bytes.
+constexpr std::size_t kMaxPacketBytes = 64 * 1024;
+// Socket reads in one go at most, so that a stream that never pauses still
+// lets the thread ping in between.
+constexpr int kMaxReadsPerWake = 64;
 
-void initialise_library() {
-  static std::once_flag once;
-  std::call_once(once, [] { mosquitto_lib_init(); });
+int poll_ms(Clock::duration d) {
+  return static_cast<int>(std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(d).count()));
 }
-
-std::string why(int code) { return code == MOSQ_ERR_ERRNO ? std::strerror(errno) : mosquitto_strerror(code); }
 
 }  // namespace
 
 struct StreamSubscriber::Session {
+  ConnectionOptions connection;
   std::string filter;
   Handler handler;
   std::string where;  // "host:port", for messages
   Clock::duration gather{};
-  mosquitto* handle = nullptr;
   std::atomic<bool> connected{false};
   std::mutex mutex;  // with changed: the first subscription's outcome, and stopping
   std::condition_variable changed;
-  int first_subscription = kNoSubscription;
   enum class Grant { waiting, granted, refused } grant = Grant::waiting;
+  std::uint16_t awaited_subscription = 0;  // 0: none sent yet
   bool stopping = false;
-  Clock::time_point stop_asked;
-  int reconnects = 0;       // since the last connection; the network thread's
-  std::uint64_t handled = 0;  // messages; the network thread's
+  int wake = -1;  // an eventfd that a stop writes, so that no wait outlasts it
   std::thread thread;
+  // The network thread's:
+  PacketReader reader{kMaxPacketBytes};
+  std::uint16_t next_packet_id = 1;
+  std::uint64_t handled = 0;
+  std::uint64_t skipped = 0;
+  bool ping_waiting = false;
+  Clock::time_point last_sent, ping_sent;
 
   ~Session() {
-    if (handle) mosquitto_destroy(handle);
+    if (wake >= 0) ::close(wake);
   }
 
-  static Session& of(void* self) { return *static_cast<Session*>(self); }
-
-  static void on_connect(mosquitto* m, void* self, int code) {
-    Session& s = of(self);
-    if (code != 0) {
-      spdlog::warn("sensor stream: {} refused the connection: {}", s.where, mosquitto_connack_string(code));
-      return;
-    }
-    s.connected = true;
-    s.reconnects = 0;
-    int id = 0;
-    if (int rc = mosquitto_subscribe(m, &id, s.filter.c_str(), 0); rc != MOSQ_ERR_SUCCESS) {
-      spdlog::warn("sensor stream: cannot subscribe to {}: {}", s.filter, why(rc));
-      return;
-    }
-    std::lock_guard lock(s.mutex);
-    if (s.first_subscription == kNoSubscription) s.first_subscription = id;
+  bool stop_asked() {
+    std::lock_guard lock(mutex);
+    return stopping;
   }
 
-  static void on_disconnect(mosquitto*, void* self, int code) {
-    Session& s = of(self);
-    const bool was_connected = s.connected.exchange(false);
-    if (code == 0) return;
-    if (was_connected)
-      spdlog::warn("sensor stream: lost {}: {}; reconnecting", s.where, why(code));
-    else
-      spdlog::warn("sensor stream: cannot reach {}: {}; retrying", s.where, why(code));
+  // Waits for `fd` to be readable (or, with fd < 0, only for a stop) up to
+  // `timeout`; false when the wait ended by a stop.
+  bool wait(int fd, Clock::duration timeout) {
+    pollfd p[2] = {{wake, POLLIN, 0}, {fd, POLLIN, 0}};
+    int rc;
+    do {
+      rc = ::poll(p, fd >= 0 ? 2 : 1, poll_ms(timeout));
+    } while (rc < 0 && errno == EINTR);
+    return (p[0].revents & POLLIN) == 0;
   }
 
-  static void on_subscribe(mosquitto*, void* self, int id, int count, const int* granted) {
-    Session& s = of(self);
-    const bool refused = count < 1 || granted[0] > 2;  // 0x80: the broker refused (an ACL)
-    if (refused) spdlog::warn("sensor stream: {} refused the subscription to {}", s.where, s.filter);
-    std::lock_guard lock(s.mutex);
-    if (id != s.first_subscription || s.grant != Grant::waiting) return;
-    s.grant = refused ? Grant::refused : Grant::granted;
-    s.changed.notify_all();
-  }
-
-  static void on_message(mosquitto*, void* self, const mosquitto_message* m) {
-    Session& s = of(self);
-    ++s.handled;
-    std::string_view payload(static_cast<const char*>(m->payload), m->payload ? static_cast<std::size_t>(m->payloadlen) : 0);
-    try {
-      s.handler(m->topic, payload);
-    } catch (const std::exception& e) {  // the stream goes on; the thread must not end
-      spdlog::warn("sensor stream: a message on {} was not handled: {}", m->topic, e.what());
-    }
-  }
-
-  // The network thread. A message of a busy stream comes while the one before
-  // is still being handled or just after: woken for each, the thread would
-  // spend more on waking and on the socket's calls than on the messages. So it
-  // wakes at most once per `gather`, and reads what gathered in the socket
-  // meanwhile in one go; a quiet stream's message is read as it comes.
   void run() {
     pthread_setname_np(pthread_self(), "sensor stream");
+    int failures = 0;
+    while (!stop_asked()) {
+      try {
+        if (serve_connection()) failures = 0;
+      } catch (const Error& e) {
+        if (failures == 0) spdlog::warn("sensor stream: {}; retrying", e.what());
+        else spdlog::debug("sensor stream: {}", e.what());
+      }
+      connected = false;
+      const auto delay = std::min<Clock::duration>(kFirstReconnectDelay * (1 << std::min(failures, 4)), kLastReconnectDelay);
+      ++failures;
+      if (!wait(-1, delay)) return;
+    }
+  }
+
+  // One connection from CONNECT until it is lost or stopped; true when the
+  // broker accepted it. Throws Error when it could not be made.
+  bool serve_connection() {
+    stream::Socket socket(connection, kConnectTimeout);
+    reader.clear();
+    ping_waiting = false;
+    const std::string client_id = connection.client_id;
+    send(socket, stream::connect_packet({client_id, connection.username, connection.password, kKeepAliveSeconds}));
+    if (!accepted(socket)) return false;
+    connected = true;
+    const std::uint16_t id = next_packet_id++;
+    if (next_packet_id == 0) next_packet_id = 1;
+    {
+      std::lock_guard lock(mutex);
+      if (grant == Grant::waiting) awaited_subscription = id;  // the one whose answer the constructor waits for
+    }
+    send(socket, stream::subscribe_packet(id, filter));
     while (true) {
+      const Clock::time_point ping_due = ping_waiting ? ping_sent + kPingAnswerWithin : last_sent + kPingEvery;
+      if (!socket.pending() && !wait(socket.fd(), ping_due - Clock::now())) break;
       const std::uint64_t handled_before = handled;
-      int rc = mosquitto_loop(handle, kWaitMs, 1);  // waits for the socket; reads a packet, writes, pings
-      const Clock::time_point woke = Clock::now();
-      if (rc == MOSQ_ERR_SUCCESS) rc = read_waiting();
-      if (stop_now(rc)) return;
-      if (rc != MOSQ_ERR_SUCCESS) {
-        reconnect_after_delay();
-      } else if (gather.count() > 0 && handled != handled_before) {  // not after a handshake's packet
-        std::unique_lock lock(mutex);
-        changed.wait_until(lock, woke + gather, [&] { return stopping; });
+      if (!read_available(socket)) return true;
+      if (!keep_alive(socket)) return true;
+      if (handled != handled_before && gather.count() > 0 && !wait(-1, gather)) break;
+    }
+    socket.write_all(stream::disconnect_packet(), 1s);  // stopping: a clean goodbye, if the broker takes it
+    return true;
+  }
+
+  void send(stream::Socket& socket, std::string_view bytes) {
+    if (!socket.write_all(bytes, kWriteTimeout)) throw Error(fmt::format("lost {}: {}", where, socket.why()));
+    last_sent = Clock::now();
+  }
+
+  // Reads until the CONNACK; false (logged) when the broker refused.
+  bool accepted(stream::Socket& socket) {
+    const Clock::time_point deadline = Clock::now() + kConnectTimeout;
+    Packet packet;
+    while (true) {
+      switch (reader.next(packet)) {
+        case PacketReader::Next::packet: {
+          int code = -1;
+          if (packet.type != static_cast<std::uint8_t>(PacketType::connack) || !stream::parse_connack(packet, code))
+            throw Error(fmt::format("{} answered CONNECT with packet type {}", where, packet.type));
+          if (code == 0) return true;
+          spdlog::warn("sensor stream: {} refused the connection (CONNACK code {})", where, code);
+          return false;
+        }
+        case PacketReader::Next::malformed:
+        case PacketReader::Next::skipped:
+          throw Error(fmt::format("{} answered CONNECT with a malformed packet", where));
+        case PacketReader::Next::need_more:
+          break;
+      }
+      if (Clock::now() > deadline || !wait(socket.fd(), deadline - Clock::now()))
+        throw Error(fmt::format("no answer to CONNECT from {}", where));
+      std::size_t bytes = 0;
+      if (socket.read_some(reader.space(), bytes) == stream::Socket::Read::closed)
+        throw Error(fmt::format("{} closed the connection: {}", where, socket.why()));
+      reader.wrote(bytes);
+    }
+  }
+
+  // Everything the socket holds now, packet by packet; false when the
+  // connection is lost (logged).
+  bool read_available(stream::Socket& socket) {
+    for (int reads = 0; reads < kMaxReadsPerWake; ++reads) {
+      std::size_t bytes = 0;
+      const auto read = socket.read_some(reader.space(), bytes);
+      if (read == stream::Socket::Read::none) return true;
+      if (read == stream::Socket::Read::closed) return lost(socket.why());
+      reader.wrote(bytes);
+      if (!handle_packets()) return lost("a malformed packet");
+    }
+    return true;
+  }
+
+  bool handle_packets() {
+    Packet packet;
+    while (true) {
+      switch (reader.next(packet)) {
+        case PacketReader::Next::packet:
+          handle(packet);
+          break;
+        case PacketReader::Next::skipped:
+          if (skipped++ == 0)
+            spdlog::warn("sensor stream: a message over {} bytes was dropped unread (the first; more are not logged)",
+                         kMaxPacketBytes);
+          break;
+        case PacketReader::Next::malformed:
+          return false;
+        case PacketReader::Next::need_more:
+          return true;
       }
     }
   }
 
-  // Every whole packet the socket holds now. libmosquitto reads one QoS 0
-  // packet per call, and says it found the socket empty through errno.
-  int read_waiting() {
-    for (int i = 0; i < kMaxPacketsPerRead; ++i) {
-      errno = 0;
-      int rc = mosquitto_loop_read(handle, 1);
-      if (rc != MOSQ_ERR_SUCCESS) return rc;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+  void handle(const Packet& packet) {
+    switch (static_cast<PacketType>(packet.type)) {
+      case PacketType::publish: {
+        stream::Publish message;
+        if (!stream::parse_publish(packet, message)) return;
+        ++handled;
+        try {
+          handler(message.topic, message.payload);
+        } catch (const std::exception& e) {  // the stream goes on; the thread must not end
+          spdlog::warn("sensor stream: a message on {} was not handled: {}", message.topic, e.what());
+        }
+        return;
+      }
+      case PacketType::suback: {
+        std::uint16_t id = 0;
+        int granted = 0x80;
+        if (!stream::parse_suback(packet, id, granted)) return;
+        const bool refused = granted > 2;  // 0x80: the broker refused (an ACL)
+        if (refused) spdlog::warn("sensor stream: {} refused the subscription to {}", where, filter);
+        std::lock_guard lock(mutex);
+        if (id != awaited_subscription || grant != Grant::waiting) return;
+        grant = refused ? Grant::refused : Grant::granted;
+        changed.notify_all();
+        return;
+      }
+      case PacketType::pingresp:
+        ping_waiting = false;
+        return;
+      default:
+        return;
     }
-    return MOSQ_ERR_SUCCESS;
   }
 
-  bool stop_now(int rc) {
-    std::lock_guard lock(mutex);
-    return stopping && (rc != MOSQ_ERR_SUCCESS || Clock::now() - stop_asked > kStopGrace);
+  bool keep_alive(stream::Socket& socket) {
+    const Clock::time_point now = Clock::now();
+    if (ping_waiting && now - ping_sent > kPingAnswerWithin) return lost("no answer to a ping");
+    if (ping_waiting || now - last_sent < kPingEvery) return true;
+    if (!socket.write_all(stream::pingreq_packet(), kWriteTimeout)) return lost(socket.why());
+    last_sent = ping_sent = now;
+    ping_waiting = true;
+    return true;
   }
 
-  void reconnect_after_delay() {
-    const std::chrono::seconds delay = std::min(kFirstReconnectDelay * (1 << std::min(reconnects, 4)), kLastReconnectDelay);
-    ++reconnects;
-    {
-      std::unique_lock lock(mutex);
-      if (changed.wait_for(lock, delay, [&] { return stopping; })) return;
-    }
-    if (int rc = mosquitto_reconnect(handle); rc != MOSQ_ERR_SUCCESS)
-      spdlog::debug("sensor stream: cannot reach {} yet: {}", where, why(rc));
+  bool lost(const std::string& why) {
+    if (!stop_asked()) spdlog::warn("sensor stream: lost {}: {}; reconnecting", where, why);
+    return false;
   }
 
   void stop() {
@@ -171,10 +259,9 @@ struct StreamSubscriber::Session {
       std::lock_guard lock(mutex);
       if (stopping) return;
       stopping = true;
-      stop_asked = Clock::now();
     }
-    changed.notify_all();
-    mosquitto_disconnect(handle);  // wakes the thread, which sends it
+    const std::uint64_t one = 1;
+    if (::write(wake, &one, sizeof one) < 0) spdlog::debug("sensor stream: cannot wake its thread: {}", std::strerror(errno));
     if (thread.joinable()) thread.join();
   }
 };
@@ -182,29 +269,14 @@ struct StreamSubscriber::Session {
 StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, std::string filter, Handler handler,
                                    std::chrono::milliseconds timeout, std::chrono::microseconds gather)
     : session_(std::make_unique<Session>()) {
-  initialise_library();
   Session& s = *session_;
+  s.connection = c;  // an empty client id: the broker gives one (a clean session may have none)
   s.filter = std::move(filter);
   s.handler = std::move(handler);
   s.where = fmt::format("{}:{}", c.host, c.port);
   s.gather = gather;
-  s.handle = mosquitto_new(c.client_id.empty() ? nullptr : c.client_id.c_str(), true, &s);
-  if (!s.handle) throw Error(fmt::format("sensor stream: cannot make an MQTT client: {}", std::strerror(errno)));
-  mosquitto_threaded_set(s.handle, true);  // the thread below is ours, not libmosquitto's
-  mosquitto_int_option(s.handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
-  mosquitto_int_option(s.handle, MOSQ_OPT_TCP_NODELAY, 1);
-  if (!c.username.empty() && mosquitto_username_pw_set(s.handle, c.username.c_str(), c.password.c_str()) != MOSQ_ERR_SUCCESS)
-    throw Error("sensor stream: cannot set the username and password");
-  if (c.tls()) {
-    if (int rc = mosquitto_tls_set(s.handle, c.cafile.c_str(), nullptr, nullptr, nullptr, nullptr); rc != MOSQ_ERR_SUCCESS)
-      throw Error(fmt::format("sensor stream: cannot use the CA file {}: {}", c.cafile, why(rc)));
-  }
-  mosquitto_connect_callback_set(s.handle, &Session::on_connect);
-  mosquitto_disconnect_callback_set(s.handle, &Session::on_disconnect);
-  mosquitto_subscribe_callback_set(s.handle, &Session::on_subscribe);
-  mosquitto_message_callback_set(s.handle, &Session::on_message);
-  if (int rc = mosquitto_connect_async(s.handle, c.host.c_str(), c.port, kKeepAliveSeconds); rc != MOSQ_ERR_SUCCESS)
-    spdlog::warn("sensor stream: cannot reach {} yet: {}; retrying", s.where, why(rc));
+  s.wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s.wake < 0) throw Error(fmt::format("sensor stream: no eventfd: {}", std::strerror(errno)));
   s.thread = std::thread([&s] { s.run(); });
   std::unique_lock lock(s.mutex);
   s.changed.wait_for(lock, timeout, [&] { return s.grant != Session::Grant::waiting; });

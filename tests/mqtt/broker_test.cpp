@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "core/error.h"
 #include "core/process.h"
 #include "mqtt/client.h"
+#include "mqtt/stream_subscriber.h"
 #include "broker_clients.h"
 #include "support/test_support.h"
 
@@ -185,6 +187,45 @@ TEST_F(MqttTlsBroker, CertificateForAnotherHostIsRejected) {
     options.connect_timeout = 100ms;
     Client client(options);
     EXPECT_THROW(client.connect(), Error);
+  }
+}
+
+// The receive-only stream connection has a TLS client of its own (stream_socket.h).
+TEST_F(MqttTlsBroker, VerifiedStreamSubscriberReceives) {
+  auto broker = start("server");
+  for (const std::string host : {"127.0.0.1", "localhost"}) {
+    SCOPED_TRACE(host);
+    std::mutex mutex;
+    std::vector<std::string> received;
+    StreamSubscriber subscriber(tls_options(*broker, "stream-" + host, host, "ca").connection, "secure/#",
+                                [&](std::string_view topic, std::string_view payload) {
+                                  std::lock_guard lock(mutex);
+                                  received.push_back(std::string(topic) + " " + std::string(payload));
+                                });
+    Client sender(tls_options(*broker, "sender-" + host, host, "ca"));
+    sender.connect();
+    sender.publish("secure/" + host, "sealed", 1);
+    EXPECT_TRUE(wait_until(
+        [&] {
+          std::lock_guard lock(mutex);
+          return received.size() == 1 && received[0] == "secure/" + host + " sealed";
+        },
+        kWait));
+  }
+}
+
+TEST_F(MqttTlsBroker, StreamSubscriberRefusesAnUntrustedOrMisnamedBroker) {
+  ASSERT_NO_FATAL_FAILURE(make_ca(dir.path(), "other-ca"));
+  ASSERT_NO_FATAL_FAILURE(make_server_cert(dir.path(), "ca", "elsewhere", "DNS:broker.example.com,IP:10.9.8.7"));
+  auto server = start("server");
+  auto elsewhere = start("elsewhere");
+  const std::vector<ConnectionOptions> wrong = {
+      tls_options(*server, "stream-other-ca", "127.0.0.1", "other-ca").connection,
+      tls_options(*elsewhere, "stream-elsewhere-ip", "127.0.0.1", "ca").connection,
+      tls_options(*elsewhere, "stream-elsewhere-name", "localhost", "ca").connection};
+  for (const ConnectionOptions& connection : wrong) {
+    SCOPED_TRACE(connection.client_id);
+    EXPECT_THROW(StreamSubscriber(connection, "secure/#", [](std::string_view, std::string_view) {}, 1s), Error);
   }
 }
 

@@ -4,6 +4,7 @@
 // stop that does not wait for the gathering, a broker restart survived, and
 // a broker that is not there reported within the timeout.
 #include <atomic>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -124,6 +125,37 @@ TEST(StreamSubscriber, SubscribesAgainAfterTheBrokerRestarts) {
         return received.size() > 0;
       },
       kWait));
+}
+
+// As a user the broker knows: a wrong password is a refused connection,
+// reported at the constructor's timeout; a filter the ACL denies is answered
+// as refused (and logged), so the constructor returns; an allowed one is read.
+TEST(StreamSubscriber, LogsInAndKeepsToWhatTheAclAllows) {
+  test::TempDir dir;
+  std::ofstream(dir.path() / "acl") << "user alice\ntopic read alarm/#\n\nuser bob\ntopic write alarm/#\n";
+  BrokerConfig config;
+  config.users = {{"alice", "alice-pw"}, {"bob", "bob-pw"}};
+  config.acl_file = dir.path() / "acl";
+  auto broker = test::start_broker(dir.path() / "broker", config);
+  ConnectionOptions alice = test::client_options(*broker, "stream").connection;
+  alice.username = "alice";
+  alice.password = "alice-pw";
+
+  ConnectionOptions wrong = alice;
+  wrong.password = "guess";
+  EXPECT_THROW(StreamSubscriber(wrong, "alarm/#", [](std::string_view, std::string_view) {}, 1s), Error);
+
+  StreamSubscriber denied(alice, "secret/#", [](std::string_view, std::string_view) {}, kWait);
+  Received received;
+  StreamSubscriber allowed(alice, "alarm/#", [&](std::string_view t, std::string_view p) { received.add(t, p); }, kWait);
+  ClientOptions bob = test::client_options(*broker, "sender");
+  bob.connection.username = "bob";
+  bob.connection.password = "bob-pw";
+  Client sender(bob);
+  sender.connect();
+  sender.publish("alarm/s/d/a", "1", 1)->wait_for(kWait);
+  ASSERT_TRUE(test::wait_until([&] { return received.size() == 1; }, kWait));
+  EXPECT_EQ(received.messages[0], "alarm/s/d/a 1");
 }
 
 TEST(StreamSubscriber, ABrokerThatIsNotThereIsReportedWithinTheTimeout) {
