@@ -98,7 +98,7 @@ struct StreamSubscriber::Session {
     while (!stop_asked()) {
       try {
         if (serve_connection()) failures = 0;
-      } catch (const Error& e) {
+      } catch (const std::exception& e) {  // the thread keeps trying; it must not end the process
         if (failures == 0) spdlog::warn("sensor stream: {}; retrying", e.what());
         else spdlog::debug("sensor stream: {}", e.what());
       }
