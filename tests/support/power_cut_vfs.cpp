@@ -2,6 +2,7 @@
 // the bytes it is about to replace, and forgets them when the file is synced
 // (power_cut.h). Loaded with LD_PRELOAD; it makes itself the default VFS.
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -33,8 +34,10 @@ void log_old_bytes(File* f, sqlite3_int64 offset, int length) {
   std::vector<char> old(static_cast<std::size_t>(length));
   if (offset < size) f->real->pMethods->xRead(f->real, old.data(), length, offset);  // short reads fill zeros
   std::int64_t header[3] = {offset, length, size};
-  if (::write(f->undo, header, sizeof header) != sizeof header ||
-      ::write(f->undo, old.data(), old.size()) != static_cast<ssize_t>(old.size()))
+  // One call, so that a kill leaves the record whole or absent (the reader
+  // also drops a torn last record).
+  iovec parts[2] = {{header, sizeof header}, {old.data(), old.size()}};
+  if (::writev(f->undo, parts, 2) != static_cast<ssize_t>(sizeof header + old.size()))
     std::abort();  // a test that cannot keep its log must not pass
 }
 
