@@ -115,8 +115,7 @@ struct StreamSubscriber::Session {
     stream::Socket socket(connection, kConnectTimeout);
     reader.clear();
     ping_waiting = false;
-    const std::string client_id = connection.client_id;
-    send(socket, stream::connect_packet({client_id, connection.username, connection.password, kKeepAliveSeconds}));
+    send(socket, stream::connect_packet({connection.client_id, connection.username, connection.password, kKeepAliveSeconds}));
     if (!accepted(socket)) return false;
     connected = true;
     const std::uint16_t id = next_packet_id++;
