@@ -12,7 +12,9 @@ void add_publish_command(CLI::App& app);
 void add_collect_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_model_command(CLI::App& app);
+#ifdef EDGEML_WITH_TRAINER
 void add_train_command(CLI::App& app);
+#endif
 void add_serve_command(CLI::App& app);
 void add_deploy_commands(CLI::App& app);
 void add_keys_command(CLI::App& app);
@@ -35,7 +37,9 @@ int main(int argc, char** argv) {
   edgeml::cli::add_collect_command(app);
   edgeml::cli::add_export_command(app);
   edgeml::cli::add_model_command(app);
+#ifdef EDGEML_WITH_TRAINER
   edgeml::cli::add_train_command(app);
+#endif
   edgeml::cli::add_serve_command(app);
   edgeml::cli::add_deploy_commands(app);
   edgeml::cli::add_keys_command(app);
