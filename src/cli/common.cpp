@@ -9,6 +9,7 @@
 
 namespace edgeml::cli {
 
+std::vector<std::string> g_arguments;
 std::atomic<bool> g_stop{false};
 
 static void on_stop_signal(int) { g_stop = true; }
@@ -36,6 +37,7 @@ void add_connection_options(CLI::App& cmd, mq::ClientOptions& o) {
   cmd.add_option_function<std::string>(
          "--password-file", [&c](const std::string& file) { c.password = mq::read_password_file(file); },
          "file whose first line is the broker password (mode 600); else EDGEML_PASSWORD")
+      ->envname("EDGEML_PASSWORD_FILE")
       ->group("Broker");
   cmd.add_option_function<std::string>(
          "--password",
@@ -44,6 +46,7 @@ void add_connection_options(CLI::App& cmd, mq::ClientOptions& o) {
                                                     "machine: use --password-file FILE (mode 600) or EDGEML_PASSWORD");
          },
          "refused: use --password-file or EDGEML_PASSWORD")
+      ->configurable(false)
       ->group("");
   cmd.add_option("--cafile", c.cafile, "CA certificate (PEM): connect with TLS and verify the broker")
       ->envname("EDGEML_CAFILE")

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -16,6 +17,9 @@ namespace edgeml::cli {
 // --connect-timeout, each also read from EDGEML_<NAME> (the password itself
 // from EDGEML_PASSWORD).
 void add_connection_options(CLI::App& cmd, mq::ClientOptions& options);
+
+// The command line after the program's name, as given: a reload parses it again.
+extern std::vector<std::string> g_arguments;
 
 // Set by SIGINT/SIGTERM once install_stop_handlers() ran.
 extern std::atomic<bool> g_stop;

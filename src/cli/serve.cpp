@@ -12,6 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/common.h"
+#include "cli/layered_options.h"
+#include "cli/service_manager.h"
+#include "core/logging.h"
 #include "core/error.h"
 #include "protocol/topics.h"
 #include "serve/server.h"
@@ -33,31 +36,69 @@ struct ServeArgs {
   double probe_timeout_s = 2;
 };
 
+ServeArgs parse_serve_again();
+
 std::string host_name() {
   char name[256] = {};
   return gethostname(name, sizeof name - 1) == 0 && name[0] ? name : "edge";
 }
 
-void run_serve(ServeArgs& args) {
+serve::ServerOptions server_options(ServeArgs& args) {
   if (args.server.node.empty()) args.server.node = host_name();
   args.server.connection = args.client.connection;
+  args.server.connect_timeout = args.client.connect_timeout;
   args.server.reload_poll = std::chrono::milliseconds(args.reload_poll_ms);
   args.server.request_deadline = std::chrono::microseconds(static_cast<long>(args.deadline_ms * 1000));
   args.server.stats_interval = std::chrono::milliseconds(static_cast<long>(args.stats_interval_s * 1000));
   args.server.budgets.per_model.multiply_adds = static_cast<std::uint64_t>(args.model_macs);
   args.server.budgets.node.multiply_adds = static_cast<std::uint64_t>(args.node_macs);
   args.server.budgets.probe_limit = std::chrono::milliseconds(static_cast<long>(args.probe_timeout_s * 1000));
+  args.server.monitoring = !args.no_monitoring;
+  args.server.deploy_policy.keys.clear();
   for (const auto& key : args.deploy_keys) args.server.deploy_policy.keys.push_back(serve::TrustedKey::read(key));
   if (args.server.deploy_policy.keys.empty() && !args.server.deploy_policy.allow_unsigned)
     spdlog::info("no --deploy-key: this node refuses every deployment (--allow-unsigned-deploy takes unsigned ones)");
-  install_stop_handlers();
-  serve::Server server(args.server);
+  return args.server;
+}
+
+std::unique_ptr<serve::Server> start_server(ServeArgs& args) {
+  auto server = std::make_unique<serve::Server>(server_options(args));
   if (!args.metrics_port_file.empty()) {
-    std::ofstream(args.metrics_port_file + ".partial") << server.metrics_port() << "\n";
+    std::ofstream(args.metrics_port_file + ".partial") << server->metrics_port() << "\n";
     std::filesystem::rename(args.metrics_port_file + ".partial", args.metrics_port_file);
   }
-  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  server.stop();
+  notify_ready(fmt::format("serving {} as node {}", args.server.models_dir.string(), args.server.node));
+  return server;
+}
+
+// SIGHUP: the command line is parsed again with the environment and the
+// config file as they are now, and the server restarts with the result
+// (models, contract and quality settings are read anew; the counters start
+// again). A configuration that does not parse, or a server that does not
+// start with it, leaves the previous one serving.
+void reload(std::unique_ptr<serve::Server>& server, ServeArgs& args) {
+  notify_reloading();
+  ServeArgs fresh;
+  try {
+    fresh = parse_serve_again();
+  } catch (const std::exception& e) {
+    spdlog::error("reload: {}; still serving with the previous configuration", e.what());
+    notify_ready("serving; the last reload failed");
+    return;
+  }
+  server->stop();
+  server.reset();
+  try {
+    server = start_server(fresh);
+    args = std::move(fresh);
+    spdlog::info("reloaded the configuration");
+  } catch (const std::exception& e) {
+    spdlog::error("reload: {}; serving with the previous configuration again", e.what());
+    server = start_server(args);
+  }
+}
+
+void print_counts(serve::Server& server) {
   serve::ServerCounts n = server.counts();
   fmt::print("served {} request(s): {} answered, {} error replies, {} refused as overload, {} past the deadline; "
              "{} model reload(s)\n",
@@ -73,9 +114,22 @@ void run_serve(ServeArgs& args) {
   if (const serve::ContractMonitor* contract = server.contract()) {
     serve::ContractSnapshot c = contract->snapshot();
     std::size_t active = 0;
-    for (const serve::ContractState& s : c.states) active += s.violated ? 1 : 0;
+    for (const serve::ContractState& st : c.states) active += st.violated ? 1 : 0;
     fmt::print("service contract {}: {} violation(s) raised, {} still standing\n", c.name, c.violations, active);
   }
+}
+
+void run_serve(ServeArgs& args) {
+  install_stop_handlers();
+  install_reload_handler();
+  std::unique_ptr<serve::Server> server = start_server(args);
+  while (!g_stop) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (g_reload.exchange(false)) reload(server, args);
+  }
+  notify_stopping();
+  server->stop();
+  print_counts(*server);
 }
 
 // Defaults for a Raspberry-Pi-class node: see serve/model_budget.h.
@@ -104,11 +158,7 @@ void add_budget_options(CLI::App& cmd, ServeArgs& args) {
       ->capture_default_str();
 }
 
-}  // namespace
-
-void add_serve_command(CLI::App& app) {
-  auto args = std::make_shared<ServeArgs>();
-  auto* cmd = app.add_subcommand("serve", "answer prediction requests over MQTT with every model in a directory");
+void add_serve_options(CLI::App* cmd, ServeArgs* args) {
   add_connection_options(*cmd, args->client);
   cmd->add_option("--models", args->server.models_dir, "directory of .tflite/.onnx files (and manifest.json)")
       ->required()
@@ -186,10 +236,28 @@ void add_serve_command(CLI::App& app) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 31))
       ->capture_default_str();
   add_budget_options(*cmd, *args);
-  cmd->callback([args] {
-    args->server.monitoring = !args->no_monitoring;
-    run_serve(*args);
-  });
+}
+
+ServeArgs parse_serve_again() {
+  CLI::App app{"edgeml"};
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level)->envname("EDGEML_LOG_LEVEL");
+  ServeArgs fresh;
+  add_serve_options(app.add_subcommand("serve"), &fresh);
+  add_layered_options(app);
+  std::vector<std::string> reversed(g_arguments.rbegin(), g_arguments.rend());  // CLI11 takes them last first
+  app.parse(reversed);
+  setup_logging(log_level);
+  return fresh;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  auto* cmd = app.add_subcommand("serve", "answer prediction requests over MQTT with every model in a directory");
+  add_serve_options(cmd, args.get());
+  cmd->callback([args] { run_serve(*args); });
 }
 
 }  // namespace edgeml::cli

@@ -18,6 +18,7 @@ using namespace std::chrono_literals;
 mq::ClientOptions client_options(const ServerOptions& options) {
   mq::ClientOptions client;
   client.connection = options.connection;
+  client.connect_timeout = options.connect_timeout;
   if (client.connection.client_id.empty()) client.connection.client_id = "edgeml-serve-" + options.node;
   client.mqtt_version = 5;
   client.clean_session = true;

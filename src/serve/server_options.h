@@ -16,6 +16,7 @@ namespace edgeml::serve {
 
 struct ServerOptions {
   mq::ConnectionOptions connection;
+  std::chrono::milliseconds connect_timeout{30000};  // of the first connection, retried with backoff
   std::filesystem::path models_dir;
   std::string node;   // this server's name in replies and status topics
   std::string group;  // empty: every request reaches this server
