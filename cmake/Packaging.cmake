@@ -47,19 +47,32 @@ set(_out "${PROJECT_BINARY_DIR}/packaging")
 file(MAKE_DIRECTORY "${_out}")
 
 # The man page comes from the binary's own --help, so it runs at build time:
-# under CMAKE_CROSSCOMPILING_EMULATOR (qemu-user with -L) in a cross build.
-set(_runner ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgeml>)
-if(CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR)
-  message(FATAL_ERROR "Packaging: a cross build needs CMAKE_CROSSCOMPILING_EMULATOR to write the man page")
+# under CMAKE_CROSSCOMPILING_EMULATOR (qemu-user) in a cross build. A cross
+# build without one may take a native build's page (same options) instead.
+set(EDGEML_MANPAGE "" CACHE FILEPATH "edgeml.1 to package instead of one written from this build's binary")
+set(_man "${_out}/edgeml.1.gz")
+if(EDGEML_MANPAGE)
+  add_custom_command(
+    OUTPUT "${_man}"
+    COMMAND gzip -9nc "${EDGEML_MANPAGE}" > "${_man}"
+    DEPENDS "${EDGEML_MANPAGE}"
+    VERBATIM)
+elseif(CMAKE_CROSSCOMPILING AND NOT CMAKE_CROSSCOMPILING_EMULATOR)
+  message(WARNING "Packaging: no CMAKE_CROSSCOMPILING_EMULATOR to run edgeml --help, nor EDGEML_MANPAGE: "
+                  "the package will have no man page")
+  set(_man "")
+else()
+  add_custom_command(
+    OUTPUT "${_man}"
+    COMMAND "${_pkg}/make-manpage" "${_out}/edgeml.1" "${PROJECT_VERSION}" "${EDGEML_MAN_DATE}"
+            ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgeml>
+    # -n: no name or time stamp in the gzip header (reproducible; lintian
+    # checks). edgeml.1 stays, for a cross build's EDGEML_MANPAGE.
+    COMMAND gzip -9nc "${_out}/edgeml.1" > "${_man}"
+    DEPENDS edgeml "${_pkg}/make-manpage"
+    COMMENT "Writing the man page edgeml(1) from edgeml --help"
+    VERBATIM)
 endif()
-add_custom_command(
-  OUTPUT "${_out}/edgeml.1.gz"
-  COMMAND "${_pkg}/make-manpage" "${_out}/edgeml.1" "${PROJECT_VERSION}" "${EDGEML_MAN_DATE}" ${_runner}
-  # -n: no name or time stamp in the gzip header (reproducible; lintian checks).
-  COMMAND gzip -9nf "${_out}/edgeml.1"
-  DEPENDS edgeml "${_pkg}/make-manpage"
-  COMMENT "Writing the man page edgeml(1) from edgeml --help"
-  VERBATIM)
 
 configure_file("${_pkg}/changelog.in" "${_out}/changelog.Debian" @ONLY)
 add_custom_command(
@@ -67,12 +80,14 @@ add_custom_command(
   COMMAND gzip -9nc "${_out}/changelog.Debian" > "${_out}/changelog.Debian.gz"
   DEPENDS "${_out}/changelog.Debian"
   VERBATIM)
-add_custom_target(edgeml_package_files ALL DEPENDS "${_out}/edgeml.1.gz" "${_out}/changelog.Debian.gz")
+add_custom_target(edgeml_package_files ALL DEPENDS ${_man} "${_out}/changelog.Debian.gz")
 
 # Relative destinations land under CPACK_PACKAGING_INSTALL_PREFIX (/usr).
 # Units, sysusers.d and tmpfiles.d live in /usr/lib whatever the multiarch
 # libdir, which is where bookworm's lintian wants them.
-install(FILES "${_out}/edgeml.1.gz" DESTINATION share/man/man1)
+if(_man)
+  install(FILES "${_man}" DESTINATION share/man/man1)
+endif()
 install(FILES "${_pkg}/copyright" "${_out}/changelog.Debian.gz" DESTINATION share/doc/edgeml)
 install(FILES "${_pkg}/systemd/edgeml-broker.service" "${_pkg}/systemd/edgeml-collect.service"
               "${_pkg}/systemd/edgeml-serve@.service"
