@@ -123,7 +123,9 @@ set(CPACK_DEBIAN_PACKAGE_RELEASE "${EDGEML_DEB_REVISION}")
 set(CPACK_DEBIAN_PACKAGE_ARCHITECTURE "${EDGEML_DEB_ARCH}")
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# The shared libraries' packages, from the binary (dpkg-shlibdeps).
+# The shared libraries' packages, from the binary (dpkg-shlibdeps). It picks
+# the libraries of the binary's own ELF machine, so a cross build gets the
+# target's (libfoo:arm64, installed multiarch) with nothing more to set.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Recommends, not Depends: only `edgeml broker` runs mosquitto (and
 # mosquitto_passwd); a node whose services use a broker elsewhere needs none.
@@ -133,12 +135,4 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${_pkg}/debian/conffiles" "${_pkg}/debian/postinst" "${_pkg}/debian/prerm" "${_pkg}/debian/postrm")
 # 0755 scripts and 0644 conffiles whatever the checkout's modes (lintian checks).
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
-# Read by cpack when it runs: points dpkg-shlibdeps at the target architecture.
-if(CMAKE_CROSSCOMPILING)
-  set(EDGEML_DEB_CROSS 1)
-else()
-  set(EDGEML_DEB_CROSS 0)
-endif()
-configure_file("${_pkg}/cpack-options.cmake.in" "${_out}/cpack-options.cmake" @ONLY)
-set(CPACK_PROJECT_CONFIG_FILE "${_out}/cpack-options.cmake")
 include(CPack)
