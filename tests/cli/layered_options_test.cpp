@@ -168,5 +168,29 @@ TEST(LayeredOptions, TheFileOfANestedCommandSetsItsOptions) {
   EXPECT_EQ(cli.app.get_subcommand("model")->get_subcommand("run")->get_option("--input")->results().size(), 2u);
 }
 
+// The examples the package installs as /etc/edgeml/*.toml parse, and every
+// key they show commented out is an option of their command.
+TEST(LayeredOptions, ThePackagedExamplesAreValid) {
+  TempDir dir;
+  Environment env;
+  env.set("EDGEML_SERVE_MODELS", dir.path().string());  // the file's /var/lib/edgeml/models need not exist here
+  for (const char* command : {"broker", "collect", "serve"}) {
+    SCOPED_TRACE(command);
+    const std::string file = std::string(EDGEML_CONFIG_EXAMPLES) + "/" + command + ".toml";
+    CommandLine cli;
+    ASSERT_NO_THROW(cli.parse({command, "--config", file}));
+    std::ifstream in(file);
+    int shown = 0;
+    for (std::string line; std::getline(in, line);) {
+      const auto equals = line.find(" = ");
+      if (line.rfind("# ", 0) != 0 || equals == std::string::npos || line.find(' ', 2) != equals) continue;
+      const std::string key = line.substr(2, equals - 2);
+      EXPECT_NE(cli.app.get_subcommand(command)->get_option_no_throw("--" + key), nullptr) << key;
+      ++shown;
+    }
+    EXPECT_GT(shown, 0);
+  }
+}
+
 }  // namespace
 }  // namespace edgeml::cli
