@@ -5,8 +5,8 @@
 // run() broadcasts one input at a time and accumulates a whole panel of outputs
 // in registers, for several batch rows at once. The vector width is chosen at
 // load too: the widest the CPU has (AVX-512, AVX2, else the baseline's 4 lanes,
-// SSE2 or NEON; on 32-bit ARM, NEON where getauxval reports it) that the
-// outputs fill, scalars below 4 outputs. AVX-512 only
+// SSE2 or NEON; on 32-bit ARM, NEON where getauxval reports it, else
+// scalars) that the outputs fill, scalars below 4 outputs. AVX-512 only
 // for batches of kWideBatch rows or more: its arithmetic slows the whole core
 // for a while after, which costs a served model run one row at a time more
 // than it gains (bench/README.md, bench_serve).
@@ -197,8 +197,8 @@ template <int Vectors>
 template <int Vectors>
 [[gnu::target("fpu=neon"), gnu::flatten]] void run_neon(const Plan& p) { run_panels<Neon, Vectors>(p); }
 #endif
-// SSE2 on x86-64, NEON on 64-bit ARM: the baseline of both. Scalar VFP code
-// on 32-bit ARM (see Generic), where run_neon takes over if it can.
+// SSE2 on x86-64, NEON on 64-bit ARM: the baseline of both. (Scalar VFP
+// code on 32-bit ARM, see Generic, which uses run_neon or scalars instead.)
 template <int Vectors>
 void run_four_lanes(const Plan& p) { run_panels<Generic<4>, Vectors>(p); }
 template <int Vectors>
@@ -246,9 +246,13 @@ Variant choose_variant(std::size_t out_units, std::size_t batch, unsigned max_ve
       (any || max_vector_bits >= 256) && __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr,
       (any || max_vector_bits >= 512) && wide ? &kAvx512 : nullptr};
 #elif defined(__arm__)
+  // Without NEON, scalars rather than GCC's 4 lanes: those become VFP code
+  // that spills, 32 sums to the 32 single registers of VFPv3-D16 (about 6
+  // instructions a multiply-add, 4 of them loads and stores, against 2.6;
+  // NEON takes 1.5).
   (void)batch;
   (void)max_vector_bits;  // 128 bits, the least it may be
-  const Variants* candidates[] = {&kScalar, &kFourLanes, cpu_has_neon() ? &kNeon : nullptr};
+  const Variants* candidates[] = {&kScalar, cpu_has_neon() ? &kNeon : nullptr};
 #else
   (void)batch;
   (void)max_vector_bits;
