@@ -9,12 +9,13 @@
 //       tests/runtime/fully_connected_arm_check.cpp src/runtime/kernels/fully_connected.cpp
 //       src/runtime/kernels/common.cpp src/runtime/graph.cpp -o fc_check
 //   qemu-arm -cpu cortex-a7 ./fc_check            # NEON: the kernel's NEON variant
-//   qemu-arm -cpu cortex-a7,neon=off ./fc_check   # no NEON: the portable path
+//   qemu-arm -cpu cortex-a7,neon=off ./fc_check   # no NEON: scalars
 //
-// and with aarch64-linux-gnu-g++ and qemu-aarch64 for 64-bit ARM. `--all`
+// and with aarch64-linux-gnu-g++ and qemu-aarch64 for 64-bit ARM. (With
+// neon=off, any NEON instruction would stop the program as illegal.) `--all`
 // checks every shape with every activation instead of one activation per
-// shape in turn; `--time` only times. Times under qemu say little about a real core: TCG emulates
-// each float operation, NEON lanes included, in C.
+// shape in turn; `--time` only times. Times under qemu say little about a
+// real core: TCG emulates each float operation, NEON lanes included, in C.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
