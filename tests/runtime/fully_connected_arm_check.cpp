@@ -64,14 +64,16 @@ struct Layer {
   Graph g;
   std::unique_ptr<Kernel> kernel;
 
-  // Inputs, weights and biases uniform in +-scale, biases 0 if !with_bias.
+  // Inputs, weights and biases uniform in +-scale, biases 0 if !with_bias;
+  // then `fill`, if given, sets them.
   Layer(std::size_t batch_, std::size_t in_, std::size_t out_, Activation act_, std::mt19937& rng, float scale = 1,
-        bool with_bias = true)
+        bool with_bias = true, void (*fill)(Layer&) = nullptr)
       : batch(batch_), in(in_), out(out_), act(act_), x(batch * in), w(out * in), b(out), y(batch * out) {
     std::uniform_real_distribution<float> uniform(-scale, scale);
     for (auto* v : {&x, &w, &b})
       for (float& f : *v) f = uniform(rng);
     if (!with_bias) std::fill(b.begin(), b.end(), 0.0f);
+    if (fill) fill(*this);
     auto dim = [](std::size_t n) { return static_cast<std::int32_t>(n); };
     g.tensors = {float_tensor("x", {dim(batch), dim(in)}), float_tensor("w", {dim(out), dim(in)}),
                  float_tensor("b", {dim(out)}), float_tensor("y", {dim(batch), dim(out)})};
@@ -207,11 +209,28 @@ int main(int argc, char** argv) {
   }
   std::printf("denormal sums: %ld outputs as the plain loop's, %ld as the flushed loop's only, %ld wrong\n",
               tiny.exact, tiny.flushed, tiny.wrong);
+
+  // Sums of -0 and +0, each activation: the NEON ReLUs keep -0 as std::max does.
+  Tally zeros;
+  long negative_zeros = 0;
+  for (Activation act : acts) {
+    Layer layer(2, 3, 8, act, rng, 1, true, [](Layer& l) {
+      std::fill(l.x.begin(), l.x.end(), 0.0f);
+      for (std::size_t k = 0; k < l.w.size(); ++k) l.w[k] = k / l.in % 2 ? 1.0f : -1.0f;
+      for (std::size_t o = 0; o < l.out; ++o) l.b[o] = o % 4 < 2 ? -0.0f : 0.0f;
+      l.x[4] = -0.0f;
+    });
+    check(layer, zeros);
+    for (float y : layer.y) negative_zeros += y == 0 && std::signbit(y);
+  }
+  std::printf("signed zeros (%ld of them -0): %ld outputs as the plain loop's, %ld as the flushed loop's only, "
+              "%ld wrong\n",
+              negative_zeros, zeros.exact, zeros.flushed, zeros.wrong);
   const auto relu = Activation::relu, none = Activation::none;
   for (std::size_t batch : {1, 64}) {
     time_model("1->1", batch, {1, 1}, {none}, rng);
     time_model("3->1", batch, {3, 1}, {none}, rng);
     time_model("3->64->64->1", batch, {3, 64, 64, 1}, {relu, relu, none}, rng);
   }
-  return tally.wrong + tiny.wrong == 0 ? 0 : 1;
+  return tally.wrong + tiny.wrong + zeros.wrong == 0 ? 0 : 1;
 }
