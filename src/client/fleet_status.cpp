@@ -55,7 +55,8 @@ std::optional<FleetStatus::Clock::time_point> utc_time_point(const json& stats) 
   std::time_t seconds = timegm(&t);
   // From 1970 to 2200 only: system_clock counts nanoseconds in 64 bits, which
   // a year far out (such as -9999) overflows, and so would an age from it.
-  if (seconds < 0 || seconds >= 7258118400) return std::nullopt;
+  // (A 32-bit time_t, as on armhf, ends in 2038: timegm gives -1 past it.)
+  if (seconds < 0 || static_cast<long long>(seconds) >= 7258118400LL) return std::nullopt;
   return FleetStatus::Clock::from_time_t(seconds);
 }
 
