@@ -1,12 +1,16 @@
 // The precedence of command line, environment and --config file as a running
 // edgeml sees it, and `edgeml serve` reloading its file on SIGHUP.
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -92,6 +96,77 @@ TEST(ConfigProcess, ServeReloadsItsFileOnSighupAndKeepsServingWhenItIsWrong) {
       << test::read_file(log);
   EXPECT_TRUE(serve.running());
   EXPECT_EQ(serve.stop(SIGTERM, 10s), 0) << test::read_file(log);
+}
+
+// The service manager's end of sd_notify: a datagram socket at a path.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::filesystem::path& path) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof address.sun_path, "%s", path.c_str());
+    bound_ = bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  }
+  ~NotifySocket() { close(fd_); }
+  bool bound() const { return bound_; }
+  // The next message, or "" when none came within `timeout`.
+  std::string next(std::chrono::milliseconds timeout) {
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, static_cast<int>(timeout.count())) != 1) return "";
+    char buffer[4096];
+    const ssize_t n = recv(fd_, buffer, sizeof buffer, 0);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : "";
+  }
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  bool bound_ = false;
+};
+
+// What systemd sees of edgeml-serve@.service (Type=notify, ExecReload=kill
+// -HUP, stderr to the journal), without systemd: its notify socket and
+// JOURNAL_STREAM naming the file stderr goes to.
+TEST(ConfigProcess, ServeTellsTheServiceManagerWhenItIsReadyAndReloadingAndLogsForTheJournal) {
+  TempDir dir;
+  auto broker = test::start_broker(dir / "broker");
+  std::filesystem::create_directories(dir / "models");
+  NotifySocket manager(dir / "notify");
+  ASSERT_TRUE(manager.bound());
+  const auto log = dir / "serve.log";
+  std::ofstream(log).close();
+  struct stat st {};
+  ASSERT_EQ(stat(log.c_str(), &st), 0);
+  setenv("NOTIFY_SOCKET", (dir / "notify").c_str(), 1);
+  setenv("JOURNAL_STREAM", (std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino)).c_str(), 1);
+  Process serve = test::run_edgeml({"serve", "--models", (dir / "models").string(), "--node", "unit", "--port",
+                                    std::to_string(broker->port()), "--no-monitoring"},
+                                   log);
+  unsetenv("NOTIFY_SOCKET");
+  unsetenv("JOURNAL_STREAM");
+
+  EXPECT_EQ(manager.next(15s).rfind("READY=1\nSTATUS=serving", 0), 0u) << test::read_file(log);
+  serve.signal(SIGHUP);
+  EXPECT_EQ(manager.next(10s).rfind("RELOADING=1", 0), 0u);
+  EXPECT_EQ(manager.next(15s).rfind("READY=1", 0), 0u) << test::read_file(log);
+  serve.signal(SIGTERM);
+  EXPECT_EQ(manager.next(10s), "STOPPING=1");
+  EXPECT_EQ(serve.wait_for(10s), 0);
+
+  // Each line starts with its priority and carries no time: the journal adds it.
+  const std::string text = test::read_file(log);
+  EXPECT_NE(text.find("<6>reloaded the configuration\n"), std::string::npos) << text;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t end = text.find('\n', at);
+    const std::string line = text.substr(at, end - at);
+    if (line.rfind("served ", 0) != 0 && !line.empty()) {  // the summary goes to stdout, also in this file
+      EXPECT_TRUE(std::regex_search(line, std::regex("^<[2-7]>")) &&
+                  !std::regex_search(line, std::regex("^<.>[0-9]{4}-[0-9]{2}-[0-9]{2}T")))
+          << line;
+    }
+    at = end == std::string::npos ? text.size() : end + 1;
+  }
 }
 
 }  // namespace
