@@ -32,6 +32,7 @@
 
 #include "core/error.h"
 #include "runtime/kernels/kernel.h"
+#include "reference_activation.h"
 
 namespace edgeml::runtime {
 // The int8 kernel is not linked in: the check builds float models only.
@@ -45,16 +46,6 @@ namespace {
 using namespace edgeml::runtime;
 
 float flush(float v) { return std::fpclassify(v) == FP_SUBNORMAL ? std::copysign(0.0f, v) : v; }
-
-float activate(Activation act, float v) {
-  switch (act) {
-    case Activation::none: return v;
-    case Activation::relu: return std::max(v, 0.0f);
-    case Activation::relu6: return std::clamp(v, 0.0f, 6.0f);
-    case Activation::tanh: return std::tanh(v);
-  }
-  return v;
-}
 
 // One FULLY_CONNECTED layer: its tensors, buffers and kernel.
 struct Layer {
@@ -92,7 +83,7 @@ struct Layer {
     auto f = [ftz](float v) { return ftz ? flush(v) : v; };
     float sum = f(b[o]);
     for (std::size_t i = 0; i < in; ++i) sum = f(sum + f(f(x[row * in + i]) * f(w[o * in + i])));
-    return activate(act, sum);
+    return reference_activate(act, sum);
   }
 
   // The plain loop alone, for its time.
@@ -101,7 +92,7 @@ struct Layer {
       for (std::size_t o = 0; o < out; ++o) {
         float sum = b[o];
         for (std::size_t i = 0; i < in; ++i) sum += x[r * in + i] * w[o * in + i];
-        result[r * out + o] = activate(act, sum);
+        result[r * out + o] = reference_activate(act, sum);
       }
   }
 };

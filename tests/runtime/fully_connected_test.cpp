@@ -12,19 +12,10 @@
 
 #include "core/error.h"
 #include "runtime/interpreter.h"
+#include "reference_activation.h"
 
 namespace edgeml::runtime {
 namespace {
-
-float activate(Activation act, float v) {
-  switch (act) {
-    case Activation::none: return v;
-    case Activation::relu: return std::max(v, 0.0f);
-    case Activation::relu6: return std::clamp(v, 0.0f, 6.0f);
-    case Activation::tanh: return std::tanh(v);
-  }
-  return v;
-}
 
 #if defined(__arm__)
 constexpr bool kMayFlushDenormals = true;
@@ -78,9 +69,9 @@ void expect_plain_loop_results(Shape s, Activation act, bool with_bias, std::mt1
         sum += x[b * in + i] * weights[o * in + i];
         flushed = flush(flushed + flush(flush(x[b * in + i]) * flush(weights[o * in + i])));
       }
-      float expected = activate(act, sum);
+      float expected = reference_activate(act, sum);
       ASSERT_TRUE(same_bits(y[b * out + o], expected) ||
-                  (kMayFlushDenormals && same_bits(y[b * out + o], activate(act, flushed))))
+                  (kMayFlushDenormals && same_bits(y[b * out + o], reference_activate(act, flushed))))
           << "widest vectors " << options.max_vector_bits << " bits, batch " << s.batch << " in " << in << " out "
           << out << " activation " << static_cast<int>(act)
           << ": y[" << b << "][" << o << "] is " << y[b * out + o] << ", not " << expected;
