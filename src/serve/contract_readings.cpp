@@ -14,13 +14,16 @@ double milliseconds(LatencySummary::Duration d) { return std::chrono::duration<d
 void read_node_metrics(const NodeStats& now, const NodeStats& before, ContractReadings& out) {
   auto set = [&](ContractMetric metric, double value) { out.values[{std::string(), metric}] = {value, {}}; };
   if (now.latency_interval.count > 0) set(ContractMetric::p99_latency_ms, milliseconds(now.latency_interval.p99));
+  // Over the requests concluded in the interval, not those received: a
+  // request received just before a tick is concluded just after it, and its
+  // failure must not land in an interval that saw no request end.
   const ServerCounts& a = before.counts;
   const ServerCounts& b = now.counts;
-  if (b.requests > a.requests) {
-    std::uint64_t failed = (b.errors - a.errors) + (b.overloaded - a.overloaded) +
-                           (b.quality_dropped - a.quality_dropped) + (b.timed_out - a.timed_out);
-    set(ContractMetric::error_rate, static_cast<double>(failed) / static_cast<double>(b.requests - a.requests));
-  }
+  auto failed = [](const ServerCounts& c) { return c.errors + c.overloaded + c.quality_dropped + c.timed_out; };
+  const std::uint64_t failed_now = failed(b) - failed(a);
+  const std::uint64_t concluded = (b.replies - a.replies) + failed_now;
+  if (concluded > 0)
+    set(ContractMetric::error_rate, static_cast<double>(failed_now) / static_cast<double>(concluded));
   const QualityCounts qa = before.quality ? before.quality->total : QualityCounts{};
   if (now.quality && now.quality->total.records > qa.records) {
     const QualityCounts& qb = now.quality->total;

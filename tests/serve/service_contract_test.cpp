@@ -147,8 +147,10 @@ TEST(ContractReadings, MeasureTheIntervalBetweenTwoStats) {
   ModelSet served = ModelSet::load(dir.path());
   NodeStats before, now;
   before.counts.requests = 100;
+  before.counts.replies = 99;
   before.counts.errors = 1;
   now.counts.requests = 200;
+  now.counts.replies = 189;
   now.counts.errors = 3;
   now.counts.overloaded = 4;
   now.counts.quality_dropped = 4;
@@ -185,6 +187,22 @@ TEST(ContractReadings, MeasureTheIntervalBetweenTwoStats) {
   EXPECT_EQ(r.values.count({"", ContractMetric::p99_latency_ms}), 0u);
   EXPECT_EQ(r.values.count({"", ContractMetric::quality_pass_share}), 0u);
   EXPECT_DOUBLE_EQ(r.values.at({"", ContractMetric::freshness_s}).value, 2);
+}
+
+TEST(ContractReadings, AFailureCountsInTheIntervalItIsConcludedIn) {
+  edgeml::test::TempDir dir;
+  test::write_sample_directory(dir.path());
+  ModelSet served = ModelSet::load(dir.path());
+  NodeStats before, now;
+  now.counts.requests = 6;  // the sixth received before the tick, concluded after it
+  now.counts.replies = 5;
+  ContractReadings r = read_contract_metrics(now, before, served);
+  EXPECT_DOUBLE_EQ(r.values.at({"", ContractMetric::error_rate}).value, 0);
+
+  before = now;
+  now.counts.errors = 1;  // no request received in this interval
+  r = read_contract_metrics(now, before, served);
+  EXPECT_DOUBLE_EQ(r.values.at({"", ContractMetric::error_rate}).value, 1);
 }
 
 }  // namespace
