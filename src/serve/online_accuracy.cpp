@@ -72,6 +72,8 @@ struct Pending {
 
 struct OnlineAccuracy::State {
   std::map<TrackerKey, std::unique_ptr<Tracker>, KeyLess> trackers;
+  // Reserved whole and filled as requests come, so that memory follows use
+  // up to the bound and never reallocates (slots keep their storage).
   std::vector<Pending> ring;
   std::size_t next_slot = 0;
   using PendingIndex = std::unordered_map<std::uint64_t, std::size_t>;
@@ -101,7 +103,7 @@ OnlineAccuracy::OnlineAccuracy(OnlineAccuracyOptions options) : options_(options
     throw Error(fmt::format("the weight of the newest error must be in (0, 1], not {}", o.ewma_weight));
   if (!(o.alert_multiple > 0) || !std::isfinite(o.alert_multiple))
     throw Error(fmt::format("the accuracy alert multiple must be a positive number, not {}", o.alert_multiple));
-  state_->ring.resize(o.remembered);
+  state_->ring.reserve(o.remembered);
   state_->pending_by_key.reserve(o.remembered);
   state_->spare_nodes.reserve(o.remembered);
 }
@@ -142,7 +144,8 @@ void OnlineAccuracy::remember(const SeriesId& series, double index, std::span<co
   const bool indexed = entry != st.pending_by_key.end();
   if (indexed && st.waits_for(entry->second, series, index)) st.ring[entry->second].live = false;  // asked again
   const std::size_t slot = st.next_slot;
-  st.next_slot = (st.next_slot + 1) % st.ring.size();
+  st.next_slot = (st.next_slot + 1) % options_.remembered;
+  if (slot == st.ring.size()) st.ring.emplace_back();
   Pending& p = st.ring[slot];
   if (p.live) {
     ++st.counts.forgotten;
