@@ -1,4 +1,4 @@
-// SHA-256 (OpenSSL) of bytes given at once or fed in pieces: file checksums of
+// SHA-256 (Nettle) of bytes given at once or fed in pieces: file checksums of
 // deployment packages and backups.
 #pragma once
 

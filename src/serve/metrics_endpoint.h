@@ -1,16 +1,13 @@
-// A small HTTP endpoint on its own thread: GET /metrics (Prometheus' text
-// format) and GET /healthz ("ok", or 503 with the reason), from callbacks
-// run on the endpoint's thread for each request.
+// A small HTTP endpoint on its own threads (civetweb's): GET /metrics
+// (Prometheus' text format) and GET /healthz ("ok", or 503 with the reason),
+// from callbacks run on those threads for each request. Anything else is
+// 404 (another path) or 405 (another method); request heads are capped.
 #pragma once
 
 #include <functional>
-#include <memory>
 #include <string>
-#include <thread>
 
-namespace httplib {
-class Server;
-}
+struct mg_context;
 
 namespace edgeml::serve {
 
@@ -24,16 +21,16 @@ class MetricsEndpoint {
 
   // Listens on host:port (port 0: a free one); throws Error when it cannot.
   MetricsEndpoint(const std::string& host, int port, Sources sources);
-  ~MetricsEndpoint();  // stops listening and joins the thread
+  ~MetricsEndpoint();  // stops listening and joins the threads
   MetricsEndpoint(const MetricsEndpoint&) = delete;
   MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
 
   int port() const { return port_; }
 
  private:
-  std::unique_ptr<httplib::Server> http_;
+  Sources sources_;
+  mg_context* http_ = nullptr;
   int port_ = 0;
-  std::thread thread_;
 };
 
 // The server's figures as Prometheus metrics (names edgeml_serve_*).

@@ -108,5 +108,36 @@ TEST(ServeMetrics, HealthzSaysWhyWhenNoModelIsLoaded) {
   EXPECT_EQ(health->body, "no model loaded\n");
 }
 
+TEST(ServeMetrics, OtherPathsMethodsAndOversizedRequestsAreRefusedAndTheEndpointGoesOn) {
+  test::ServedModels served({});
+  test::TempDir empty;
+  fs::path port_file = served.dir() / "metrics.port";
+  Process server = test::run_edgeml({"serve", "--port", std::to_string(served.broker().port()), "--models",
+                                     empty.path().string(), "--node", "refusing-node", "--metrics-port", "0",
+                                     "--metrics-port-file", port_file.string()},
+                                    served.dir() / "serve.log");
+  ASSERT_TRUE(test::wait_until([&] { return fs::exists(port_file); }, kWait)) << test::read_file(served.dir() / "serve.log");
+  httplib::Client http("127.0.0.1", std::stoi(test::read_file(port_file)));
+  http.set_read_timeout(10, 0);
+  for (const char* path : {"/", "/nothing", "/metrics/more", "/healthz/more"}) {
+    auto res = http.Get(path);
+    ASSERT_TRUE(res) << path;
+    EXPECT_EQ(res->status, 404) << path;
+  }
+  auto posted = http.Post("/metrics", "x", "text/plain");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 405);
+  auto head = http.Head("/healthz");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 503);
+  EXPECT_TRUE(head->body.empty());
+  auto oversized = http.Get("/metrics", {{"X-Padding", std::string(64 * 1024, 'a')}});
+  EXPECT_TRUE(!oversized || oversized->status >= 400);
+  auto after = http.Get("/metrics");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+  EXPECT_NE(after->body.find("edgeml_serve_requests_total 0\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace edgeml::serve
