@@ -92,16 +92,25 @@ TEST(ServeMetrics, MetricsCountWhatHappenedAndPromtoolAcceptsThem) {
   EXPECT_EQ(promtool.wait_for(kWait), 0) << test::read_file(served.dir() / "promtool.log");
 }
 
+// A server with no model and a metrics endpoint on a free port.
+Process serve_without_models(test::ServedModels& served, const fs::path& models, const std::string& node) {
+  return test::run_edgeml({"serve", "--port", std::to_string(served.broker().port()), "--models", models.string(),
+                           "--node", node, "--metrics-port", "0", "--metrics-port-file",
+                           (served.dir() / "metrics.port").string()},
+                          served.dir() / "serve.log");
+}
+
+int metrics_port(test::ServedModels& served) {
+  const fs::path port_file = served.dir() / "metrics.port";
+  EXPECT_TRUE(test::wait_until([&] { return fs::exists(port_file); }, kWait)) << test::read_file(served.dir() / "serve.log");
+  return fs::exists(port_file) ? std::stoi(test::read_file(port_file)) : 1;  // 1: nothing listens there
+}
+
 TEST(ServeMetrics, HealthzSaysWhyWhenNoModelIsLoaded) {
   test::ServedModels served({});
   test::TempDir empty;
-  fs::path port_file = served.dir() / "metrics.port";
-  Process server = test::run_edgeml({"serve", "--port", std::to_string(served.broker().port()), "--models",
-                                     empty.path().string(), "--node", "empty-node", "--metrics-port", "0",
-                                     "--metrics-port-file", port_file.string()},
-                                    served.dir() / "serve.log");
-  ASSERT_TRUE(test::wait_until([&] { return fs::exists(port_file); }, kWait)) << test::read_file(served.dir() / "serve.log");
-  httplib::Client http("127.0.0.1", std::stoi(test::read_file(port_file)));
+  Process server = serve_without_models(served, empty.path(), "empty-node");
+  httplib::Client http("127.0.0.1", metrics_port(served));
   auto health = http.Get("/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 503);
@@ -111,13 +120,8 @@ TEST(ServeMetrics, HealthzSaysWhyWhenNoModelIsLoaded) {
 TEST(ServeMetrics, OtherPathsMethodsAndOversizedRequestsAreRefusedAndTheEndpointGoesOn) {
   test::ServedModels served({});
   test::TempDir empty;
-  fs::path port_file = served.dir() / "metrics.port";
-  Process server = test::run_edgeml({"serve", "--port", std::to_string(served.broker().port()), "--models",
-                                     empty.path().string(), "--node", "refusing-node", "--metrics-port", "0",
-                                     "--metrics-port-file", port_file.string()},
-                                    served.dir() / "serve.log");
-  ASSERT_TRUE(test::wait_until([&] { return fs::exists(port_file); }, kWait)) << test::read_file(served.dir() / "serve.log");
-  httplib::Client http("127.0.0.1", std::stoi(test::read_file(port_file)));
+  Process server = serve_without_models(served, empty.path(), "refusing-node");
+  httplib::Client http("127.0.0.1", metrics_port(served));
   http.set_read_timeout(10, 0);
   for (const char* path : {"/", "/nothing", "/metrics/more", "/healthz/more"}) {
     auto res = http.Get(path);
