@@ -127,6 +127,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # the libraries of the binary's own ELF machine, so a cross build gets the
 # target's (libfoo:arm64, installed multiarch) with nothing more to set.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# What the binary opens with dlopen, which dpkg-shlibdeps cannot see:
+# libarchive, for backup and restore (src/backup/tar_archive.cpp).
+set(CPACK_DEBIAN_PACKAGE_DEPENDS libarchive13)
 # Recommends, not Depends: only `edgeml broker` runs mosquitto (and
 # mosquitto_passwd); a node whose services use a broker elsewhere needs none.
 # apt installs Recommends by default, so the usual node gets it.
