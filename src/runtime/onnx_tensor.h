@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include <onnx/onnx_pb.h>
+#include "edgeml/onnx.pb.h"  // ONNX's messages, package edgeml.onnx (src/runtime/CMakeLists.txt)
 
 #include "runtime/graph.h"
 

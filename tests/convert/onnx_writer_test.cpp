@@ -22,9 +22,9 @@ Graph tutorial_model(const std::string& model) {
 }
 
 void expect_onnx_checker_accepts(const std::vector<std::uint8_t>& bytes) {
-  onnx::ModelProto model;
+  ::onnx::ModelProto model;  // ONNX's own classes, for its checker
   ASSERT_TRUE(model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
-  EXPECT_NO_THROW(onnx::checker::check_model(model));
+  EXPECT_NO_THROW(::onnx::checker::check_model(model));
 }
 
 TEST(OnnxWriter, TutorialModelsRoundTripThroughOnnxWithTheSameOutputs) {

@@ -150,9 +150,9 @@ class OnnxConformance : public testing::Test {
       // The writer keeps what the reader read: same outputs, and ONNX's checker agrees.
       SCOPED_TRACE("after a round trip through write_onnx");
       std::vector<std::uint8_t> written = convert::write_onnx(graph);
-      onnx::ModelProto model;
+      ::onnx::ModelProto model;  // ONNX's own classes, for its checker
       ASSERT_TRUE(model.ParseFromArray(written.data(), static_cast<int>(written.size())));
-      EXPECT_NO_THROW(onnx::checker::check_model(model));
+      EXPECT_NO_THROW(::onnx::checker::check_model(model));
       run_data_set(read_onnx(written, "written.onnx"), data_set);
     }
   }
