@@ -132,6 +132,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--epochs", args->options.epochs, "passes over the training rows")->capture_default_str()
       ->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->options.seed, "seed of the split, initial weights and shuffling")->capture_default_str();
+  cmd->add_flag("!--adam-linear", args->options.exact_linear_fit,
+                "train the linear models with Adam, as the tutorial did, instead of fitting them exactly (least "
+                "absolute deviations on the training rows: their loss's minimum)");
   cmd->add_flag("!--last-epoch", args->options.keep_best_epoch,
                 "keep the last epoch's weights (as the tutorial did), not the epoch with the lowest validation MAE");
   cmd->add_option("--weight-average", args->options.weight_average_momentum,

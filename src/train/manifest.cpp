@@ -55,6 +55,7 @@ json model_json(const TrainedModel& m, const ManifestInfo& info) {
       {"learning_rate", m.spec.learning_rate},
       {"train_mae", r.train_mae},
       {"val_mae", r.val_mae},
+      {"fit", r.fit},
       {"kept_epoch", r.kept_epoch},
       {"test_mae", r.test_mae},
       {"training_seconds", r.training_seconds},
@@ -108,6 +109,7 @@ json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& 
                    {"validation_fraction", info.options.validation_fraction},
                    {"seed", info.options.seed},
                    {"keep_best_epoch", info.options.keep_best_epoch},
+                   {"exact_linear_fit", info.options.exact_linear_fit},
                    {"weight_average_momentum", info.options.weight_average_momentum},
                    {"loss", "mean_absolute_error"},
                    {"optimizer", "adam, beta1 0.9, beta2 0.999, epsilon 1e-7"}};

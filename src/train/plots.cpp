@@ -81,8 +81,9 @@ std::string terminal(const std::string& png, const std::string& title) {
 std::string loss_plot(const TrainingResult& r, const std::string& data, const std::string& png) {
   bool positive = std::all_of(r.loss.begin(), r.loss.end(), [](double v) { return v > 0; }) &&
                   std::all_of(r.val_loss.begin(), r.val_loss.end(), [](double v) { return v > 0; });
-  return terminal(png, r.name + ": MAE per epoch") +
-         "set xlabel 'epoch'\nset ylabel 'MAE (thousands of seconds)'\n" + (positive ? "set logscale y\n" : "") +
+  const bool exact = r.fit != "adam";  // an exact fit's iterations, not epochs
+  return terminal(png, r.name + (exact ? ": MAE per iteration of the exact fit" : ": MAE per epoch")) +
+         (exact ? "set xlabel 'iteration'\n" : "set xlabel 'epoch'\n") + "set ylabel 'MAE (thousands of seconds)'\n" + (positive ? "set logscale y\n" : "") +
          fmt::format("plot {} using 1:2 with lines lw 2 title 'loss (fitted rows)', \\\n"
                      "  '' using 1:3 with lines lw 2 title 'val_loss (held-out rows)'\n",
                      quoted(data));

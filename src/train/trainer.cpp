@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "train/flush_denormals.h"
+#include "train/lad_fit.h"
 #include "train/random.h"
 #include "train/weight_average.h"
 
@@ -62,6 +63,54 @@ double run_epoch(Mlp<float>& net, Adam<float>& adam, WeightAverage* average, con
   return total / static_cast<double>(n);
 }
 
+// Adam over shuffled batches, validating after each epoch and keeping the
+// epoch that validates best (trainer.h).
+void train_with_adam(TrainedModel& model, const TrainOptions& options, const Matrix& x, const Matrix& y,
+                     const Matrix& x_val, const Matrix& y_val, std::mt19937& rng) {
+  Adam<float> adam(static_cast<float>(model.spec.learning_rate));
+  std::vector<std::size_t> order(static_cast<std::size_t>(x.rows()));
+  std::iota(order.begin(), order.end(), 0);
+  TrainingResult& r = model.result;
+  std::optional<WeightAverage> average;
+  if (options.weight_average_momentum > 0) average.emplace(model.network, static_cast<float>(options.weight_average_momentum));
+  std::vector<Mlp<float>::Layer> kept_layers;
+  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
+    r.loss.push_back(run_epoch(model.network, adam, average ? &*average : nullptr, x, y, options.batch_size, rng, order));
+    const Mlp<float>& evaluated = average ? average->network() : model.network;
+    r.val_loss.push_back(mean_absolute_error<float>(evaluated.predict(x_val), y_val));
+    if (!options.keep_best_epoch || r.kept_epoch == 0 || r.val_loss.back() < r.val_loss[r.kept_epoch - 1]) {
+      r.kept_epoch = epoch;
+      kept_layers = evaluated.layers();
+    }
+    if (options.on_epoch) options.on_epoch(epoch);
+  }
+  model.network.layers() = kept_layers;
+}
+
+// A linear model's exact fit on the training rows (the validation rows held
+// out, as Adam's training holds them out). Its iterations stand in for epochs
+// in the loss curves.
+void fit_exactly(TrainedModel& model, const Matrix& x, const Matrix& y, const Matrix& x_val, const Matrix& y_val) {
+  const Eigen::MatrixXd xd = x.cast<double>(), xd_val = x_val.cast<double>();
+  const Eigen::VectorXd yd = y.col(0).cast<double>(), yd_val = y_val.col(0).cast<double>();
+  const LadFit fit = fit_least_absolute_deviations(xd, yd);
+  auto mae_of = [](const Eigen::VectorXd& b, const Eigen::MatrixXd& xs, const Eigen::VectorXd& ys) {
+    if (xs.rows() == 0) return 0.0;
+    const Eigen::Index k = xs.cols();
+    return ((xs * b.head(k)).array() + b(k) - ys.array()).abs().mean();
+  };
+  TrainingResult& r = model.result;
+  r.fit = "least absolute deviations";
+  for (const Eigen::VectorXd& b : fit.iterations) {
+    r.loss.push_back(mae_of(b, xd, yd));
+    r.val_loss.push_back(mae_of(b, xd_val, yd_val));
+  }
+  r.kept_epoch = static_cast<int>(fit.iterations.size());
+  Mlp<float>::Layer& layer = model.network.layers().at(0);
+  layer.weights = fit.weights.cast<float>();
+  layer.bias.setConstant(static_cast<float>(fit.bias));
+}
+
 void check_finite(const Examples& e, const std::string& source) {
   if (!e.x.allFinite() || !e.y.allFinite())
     throw Error(fmt::format("{}: a value or label is beyond float32's range", source));
@@ -107,26 +156,13 @@ TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const 
   std::mt19937 rng = model_rng(spec, options.seed);
   // The tutorial adapted its normalizer on every training row, validation rows included.
   TrainedModel model{spec, Normalization::adapt(all_train.x), Mlp<float>(layer_widths(spec), rng), {}};
-  Adam<float> adam(static_cast<float>(spec.learning_rate));
   const Matrix x = model.normalization.apply(holdout.train.x), y = holdout.train.y;
   const Matrix x_val = model.normalization.apply(holdout.validation.x), y_val = holdout.validation.y;
-  std::vector<std::size_t> order(static_cast<std::size_t>(x.rows()));
-  std::iota(order.begin(), order.end(), 0);
   TrainingResult& r = model.result;
-  std::optional<WeightAverage> average;
-  if (options.weight_average_momentum > 0) average.emplace(model.network, static_cast<float>(options.weight_average_momentum));
-  std::vector<Mlp<float>::Layer> kept_layers;
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    r.loss.push_back(run_epoch(model.network, adam, average ? &*average : nullptr, x, y, options.batch_size, rng, order));
-    const Mlp<float>& evaluated = average ? average->network() : model.network;
-    r.val_loss.push_back(mean_absolute_error<float>(evaluated.predict(x_val), y_val));
-    if (!options.keep_best_epoch || r.kept_epoch == 0 || r.val_loss.back() < r.val_loss[r.kept_epoch - 1]) {
-      r.kept_epoch = epoch;
-      kept_layers = evaluated.layers();
-    }
-    if (options.on_epoch) options.on_epoch(epoch);
-  }
-  model.network.layers() = kept_layers;
+  if (spec.hidden.empty() && options.exact_linear_fit)
+    fit_exactly(model, x, y, x_val, y_val);
+  else
+    train_with_adam(model, options, x, y, x_val, y_val, rng);
   r.training_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (Mlp<float>::Matrix* p : model.network.parameters())
     if (!p->allFinite()) throw Error(fmt::format("{}: training diverged (a weight is not finite)", spec.name));

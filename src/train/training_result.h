@@ -12,6 +12,9 @@ struct TrainingResult {
   std::vector<std::string> features;  // input columns in order, e.g. {"index"}
   double train_mae = 0, val_mae = 0, test_mae = 0;
   double training_seconds = 0;
+  // "adam", or "least absolute deviations" for a linear model fitted exactly,
+  // whose "epochs" below are the fit's iterations.
+  std::string fit = "adam";
   int kept_epoch = 0;  // the epoch (from 1) whose weights the model has
   std::vector<double> loss, val_loss;  // per epoch: training and validation MAE
 

@@ -41,17 +41,27 @@ TEST(TrainExport, WrittenFilesGiveTheTrainersPredictions) {
   }
 }
 
-TEST(TrainExport, SameSeedSameModelOtherSeedOtherModel) {
+// Adam's models depend on the seed; the linear models' exact fit does not.
+TEST(TrainExport, SameSeedSameModelOtherSeedOtherModelUnlessFittedExactly) {
   TrainingData data = test::synthetic_data(200);
-  TrainOptions options = test::quick_options(4);
-  for (const ModelSpec& spec : tutorial_models()) {
-    TrainedModel a = train_model(spec, data, options), b = train_model(spec, data, options);
-    options.seed += 1;
-    TrainedModel c = train_model(spec, data, options);
-    options.seed -= 1;
-    EXPECT_EQ(a.result.loss, b.result.loss) << spec.name;
-    EXPECT_EQ(a.result.test_prediction, b.result.test_prediction) << spec.name;
-    EXPECT_NE(a.result.test_prediction, c.result.test_prediction) << spec.name;
+  for (bool exact : {true, false}) {
+    TrainOptions options = test::quick_options(4);
+    options.exact_linear_fit = exact;
+    for (const ModelSpec& spec : tutorial_models()) {
+      TrainedModel a = train_model(spec, data, options), b = train_model(spec, data, options);
+      options.seed += 1;
+      TrainedModel c = train_model(spec, data, options);
+      options.seed -= 1;
+      EXPECT_EQ(a.result.loss, b.result.loss) << spec.name;
+      EXPECT_EQ(a.result.test_prediction, b.result.test_prediction) << spec.name;
+      if (exact && spec.hidden.empty()) {
+        EXPECT_EQ(a.result.fit, "least absolute deviations") << spec.name;
+        EXPECT_EQ(a.result.test_prediction, c.result.test_prediction) << spec.name;
+      } else {
+        EXPECT_EQ(a.result.fit, "adam") << spec.name;
+        EXPECT_NE(a.result.test_prediction, c.result.test_prediction) << spec.name;
+      }
+    }
   }
 }
 

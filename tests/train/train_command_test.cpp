@@ -44,11 +44,29 @@ TEST(TrainCommand, WritesModelsAndManifest) {
   for (const char* key : {"train_mae", "val_mae", "test_mae", "training_seconds"})
     EXPECT_TRUE(multi[key].is_number()) << key;
   EXPECT_EQ(m["models"][0]["inputs"], json({"index"}));
+  EXPECT_EQ(m["models"][0]["fit"], "least absolute deviations");
+  EXPECT_EQ(multi["fit"], "adam");
+  EXPECT_EQ(m["training"]["exact_linear_fit"], true);
   EXPECT_EQ(m["data_statistics"]["rows"], 200);
   EXPECT_EQ(m["data_statistics"]["features"]["value"]["max"], 331);
   for (const char* file : {"single_var_LR.tflite", "single_var_LR.onnx", "DNN_multi_regression.tflite"})
     EXPECT_TRUE(std::filesystem::exists(dir / "out" / file)) << file;
   EXPECT_NE(edgeml::test::read_file(dir / "log.txt").find("test MAE"), std::string::npos);
+}
+
+TEST(TrainCommand, AdamLinearTrainsTheLinearModelsWithAdam) {
+  TempDir dir;
+  auto train = test::write_text(dir / "train.csv", test::synthetic_csv(100));
+  auto test_csv = test::write_text(dir / "test.csv", test::synthetic_csv(20));
+  ASSERT_EQ(run({"train", "--train", train.string(), "--test", test_csv.string(), "--out", (dir / "out").string(),
+                 "--epochs", "3", "--models", "multi_var_LR", "--adam-linear"},
+                dir),
+            0)
+      << edgeml::test::read_file(dir / "log.txt");
+  json m = json::parse(edgeml::test::read_file(dir / "out" / "manifest.json"));
+  EXPECT_EQ(m["training"]["exact_linear_fit"], false);
+  EXPECT_EQ(m["models"][0]["fit"], "adam");
+  EXPECT_EQ(m["models"][0]["loss"].size(), 3u);
 }
 
 TEST(TrainCommand, DatabaseWithSeveralSeriesNeedsSeries) {

@@ -1,5 +1,6 @@
 // Acceptance: on the tutorial's own split, with the default hyper-parameters,
-// every model's test MAE is at or below the tutorial's Keras model's.
+// every model's mean test MAE over seeds 0-9 is at or below the tutorial's
+// Keras model's, and the default seed's at most 1% above it.
 #include <map>
 
 #include <gtest/gtest.h>
@@ -27,7 +28,10 @@ const std::map<std::string, double> kTutorialTestMae = {
 //   multi_var_LR           1.415 (0.017) 18     1.448 (0.040) 10
 //   DNN_single_regression  0.628 (0.022) 22     0.646 (0.025) 12
 //   DNN_multi_regression   0.644 (0.037) 29     0.677 (0.056) 27
-// (*) the best validation epoch of the weights' moving average (trainer.h).
+// (*) the best validation epoch of the weights' moving average (trainer.h),
+// with Adam for the linear models too (--adam-linear). Their exact fit, the
+// default now, gives 1.391 and 1.390 for every seed: bench_train over seeds
+// 0-9 has PyTorch's means on the same recipe at 1.389, 1.414, 0.616, 0.636.
 // PyTorch on the last-epoch recipe (bench/train/torch_baseline.py) spreads
 // like ours: means 1.395, 1.458, 0.638, 0.696.
 // multi_var_LR's spread comes from one test row with value 331 (every other
@@ -50,7 +54,10 @@ TEST(TrainTutorialSplit, EveryModelIsOnAverageAtLeastAsGoodAsTheTutorials) {
       options.seed = static_cast<std::uint32_t>(seed);
       TrainedModel m = train_model(spec, data, options);
       sum += m.result.test_mae;
-      if (seed == 0) test::expect_files_reproduce(m, data.test, dir.path());
+      if (seed == 0) {
+        test::expect_files_reproduce(m, data.test, dir.path());
+        EXPECT_LE(m.result.test_mae, 1.01 * kTutorialTestMae.at(spec.name)) << spec.name << ", seed 0";
+      }
     }
     EXPECT_LE(sum / kSeeds, kTutorialTestMae.at(spec.name)) << spec.name << ", mean over seeds 0-" << kSeeds - 1;
   }
