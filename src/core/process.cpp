@@ -39,12 +39,17 @@ std::string find_program(const std::string& name) {
 namespace {
 
 // Runs in the forked child: only async-signal-safe calls until exec.
-[[noreturn]] void exec_child(const char* program, char* const* args, const char* log_path, int error_pipe,
+[[noreturn]] void exec_child(const char* program, char* const* args, const char* log_path, int input, int error_pipe,
                              pid_t parent) {
   // The child goes when we go, even when we are killed: no broker is left
   // behind by a crashed test or a killed `edgeml broker`.
   prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (getppid() != parent) _exit(127);
+  if (input >= 0 && dup2(input, 0) < 0) {
+    int err = errno;
+    (void)!write(error_pipe, &err, sizeof err);
+    _exit(127);
+  }
   if (log_path) {
     int fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0) {
@@ -68,7 +73,7 @@ namespace {
 
 }  // namespace
 
-Process::Process(std::vector<std::string> argv, const std::string& log_path) {
+Process::Process(std::vector<std::string> argv, const std::string& log_path, Input input) {
   if (argv.empty()) throw Error("cannot start a process without a program name");
   std::string program = find_program(argv[0]);
   if (program.empty()) throw Error(fmt::format("program '{}' was not found in PATH or /usr/sbin", argv[0]));
@@ -76,15 +81,32 @@ Process::Process(std::vector<std::string> argv, const std::string& log_path) {
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
 
+  // The child's input, read end for it and a non-blocking write end for us.
+  int input_fds[2] = {-1, -1};
+  if (input == Input::pipe && pipe2(input_fds, O_CLOEXEC) != 0)
+    throw Error(fmt::format("cannot start '{}': {}", program, std::strerror(errno)));
   // The child reports a failed exec through this pipe; a successful exec closes it.
   int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw Error(fmt::format("cannot start '{}': {}", program, std::strerror(errno)));
+  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    int err = errno;
+    for (int fd : input_fds)
+      if (fd >= 0) close(fd);
+    throw Error(fmt::format("cannot start '{}': {}", program, std::strerror(err)));
+  }
   pid_t parent = getpid();
   pid_ = fork();
-  if (pid_ == 0) exec_child(program.c_str(), args.data(), log_path.empty() ? nullptr : log_path.c_str(), pipe_fds[1], parent);
+  if (pid_ == 0)
+    exec_child(program.c_str(), args.data(), log_path.empty() ? nullptr : log_path.c_str(), input_fds[0], pipe_fds[1],
+               parent);
   int fork_errno = errno;
   close(pipe_fds[1]);
+  if (input_fds[0] >= 0) {
+    close(input_fds[0]);
+    input_ = input_fds[1];
+    fcntl(input_, F_SETFL, fcntl(input_, F_GETFL) | O_NONBLOCK);
+  }
   if (pid_ < 0) {
+    close_input();
     close(pipe_fds[0]);
     throw Error(fmt::format("cannot start '{}': {}", program, std::strerror(fork_errno)));
   }
@@ -95,6 +117,7 @@ Process::Process(std::vector<std::string> argv, const std::string& log_path) {
   } while (n < 0 && errno == EINTR);
   close(pipe_fds[0]);
   if (n == sizeof child_errno) {
+    close_input();
     reap(true);
     pid_ = -1;
     throw Error(fmt::format("cannot start '{}'{}: {}", program, log_path.empty() ? "" : " logging to " + log_path,
@@ -103,13 +126,17 @@ Process::Process(std::vector<std::string> argv, const std::string& log_path) {
 }
 
 Process::~Process() {
+  close_input();
   if (pid_ > 0 && !status_) {
     ::kill(pid_, SIGKILL);
     reap(true);
   }
 }
 
-Process::Process(Process&& other) noexcept : pid_(other.pid_), status_(other.status_) { other.pid_ = -1; }
+Process::Process(Process&& other) noexcept : pid_(other.pid_), input_(other.input_), status_(other.status_) {
+  other.pid_ = -1;
+  other.input_ = -1;
+}
 
 Process& Process::operator=(Process&& other) noexcept {
   if (this != &other) {
@@ -117,11 +144,45 @@ Process& Process::operator=(Process&& other) noexcept {
       ::kill(pid_, SIGKILL);
       reap(true);
     }
+    close_input();
     pid_ = other.pid_;
+    input_ = other.input_;
     status_ = other.status_;
     other.pid_ = -1;
+    other.input_ = -1;
   }
   return *this;
+}
+
+bool Process::write_input(std::string_view text) {
+  if (input_ < 0) return false;
+  // SIGPIPE held back for this thread while writing, and taken if it came:
+  // a child that has gone is an answer (false), not a reason to die.
+  sigset_t pipe_signal, before;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &before);
+  bool written = true;
+  while (!text.empty()) {
+    ssize_t n = ::write(input_, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      written = false;
+      break;
+    }
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+  const timespec now{0, 0};
+  while (sigtimedwait(&pipe_signal, nullptr, &now) == SIGPIPE) {
+  }
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
+  if (!written) close_input();
+  return written;
+}
+
+void Process::close_input() {
+  if (input_ >= 0) ::close(input_);
+  input_ = -1;
 }
 
 bool Process::reap(bool block) {
