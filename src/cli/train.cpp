@@ -101,16 +101,20 @@ void run_train(TrainArgs args) {
     throw Error(fmt::format("cannot make directory '{}': {}", args.out, ec ? ec.message() : "a file is in the way"));
   std::vector<train::TrainedModel> models;
   std::vector<train::TrainingResult> results;
+  const train::ReportContext context = report_context(args, data);
+  // Each model's plots are drawn while the next one trains.
+  train::PlotDrawer plots(args.out, context.gnuplot, context.plot_timeout);
   for (const train::ModelSpec& spec : specs) {
     train::TrainOptions options = args.options;
     if (stderr_is_terminal()) options.on_epoch = [&](int epoch) { draw_progress(spec.name, epoch, options.epochs); };
     models.push_back(train::train_model(spec, data, options));
-    train::write_model_files(models.back(), args.version, args.out);
     results.push_back(models.back().result);
+    plots.start(results.back());
+    train::write_model_files(models.back(), args.version, args.out);
     spdlog::info("{}: test MAE {:.3f} in {:.3f} s", spec.name, results.back().test_mae, results.back().training_seconds);
   }
   write_manifest_file(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
-  train::write_report(results, args.out, report_context(args, data));
+  train::write_report(results, args.out, context, plots.finish());
   fmt::print("{}", train::format_mae_table(results));
   fmt::print("models, manifest.json and report.md in {}\n", args.out);
 }

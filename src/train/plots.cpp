@@ -124,27 +124,6 @@ std::string find_gnuplot(const std::string& requested) {
   return found.empty() ? find_program("gnuplot-nox") : found;
 }
 
-// Runs gnuplot on the script; returns why it failed, or nothing.
-std::optional<std::string> run_gnuplot(const std::string& requested, const fs::path& script, const fs::path& log,
-                                       std::chrono::milliseconds timeout) {
-  std::string program = find_gnuplot(requested);
-  if (program.empty())
-    return fmt::format("gnuplot ('{}') was not found; install Debian's gnuplot-nox",
-                       requested.empty() ? "gnuplot" : requested);
-  try {
-    Process gnuplot({program, script.string()}, log.string());
-    std::optional<int> status = gnuplot.wait_for(timeout);
-    if (!status) {
-      gnuplot.stop(SIGKILL, std::chrono::milliseconds(1000));
-      return fmt::format("{} did not finish within {} s and was stopped", program, std::chrono::duration<double>(timeout).count());
-    }
-    if (*status != 0) return fmt::format("{} exited with status {} (see plots/{})", program, *status, log.filename().string());
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 bool is_png(const fs::path& file) {
@@ -154,49 +133,87 @@ bool is_png(const fs::path& file) {
   return in.read(reinterpret_cast<char*>(head), 8) && std::equal(head, head + 8, signature);
 }
 
+PlotDrawer::PlotDrawer(fs::path dir, const std::string& gnuplot, std::chrono::milliseconds timeout)
+    : dir_(std::move(dir)), deadline_(std::chrono::steady_clock::now() + timeout), timeout_(timeout),
+      program_(find_gnuplot(gnuplot)) {
+  std::error_code ignored;  // a failure shows when the files are written
+  fs::create_directories(dir_ / "plots", ignored);
+  if (program_.empty()) {
+    failure_ = fmt::format("gnuplot ('{}') was not found; install Debian's gnuplot-nox",
+                           gnuplot.empty() ? "gnuplot" : gnuplot);
+    return;
+  }
+  try {
+    gnuplot_.emplace(std::vector<std::string>{program_}, (dir_ / "plots/gnuplot.log").string(), Process::Input::pipe);
+  } catch (const Error& e) {
+    failure_ = e.what();
+  }
+  script_ = fmt::format("cd {}\n", quoted(dir_.string()));
+  if (gnuplot_ && !gnuplot_->write_input(script_)) failure_ = "gnuplot did not read its commands (see plots/gnuplot.log)";
+}
+
+void PlotDrawer::start(const TrainingResult& r) {
+  ModelPlots& model = plots_.emplace_back();
+  const std::string stem = "plots/" + file_stem(plots_.size() - 1, r.name);
+  std::string commands;
+  auto add = [&](std::string caption, const std::string& suffix, bool has_data, std::string plot) {
+    PlotFile file{std::move(caption), stem + suffix, false, has_data ? "" : "no data to plot"};
+    std::error_code ignored;  // a PNG left from an earlier run must not pass for this one's
+    fs::remove(dir_ / file.relative_path, ignored);
+    if (has_data) commands += plot;
+    model.files.push_back(std::move(file));
+  };
+  const bool has_loss = !r.loss.empty() || !r.val_loss.empty();
+  const bool has_test = test_rows(r) > 0;
+  add(r.fit == "adam" ? "MAE per epoch" : "MAE per iteration of the exact fit", "-loss.png", has_loss,
+      loss_plot(r, stem + "-loss.dat", stem + "-loss.png"));
+  add("predictions against truth", "-truth.png", has_test, truth_plot(r, stem + "-test.dat", stem + "-truth.png"));
+  add("prediction over index", "-index.png", has_test, index_plot(r, stem + "-test.dat", stem + "-index.png"));
+  try {
+    if (has_loss) write_text(dir_ / (stem + "-loss.dat"), loss_data(r));
+    if (has_test) write_text(dir_ / (stem + "-test.dat"), test_data(r));
+  } catch (const Error& e) {
+    for (PlotFile& file : model.files) file.missing_reason = e.what();
+    return;
+  }
+  script_ += commands;
+  if (gnuplot_ && failure_.empty() && !gnuplot_->write_input(commands))
+    failure_ = "gnuplot did not read its commands (see plots/gnuplot.log)";
+}
+
+std::vector<ModelPlots> PlotDrawer::finish() {
+  if (gnuplot_) {
+    gnuplot_->close_input();
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+    std::optional<int> status = gnuplot_->wait_for(std::max(left, std::chrono::milliseconds(0)));
+    if (!status) {
+      gnuplot_->stop(SIGKILL, std::chrono::milliseconds(1000));
+      failure_ = fmt::format("{} did not finish within {} s and was stopped", program_,
+                             std::chrono::duration<double>(timeout_).count());
+    } else if (*status != 0) {
+      failure_ = fmt::format("{} exited with status {} (see plots/gnuplot.log)", program_, *status);
+    }
+    gnuplot_.reset();
+  }
+  try {
+    write_text(dir_ / "plots/plots.gp", script_);
+  } catch (const Error&) {
+    // the plots themselves are what the report needs
+  }
+  for (ModelPlots& model : plots_)
+    for (PlotFile& file : model.files) {
+      file.drawn = file.missing_reason.empty() && is_png(dir_ / file.relative_path);
+      if (!file.drawn && file.missing_reason.empty())
+        file.missing_reason = !failure_.empty() ? failure_ : "gnuplot wrote no PNG (see plots/gnuplot.log)";
+    }
+  return std::move(plots_);
+}
+
 std::vector<ModelPlots> draw_plots(const std::vector<TrainingResult>& results, const fs::path& dir,
                                    const std::string& gnuplot, std::chrono::milliseconds timeout) {
-  std::vector<ModelPlots> plots(results.size());
-  std::string script = fmt::format("cd {}\n", quoted(dir.string()));
-  std::error_code plots_dir_error;
-  fs::create_directories(dir / "plots", plots_dir_error);
-  for (std::size_t m = 0; m < results.size(); ++m) {
-    const TrainingResult& r = results[m];
-    std::string stem = "plots/" + file_stem(m, r.name);
-    auto add = [&](std::string caption, const std::string& suffix, bool has_data, std::string plot) {
-      PlotFile file{std::move(caption), stem + suffix, false, has_data ? "" : "no data to plot"};
-      std::error_code ignored;  // a PNG left from an earlier run must not pass for this one's
-      fs::remove(dir / file.relative_path, ignored);
-      if (has_data) script += plot;
-      plots[m].files.push_back(std::move(file));
-    };
-    bool has_loss = !r.loss.empty() || !r.val_loss.empty();
-    bool has_test = test_rows(r) > 0;
-    add("MAE per epoch", "-loss.png", has_loss, loss_plot(r, stem + "-loss.dat", stem + "-loss.png"));
-    add("predictions against truth", "-truth.png", has_test, truth_plot(r, stem + "-test.dat", stem + "-truth.png"));
-    add("prediction over index", "-index.png", has_test, index_plot(r, stem + "-test.dat", stem + "-index.png"));
-    try {
-      if (has_loss) write_text(dir / (stem + "-loss.dat"), loss_data(r));
-      if (has_test) write_text(dir / (stem + "-test.dat"), test_data(r));
-    } catch (const Error& e) {
-      for (auto& file : plots[m].files) file.missing_reason = e.what();
-    }
-  }
-
-  std::optional<std::string> failure;
-  try {
-    write_text(dir / "plots/plots.gp", script);
-    failure = run_gnuplot(gnuplot, dir / "plots/plots.gp", dir / "plots/gnuplot.log", timeout);
-  } catch (const Error& e) {
-    failure = e.what();
-  }
-  for (auto& model : plots)
-    for (auto& file : model.files) {
-      file.drawn = file.missing_reason.empty() && is_png(dir / file.relative_path);
-      if (!file.drawn && file.missing_reason.empty())
-        file.missing_reason = failure ? *failure : "gnuplot wrote no PNG (see plots/gnuplot.log)";
-    }
-  return plots;
+  PlotDrawer drawer(dir, gnuplot, timeout);
+  for (const TrainingResult& r : results) drawer.start(r);
+  return drawer.finish();
 }
 
 }  // namespace edgeml::train

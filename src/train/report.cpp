@@ -105,8 +105,11 @@ void write_report(const std::vector<TrainingResult>& results, const fs::path& ou
   std::error_code error;
   fs::create_directories(out_dir, error);
   if (error) throw Error(fmt::format("cannot create the report directory {}: {}", out_dir.string(), error.message()));
+  write_report(results, out_dir, context, draw_plots(results, out_dir, context.gnuplot, context.plot_timeout));
+}
 
-  std::vector<ModelPlots> plots = draw_plots(results, out_dir, context.gnuplot, context.plot_timeout);
+void write_report(const std::vector<TrainingResult>& results, const fs::path& out_dir, const ReportContext& context,
+                  const std::vector<ModelPlots>& plots) {
   std::string text = "# Training report\n\n" + data_section(context) + "\n## Test MAE\n\n" +
                      mae_table_markdown(results) + "\n" + plot_section(results, plots);
 

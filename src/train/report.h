@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/label.h"
+#include "train/plots.h"
 #include "train/training_result.h"
 
 namespace edgeml::train {
@@ -35,6 +36,9 @@ struct ReportContext {
 // Error when report.md itself cannot be written; plot failures only show in it.
 void write_report(const std::vector<TrainingResult>& results, const std::filesystem::path& out_dir,
                   const ReportContext& context);
+// The same with the plots already drawn (a PlotDrawer's, in the results' order).
+void write_report(const std::vector<TrainingResult>& results, const std::filesystem::path& out_dir,
+                  const ReportContext& context, const std::vector<ModelPlots>& plots);
 
 // A plain-text table of train/validation/test MAE, the tutorial's test MAE
 // and training time per model, for a terminal.
