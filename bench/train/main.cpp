@@ -5,6 +5,7 @@
 // its test MAE and training seconds per model, and the harness times each
 // process. One run's test MAE swings with the seed by about as much as the
 // two sides differ, so the table compares means over several seeds.
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/error.h"
 #include "core/process.h"
@@ -29,10 +31,11 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kModels[] = {"single_var_LR", "multi_var_LR", "DNN_single_regression", "DNN_multi_regression"};
 constexpr double kTutorialTestMae[] = {1.398, 1.418, 0.639, 0.740};
-// The goal: this much faster than PyTorch, with a test MAE at most this much
-// above PyTorch's (relative; both start from random weights).
-constexpr double kSpeedGoal = 10;
-constexpr double kMaeTolerance = 0.05;
+// The goal: this much faster than PyTorch in total training time and in the
+// processes' wall time, with each model's mean test MAE at most the better of
+// the tutorial's figure and PyTorch's mean.
+constexpr double kTrainingSpeedGoal = 30;
+constexpr double kWallSpeedGoal = 15;
 
 struct Options {
   std::string data_dir = EDGEML_BENCH_DATA_DIR;
@@ -146,7 +149,7 @@ bool print_comparison(const Side& edgeml, const Side& torch, const Options& o) {
   print_header(edgeml, torch, o);
   auto ours_all = summarize_runs(edgeml.runs, tutorial_test_mae);
   auto base_all = summarize_runs(torch.runs, tutorial_test_mae);
-  bool mae_ok = true;
+  std::vector<std::string> above_bar;
   double edgeml_total = 0, torch_total = 0;
   for (std::size_t i = 0; i < std::size(kModels); ++i) {
     auto pick = [&](const std::vector<SeedSummary>& all) -> const SeedSummary* {
@@ -160,7 +163,7 @@ bool print_comparison(const Side& edgeml, const Side& torch, const Options& o) {
       throw Error(fmt::format("{} is missing from {}", kModels[i], ours ? "PyTorch's figures" : "edgeml's manifest"));
     const ModelFigures &e = ours->mean, &t = base->mean;
     edgeml_total += e.training_seconds, torch_total += t.training_seconds;
-    mae_ok = mae_ok && e.test_mae <= t.test_mae * (1 + kMaeTolerance);
+    if (e.test_mae > std::min(kTutorialTestMae[i], t.test_mae)) above_bar.push_back(kModels[i]);
     fmt::print("{:<24} {:>9.3f} {:>9.3f} {:>8} {:>11.3f} {:>11.3f} {:>9.3f} {:>15}\n", kModels[i], e.training_seconds,
                t.training_seconds, ratio(t.training_seconds, e.training_seconds), e.test_mae, t.test_mae,
                kTutorialTestMae[i], fmt::format("{}/{} / {}/{}", ours->reached, ours->runs, base->reached, base->runs));
@@ -173,12 +176,15 @@ bool print_comparison(const Side& edgeml, const Side& torch, const Options& o) {
                ratio(torch_wall, mean(edgeml.wall_seconds)));
   else
     fmt::print("{:<24} {:>9} {:>9.3f}\n", "total (process wall)", "-", torch_wall);
-  bool fast = edgeml_total > 0 && torch_total / edgeml_total >= kSpeedGoal;
-  fmt::print("\ngoal: >= {:.0f}x PyTorch's training speed (total training time) with every mean test MAE at most "
-             "{:.0f}% above PyTorch's: {} (speed {}, MAE {})\n",
-             kSpeedGoal, kMaeTolerance * 100, fast && mae_ok ? "met" : "not met", fast ? "met" : "not met",
-             mae_ok ? "met" : "not met");
-  return fast && mae_ok;
+  const bool fast = edgeml_total > 0 && torch_total / edgeml_total >= kTrainingSpeedGoal;
+  const bool fast_wall = !edgeml.wall_seconds.empty() && torch_wall / mean(edgeml.wall_seconds) >= kWallSpeedGoal;
+  const bool mae_ok = above_bar.empty();
+  auto met = [](bool ok) { return ok ? "met" : "not met"; };
+  fmt::print("\ngoal: >= {:.0f}x PyTorch's total training time and >= {:.0f}x its process wall time, every mean "
+             "test MAE at most the better of the tutorial's and PyTorch's: {} (training {}, wall {}, MAE {}{})\n",
+             kTrainingSpeedGoal, kWallSpeedGoal, met(fast && fast_wall && mae_ok), met(fast), met(fast_wall),
+             met(mae_ok), mae_ok ? "" : fmt::format(": {} above", fmt::join(above_bar, ", ")));
+  return fast && fast_wall && mae_ok;
 }
 
 void resolve_data(Options& o) {
