@@ -2,8 +2,6 @@
 
 #include <civetweb.h>
 
-#include <cstring>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 

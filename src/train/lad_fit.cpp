@@ -105,6 +105,7 @@ LadFit fit_least_absolute_deviations(const Eigen::MatrixXd& x, const Eigen::Vect
   Eigen::VectorXd b = weighted_least_squares(a, y, Eigen::VectorXd::Ones(a.rows()));
   double mae = mean_absolute(y - a * b);
   fit.iterations.push_back(b);
+  fit.iteration_mae.push_back(mae);
   for (int i = 0; i < options.max_iterations; ++i) {
     const Eigen::VectorXd w = (y - a * b).cwiseAbs().cwiseMax(floor).cwiseInverse();
     const Eigen::VectorXd next = weighted_least_squares(a, y, w);
@@ -114,13 +115,16 @@ LadFit fit_least_absolute_deviations(const Eigen::MatrixXd& x, const Eigen::Vect
     b = next;
     mae = next_mae;
     fit.iterations.push_back(b);
+    fit.iteration_mae.push_back(mae);
     if (converged) break;
   }
   if (Eigen::VectorXd vertex = polish(a, y, b); vertex != b) {
     b = vertex;
+    mae = mean_absolute(y - a * b);
     fit.iterations.push_back(b);
+    fit.iteration_mae.push_back(mae);
   }
-  fit.mae = mean_absolute(y - a * b);
+  fit.mae = mae;
   for (Eigen::VectorXd& coefficients : fit.iterations) {  // back to every column, 0 for those left out
     Eigen::VectorXd all = Eigen::VectorXd::Zero(full.cols());
     all(columns) = coefficients;

@@ -17,9 +17,10 @@ struct LadFit {
   Eigen::VectorXd weights;  // one per column of x
   double bias = 0;
   double mae = 0;  // on the rows fitted
-  // Each iteration's coefficients (weights, then the bias), the last one
-  // the fit's: for the loss curves a report draws.
+  // Each iteration's coefficients (weights, then the bias) and MAE on the
+  // rows fitted, the last the fit's: for the loss curves a report draws.
   std::vector<Eigen::VectorXd> iterations;
+  std::vector<double> iteration_mae;
 };
 
 struct LadOptions {
@@ -29,8 +30,8 @@ struct LadOptions {
 };
 
 // x: one row per example; y: one label each. Throws Error when there are no
-// rows or x and y disagree. Rows need not outnumber columns: a
-// rank-deficient problem gets the smallest-norm coefficients.
+// rows or x and y disagree. A column that is zero or repeats others (up to
+// rounding) gets weight 0; rows need not outnumber columns.
 LadFit fit_least_absolute_deviations(const Eigen::MatrixXd& x, const Eigen::VectorXd& y, const LadOptions& options = {});
 
 }  // namespace edgeml::train

@@ -78,12 +78,21 @@ std::string terminal(const std::string& png, const std::string& title) {
       quoted(png), quoted(title));
 }
 
+// What the loss curve's points are: Adam's epochs, or an exact fit's iterations.
+struct LossAxis {
+  const char* caption;
+  const char* unit;
+};
+LossAxis loss_axis(const TrainingResult& r) {
+  return r.fit == "adam" ? LossAxis{"MAE per epoch", "epoch"} : LossAxis{"MAE per iteration of the exact fit", "iteration"};
+}
+
 std::string loss_plot(const TrainingResult& r, const std::string& data, const std::string& png) {
   bool positive = std::all_of(r.loss.begin(), r.loss.end(), [](double v) { return v > 0; }) &&
                   std::all_of(r.val_loss.begin(), r.val_loss.end(), [](double v) { return v > 0; });
-  const bool exact = r.fit != "adam";  // an exact fit's iterations, not epochs
-  return terminal(png, r.name + (exact ? ": MAE per iteration of the exact fit" : ": MAE per epoch")) +
-         (exact ? "set xlabel 'iteration'\n" : "set xlabel 'epoch'\n") + "set ylabel 'MAE (thousands of seconds)'\n" + (positive ? "set logscale y\n" : "") +
+  const LossAxis axis = loss_axis(r);
+  return terminal(png, r.name + ": " + axis.caption) + fmt::format("set xlabel '{}'\n", axis.unit) +
+         "set ylabel 'MAE (thousands of seconds)'\n" + (positive ? "set logscale y\n" : "") +
          fmt::format("plot {} using 1:2 with lines lw 2 title 'loss (fitted rows)', \\\n"
                      "  '' using 1:3 with lines lw 2 title 'val_loss (held-out rows)'\n",
                      quoted(data));
@@ -141,15 +150,20 @@ PlotDrawer::PlotDrawer(fs::path dir, const std::string& gnuplot, std::chrono::mi
   if (program_.empty()) {
     failure_ = fmt::format("gnuplot ('{}') was not found; install Debian's gnuplot-nox",
                            gnuplot.empty() ? "gnuplot" : gnuplot);
-    return;
+  } else {
+    try {
+      gnuplot_.emplace(std::vector<std::string>{program_}, (dir_ / "plots/gnuplot.log").string(), Process::Input::pipe);
+    } catch (const Error& e) {
+      failure_ = e.what();
+    }
   }
-  try {
-    gnuplot_.emplace(std::vector<std::string>{program_}, (dir_ / "plots/gnuplot.log").string(), Process::Input::pipe);
-  } catch (const Error& e) {
-    failure_ = e.what();
-  }
-  script_ = fmt::format("cd {}\n", quoted(dir_.string()));
-  if (gnuplot_ && !gnuplot_->write_input(script_)) failure_ = "gnuplot did not read its commands (see plots/gnuplot.log)";
+  send(fmt::format("cd {}\n", quoted(dir_.string())));
+}
+
+void PlotDrawer::send(const std::string& commands) {
+  script_ += commands;
+  if (gnuplot_ && failure_.empty() && !gnuplot_->write_input(commands))
+    failure_ = "gnuplot did not read its commands (see plots/gnuplot.log)";
 }
 
 void PlotDrawer::start(const TrainingResult& r) {
@@ -165,8 +179,7 @@ void PlotDrawer::start(const TrainingResult& r) {
   };
   const bool has_loss = !r.loss.empty() || !r.val_loss.empty();
   const bool has_test = test_rows(r) > 0;
-  add(r.fit == "adam" ? "MAE per epoch" : "MAE per iteration of the exact fit", "-loss.png", has_loss,
-      loss_plot(r, stem + "-loss.dat", stem + "-loss.png"));
+  add(loss_axis(r).caption, "-loss.png", has_loss, loss_plot(r, stem + "-loss.dat", stem + "-loss.png"));
   add("predictions against truth", "-truth.png", has_test, truth_plot(r, stem + "-test.dat", stem + "-truth.png"));
   add("prediction over index", "-index.png", has_test, index_plot(r, stem + "-test.dat", stem + "-index.png"));
   try {
@@ -176,9 +189,7 @@ void PlotDrawer::start(const TrainingResult& r) {
     for (PlotFile& file : model.files) file.missing_reason = e.what();
     return;
   }
-  script_ += commands;
-  if (gnuplot_ && failure_.empty() && !gnuplot_->write_input(commands))
-    failure_ = "gnuplot did not read its commands (see plots/gnuplot.log)";
+  send(commands);
 }
 
 std::vector<ModelPlots> PlotDrawer::finish() {

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "core/process.h"
-
 #include "train/training_result.h"
 
 namespace edgeml::train {
@@ -45,6 +44,9 @@ class PlotDrawer {
   std::vector<ModelPlots> finish();
 
  private:
+  // Keeps the commands for plots.gp and sends them to gnuplot, if it reads.
+  void send(const std::string& commands);
+
   std::filesystem::path dir_;
   std::chrono::steady_clock::time_point deadline_;
   std::chrono::milliseconds timeout_;

@@ -94,17 +94,12 @@ void fit_exactly(TrainedModel& model, const Matrix& x, const Matrix& y, const Ma
   const Eigen::MatrixXd xd = x.cast<double>(), xd_val = x_val.cast<double>();
   const Eigen::VectorXd yd = y.col(0).cast<double>(), yd_val = y_val.col(0).cast<double>();
   const LadFit fit = fit_least_absolute_deviations(xd, yd);
-  auto mae_of = [](const Eigen::VectorXd& b, const Eigen::MatrixXd& xs, const Eigen::VectorXd& ys) {
-    if (xs.rows() == 0) return 0.0;
-    const Eigen::Index k = xs.cols();
-    return ((xs * b.head(k)).array() + b(k) - ys.array()).abs().mean();
-  };
+  const Eigen::Index k = xd.cols();
   TrainingResult& r = model.result;
   r.fit = "least absolute deviations";
-  for (const Eigen::VectorXd& b : fit.iterations) {
-    r.loss.push_back(mae_of(b, xd, yd));
-    r.val_loss.push_back(mae_of(b, xd_val, yd_val));
-  }
+  r.loss = fit.iteration_mae;
+  for (const Eigen::VectorXd& b : fit.iterations)
+    r.val_loss.push_back(xd_val.rows() == 0 ? 0.0 : ((xd_val * b.head(k)).array() + b(k) - yd_val.array()).abs().mean());
   r.kept_epoch = static_cast<int>(fit.iterations.size());
   Mlp<float>::Layer& layer = model.network.layers().at(0);
   layer.weights = fit.weights.cast<float>();

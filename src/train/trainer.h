@@ -47,7 +47,7 @@ struct TrainOptions {
   double weight_average_momentum = 0.99;
   // Linear models (no hidden layer) fitted by least absolute deviations on the
   // training rows, the exact minimum of their MAE loss, instead of by Adam:
-  // better on the test rows, and the same whatever the seed.
+  // the same whatever the seed.
   bool exact_linear_fit = true;
   // Called after each epoch with its number (from 1); not for an exact fit.
   std::function<void(int epoch)> on_epoch;
