@@ -1,10 +1,14 @@
-// edgeml train: the tutorial's four models from the collector's database or
-// the tutorial's CSV, written as .tflite and .onnx with a manifest.
+// edgeml train: the models of a spec (by default the tutorial's four) from
+// the collector's database or the tutorial's CSV, written as .tflite and
+// .onnx with a manifest.
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "cli/common.h"
@@ -22,8 +26,10 @@ namespace {
 namespace fs = std::filesystem;
 
 struct TrainArgs {
-  std::string data, series, train, test;
-  std::vector<std::string> models;
+  std::string data, series, train, test, spec;
+  bool print_spec = false;
+  std::vector<std::string> models;  // empty: all the spec's
+  int epochs = 0;                   // 0: each model's own
   std::string out = "models";
   std::string version;
   train::TrainOptions options;
@@ -56,10 +62,7 @@ train::TrainingData load_data(const TrainArgs& args, std::string& split) {
   }
   if (data.train.dropped + data.test.dropped > 0)
     spdlog::info("dropped {} rows with a missing value", data.train.dropped + data.test.dropped);
-  spdlog::info("{} training rows ({} for validation), {} test rows", data.train.rows.rows(),
-               data.train.rows.rows() - static_cast<Eigen::Index>(std::floor(static_cast<double>(data.train.rows.rows()) *
-                                                                             (1 - args.options.validation_fraction))),
-               data.test.rows.rows());
+  spdlog::info("{} training rows, {} test rows", data.train.rows.rows(), data.test.rows.rows());
   return data;
 }
 
@@ -72,27 +75,61 @@ void draw_progress(const std::string& name, int epoch, int epochs) {
   if (epoch == epochs) fmt::print(stderr, "\r\033[K");
 }
 
+// The specs to train: the file's or the tutorial's, those --models names.
+std::vector<train::ModelSpec> chosen_specs(const TrainArgs& args) {
+  std::vector<train::ModelSpec> all = args.spec.empty() ? train::tutorial_models() : train::read_model_spec_file(args.spec);
+  if (args.models.empty()) return all;
+  std::vector<train::ModelSpec> chosen;
+  for (const std::string& name : args.models) {
+    auto it = std::find_if(all.begin(), all.end(), [&](const train::ModelSpec& s) { return s.name == name; });
+    if (it == all.end()) {
+      std::vector<std::string> names;
+      for (const auto& s : all) names.push_back(s.name);
+      throw Error(fmt::format("--models: no model '{}' in {}; its models are {}", name,
+                              args.spec.empty() ? "the built-in spec" : args.spec, fmt::join(names, ", ")));
+    }
+    chosen.push_back(*it);
+  }
+  return chosen;
+}
+
+// A figure every item shares, or 0 when they differ.
+template <typename Item, typename Field>
+std::size_t shared(const std::vector<Item>& items, Field field) {
+  for (const Item& item : items)
+    if (field(item) != field(items.front())) return 0;
+  return items.empty() ? 0 : static_cast<std::size_t>(field(items.front()));
+}
+
 train::ReportContext report_context(const TrainArgs& args, const train::TrainingData& data) {
   train::ReportContext c;
   c.train_file = args.data.empty() ? args.train : args.data;
   c.test_file = args.data.empty() ? args.test : args.data + " (the held-out 20%)";
-  auto rows = static_cast<std::size_t>(data.train.rows.rows());
-  c.train_rows = static_cast<std::size_t>(static_cast<double>(rows) * (1 - args.options.validation_fraction));
-  c.validation_rows = rows - c.train_rows;
   c.test_rows = static_cast<std::size_t>(data.test.rows.rows());
-  c.epochs = static_cast<std::size_t>(args.options.epochs);
-  c.batch_size = static_cast<std::size_t>(args.options.batch_size);
   c.label_offset = args.label.offset;
   c.label_scale = args.label.scale;
   return c;
 }
 
+// What the models share, said once at the report's top; 0 where they differ.
+void complete_context(train::ReportContext& c, const std::vector<train::TrainingResult>& results,
+                      const std::vector<train::ModelSpec>& specs, const train::TrainOptions& options) {
+  c.train_rows = shared(results, [](const train::TrainingResult& r) { return r.train_rows; });
+  c.validation_rows = shared(results, [](const train::TrainingResult& r) { return r.validation_rows; });
+  c.epochs = shared(specs, [&](const train::ModelSpec& s) { return train::planned_epochs(s, options); });
+  c.batch_size = shared(specs, [](const train::ModelSpec& s) { return s.batch_size; });
+}
+
 void run_train(TrainArgs args) {
+  std::vector<train::ModelSpec> specs = chosen_specs(args);
+  if (args.print_spec) {
+    fmt::print("{}\n", train::model_specs_json(specs).dump(2));
+    return;
+  }
   if (args.data.empty() == args.train.empty())
     throw Error("give either --data FILE or --train FILE --test FILE");
   if (args.version.empty()) args.version = utc_version();
-  std::vector<train::ModelSpec> specs;
-  for (const std::string& name : args.models) specs.push_back(train::tutorial_model(name));
+  if (args.epochs > 0) args.options.epochs = args.epochs;
   std::string split;
   train::TrainingData data = load_data(args, split);
   std::error_code ec;
@@ -101,18 +138,20 @@ void run_train(TrainArgs args) {
     throw Error(fmt::format("cannot make directory '{}': {}", args.out, ec ? ec.message() : "a file is in the way"));
   std::vector<train::TrainedModel> models;
   std::vector<train::TrainingResult> results;
-  const train::ReportContext context = report_context(args, data);
+  train::ReportContext context = report_context(args, data);
   // Each model's plots are drawn while the next one trains.
   train::PlotDrawer plots(args.out, context.gnuplot, context.plot_timeout);
   for (const train::ModelSpec& spec : specs) {
     train::TrainOptions options = args.options;
-    if (stderr_is_terminal()) options.on_epoch = [&](int epoch) { draw_progress(spec.name, epoch, options.epochs); };
+    if (stderr_is_terminal()) options.on_epoch = [&](int epoch, int epochs) { draw_progress(spec.name, epoch, epochs); };
     models.push_back(train::train_model(spec, data, options));
+    if (stderr_is_terminal()) fmt::print(stderr, "\r\033[K");
     results.push_back(models.back().result);
     plots.start(results.back());
     train::write_model_files(models.back(), args.version, args.out);
     spdlog::info("{}: test MAE {:.3f} in {:.3f} s", spec.name, results.back().test_mae, results.back().training_seconds);
   }
+  complete_context(context, results, specs, args.options);
   write_manifest_file(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
   train::write_report(results, args.out, context, plots.finish());
   fmt::print("{}", train::format_mae_table(results));
@@ -123,22 +162,24 @@ void run_train(TrainArgs args) {
 
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
-  for (const auto& spec : train::tutorial_models()) args->models.push_back(spec.name);
-  auto* cmd = app.add_subcommand("train", "train the tutorial's models; write .tflite, .onnx and manifest.json");
+  auto* cmd = app.add_subcommand("train", "train the tutorial's models or your own; write .tflite, .onnx and manifest.json");
   auto* data = cmd->add_option("--data", args->data, "collector database or training CSV, split 80/20 at random");
   cmd->add_option("--series", args->series, "STATION/DATAPOINT/ALARM to train on, from a database");
   auto* train_file = cmd->add_option("--train", args->train, "training rows (CSV or database), with --test");
   auto* test_file = cmd->add_option("--test", args->test, "test rows (CSV or database), with --train");
   train_file->needs(test_file)->excludes(data);
   test_file->needs(train_file)->excludes(data);
-  cmd->add_option("--models", args->models, "models to train, comma-separated")->delimiter(',')->capture_default_str();
+  cmd->add_option("--spec", args->spec, "JSON file of the models to train (README: Your own models); default: the "
+                                        "tutorial's four")->check(CLI::ExistingFile);
+  cmd->add_flag("--print-spec", args->print_spec, "print the models' spec as --spec reads it, and train nothing");
+  cmd->add_option("--models", args->models, "models of the spec to train, comma-separated (default: all)")->delimiter(',');
   cmd->add_option("--out", args->out, "directory for the model files and manifest.json")->capture_default_str();
-  cmd->add_option("--epochs", args->options.epochs, "passes over the training rows")->capture_default_str()
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--epochs", args->epochs, "passes over the training rows, for every model (default: each model's "
+                                            "spec's, 100 for the tutorial's)")->check(CLI::PositiveNumber);
   cmd->add_option("--seed", args->options.seed, "seed of the split, initial weights and shuffling")->capture_default_str();
   cmd->add_flag("!--adam-linear", args->options.exact_linear_fit,
-                "train the linear models with Adam, as the tutorial did, instead of fitting them exactly (least "
-                "absolute deviations on the training rows: their loss's minimum)");
+                "train the linear models on the MAE with their optimiser (Adam, as the tutorial did) instead of "
+                "fitting them exactly (least absolute deviations on the training rows: their loss's minimum)");
   cmd->add_flag("!--last-epoch", args->options.keep_best_epoch,
                 "keep the last epoch's weights (as the tutorial did), not the epoch with the lowest validation MAE");
   cmd->add_option("--weight-average", args->options.weight_average_momentum,

@@ -29,9 +29,19 @@ void mix(std::uint64_t& hash, const Eigen::MatrixXd& rows) {
 
 std::vector<float> as_vector(const Eigen::RowVectorXf& v) { return {v.begin(), v.end()}; }
 
+json feature_transform_json(const TrainedModel& m) {
+  if (!m.spec.normalization) return {{"kind", "none"}, {"in_model", true}};
+  const Normalization& n = m.normalization;
+  return {{"kind", "normalization"},
+          {"formula", "(x - mean) * factor, factor = 1 / sqrt(variance), or 1 where variance is 0"},
+          {"mean", as_vector(n.mean)},
+          {"variance", as_vector(n.variance)},
+          {"factor", as_vector(n.factor)},
+          {"in_model", true}};
+}
+
 json model_json(const TrainedModel& m, const ManifestInfo& info) {
   const TrainingResult& r = m.result;
-  const Normalization& n = m.normalization;
   return {
       {"name", m.spec.name},
       {"version", info.version},
@@ -39,23 +49,21 @@ json model_json(const TrainedModel& m, const ManifestInfo& info) {
       {"inputs", r.features},
       {"input_tensor", {{"name", model_input_name(m.spec)}, {"shape", {1, r.features.size()}}, {"type", "float32"}}},
       {"output_tensor", {{"name", "prediction"}, {"shape", {1, 1}}, {"type", "float32"}}},
-      {"feature_transform",
-       {{"kind", "normalization"},
-        {"formula", "(x - mean) * factor, factor = 1 / sqrt(variance), or 1 where variance is 0"},
-        {"mean", as_vector(n.mean)},
-        {"variance", as_vector(n.variance)},
-        {"factor", as_vector(n.factor)},
-        {"in_model", true}}},
+      {"feature_transform", feature_transform_json(m)},
       {"layers", [&] {
          json layers = json::array();
          for (const auto& layer : m.network.layers())
-           layers.push_back({{"units", layer.weights.cols()}, {"activation", layer.relu ? "relu" : "linear"}});
+           layers.push_back({{"units", layer.weights.cols()}, {"activation", activation_name(layer.activation)}});
          return layers;
        }()},
-      {"learning_rate", m.spec.learning_rate},
+      {"learning_rate", m.spec.optimizer.learning_rate},
+      {"spec", json(model_spec_json(m.spec))},
+      {"train_rows", r.train_rows},
+      {"validation_rows", r.validation_rows},
       {"train_mae", r.train_mae},
       {"val_mae", r.val_mae},
       {"fit", r.fit},
+      {"loss_name", r.loss_name},
       {"kept_epoch", r.kept_epoch},
       {"test_mae", r.test_mae},
       {"training_seconds", r.training_seconds},
@@ -92,27 +100,20 @@ json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& 
   transform.offset = data.label.offset;
   transform.scale = data.label.scale;
   json label = manifest_label_json(transform);
-  auto train_rows = data.train.rows.rows();
-  auto validation_rows = train_rows - static_cast<Eigen::Index>(std::floor(static_cast<double>(train_rows) *
-                                                                           (1 - info.options.validation_fraction)));
   json data_info = {{"fingerprint", data_fingerprint(data)},
-                    {"rows", train_rows + data.test.rows.rows()},
+                    {"rows", data.train.rows.rows() + data.test.rows.rows()},
                     {"dropped_rows", data.train.dropped + data.test.dropped},
                     {"train_source", data.train.source},
                     {"test_source", data.test.source},
                     {"split", info.split},
-                    {"train_rows", train_rows - validation_rows},
-                    {"validation_rows", validation_rows},
+                    {"train_rows", data.train.rows.rows()},
                     {"test_rows", data.test.rows.rows()}};
-  json training = {{"epochs", info.options.epochs},
-                   {"batch_size", info.options.batch_size},
-                   {"validation_fraction", info.options.validation_fraction},
-                   {"seed", info.options.seed},
+  // What every model shares; each model's own spec is in its entry.
+  json training = {{"seed", info.options.seed},
                    {"keep_best_epoch", info.options.keep_best_epoch},
                    {"exact_linear_fit", info.options.exact_linear_fit},
-                   {"weight_average_momentum", info.options.weight_average_momentum},
-                   {"loss", "mean_absolute_error"},
-                   {"optimizer", "adam, beta1 0.9, beta2 0.999, epsilon 1e-7"}};
+                   {"weight_average_momentum", info.options.weight_average_momentum}};
+  if (info.options.epochs) training["epochs"] = *info.options.epochs;
   json list = json::array();
   for (const TrainedModel& m : models) list.push_back(model_json(m, info));
   return {{"format", kManifestFormat},         {"label", label}, {"data", data_info},

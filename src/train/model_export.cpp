@@ -18,25 +18,38 @@ using runtime::OpKind;
 
 std::vector<float> values_of(const Eigen::MatrixXf& m) { return {m.data(), m.data() + m.size()}; }
 
+// The activations FULLY_CONNECTED fuses; sigmoid follows it as LOGISTIC.
+runtime::Activation fused(Activation a) {
+  switch (a) {
+    case Activation::relu: return runtime::Activation::relu;
+    case Activation::relu6: return runtime::Activation::relu6;
+    case Activation::tanh: return runtime::Activation::tanh;
+    default: return runtime::Activation::none;
+  }
+}
+
+int add_normalization(Graph& g, int x, const Normalization& n, std::int32_t width) {
+  x = add_op(g, OpKind::sub, {x, add_tensor(g, float_tensor("normalization/mean", {width}, values_of(n.mean)))},
+             float_tensor("normalization/centred", {1, width}));
+  return add_op(g, OpKind::mul, {x, add_tensor(g, float_tensor("normalization/factor", {width}, values_of(n.factor)))},
+                float_tensor("normalization/output", {1, width}));
+}
+
 }  // namespace
 
 std::string model_input_name(const ModelSpec& spec) {
-  return spec.features == FeatureSet::single ? "index" : "features";
+  return spec.features.size() == 1 ? spec.features[0] : "features";
 }
 
 Graph model_graph(const TrainedModel& model, const std::string& version) {
-  const auto& features = feature_names(model.spec.features);
+  const auto& features = model.spec.features;
   auto width = static_cast<std::int32_t>(features.size());
   Graph g;
   g.description = fmt::format("edgeml {} {}: inputs {}, output (event_time - offset) / scale", model.spec.name,
                               version, fmt::join(features, ", "));
   int x = add_tensor(g, float_tensor(model_input_name(model.spec), {1, width}));
   g.inputs = {x};
-  const Normalization& n = model.normalization;
-  x = add_op(g, OpKind::sub, {x, add_tensor(g, float_tensor("normalization/mean", {width}, values_of(n.mean)))},
-             float_tensor("normalization/centred", {1, width}));
-  x = add_op(g, OpKind::mul, {x, add_tensor(g, float_tensor("normalization/factor", {width}, values_of(n.factor)))},
-             float_tensor("normalization/output", {1, width}));
+  if (model.spec.normalization) x = add_normalization(g, x, model.normalization, width);
   const auto& layers = model.network.layers();
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const auto& layer = layers[l];
@@ -47,9 +60,11 @@ Graph model_graph(const TrainedModel& model, const std::string& version) {
     // units x inputs row-major layout FULLY_CONNECTED takes.
     int w = add_tensor(g, float_tensor(name + "/kernel", {units, inputs}, values_of(layer.weights)));
     int b = add_tensor(g, float_tensor(name + "/bias", {units}, values_of(layer.bias)));
+    const bool last = l + 1 == layers.size(), sigmoid = layer.activation == Activation::sigmoid;
     x = add_op(g, OpKind::fully_connected, {x, w, b},
-               float_tensor(l + 1 == layers.size() ? "prediction" : name + "/output", {1, units}),
-               layer.relu ? runtime::Activation::relu : runtime::Activation::none);
+               float_tensor(last && !sigmoid ? "prediction" : name + (sigmoid ? "/linear" : "/output"), {1, units}),
+               fused(layer.activation));
+    if (sigmoid) x = add_op(g, OpKind::logistic, {x}, float_tensor(last ? "prediction" : name + "/output", {1, units}));
   }
   g.outputs = {x};
   return g;

@@ -1,6 +1,7 @@
-// A trained model as a runtime graph and as files: the input (shape [1, 1] or
-// [1, 3], named after its feature, or "features"), SUB and MUL for the
-// normalisation, then one FULLY_CONNECTED per dense layer (ReLU fused).
+// A trained model as a runtime graph and as files: the input (shape [1, n],
+// named after its feature when it has one, else "features"), SUB and MUL for
+// the normalisation unless the spec has none, then one FULLY_CONNECTED per
+// dense layer (ReLU, ReLU6 and tanh fused; sigmoid as LOGISTIC after it).
 #pragma once
 
 #include <filesystem>

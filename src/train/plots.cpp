@@ -78,13 +78,17 @@ std::string terminal(const std::string& png, const std::string& title) {
       quoted(png), quoted(title));
 }
 
-// What the loss curve's points are: Adam's epochs, or an exact fit's iterations.
+// What the loss curve's points are: the optimiser's epochs, or an exact fit's iterations.
 struct LossAxis {
-  const char* caption;
-  const char* unit;
+  std::string caption;
+  std::string unit;
+  std::string measure;  // the y axis
 };
 LossAxis loss_axis(const TrainingResult& r) {
-  return r.fit == "adam" ? LossAxis{"MAE per epoch", "epoch"} : LossAxis{"MAE per iteration of the exact fit", "iteration"};
+  if (r.fit == kExactFit) return {"MAE per iteration of the exact fit", "iteration", "MAE (thousands of seconds)"};
+  const std::string loss = r.loss_name == "huber" ? "Huber loss" : r.loss_name == "mse" ? "MSE" : "MAE";
+  const char* unit = r.loss_name == "mse" ? "squared thousands of seconds" : "thousands of seconds";
+  return {loss + " per epoch", "epoch", fmt::format("{} ({})", loss, unit)};
 }
 
 std::string loss_plot(const TrainingResult& r, const std::string& data, const std::string& png) {
@@ -92,7 +96,7 @@ std::string loss_plot(const TrainingResult& r, const std::string& data, const st
                   std::all_of(r.val_loss.begin(), r.val_loss.end(), [](double v) { return v > 0; });
   const LossAxis axis = loss_axis(r);
   return terminal(png, r.name + ": " + axis.caption) + fmt::format("set xlabel '{}'\n", axis.unit) +
-         "set ylabel 'MAE (thousands of seconds)'\n" + (positive ? "set logscale y\n" : "") +
+         fmt::format("set ylabel '{}'\n", axis.measure) + (positive ? "set logscale y\n" : "") +
          fmt::format("plot {} using 1:2 with lines lw 2 title 'loss (fitted rows)', \\\n"
                      "  '' using 1:3 with lines lw 2 title 'val_loss (held-out rows)'\n",
                      quoted(data));

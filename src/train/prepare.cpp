@@ -10,18 +10,22 @@
 
 namespace edgeml::train {
 
-const std::vector<std::string>& feature_names(FeatureSet features) {
-  static const std::vector<std::string> single = {"index"};
-  static const std::vector<std::string> multi = {"index", "value", "valueThreshold"};
-  return features == FeatureSet::single ? single : multi;
+namespace {
+
+Eigen::Index column_of(const std::string& feature) {
+  if (feature == "index") return kIndex;
+  if (feature == "value") return kValue;
+  if (feature == "valueThreshold") return kThreshold;
+  throw Error(fmt::format("no feature '{}'; the features are index, value and valueThreshold", feature));
 }
 
-Examples make_examples(const EventTable& table, FeatureSet features, const LabelTransform& label) {
+}  // namespace
+
+Examples make_examples(const EventTable& table, const std::vector<std::string>& features, const LabelTransform& label) {
   Examples e;
-  if (features == FeatureSet::single)
-    e.x = table.rows.col(kIndex).cast<float>();
-  else
-    e.x = table.rows(Eigen::all, {Eigen::Index{kIndex}, Eigen::Index{kValue}, Eigen::Index{kThreshold}}).cast<float>();
+  std::vector<Eigen::Index> columns;
+  for (const std::string& f : features) columns.push_back(column_of(f));
+  e.x = table.rows(Eigen::all, columns).cast<float>();
   e.y = table.rows.col(kEventTime).unaryExpr([&](double t) { return label.apply(t); }).cast<float>();
   return e;
 }
@@ -66,6 +70,14 @@ Normalization Normalization::adapt(const Eigen::MatrixXf& x) {
   n.mean = mean.cast<float>();
   n.variance = variance.cast<float>();
   n.factor = variance.unaryExpr([](double v) { return v > 0 ? 1 / std::sqrt(v) : 1.0; }).cast<float>();
+  return n;
+}
+
+Normalization Normalization::identity(Eigen::Index width) {
+  Normalization n;
+  n.mean = Eigen::RowVectorXf::Zero(width);
+  n.variance = Eigen::RowVectorXf::Ones(width);
+  n.factor = Eigen::RowVectorXf::Ones(width);
   return n;
 }
 

@@ -1,6 +1,7 @@
 // Data preparation as the tutorial did it: the label is the event time in
-// thousands of seconds after an offset (protocol/label.h); the features are `index`
-// (single-variable) or `index, value, valueThreshold` (multi-variable); a
+// thousands of seconds after an offset (protocol/label.h); the features are
+// columns named by the model's spec (the tutorial's: `index`, or `index,
+// value, valueThreshold`); a
 // seeded 80/20 train/test split; the last 20% of the training rows held out
 // for validation (Keras' validation_split, taken before any shuffling).
 #pragma once
@@ -23,18 +24,14 @@ struct LabelTransform {
   double apply(double event_time) const { return (event_time - offset) / scale; }
 };
 
-enum class FeatureSet { single, multi };
-
-// Column names in input order: {"index"} or {"index", "value", "valueThreshold"}.
-const std::vector<std::string>& feature_names(FeatureSet features);
-
 // Training examples in float32, as Keras holds them.
 struct Examples {
   Eigen::MatrixXf x;  // one example per row
   Eigen::VectorXf y;
 };
 
-Examples make_examples(const EventTable& table, FeatureSet features, const LabelTransform& label);
+// `features`: names from known_features() (model_spec.h); throws Error otherwise.
+Examples make_examples(const EventTable& table, const std::vector<std::string>& features, const LabelTransform& label);
 
 struct TrainTestSplit {
   EventTable train, test;
@@ -60,6 +57,8 @@ struct Normalization {
   Eigen::RowVectorXf mean, variance, factor;  // factor = 1 / sqrt(variance)
 
   static Normalization adapt(const Eigen::MatrixXf& x);
+  // Mean 0, variance and factor 1 for `width` features: a model without normalisation.
+  static Normalization identity(Eigen::Index width);
   // (x - mean) * factor in float32, exactly as the exported model computes it.
   Eigen::MatrixXf apply(const Eigen::MatrixXf& x) const;
 };

@@ -68,11 +68,29 @@ std::string mae_table_markdown(const std::vector<TrainingResult>& results) {
   return text;
 }
 
+std::string models_table_markdown(const std::vector<TrainingResult>& results) {
+  std::string text =
+      "| model | dense layers | loss | fit | epochs run | kept epoch | fitted rows | validation rows |\n"
+      "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |\n";
+  for (const auto& r : results) {
+    // An exact fit has no epochs; its iterations are what its loss curve shows.
+    const bool exact = r.fit == kExactFit;
+    text += fmt::format("| {} | {} | {} | {} | {}{} | {} | {} | {} |\n", markdown(r.name), markdown(r.layers),
+                        markdown(r.loss_name), markdown(r.fit), r.loss.size(), exact ? " iterations" : "",
+                        exact ? "-" : std::to_string(r.kept_epoch), r.train_rows, r.validation_rows);
+  }
+  return text;
+}
+
 std::string data_section(const ReportContext& c) {
-  std::string text = fmt::format(
-      "Training data: {}, {} rows fitted and {} held out for validation (the last {} rows, as Keras' "
-      "validation_split takes them).  \nTest data: {}, {} rows.  \n",
-      markdown(c.train_file), c.train_rows, c.validation_rows, c.validation_rows, markdown(c.test_file), c.test_rows);
+  std::string text =
+      c.validation_rows > 0
+          ? fmt::format("Training data: {}, {} rows fitted and {} held out for validation (the last {} rows, as "
+                        "Keras' validation_split takes them).  \n",
+                        markdown(c.train_file), c.train_rows, c.validation_rows, c.validation_rows)
+          : fmt::format("Training data: {}, the last rows of it held out for validation, as many as each model's "
+                        "spec says (see Models).  \n", markdown(c.train_file));
+  text += fmt::format("Test data: {}, {} rows.  \n", markdown(c.test_file), c.test_rows);
   if (c.epochs > 0) text += fmt::format("Epochs: {}, batch size: {}.  \n", c.epochs, c.batch_size);
   return text + fmt::format("MAE is in the label's unit, the label being (event_time - {:.0f}) / {:g}.\n",
                             c.label_offset, c.label_scale);
@@ -111,7 +129,8 @@ void write_report(const std::vector<TrainingResult>& results, const fs::path& ou
 void write_report(const std::vector<TrainingResult>& results, const fs::path& out_dir, const ReportContext& context,
                   const std::vector<ModelPlots>& plots) {
   std::string text = "# Training report\n\n" + data_section(context) + "\n## Test MAE\n\n" +
-                     mae_table_markdown(results) + "\n" + plot_section(results, plots);
+                     mae_table_markdown(results) + "\n## Models\n\n" + models_table_markdown(results) + "\n" +
+                     plot_section(results, plots);
 
   fs::path file = out_dir / "report.md";
   std::ofstream out(file, std::ios::binary);

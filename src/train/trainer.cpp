@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <numeric>
 #include <optional>
 
@@ -10,6 +11,8 @@
 #include "core/error.h"
 #include "train/flush_denormals.h"
 #include "train/lad_fit.h"
+#include "train/loss.h"
+#include "train/optimizer.h"
 #include "train/random.h"
 #include "train/weight_average.h"
 
@@ -19,13 +22,6 @@ namespace {
 
 using Matrix = Mlp<float>::Matrix;
 
-std::vector<int> layer_widths(const ModelSpec& spec) {
-  std::vector<int> widths = {static_cast<int>(feature_names(spec.features).size())};
-  widths.insert(widths.end(), spec.hidden.begin(), spec.hidden.end());
-  widths.push_back(1);
-  return widths;
-}
-
 // The model's own stream: the seed and its name, so models do not share draws.
 std::mt19937 model_rng(const ModelSpec& spec, std::uint32_t seed) {
   std::vector<std::uint32_t> words = {seed};
@@ -34,69 +30,98 @@ std::mt19937 model_rng(const ModelSpec& spec, std::uint32_t seed) {
   return std::mt19937(seq);
 }
 
-void check(const TrainingData& data, const TrainOptions& options) {
-  if (options.epochs < 1) throw Error(fmt::format("epochs must be at least 1, not {}", options.epochs));
-  if (options.batch_size < 1) throw Error(fmt::format("batch size must be at least 1, not {}", options.batch_size));
+void check(const ModelSpec& spec, const TrainingData& data, const TrainOptions& options) {
+  const int epochs = planned_epochs(spec, options);
+  if (epochs < 1) throw Error(fmt::format("{}: epochs must be at least 1, not {}", spec.name, epochs));
+  if (spec.batch_size < 1) throw Error(fmt::format("{}: batch size must be at least 1, not {}", spec.name, spec.batch_size));
+  if (spec.layers.empty() || spec.layers.back().units != 1)
+    throw Error(fmt::format("{}: a model's last layer gives its one output", spec.name));
   if (data.test.rows.rows() < 1) throw Error(fmt::format("{}: no test rows", data.test.source));
   if (data.train.rows.rows() < 2)
     throw Error(fmt::format("{}: {} training rows; at least 2 are needed (one for validation)", data.train.source,
                             data.train.rows.rows()));
 }
 
-// One epoch over the shuffled rows, updating `average` (if any) after each
-// step; returns the mean batch loss weighted by batch size, as Keras reports `loss`.
-double run_epoch(Mlp<float>& net, Adam<float>& adam, WeightAverage* average, const Matrix& x, const Matrix& y,
-                 int batch_size, std::mt19937& rng, std::vector<std::size_t>& order) {
-  shuffle(rng, order);
+// What every step of one model's training uses, and the buffers its batches
+// are gathered into, so that an epoch allocates nothing but its last, shorter batch.
+struct Training {
+  Mlp<float>& net;
+  Optimizer<float>& optimizer;
+  LossFunction<float> loss;
+  WeightAverage* average;  // null: no moving average
+  std::size_t batch_size;
+  std::vector<std::size_t> order;
+  Matrix x, y, gradient;
+};
+
+// One epoch over the shuffled rows; returns the mean batch loss weighted by
+// batch size, as Keras reports `loss`.
+double run_epoch(Training& t, const Matrix& x, const Matrix& y, std::mt19937& rng) {
+  shuffle(rng, t.order);
   double total = 0;
-  const std::size_t n = order.size(), batch = static_cast<std::size_t>(batch_size);
-  for (std::size_t start = 0; start < n; start += batch) {
-    std::vector<Eigen::Index> rows(order.begin() + static_cast<std::ptrdiff_t>(start),
-                                   order.begin() + static_cast<std::ptrdiff_t>(std::min(n, start + batch)));
-    Matrix xb = x(rows, Eigen::all), yb = y(rows, Eigen::all);
-    const Matrix& prediction = net.forward(xb);
-    total += double{mean_absolute_error<float>(prediction, yb)} * static_cast<double>(rows.size());
-    net.backward(mean_absolute_error_gradient<float>(prediction, yb));
-    adam.step(net.parameters(), net.gradients());
-    if (average) average->update(net);
+  const std::size_t n = t.order.size();
+  for (std::size_t start = 0; start < n; start += t.batch_size) {
+    const auto rows = static_cast<Eigen::Index>(std::min(n, start + t.batch_size) - start);
+    t.x.resize(rows, x.cols());
+    t.y.resize(rows, 1);
+    for (Eigen::Index i = 0; i < rows; ++i) {
+      const auto row = static_cast<Eigen::Index>(t.order[start + static_cast<std::size_t>(i)]);
+      t.x.row(i) = x.row(row);
+      t.y(i, 0) = y(row, 0);
+    }
+    const Matrix& prediction = t.net.forward(t.x);
+    total += double{t.loss.value(prediction, t.y)} * static_cast<double>(rows);
+    t.loss.gradient(prediction, t.y, t.gradient);
+    t.net.backward(t.gradient);
+    t.optimizer.step(t.net.parameters(), t.net.gradients());
+    if (t.average) t.average->update(t.net);
   }
   return total / static_cast<double>(n);
 }
 
-// Adam over shuffled batches, validating after each epoch and keeping the
-// epoch that validates best (trainer.h).
-void train_with_adam(TrainedModel& model, const TrainOptions& options, const Matrix& x, const Matrix& y,
-                     const Matrix& x_val, const Matrix& y_val, std::mt19937& rng) {
-  Adam<float> adam(static_cast<float>(model.spec.learning_rate));
-  std::vector<std::size_t> order(static_cast<std::size_t>(x.rows()));
-  std::iota(order.begin(), order.end(), 0);
-  TrainingResult& r = model.result;
+// The spec's optimiser over shuffled batches, validating after each epoch,
+// keeping the epoch that validates best and stopping early if the spec asks
+// (trainer.h).
+void train_with_optimizer(TrainedModel& model, const TrainOptions& options, const Matrix& x, const Matrix& y,
+                          const Matrix& x_val, const Matrix& y_val, std::mt19937& rng) {
+  const ModelSpec& spec = model.spec;
+  std::unique_ptr<Optimizer<float>> optimizer = make_optimizer<float>(spec.optimizer);
   std::optional<WeightAverage> average;
   if (options.weight_average_momentum > 0) average.emplace(model.network, static_cast<float>(options.weight_average_momentum));
+  Training t{model.network, *optimizer, {spec.loss, static_cast<float>(spec.huber_delta)}, average ? &*average : nullptr,
+             static_cast<std::size_t>(spec.batch_size), std::vector<std::size_t>(static_cast<std::size_t>(x.rows())), {}, {}, {}};
+  std::iota(t.order.begin(), t.order.end(), 0);
+  TrainingResult& r = model.result;
+  r.fit = optimizer_name(spec.optimizer.kind);
   std::vector<Mlp<float>::Layer> kept_layers;
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    r.loss.push_back(run_epoch(model.network, adam, average ? &*average : nullptr, x, y, options.batch_size, rng, order));
+  const int epochs = planned_epochs(spec, options);
+  int best = 0;
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
+    r.loss.push_back(run_epoch(t, x, y, rng));
     const Mlp<float>& evaluated = average ? average->network() : model.network;
-    r.val_loss.push_back(mean_absolute_error<float>(evaluated.predict(x_val), y_val));
-    if (!options.keep_best_epoch || r.kept_epoch == 0 || r.val_loss.back() < r.val_loss[r.kept_epoch - 1]) {
+    r.val_loss.push_back(t.loss.value(evaluated.predict(x_val), y_val));
+    const bool better = best == 0 || r.val_loss.back() < r.val_loss[static_cast<std::size_t>(best - 1)];
+    if (better) best = epoch;
+    if (!options.keep_best_epoch || better) {
       r.kept_epoch = epoch;
       kept_layers = evaluated.layers();
     }
-    if (options.on_epoch) options.on_epoch(epoch);
+    if (options.on_epoch) options.on_epoch(epoch, epochs);
+    if (spec.patience > 0 && epoch - best >= spec.patience) break;
   }
   model.network.layers() = kept_layers;
 }
 
 // A linear model's exact fit on the training rows (the validation rows held
-// out, as Adam's training holds them out). Its iterations stand in for epochs
-// in the loss curves.
+// out, as the optimiser's training holds them out). Its iterations stand in
+// for epochs in the loss curves.
 void fit_exactly(TrainedModel& model, const Matrix& x, const Matrix& y, const Matrix& x_val, const Matrix& y_val) {
   const Eigen::MatrixXd xd = x.cast<double>(), xd_val = x_val.cast<double>();
   const Eigen::VectorXd yd = y.col(0).cast<double>(), yd_val = y_val.col(0).cast<double>();
   const LadFit fit = fit_least_absolute_deviations(xd, yd);
   const Eigen::Index k = xd.cols();
   TrainingResult& r = model.result;
-  r.fit = "least absolute deviations";
+  r.fit = kExactFit;
   r.loss = fit.iteration_mae;
   for (const Eigen::VectorXd& b : fit.iterations)
     r.val_loss.push_back(xd_val.rows() == 0 ? 0.0 : ((xd_val * b.head(k)).array() + b(k) - yd_val.array()).abs().mean());
@@ -117,57 +142,49 @@ double mae(const TrainedModel& model, const Examples& e) {
 
 }  // namespace
 
-const std::vector<ModelSpec>& tutorial_models() {
-  static const std::vector<ModelSpec> models = {
-      {"single_var_LR", FeatureSet::single, {}, 0.1},
-      {"multi_var_LR", FeatureSet::multi, {}, 0.1},
-      {"DNN_single_regression", FeatureSet::single, {64, 64}, 0.001},
-      {"DNN_multi_regression", FeatureSet::multi, {64, 64}, 0.001},
-  };
-  return models;
-}
-
-const ModelSpec& tutorial_model(const std::string& name) {
-  for (const ModelSpec& spec : tutorial_models())
-    if (spec.name == name) return spec;
-  std::vector<std::string> names;
-  for (const ModelSpec& spec : tutorial_models()) names.push_back(spec.name);
-  throw Error(fmt::format("no model '{}'; the models are {}", name, fmt::join(names, ", ")));
-}
+int planned_epochs(const ModelSpec& spec, const TrainOptions& options) { return options.epochs.value_or(spec.epochs); }
 
 Eigen::VectorXf TrainedModel::predict(const Eigen::MatrixXf& features) const {
   return network.predict(normalization.apply(features)).col(0);
 }
 
 TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const TrainOptions& options) {
-  check(data, options);
+  check(spec, data, options);
   FlushDenormals flush_denormals;
   auto started = std::chrono::steady_clock::now();
   Examples all_train = make_examples(data.train, spec.features, data.label);
   Examples test = make_examples(data.test, spec.features, data.label);
   check_finite(all_train, data.train.source);
   check_finite(test, data.test.source);
-  ValidationHoldout holdout = hold_out_validation(all_train, options.validation_fraction);
+  ValidationHoldout holdout = hold_out_validation(all_train, spec.validation_share);
   std::mt19937 rng = model_rng(spec, options.seed);
   // The tutorial adapted its normalizer on every training row, validation rows included.
-  TrainedModel model{spec, Normalization::adapt(all_train.x), Mlp<float>(layer_widths(spec), rng), {}};
+  const auto width = static_cast<int>(spec.features.size());
+  TrainedModel model{spec, spec.normalization ? Normalization::adapt(all_train.x) : Normalization::identity(width),
+                     Mlp<float>(width, spec.layers, rng), {}};
   const Matrix x = model.normalization.apply(holdout.train.x), y = holdout.train.y;
   const Matrix x_val = model.normalization.apply(holdout.validation.x), y_val = holdout.validation.y;
   TrainingResult& r = model.result;
-  if (spec.hidden.empty() && options.exact_linear_fit)
+  r.loss_name = loss_name(spec.loss);
+  if (spec.is_linear() && spec.loss == Loss::mae && options.exact_linear_fit)
     fit_exactly(model, x, y, x_val, y_val);
   else
-    train_with_adam(model, options, x, y, x_val, y_val, rng);
+    train_with_optimizer(model, options, x, y, x_val, y_val, rng);
   r.training_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (Mlp<float>::Matrix* p : model.network.parameters())
     if (!p->allFinite()) throw Error(fmt::format("{}: training diverged (a weight is not finite)", spec.name));
   r.name = spec.name;
-  r.features = feature_names(spec.features);
+  r.features = spec.features;
+  for (const DenseLayer& l : spec.layers)
+    r.layers += fmt::format("{}{} {}", r.layers.empty() ? "" : ", ", l.units, activation_name(l.activation));
+  r.train_rows = static_cast<std::size_t>(holdout.train.x.rows());
+  r.validation_rows = static_cast<std::size_t>(holdout.validation.x.rows());
   r.train_mae = mae(model, holdout.train);
   r.val_mae = mae(model, holdout.validation);
   r.test_mae = mae(model, test);
   Eigen::VectorXf prediction = model.predict(test.x);
-  r.test_index.assign(test.x.col(0).begin(), test.x.col(0).end());
+  const Eigen::VectorXf index = data.test.rows.col(kIndex).cast<float>();
+  r.test_index.assign(index.begin(), index.end());
   r.test_truth.assign(test.y.begin(), test.y.end());
   r.test_prediction.assign(prediction.begin(), prediction.end());
   return model;

@@ -1,5 +1,6 @@
 // Trained models' files in independent runtimes: each .onnx in ONNX Runtime
-// and each .tflite in Arm NN gives the trainer's own predictions.
+// and each .tflite in Arm NN gives the trainer's own predictions, for the
+// tutorial's models and for models of a user's spec.
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -34,12 +35,14 @@ void expect_predictions(const std::vector<ReferenceTensors>& outputs, const Eige
   }
 }
 
-// Models trained briefly on synthetic rows, their files and test rows.
+// Models trained briefly on synthetic rows, their files and test rows: the
+// tutorial's and the models of a spec that are not.
 struct Trained {
   TrainingData data = test::synthetic_data(300);
   std::vector<TrainedModel> models;
   Trained() {
     for (const ModelSpec& spec : tutorial_models()) models.push_back(train_model(spec, data, test::quick_options(5)));
+    for (const ModelSpec& spec : test::own_models()) models.push_back(train_model(spec, data, test::quick_options(5)));
   }
 };
 

@@ -53,11 +53,12 @@ TEST(TrainData, ColumnsAreFoundByTheirHeaderInAnyOrder) {
   EXPECT_EQ(t.rows(0, kValue), 231);
 }
 
-TEST(TrainData, FeaturesAreIndexOrIndexValueThreshold) {
+TEST(TrainData, FeaturesAreTheNamedColumnsInTheirOrder) {
   TempDir dir;
   EventTable t = read_training_csv(write_text(dir / "d.csv", test::synthetic_csv(10)));
-  Examples single = make_examples(t, FeatureSet::single, {});
-  Examples multi = make_examples(t, FeatureSet::multi, {});
+  Examples single = make_examples(t, {"index"}, {});
+  Examples multi = make_examples(t, {"index", "value", "valueThreshold"}, {});
+  Examples reordered = make_examples(t, {"valueThreshold", "index"}, {});
   ASSERT_EQ(single.x.cols(), 1);
   ASSERT_EQ(multi.x.cols(), 3);
   EXPECT_EQ(single.x(3, 0), 3);
@@ -65,7 +66,10 @@ TEST(TrainData, FeaturesAreIndexOrIndexValueThreshold) {
   EXPECT_EQ(multi.x(7, 1), 331);
   EXPECT_EQ(multi.x(7, 2), 230);
   EXPECT_FLOAT_EQ(single.y(3), static_cast<float>(LabelTransform{}.apply(t.rows(3, kEventTime))));
-  EXPECT_EQ((std::vector<std::string>{"index", "value", "valueThreshold"}), feature_names(FeatureSet::multi));
+  ASSERT_EQ(reordered.x.cols(), 2);
+  EXPECT_EQ(reordered.x(7, 0), 230);
+  EXPECT_EQ(reordered.x(7, 1), 7);
+  EXPECT_THROW(make_examples(t, {"event_time"}, {}), Error);
 }
 
 std::vector<double> indexes(const EventTable& t) { return {t.rows.col(kIndex).begin(), t.rows.col(kIndex).end()}; }

@@ -17,11 +17,11 @@ TEST(TrainExport, GraphNormalisesThenRunsTheDenseLayers) {
   for (const ModelSpec& spec : tutorial_models()) {
     runtime::Graph g = model_graph(train_model(spec, data, test::quick_options(1)), "v1");
     const runtime::Tensor& input = g.tensors.at(static_cast<std::size_t>(g.inputs.at(0)));
-    std::int32_t width = spec.features == FeatureSet::single ? 1 : 3;
+    auto width = static_cast<std::int32_t>(spec.features.size());
     EXPECT_EQ(input.shape, (std::vector<std::int32_t>{1, width})) << spec.name;
-    EXPECT_EQ(input.name, spec.features == FeatureSet::single ? "index" : "features");
+    EXPECT_EQ(input.name, width == 1 ? "index" : "features");
     EXPECT_EQ(g.tensors.at(static_cast<std::size_t>(g.outputs.at(0))).shape, (std::vector<std::int32_t>{1, 1}));
-    ASSERT_EQ(g.ops.size(), 2 + spec.hidden.size() + 1) << spec.name;
+    ASSERT_EQ(g.ops.size(), 2 + spec.layers.size()) << spec.name;
     EXPECT_EQ(g.ops[0].kind, runtime::OpKind::sub);
     EXPECT_EQ(g.ops[1].kind, runtime::OpKind::mul);
     for (std::size_t i = 2; i < g.ops.size(); ++i) {
@@ -54,7 +54,7 @@ TEST(TrainExport, SameSeedSameModelOtherSeedOtherModelUnlessFittedExactly) {
       options.seed -= 1;
       EXPECT_EQ(a.result.loss, b.result.loss) << spec.name;
       EXPECT_EQ(a.result.test_prediction, b.result.test_prediction) << spec.name;
-      if (exact && spec.hidden.empty()) {
+      if (exact && spec.is_linear()) {
         EXPECT_EQ(a.result.fit, "least absolute deviations") << spec.name;
         EXPECT_EQ(a.result.test_prediction, c.result.test_prediction) << spec.name;
       } else {

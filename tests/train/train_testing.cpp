@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
 
@@ -30,6 +31,28 @@ TrainingData synthetic_data(int rows) {
   EventTable table = read_training_csv(write_text(dir / "data.csv", synthetic_csv(rows)));
   TrainTestSplit split = random_split(table, 0.8, 1);
   return {split.train, split.test, {}};
+}
+
+const char* const kOwnModelsSpec = R"({
+  // Comments are allowed, as in a spec a user writes.
+  "models": [
+    {"name": "tanh_relu6_huber_sgd", "features": ["value", "index"],
+     "layers": [{"units": 32, "activation": "tanh"}, {"units": 16, "activation": "relu6"}, {"units": 1}],
+     "loss": "huber", "huber_delta": 0.5,
+     "optimizer": {"kind": "sgd", "learning_rate": 0.01, "momentum": 0.9},
+     "batch_size": 16, "validation_share": 0.25, "early_stopping_patience": 3},
+    {"name": "sigmoid_mse", "features": ["index", "valueThreshold"],
+     "layers": [{"units": 8, "activation": "sigmoid"}, {"units": 1, "activation": "linear"}],
+     "loss": "mse", "optimizer": {"kind": "adam", "learning_rate": 0.01}},
+    {"name": "raw_sigmoid_output", "features": ["index"], "normalization": false,
+     "layers": [{"units": 16, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}]},
+    {"name": "linear_mse_adam", "features": ["index", "value", "valueThreshold"],
+     "layers": [{"units": 1}], "loss": "mse", "optimizer": {"kind": "adam", "learning_rate": 0.05}}
+  ]
+})";
+
+std::vector<ModelSpec> own_models() {
+  return read_model_specs(nlohmann::json::parse(kOwnModelsSpec, nullptr, true, true));
 }
 
 TrainOptions quick_options(int epochs) {

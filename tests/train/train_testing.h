@@ -21,6 +21,12 @@ TrainingData synthetic_data(int rows);
 // A few epochs only: the tests that use it check plumbing, not accuracy.
 TrainOptions quick_options(int epochs = 3);
 
+// Four models that are not the tutorial's, from a spec file's JSON: every
+// activation, loss and optimiser, a model without normalisation, features
+// in another order, a sigmoid output and early stopping.
+extern const char* const kOwnModelsSpec;
+std::vector<ModelSpec> own_models();
+
 }  // namespace edgeml::train::test
 
 namespace edgeml::train::test {
