@@ -12,6 +12,7 @@
 #include "protocol/label.h"
 #include "train/manifest.h"
 #include "train/model_export.h"
+#include "train/quantized_export.h"
 #include "train/report.h"
 #include "train/trainer.h"
 
@@ -26,6 +27,7 @@ struct TrainArgs {
   std::vector<std::string> models;
   std::string out = "models";
   std::string version;
+  bool int8 = false;
   train::TrainOptions options;
   train::LabelTransform label;
 };
@@ -87,6 +89,19 @@ train::ReportContext report_context(const TrainArgs& args, const train::Training
   return c;
 }
 
+// The int8 file beside the float ones, calibrated on every training row
+// (validation rows included: they are the model's input range too).
+train::Int8Figures export_int8(const train::TrainedModel& model, const std::string& version,
+                               const train::ModelFiles& files, const train::TrainingData& data) {
+  Eigen::MatrixXf train_features = train::make_examples(data.train, model.spec.features, data.label).x;
+  train::Examples test = train::make_examples(data.test, model.spec.features, data.label);
+  train::Int8Figures f = train::export_int8(model, version, files, train_features, test);
+  spdlog::info("{}: int8 {} bytes (float {}), test MAE {:.3f} (float {:.3f}), {:.2f} us per inference (float {:.2f})",
+               f.file, f.int8_model.bytes, f.float_model.bytes, f.int8_model.test_mae, f.float_model.test_mae,
+               f.int8_model.microseconds, f.float_model.microseconds);
+  return f;
+}
+
 void run_train(TrainArgs args) {
   if (args.data.empty() == args.train.empty())
     throw Error("give either --data FILE or --train FILE --test FILE");
@@ -110,8 +125,9 @@ void run_train(TrainArgs args) {
     models.push_back(train::train_model(spec, data, options));
     results.push_back(models.back().result);
     plots.start(results.back());
-    train::write_model_files(models.back(), args.version, args.out);
+    train::ModelFiles files = train::write_model_files(models.back(), args.version, args.out);
     spdlog::info("{}: test MAE {:.3f} in {:.3f} s", spec.name, results.back().test_mae, results.back().training_seconds);
+    if (args.int8) results.back().int8 = models.back().result.int8 = export_int8(models.back(), args.version, files, data);
   }
   write_manifest_file(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
   train::write_report(results, args.out, context, plots.finish());
@@ -147,6 +163,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--label-offset", args->label.offset, fmt::format("label = (event_time - offset) / scale; default {:.0f}", kLabelOffset));
   cmd->add_option("--label-scale", args->label.scale, "label = (event_time - offset) / scale")->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--int8", args->int8,
+                "also write each model quantised to int8 as NAME.int8.tflite (calibrated on the training rows) and "
+                "compare its size, test MAE and inference time with the float model's in report.md");
   cmd->add_option("--model-version", args->version, "version recorded for every model (default: UTC time now)");
   cmd->callback([args] { run_train(*args); });
 }
