@@ -16,6 +16,7 @@
 #include "protocol/label.h"
 #include "train/manifest.h"
 #include "train/model_export.h"
+#include "train/quantized_export.h"
 #include "train/report.h"
 #include "train/trainer.h"
 
@@ -32,6 +33,7 @@ struct TrainArgs {
   int epochs = 0;                   // 0: each model's own
   std::string out = "models";
   std::string version;
+  bool int8 = false;
   train::TrainOptions options;
   train::LabelTransform label;
 };
@@ -120,6 +122,19 @@ void complete_context(train::ReportContext& c, const std::vector<train::Training
   c.batch_size = shared(specs, [](const train::ModelSpec& s) { return s.batch_size; });
 }
 
+// The int8 file beside the float ones, calibrated on every training row
+// (validation rows included: they are the model's input range too).
+train::Int8Figures export_int8(const train::TrainedModel& model, const std::string& version,
+                               const train::ModelFiles& files, const train::TrainingData& data) {
+  Eigen::MatrixXf train_features = train::make_examples(data.train, model.spec.features, data.label).x;
+  train::Examples test = train::make_examples(data.test, model.spec.features, data.label);
+  train::Int8Figures f = train::export_int8(model, version, files, train_features, test);
+  spdlog::info("{}: int8 {} bytes (float {}), test MAE {:.3f} (float {:.3f}), {:.2f} us per inference (float {:.2f})",
+               f.file, f.int8_model.bytes, f.float_model.bytes, f.int8_model.test_mae, f.float_model.test_mae,
+               f.int8_model.microseconds, f.float_model.microseconds);
+  return f;
+}
+
 void run_train(TrainArgs args) {
   std::vector<train::ModelSpec> specs = chosen_specs(args);
   if (args.print_spec) {
@@ -148,8 +163,9 @@ void run_train(TrainArgs args) {
     if (stderr_is_terminal()) fmt::print(stderr, "\r\033[K");
     results.push_back(models.back().result);
     plots.start(results.back());
-    train::write_model_files(models.back(), args.version, args.out);
+    train::ModelFiles files = train::write_model_files(models.back(), args.version, args.out);
     spdlog::info("{}: test MAE {:.3f} in {:.3f} s", spec.name, results.back().test_mae, results.back().training_seconds);
+    if (args.int8) results.back().int8 = models.back().result.int8 = export_int8(models.back(), args.version, files, data);
   }
   complete_context(context, results, specs, args.options);
   write_manifest_file(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
@@ -188,6 +204,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--label-offset", args->label.offset, fmt::format("label = (event_time - offset) / scale; default {:.0f}", kLabelOffset));
   cmd->add_option("--label-scale", args->label.scale, "label = (event_time - offset) / scale")->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--int8", args->int8,
+                "also write each model quantised to int8 as NAME.int8.tflite (calibrated on the training rows) and "
+                "compare its size, test MAE and inference time with the float model's in report.md");
   cmd->add_option("--model-version", args->version, "version recorded for every model (default: UTC time now)");
   cmd->callback([args] { run_train(*args); });
 }

@@ -77,9 +77,14 @@ ManifestEntry read_entry(const json& entry, const std::string& where, const Labe
 }
 
 void list_files(const json& entry, std::vector<std::string>& out) {
-  if (!entry.is_object() || !entry.contains("files") || !entry["files"].is_object()) return;
-  for (const auto& [format, name] : entry["files"].items())
-    if (name.is_string()) out.push_back(name.get<std::string>());
+  if (!entry.is_object()) return;
+  if (entry.contains("files") && entry["files"].is_object())
+    for (const auto& [format, name] : entry["files"].items())
+      if (name.is_string()) out.push_back(name.get<std::string>());
+  // The int8 file of edgeml train --int8 belongs to its entry: listed, it is
+  // not taken for a model of its own.
+  if (auto int8 = entry.find("int8"); int8 != entry.end() && int8->is_object())
+    if (auto name = int8->find("tflite"); name != int8->end() && name->is_string()) out.push_back(name->get<std::string>());
 }
 
 std::string entry_name(const json& entry) {

@@ -4,8 +4,9 @@
 //   "format": 1, "label": {"offset", "scale", "formula", "unit"},
 //   "data": {...}, "training": {...}, "data_statistics": {...},
 //   "models": [{"name", "version", "files": {"tflite", "onnx"}, "inputs",
-//               "test_mae", ... and, from edgeml deploy, "label" and
-//               "data_statistics" of its own}].
+//               "test_mae", ..., from edgeml train --int8 "int8": {"tflite",
+//               ...}, and from edgeml deploy "label" and "data_statistics"
+//               of its own}].
 // This is the one reader of the entries and the one writer of the file. The
 // "data_statistics" block stays JSON here: the quality module reads it.
 #pragma once
@@ -47,7 +48,7 @@ struct ManifestModels {
   };
   std::vector<ManifestEntry> entries;
   std::vector<Bad> bad;
-  std::vector<std::string> listed_files;  // every file name an entry lists, usable or not
+  std::vector<std::string> listed_files;  // every file name an entry lists (its int8 file too), usable or not
 };
 
 // The entries of a parsed manifest. Throws Error (without the file's name)
@@ -65,7 +66,7 @@ nlohmann::json manifest_label_json(const Label& label);
 // manifest's "data_statistics", else the first entry's own; null when none.
 nlohmann::json manifest_statistics(const nlohmann::json& manifest);
 
-// Every file name the entries list, usable or not.
+// Every file name the entries list, usable or not, their int8 files included.
 std::vector<std::string> manifest_listed_files(const nlohmann::json& manifest);
 
 // {"format": 1, "models": []}: the manifest of a directory that has none.

@@ -135,6 +135,9 @@ std::vector<ModelPackage> packages_from_directory(const fs::path& dir) {
   std::set<std::string> listed;
   if (fs::exists(dir / kManifestFileName)) {
     json manifest = read_manifest_json(dir);
+    // An entry's int8 file stays behind (the node serves the float files),
+    // and is not a model of its own either.
+    for (std::string& name : manifest_listed_files(manifest)) listed.insert(std::move(name));
     for (json entry : manifest["models"]) {
       if (!entry.is_object() || !entry["name"].is_string() || !entry["version"].is_string())
         throw Error(fmt::format("'{}': an entry without a name or version", (dir / kManifestFileName).string()));
@@ -145,6 +148,7 @@ std::vector<ModelPackage> packages_from_directory(const fs::path& dir) {
       ModelPackage p;
       p.model = entry["name"];
       p.version = entry["version"];
+      entry.erase("int8");
       p.entry = entry;
       for (const auto& [format, name] : entry["files"].items())
         if (name.is_string() && fs::exists(dir / name.get<std::string>())) {

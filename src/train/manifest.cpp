@@ -40,9 +40,19 @@ json feature_transform_json(const TrainedModel& m) {
           {"in_model", true}};
 }
 
+// The int8 file beside the entry's "files": readers that only know "files"
+// keep loading the float model.
+json int8_json(const Int8Figures& f) {
+  return {{"tflite", f.file},
+          {"sha256", f.sha256},
+          {"bytes", f.int8_model.bytes},
+          {"test_mae", f.int8_model.test_mae},
+          {"microseconds_per_inference", f.int8_model.microseconds}};
+}
+
 json model_json(const TrainedModel& m, const ManifestInfo& info) {
   const TrainingResult& r = m.result;
-  return {
+  json entry = {
       {"name", m.spec.name},
       {"version", info.version},
       {"files", {{"tflite", m.spec.name + ".tflite"}, {"onnx", m.spec.name + ".onnx"}}},
@@ -70,6 +80,8 @@ json model_json(const TrainedModel& m, const ManifestInfo& info) {
       {"loss", r.loss},
       {"val_loss", r.val_loss},
   };
+  if (r.int8) entry["int8"] = int8_json(*r.int8);
+  return entry;
 }
 
 }  // namespace

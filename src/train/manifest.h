@@ -3,7 +3,8 @@
 // {"format": 1, "label": {"offset", "scale", ...}, "data": {"fingerprint",
 // "rows", ...}, "training": {...}, "models": [{"name", "version", "files":
 // {"tflite", "onnx"}, "inputs", "train_mae", "val_mae", "test_mae",
-// "training_seconds", ...}], "data_statistics": {"rows", "bins", "features":
+// "training_seconds", ..., and with --int8 "int8": {"tflite", "sha256", "bytes",
+// "test_mae", "microseconds_per_inference"}}], "data_statistics": {"rows", "bins", "features":
 // {"index": {"count", "min", "max", "mean", "bin_edges", "proportions"},
 // "value": ..., "valueThreshold": ...}}}. "data_statistics" describes the
 // training rows (validation rows included, test rows not) for the data-quality

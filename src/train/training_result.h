@@ -3,12 +3,28 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace edgeml::train {
 
 inline constexpr const char* kExactFit = "least absolute deviations";
+
+// One model file measured on the test rows through our runtime.
+struct FileFigures {
+  std::uintmax_t bytes = 0;
+  double test_mae = 0;
+  double microseconds = 0;  // median time of one single-row inference
+};
+
+// The float model beside its int8 quantisation (edgeml train --int8).
+struct Int8Figures {
+  std::string file;  // the int8 .tflite's name, in the float files' directory
+  std::string sha256;
+  FileFigures float_model, int8_model;
+};
 
 struct TrainingResult {
   std::string name;  // single_var_LR, multi_var_LR, DNN_single_regression, DNN_multi_regression
@@ -26,6 +42,8 @@ struct TrainingResult {
 
   // Test rows, for predictions-against-truth and prediction-over-index plots.
   std::vector<double> test_index, test_truth, test_prediction;
+
+  std::optional<Int8Figures> int8;  // only when an int8 file was written
 };
 
 }  // namespace edgeml::train

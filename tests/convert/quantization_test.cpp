@@ -138,6 +138,29 @@ TEST(Quantization, ReluNetworkStaysWithinThreeOutputStepsOfFloat) {
   EXPECT_LE(worst, 3.0);
 }
 
+// Asked to, the 64 -> 1 output layer (a vector of weights) stays float;
+// a graph of vector layers only is quantized whole all the same.
+TEST(Quantization, VectorLayersStayFloatBesideAMatrixLayerWhenAsked) {
+  Graph g = convert::quantize_fully_connected(edgeml::test::sample_relu_network(), edgeml::test::sample_inputs(64),
+                                              {.vector_layers_float = true});
+  std::vector<OpKind> kinds;
+  for (const Op& op : g.ops) kinds.push_back(op.kind);
+  EXPECT_EQ(kinds, (std::vector<OpKind>{OpKind::quantize, OpKind::fully_connected, OpKind::fully_connected,
+                                        OpKind::dequantize, OpKind::fully_connected}));
+  EXPECT_EQ(g.tensors[static_cast<std::size_t>(g.ops[4].inputs[1])].type, DataType::float32);
+  Graph linear;
+  int x = add_tensor(linear, runtime::float_tensor("x", {1, 3}));
+  linear.inputs = {x};
+  linear.outputs = {add_op(linear, OpKind::fully_connected,
+                           {x, add_tensor(linear, runtime::float_tensor("w", {1, 3}, {0.5f, -1, 2})),
+                            add_tensor(linear, runtime::float_tensor("b", {1}, {0.25f}))},
+                           runtime::float_tensor("y", {1, 1}))};
+  Graph q = convert::quantize_fully_connected(linear, edgeml::test::sample_inputs(64), {.vector_layers_float = true});
+  ASSERT_EQ(q.ops.size(), 3u);
+  EXPECT_EQ(q.ops[1].kind, OpKind::fully_connected);
+  EXPECT_EQ(q.tensors[static_cast<std::size_t>(q.ops[1].inputs[1])].type, DataType::int8);
+}
+
 TEST(Quantization, Int8NetworkWrittenAndReadGivesIdenticalOutputs) {
   Graph g = edgeml::test::sample_relu_network_int8();
   Graph read = read_tflite(convert::write_tflite(g), "int8.tflite");

@@ -78,5 +78,18 @@ TEST(Manifest, WritesAndReadsTheFile) {
   EXPECT_EQ(manifest_listed_files(manifest), (std::vector<std::string>{"a.onnx", "a.tflite"}));
 }
 
+// An int8 file (edgeml train --int8) is its entry's: listed, so that serving
+// does not take it for a model of its own; the entry still loads its float files.
+TEST(Manifest, AnEntrysInt8FileIsListedButNotLoaded) {
+  json e = entry("a");
+  e["int8"] = {{"tflite", "a.int8.tflite"}, {"test_mae", 0.5}};
+  ManifestModels m = read_manifest_models(json{{"models", {e}}});
+  ASSERT_EQ(m.entries.size(), 1u);
+  EXPECT_EQ(m.entries[0].files, (std::vector<std::string>{"a.tflite", "a.onnx"}));
+  EXPECT_EQ(m.listed_files, (std::vector<std::string>{"a.onnx", "a.tflite", "a.int8.tflite"}));
+  e["int8"] = "not an object";
+  EXPECT_EQ(read_manifest_models(json{{"models", {e}}}).entries.size(), 1u);
+}
+
 }  // namespace
 }  // namespace edgeml
