@@ -40,6 +40,13 @@ void wait_arrivals(ArrivalClock& clock, const RunSetup& setup, const std::string
   }
 }
 
+ingest::CollectorOptions collector_options(const Workload& w) {
+  ingest::CollectorOptions o;
+  o.topics = w.filters;
+  o.qos = 1;
+  return o;
+}
+
 // edgeml's collector as `edgeml collect` runs it (persistent session, QoS 1
 // subscriptions, group commits with synchronous=FULL), in a fresh database.
 class CollectorRig {
@@ -47,7 +54,7 @@ class CollectorRig {
   CollectorRig(const RunSetup& setup, const Workload& w, const fs::path& dir)
       : setup_(setup),
         store_(dir / "events.db"),
-        collector_(store_, nullptr, ingest::CollectorOptions{w.filters, 1}),
+        collector_(store_, nullptr, collector_options(w)),
         clock_(setup.events),
         client_(client_options(setup, w.tag + "-collector")) {
     collector_.attach(client_);
@@ -100,17 +107,18 @@ class CollectorRig {
 
   // The client subscribes from Paho's connected callback without waiting, so
   // connect() can return before the broker has the subscriptions. alarm/finish
-  // is subscribed last: once one arrives, the event filters are in place.
+  // is subscribed last: once one arrives, the event filters are in place. A
+  // probe sent before that is dropped by the broker, so it is sent again
+  // until one arrives.
   void wait_subscribed(const std::string& tag) {
-    {
-      BarePublisher probe(setup_.broker.uri(), tag + "-probe", 1, setup_.timeout);
-      probe.publish(std::string(kFinishTopic), std::string(kFinishPayload), 1);
-      probe.drain();
-    }
-    auto deadline = Clock::now() + setup_.timeout;
+    BarePublisher probe(setup_.broker.uri(), tag + "-probe", 1, setup_.timeout);
+    const auto deadline = Clock::now() + setup_.timeout;
     while (!collector_.finish_seen()) {
       if (Clock::now() >= deadline) throw Error("the collector's subscriptions did not become active");
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      probe.publish(std::string(kFinishTopic), std::string(kFinishPayload), 1);
+      probe.drain();
+      const auto resend = Clock::now() + std::chrono::milliseconds(200);
+      while (!collector_.finish_seen() && Clock::now() < resend) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
   }
 

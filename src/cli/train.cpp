@@ -28,6 +28,7 @@ namespace fs = std::filesystem;
 
 struct TrainArgs {
   std::string data, series, train, test, spec;
+  std::string split = "random";
   bool print_spec = false;
   std::vector<std::string> models;  // empty: all the spec's
   int epochs = 0;                   // 0: each model's own
@@ -52,11 +53,19 @@ train::TrainingData load_data(const TrainArgs& args, std::string& split) {
   data.label = args.label;
   if (!args.data.empty()) {
     train::EventTable table = train::read_events(args.data, args.series);
-    train::TrainTestSplit parts = train::random_split(table, 0.8, args.options.seed);
+    train::TrainTestSplit parts;
+    if (args.split == "time") {
+      std::size_t repeated = 0;
+      parts = train::time_split(table, 0.8, repeated);
+      if (repeated > 0) spdlog::info("left out {} rows that repeat earlier ones", repeated);
+      split = "time-ordered 80/20 (the earlier 80% of the events to train, the later 20% to test)";
+    } else {
+      parts = train::random_split(table, 0.8, args.options.seed);
+      split = fmt::format("random 80/20, seed {}", args.options.seed);
+    }
     data.train = std::move(parts.train);
     data.test = std::move(parts.test);
     data.train.dropped = table.dropped;
-    split = fmt::format("random 80/20, seed {}", args.options.seed);
   } else {
     data.train = train::read_events(args.train, args.series);
     data.test = train::read_events(args.test, args.series);
@@ -106,7 +115,9 @@ std::size_t shared(const std::vector<Item>& items, Field field) {
 train::ReportContext report_context(const TrainArgs& args, const train::TrainingData& data) {
   train::ReportContext c;
   c.train_file = args.data.empty() ? args.train : args.data;
-  c.test_file = args.data.empty() ? args.test : args.data + " (the held-out 20%)";
+  c.test_file = args.data.empty() ? args.test
+                : args.data + (args.split == "time" ? " (the later 20%)" : " (the held-out 20%)");
+  c.forecasts = train::naive_forecasts(data);
   c.test_rows = static_cast<std::size_t>(data.test.rows.rows());
   c.label_offset = args.label.offset;
   c.label_scale = args.label.scale;
@@ -126,8 +137,8 @@ void complete_context(train::ReportContext& c, const std::vector<train::Training
 // (validation rows included: they are the model's input range too).
 train::Int8Figures export_int8(const train::TrainedModel& model, const std::string& version,
                                const train::ModelFiles& files, const train::TrainingData& data) {
-  Eigen::MatrixXf train_features = train::make_examples(data.train, model.spec.features, data.label).x;
-  train::Examples test = train::make_examples(data.test, model.spec.features, data.label);
+  Eigen::MatrixXf train_features = train::examples_for(model.spec, data.train, data).x;
+  train::Examples test = train::examples_for(model.spec, data.test, data);
   train::Int8Figures f = train::export_int8(model, version, files, train_features, test);
   spdlog::info("{}: int8 {} bytes (float {}), test MAE {:.3f} (float {:.3f}), {:.2f} us per inference (float {:.2f})",
                f.file, f.int8_model.bytes, f.float_model.bytes, f.int8_model.test_mae, f.float_model.test_mae,
@@ -154,6 +165,7 @@ void run_train(TrainArgs args) {
   std::vector<train::TrainedModel> models;
   std::vector<train::TrainingResult> results;
   train::ReportContext context = report_context(args, data);
+  context.split = split;
   // Each model's plots are drawn while the next one trains.
   train::PlotDrawer plots(args.out, context.gnuplot, context.plot_timeout);
   for (const train::ModelSpec& spec : specs) {
@@ -181,6 +193,9 @@ void add_train_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("train", "train the tutorial's models or your own; write .tflite, .onnx and manifest.json");
   auto* data = cmd->add_option("--data", args->data, "collector database or training CSV, split 80/20 at random");
   cmd->add_option("--series", args->series, "STATION/DATAPOINT/ALARM to train on, from a database");
+  cmd->add_option("--split", args->split, "how --data is split 80/20: random (by --seed, as the tutorial did) or time "
+                                          "(the earlier events to train, the later to test; repeated rows left out)")
+      ->check(CLI::IsMember({"random", "time"}))->capture_default_str()->needs(data);
   auto* train_file = cmd->add_option("--train", args->train, "training rows (CSV or database), with --test");
   auto* test_file = cmd->add_option("--test", args->test, "test rows (CSV or database), with --train");
   train_file->needs(test_file)->excludes(data);

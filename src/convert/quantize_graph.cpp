@@ -47,8 +47,11 @@ bool vector_layer(const Op& op, const Graph& g) {
 // 0.649 with them quantized, 0.643 with its first layer float and 0.626, the
 // float model's own, with both; its 64x64 layer alone costs nothing. A model
 // of vector layers only (a linear model) is quantized whole.
-bool quantizable(const Op& op, const Graph& g, QuantizeOptions options) {
+bool quantizable(const Op& op, const Graph& g, const QuantizeOptions& options) {
   if (!int8_capable(op, g)) return false;
+  const std::string& output = tensor_at(g, op.outputs[0]).name;
+  if (std::find(options.float_outputs.begin(), options.float_outputs.end(), output) != options.float_outputs.end())
+    return false;
   if (!options.vector_layers_float || !vector_layer(op, g)) return true;
   return std::none_of(g.ops.begin(), g.ops.end(), [&](const Op& other) {
     return int8_capable(other, g) && !vector_layer(other, g);
@@ -176,7 +179,7 @@ void equalize(Graph& g, int factors, const Op& layer, const std::vector<Range>& 
 // int8 span. Without it, the tutorial's normalised value reached 36 on its
 // outlier row and left the index 24 steps: multi_var_LR's int8 test MAE was
 // 1.881 against the float model's 1.390, DNN_multi_regression's 1.582 against 0.679.
-Graph equalized_inputs(Graph g, const std::vector<std::vector<float>>& samples, QuantizeOptions options) {
+Graph equalized_inputs(Graph g, const std::vector<std::vector<float>>& samples, const QuantizeOptions& options) {
   std::vector<std::pair<int, const Op*>> found;
   std::vector<int> watched;
   for (const Op& op : g.ops)
@@ -278,7 +281,7 @@ struct Plan {
   std::vector<bool> float_needed;
 };
 
-Plan plan(const Graph& f, QuantizeOptions options) {
+Plan plan(const Graph& f, const QuantizeOptions& options) {
   Plan p;
   p.float_needed.assign(f.tensors.size(), false);
   for (const Op& op : f.ops) {
@@ -315,7 +318,7 @@ void add_int8_layer(Graph& q, const Graph& f, const Op& op, const std::vector<in
 }  // namespace
 
 Graph quantize_fully_connected(const Graph& float_graph, const std::vector<std::vector<float>>& calibration_inputs,
-                               QuantizeOptions options) {
+                               const QuantizeOptions& options) {
   if (float_graph.inputs.size() != 1) throw Error(fmt::format("quantization takes a model with 1 input, not {}", float_graph.inputs.size()));
   if (calibration_inputs.empty()) throw Error("quantization needs calibration inputs");
   const Graph f = equalized_inputs(float_graph, calibration_inputs, options);

@@ -8,6 +8,7 @@
 // float32, with QUANTIZE before and DEQUANTIZE after each run of int8 layers.
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "runtime/graph.h"
@@ -21,9 +22,11 @@ struct QuantizeOptions {
   // In a graph with a matrix layer, leave the layers whose weights are a
   // vector (one input or one output) in float32 (quantize_graph.cpp says why).
   bool vector_layers_float = false;
+  // Layers writing a tensor of one of these names stay float32 too.
+  std::vector<std::string> float_outputs;
 };
 
 runtime::Graph quantize_fully_connected(const runtime::Graph& float_graph, const std::vector<std::vector<float>>& calibration_inputs,
-                                        QuantizeOptions options = {});
+                                        const QuantizeOptions& options = {});
 
 }  // namespace edgeml::convert

@@ -38,35 +38,83 @@ int add_normalization(Graph& g, int x, const Normalization& n, std::int32_t widt
 }  // namespace
 
 std::string model_input_name(const ModelSpec& spec) {
-  return spec.features.size() == 1 ? spec.features[0] : "features";
+  const std::vector<std::string> inputs = spec.inputs();
+  return inputs.size() == 1 ? inputs[0] : "features";
 }
 
+namespace {
+
+// A gap target's last input, prev_time, reaches no layer: the normalisation
+// passes it as it is and the first layer weighs it 0.
+Normalization widened(Normalization n) {
+  const Eigen::Index w = n.mean.size();
+  n.mean.conservativeResize(w + 1);
+  n.factor.conservativeResize(w + 1);
+  n.variance.conservativeResize(w + 1);
+  n.mean(w) = 0;
+  n.factor(w) = 1;
+  n.variance(w) = 1;
+  return n;
+}
+
+Eigen::MatrixXf widened(const Eigen::MatrixXf& weights) {
+  Eigen::MatrixXf w = Eigen::MatrixXf::Zero(weights.rows() + 1, weights.cols());
+  w.topRows(weights.rows()) = weights;
+  return w;
+}
+
+// The dense layers from `x` on; the last one's output is named `output`.
+int add_dense_layers(Graph& g, int x, const TrainedModel& model, const std::string& output) {
+  const auto& layers = model.network.layers();
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const auto& layer = layers[l];
+    const Eigen::MatrixXf weights = l == 0 && model.spec.target == Target::gap ? widened(layer.weights) : layer.weights;
+    auto units = static_cast<std::int32_t>(weights.cols());
+    auto inputs = static_cast<std::int32_t>(weights.rows());
+    std::string name = l + 1 == layers.size() ? "output" : fmt::format("dense{}", l + 1);
+    // The kernel is inputs x units in column-major order, which is the
+    // units x inputs row-major layout FULLY_CONNECTED takes.
+    int w = add_tensor(g, float_tensor(name + "/kernel", {units, inputs}, values_of(weights)));
+    int b = add_tensor(g, float_tensor(name + "/bias", {units}, values_of(layer.bias)));
+    const bool last = l + 1 == layers.size(), sigmoid = layer.activation == Activation::sigmoid;
+    x = add_op(g, OpKind::fully_connected, {x, w, b},
+               float_tensor(last && !sigmoid ? output : name + (sigmoid ? "/linear" : "/output"), {1, units}),
+               fused(layer.activation));
+    if (sigmoid) x = add_op(g, OpKind::logistic, {x}, float_tensor(last ? output : name + "/output", {1, units}));
+  }
+  return x;
+}
+
+// prediction = gap + prev_time, prev_time picked from the input by a dense
+// layer of one 1 and zeros, exact in float32.
+int add_gap_to_prev_time(Graph& g, int input, int gap, std::int32_t width) {
+  std::vector<float> pick(static_cast<std::size_t>(width), 0.0f);
+  pick.back() = 1;
+  // A zero bias, not none: Arm NN's reader takes no dense layer without one.
+  const std::string name = kPrevTimeTensor;
+  int prev_time = add_op(g, OpKind::fully_connected,
+                         {input, add_tensor(g, float_tensor(name + "/pick", {1, width}, pick)),
+                          add_tensor(g, float_tensor(name + "/zero", {1}, {0.0f}))},
+                         float_tensor(name, {1, 1}));
+  return add_op(g, OpKind::add, {gap, prev_time}, float_tensor("prediction", {1, 1}));
+}
+
+}  // namespace
+
 Graph model_graph(const TrainedModel& model, const std::string& version) {
-  const auto& features = model.spec.features;
+  const std::vector<std::string> features = model.spec.inputs();
+  const bool gap = model.spec.target == Target::gap;
   auto width = static_cast<std::int32_t>(features.size());
   Graph g;
   g.description = fmt::format("edgeml {} {}: inputs {}, output (event_time - offset) / scale", model.spec.name,
                               version, fmt::join(features, ", "));
-  int x = add_tensor(g, float_tensor(model_input_name(model.spec), {1, width}));
-  g.inputs = {x};
-  if (model.spec.normalization) x = add_normalization(g, x, model.normalization, width);
-  const auto& layers = model.network.layers();
-  for (std::size_t l = 0; l < layers.size(); ++l) {
-    const auto& layer = layers[l];
-    auto units = static_cast<std::int32_t>(layer.weights.cols());
-    auto inputs = static_cast<std::int32_t>(layer.weights.rows());
-    std::string name = l + 1 == layers.size() ? "output" : fmt::format("dense{}", l + 1);
-    // The kernel is inputs x units in column-major order, which is the
-    // units x inputs row-major layout FULLY_CONNECTED takes.
-    int w = add_tensor(g, float_tensor(name + "/kernel", {units, inputs}, values_of(layer.weights)));
-    int b = add_tensor(g, float_tensor(name + "/bias", {units}, values_of(layer.bias)));
-    const bool last = l + 1 == layers.size(), sigmoid = layer.activation == Activation::sigmoid;
-    x = add_op(g, OpKind::fully_connected, {x, w, b},
-               float_tensor(last && !sigmoid ? "prediction" : name + (sigmoid ? "/linear" : "/output"), {1, units}),
-               fused(layer.activation));
-    if (sigmoid) x = add_op(g, OpKind::logistic, {x}, float_tensor(last ? "prediction" : name + "/output", {1, units}));
-  }
-  g.outputs = {x};
+  const int input = add_tensor(g, float_tensor(model_input_name(model.spec), {1, width}));
+  g.inputs = {input};
+  int x = input;
+  if (model.spec.normalization)
+    x = add_normalization(g, x, gap ? widened(model.normalization) : model.normalization, width);
+  x = add_dense_layers(g, x, model, gap ? "gap" : "prediction");
+  g.outputs = {gap ? add_gap_to_prev_time(g, input, x, width) : x};
   return g;
 }
 

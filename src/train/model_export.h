@@ -2,6 +2,8 @@
 // named after its feature when it has one, else "features"), SUB and MUL for
 // the normalisation unless the spec has none, then one FULLY_CONNECTED per
 // dense layer (ReLU, ReLU6 and tanh fused; sigmoid as LOGISTIC after it).
+// A gap target's model then adds its last input, prev_time, to the network's
+// output (model_spec.h); the tensor of prev_time so picked is kPrevTimeTensor.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +12,8 @@
 #include "train/trainer.h"
 
 namespace edgeml::train {
+
+inline constexpr const char* kPrevTimeTensor = "prev_time";
 
 runtime::Graph model_graph(const TrainedModel& model, const std::string& version);
 

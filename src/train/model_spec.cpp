@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "protocol/past_features.h"
 
 namespace edgeml::train {
 
@@ -28,6 +29,7 @@ constexpr std::array<std::pair<Loss, const char*>, 3> kLosses = {
     {{Loss::mae, "mae"}, {Loss::mse, "mse"}, {Loss::huber, "huber"}}};
 constexpr std::array<std::pair<OptimizerKind, const char*>, 2> kOptimizers = {
     {{OptimizerKind::adam, "adam"}, {OptimizerKind::sgd, "sgd"}}};
+constexpr std::array<std::pair<Target, const char*>, 2> kTargets = {{{Target::event_time, "event_time"}, {Target::gap, "gap"}}};
 
 // Limits that keep a typo from asking for a model no edge device could hold.
 constexpr int kMaxLayers = 16, kMaxUnits = 4096, kMaxEpochs = 100'000, kMaxBatch = 1'000'000;
@@ -131,8 +133,10 @@ std::vector<std::string> read_features(Fields& f) {
   for (std::size_t i = 0; i < list.size(); ++i) {
     std::string where = fmt::format("{}[{}]", f.path("features"), i);
     const auto& known = known_features();
-    if (!list[i].is_string() || std::find(known.begin(), known.end(), list[i].get<std::string>()) == known.end())
-      fail(where, fmt::format("{} is not one of {}", shown(list[i]), fmt::join(known, ", ")));
+    if (!list[i].is_string() || (std::find(known.begin(), known.end(), list[i].get<std::string>()) == known.end() &&
+                                 !parse_past_feature(list[i].get<std::string>())))
+      fail(where, fmt::format("{} is not one of {}, or a feature of the past: {}", shown(list[i]),
+                              fmt::join(known, ", "), past_feature_names()));
     if (std::find(features.begin(), features.end(), list[i].get<std::string>()) != features.end())
       fail(where, fmt::format("{} is named twice", shown(list[i])));
     features.push_back(list[i].get<std::string>());
@@ -180,6 +184,9 @@ ModelSpec read_model(const json& value, const std::string& where) {
     if (!n->is_boolean()) fail(f.path("normalization"), fmt::format("expected true or false, not {}", shown(*n)));
     s.normalization = n->get<bool>();
   }
+  if (const json* t = f.find("target")) s.target = named(kTargets, *t, f.path("target"));
+  if (s.target == Target::gap && std::find(s.features.begin(), s.features.end(), "prev_time") != s.features.end())
+    fail(f.path("features"), "a gap target adds prev_time as the model's last input itself; leave it out of the features");
   s.layers = read_layers(f);
   if (const json* loss = f.find("loss")) s.loss = named(kLosses, *loss, f.path("loss"));
   if (s.loss == Loss::huber) s.huber_delta = f.number("huber_delta", s.huber_delta, 0, 1e6, true);
@@ -264,8 +271,8 @@ nlohmann::ordered_json model_spec_json(const ModelSpec& s) {
   for (const DenseLayer& l : s.layers) layers.push_back({{"units", l.units}, {"activation", activation_name(l.activation)}});
   ordered optimizer = {{"kind", name_of(kOptimizers, s.optimizer.kind)}, {"learning_rate", s.optimizer.learning_rate}};
   if (s.optimizer.kind == OptimizerKind::sgd) optimizer["momentum"] = s.optimizer.momentum;
-  ordered j = {{"name", s.name}, {"features", s.features}, {"normalization", s.normalization}, {"layers", layers},
-            {"loss", loss_name(s.loss)}};
+  ordered j = {{"name", s.name}, {"features", s.features}, {"normalization", s.normalization},
+               {"target", target_name(s.target)}, {"layers", layers}, {"loss", loss_name(s.loss)}};
   if (s.loss == Loss::huber) j["huber_delta"] = s.huber_delta;
   j["optimizer"] = optimizer;
   j["epochs"] = s.epochs;
@@ -284,5 +291,12 @@ nlohmann::ordered_json model_specs_json(const std::vector<ModelSpec>& specs) {
 const char* activation_name(Activation activation) { return name_of(kActivations, activation); }
 const char* loss_name(Loss loss) { return name_of(kLosses, loss); }
 const char* optimizer_name(OptimizerKind kind) { return name_of(kOptimizers, kind); }
+const char* target_name(Target target) { return name_of(kTargets, target); }
+
+std::vector<std::string> ModelSpec::inputs() const {
+  std::vector<std::string> names = features;
+  if (target == Target::gap) names.push_back("prev_time");
+  return names;
+}
 
 }  // namespace edgeml::train

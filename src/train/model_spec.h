@@ -17,6 +17,11 @@ namespace edgeml::train {
 enum class Activation { linear, relu, relu6, tanh, sigmoid };
 enum class Loss { mae, mse, huber };
 enum class OptimizerKind { adam, sgd };
+// What the network learns: the event time itself, or the gap after the
+// series' last past event, to which the model adds prev_time (its last
+// input, read by no layer) so that its output means the same either way. A
+// gap keeps a network within the range it was trained on when time moves on.
+enum class Target { event_time, gap };
 
 struct DenseLayer {
   int units = 1;
@@ -31,8 +36,9 @@ struct OptimizerSpec {
 
 struct ModelSpec {
   std::string name;                   // also the model's file names
-  std::vector<std::string> features;  // input columns, in input order
+  std::vector<std::string> features;  // input columns and past features, in input order
   bool normalization = true;          // (x - mean) / sd of the training rows, inside the model
+  Target target = Target::event_time;
   std::vector<DenseLayer> layers;     // the last one has the single output
   Loss loss = Loss::mae;
   double huber_delta = 1.0;  // where the huber loss turns from squared to linear
@@ -42,11 +48,15 @@ struct ModelSpec {
   double validation_share = 0.2;  // the last share of the training rows, held out
   int patience = 0;               // epochs without a better validation loss before stopping; 0: never
 
+  // The model's inputs: the features, then prev_time for a gap target.
+  std::vector<std::string> inputs() const;
+
   // One linear layer: the model an exact fit can train (lad_fit.h).
   bool is_linear() const { return layers.size() == 1 && layers[0].activation == Activation::linear; }
 };
 
-// The columns a spec's features may name.
+// The columns a spec's features may name, besides the features of a series'
+// past (protocol/past_features.h).
 const std::vector<std::string>& known_features();
 
 // single_var_LR, multi_var_LR, DNN_single_regression, DNN_multi_regression.
@@ -67,5 +77,6 @@ nlohmann::ordered_json model_specs_json(const std::vector<ModelSpec>& specs);
 const char* activation_name(Activation activation);
 const char* loss_name(Loss loss);
 const char* optimizer_name(OptimizerKind kind);
+const char* target_name(Target target);
 
 }  // namespace edgeml::train

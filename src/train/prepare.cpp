@@ -1,7 +1,11 @@
 #include "train/prepare.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <optional>
 #include <numeric>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -19,14 +23,60 @@ Eigen::Index column_of(const std::string& feature) {
   throw Error(fmt::format("no feature '{}'; the features are index, value and valueThreshold", feature));
 }
 
+// A row's past: the events of its series below its index, the most recent
+// kMaxPastEvents of them, as serving keeps them.
+std::span<const PastEvent> past_of(const std::vector<PastEvent>& events, double index) {
+  auto end = std::lower_bound(events.begin(), events.end(), index, [](const PastEvent& e, double i) { return e.index < i; });
+  auto begin = end - std::min<std::ptrdiff_t>(end - events.begin(), static_cast<std::ptrdiff_t>(kMaxPastEvents));
+  return {events.data() + (begin - events.begin()), static_cast<std::size_t>(end - begin)};
+}
+
+// One feature's value for one row; nullopt when its past is too short.
+using FeatureReader = std::function<std::optional<double>(Eigen::Index row)>;
+
+FeatureReader feature_reader(const EventTable& table, const std::string& feature, const LabelTransform& label,
+                             const std::vector<PastEvent>* past) {
+  if (std::optional<PastFeature> derived = parse_past_feature(feature)) {
+    if (!past) throw Error(fmt::format("feature '{}' needs the series' past events", feature));
+    return [&table, past, d = *derived, scale = LabelScale{label.offset, label.scale}](Eigen::Index row) {
+      const double index = table.rows(row, kIndex);
+      return past_feature_value(d, past_of(*past, index), index, scale);
+    };
+  }
+  const Eigen::Index column = column_of(feature);
+  return [&table, column](Eigen::Index row) { return std::optional<double>(table.rows(row, column)); };
+}
+
 }  // namespace
 
-Examples make_examples(const EventTable& table, const std::vector<std::string>& features, const LabelTransform& label) {
+std::vector<PastEvent> series_events(const std::vector<const EventTable*>& parts) {
+  std::vector<PastEvent> events;
+  for (const EventTable* part : parts)
+    for (Eigen::Index r = 0; r < part->rows.rows(); ++r) events.push_back({part->rows(r, kIndex), part->rows(r, kEventTime)});
+  std::stable_sort(events.begin(), events.end(), [](const PastEvent& a, const PastEvent& b) { return a.index < b.index; });
+  events.erase(std::unique(events.begin(), events.end(), [](const PastEvent& a, const PastEvent& b) { return a.index == b.index; }),
+               events.end());
+  return events;
+}
+
+Examples make_examples(const EventTable& table, const std::vector<std::string>& features, const LabelTransform& label,
+                       const std::vector<PastEvent>* past) {
+  std::vector<FeatureReader> readers;
+  for (const std::string& f : features) readers.push_back(feature_reader(table, f, label, past));
+  std::vector<double> values;
   Examples e;
-  std::vector<Eigen::Index> columns;
-  for (const std::string& f : features) columns.push_back(column_of(f));
-  e.x = table.rows(Eigen::all, columns).cast<float>();
-  e.y = table.rows.col(kEventTime).unaryExpr([&](double t) { return label.apply(t); }).cast<float>();
+  for (Eigen::Index r = 0; r < table.rows.rows(); ++r) {
+    const std::size_t start = values.size();
+    for (const FeatureReader& read : readers)
+      if (std::optional<double> v = read(r)) values.push_back(*v);
+    if (values.size() - start == readers.size()) e.rows.push_back(r);
+    else values.resize(start);
+  }
+  e.x = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            values.data(), static_cast<Eigen::Index>(e.rows.size()), static_cast<Eigen::Index>(features.size()))
+            .cast<float>();
+  const Eigen::VectorXd times = table.rows(e.rows, Eigen::Index{kEventTime});
+  e.y = times.unaryExpr([&](double t) { return label.apply(t); }).cast<float>();
   return e;
 }
 
@@ -47,6 +97,25 @@ TrainTestSplit random_split(const EventTable& table, double train_fraction, std:
   return split;
 }
 
+TrainTestSplit time_split(const EventTable& table, double train_fraction, std::size_t& repeated) {
+  std::vector<Eigen::Index> order(static_cast<std::size_t>(table.rows.rows()));
+  std::iota(order.begin(), order.end(), 0);
+  auto key = [&](Eigen::Index r) { return std::pair(table.rows(r, kEventTime), table.rows(r, kIndex)); };
+  std::stable_sort(order.begin(), order.end(), [&](Eigen::Index a, Eigen::Index b) { return key(a) < key(b); });
+  // Rows of equal time and index are adjacent now; only an exact repeat goes.
+  std::vector<Eigen::Index> kept;
+  for (Eigen::Index r : order)
+    if (kept.empty() || table.rows.row(r) != table.rows.row(kept.back())) kept.push_back(r);
+  repeated = order.size() - kept.size();
+  const std::size_t n = kept.size();
+  auto train_rows = static_cast<std::size_t>(std::lround(train_fraction * static_cast<double>(n)));
+  if (train_rows == 0 || train_rows >= n)
+    throw Error(fmt::format("{}: {} distinct rows cannot be split {:g}/{:g} in time with rows on both sides",
+                            table.source, n, train_fraction, 1 - train_fraction));
+  const auto cut = kept.begin() + static_cast<std::ptrdiff_t>(train_rows);
+  return {select_rows(table, {kept.begin(), cut}), select_rows(table, {cut, kept.end()})};
+}
+
 ValidationHoldout hold_out_validation(const Examples& examples, double fraction) {
   Eigen::Index n = examples.x.rows();
   auto train_rows = static_cast<Eigen::Index>(std::floor(static_cast<double>(n) * (1 - fraction)));
@@ -54,8 +123,13 @@ ValidationHoldout hold_out_validation(const Examples& examples, double fraction)
     throw Error(fmt::format("{} training rows are too few to hold out {:g}% for validation; at least 2 are needed", n,
                             fraction * 100));
   ValidationHoldout h;
-  h.train = {examples.x.topRows(train_rows), examples.y.head(train_rows)};
-  h.validation = {examples.x.bottomRows(n - train_rows), examples.y.tail(n - train_rows)};
+  h.train = {examples.x.topRows(train_rows), examples.y.head(train_rows), {}};
+  h.validation = {examples.x.bottomRows(n - train_rows), examples.y.tail(n - train_rows), {}};
+  if (examples.rows.size() == static_cast<std::size_t>(n)) {
+    const auto cut = examples.rows.begin() + train_rows;
+    h.train.rows.assign(examples.rows.begin(), cut);
+    h.validation.rows.assign(cut, examples.rows.end());
+  }
   return h;
 }
 

@@ -13,6 +13,7 @@
 #include <Eigen/Core>
 
 #include "protocol/label.h"
+#include "protocol/past_features.h"
 #include "train/dataset.h"
 
 namespace edgeml::train {
@@ -28,10 +29,19 @@ struct LabelTransform {
 struct Examples {
   Eigen::MatrixXf x;  // one example per row
   Eigen::VectorXf y;
+  std::vector<Eigen::Index> rows;  // the table's row of each example
 };
 
-// `features`: names from known_features() (model_spec.h); throws Error otherwise.
-Examples make_examples(const EventTable& table, const std::vector<std::string>& features, const LabelTransform& label);
+// Every event of a series, ascending by index, one per index: the past that
+// derived features (protocol/past_features.h) read for any of its rows.
+std::vector<PastEvent> series_events(const std::vector<const EventTable*>& parts);
+
+// `features`: columns (index, value, valueThreshold) and derived features,
+// which read `past` (series_events()); a row without the past events one
+// needs is left out, so `rows` tells which rows the examples are. Throws
+// Error for an unknown feature, or a derived one without `past`.
+Examples make_examples(const EventTable& table, const std::vector<std::string>& features, const LabelTransform& label,
+                       const std::vector<PastEvent>* past = nullptr);
 
 struct TrainTestSplit {
   EventTable train, test;
@@ -41,6 +51,13 @@ struct TrainTestSplit {
 // order), the rest for testing (in file order), as pandas' sample() splits.
 // Throws Error when either part would be empty.
 TrainTestSplit random_split(const EventTable& table, double train_fraction, std::uint32_t seed);
+
+// The rows in time order (event_time, then index), a row repeating an
+// earlier one exactly left out (the tutorial's received CSV holds its series
+// twice); the earliest round(train_fraction * rows) for training, the rest
+// for testing. `repeated` counts the rows left out. Throws Error when either
+// part would be empty.
+TrainTestSplit time_split(const EventTable& table, double train_fraction, std::size_t& repeated);
 
 struct ValidationHoldout {
   Examples train, validation;

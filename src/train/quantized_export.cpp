@@ -89,14 +89,14 @@ FileFigures measure_model_file(const fs::path& file, const Examples& test) {
 
 Int8Figures export_int8(const TrainedModel& model, const std::string& version, const ModelFiles& float_files,
                         const Eigen::MatrixXf& train_features, const Examples& test) {
-  auto width = static_cast<Eigen::Index>(model.spec.features.size());
+  auto width = static_cast<Eigen::Index>(model.spec.inputs().size());
   check_rows(train_features, width, "training rows", model.spec.name);
   check_rows(test.x, width, "test rows", model.spec.name);
   if (test.y.size() != test.x.rows())
     throw Error(fmt::format("{}: {} test rows but {} labels", model.spec.name, test.x.rows(), test.y.size()));
   fs::path int8_file = fs::path(float_files.tflite).replace_extension(".int8.tflite");
   runtime::Graph q = convert::quantize_fully_connected(model_graph(model, version), calibration_rows(train_features),
-                                                       {.vector_layers_float = true});
+                                                       {.vector_layers_float = true, .float_outputs = {kPrevTimeTensor}});
   convert::write_tflite_file(q, int8_file);
 
   std::vector<std::uint8_t> bytes = runtime::read_model_bytes(int8_file);

@@ -102,6 +102,32 @@ std::string int8_section(const std::vector<TrainingResult>& results) {
          rows;
 }
 
+// Every model and naive forecast on the test rows, each against the best of
+// the tutorial's four models in this run (when any was trained).
+std::string forecast_section(const std::vector<TrainingResult>& results, const std::vector<Forecast>& forecasts,
+                             const std::string& split) {
+  if (forecasts.empty()) return "";
+  std::optional<double> best;
+  for (const auto& r : results)
+    if (tutorial_test_mae(r.name) && (!best || r.test_mae < *best)) best = r.test_mae;
+  auto against = [&](double mae) { return best && *best > 0 ? fmt::format("{:+.1f}%", 100 * (mae / *best - 1)) : "-"; };
+  std::string text = fmt::format(
+      "\n## Against naive forecasts\n\nSplit: {}. Test MAE of every model and of two forecasts that read only the "
+      "series' past, each against the best of the tutorial's models here.\n\n"
+      "| model or forecast | features | test rows | test MAE | against the best tutorial model |\n"
+      "| --- | --- | ---: | ---: | ---: |\n", markdown(split));
+  for (const auto& r : results) {
+    std::vector<std::string> features;
+    for (const auto& f : r.features) features.push_back(markdown(f));
+    text += fmt::format("| {} | {} | {} | {:.3f} | {} |\n", markdown(r.name), join(features, ", "), r.test_rows,
+                        r.test_mae, against(r.test_mae));
+  }
+  for (const Forecast& f : forecasts)
+    text += fmt::format("| naive: {} | {} | {} | {:.3f} | {} |\n", markdown(f.name), markdown(f.description),
+                        f.test_rows, f.test_mae, against(f.test_mae));
+  return text;
+}
+
 std::string data_section(const ReportContext& c) {
   std::string text =
       c.validation_rows > 0
@@ -149,7 +175,8 @@ void write_report(const std::vector<TrainingResult>& results, const fs::path& ou
 void write_report(const std::vector<TrainingResult>& results, const fs::path& out_dir, const ReportContext& context,
                   const std::vector<ModelPlots>& plots) {
   std::string text = "# Training report\n\n" + data_section(context) + "\n## Test MAE\n\n" +
-                     mae_table_markdown(results) + int8_section(results) + "\n## Models\n\n" +
+                     mae_table_markdown(results) + forecast_section(results, context.forecasts, context.split) +
+                     int8_section(results) + "\n## Models\n\n" +
                      models_table_markdown(results) + "\n" + plot_section(results, plots);
 
   fs::path file = out_dir / "report.md";

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "protocol/label.h"
+#include "train/baselines.h"
 #include "train/plots.h"
 #include "train/training_result.h"
 
@@ -25,6 +26,8 @@ struct ReportContext {
   std::size_t validation_rows = 0;  // training rows held out for validation
   std::size_t test_rows = 0;
   std::size_t epochs = 0, batch_size = 0;
+  std::string split;                // e.g. "time-ordered 80/20", "random 80/20, seed 0", "given"
+  std::vector<Forecast> forecasts;  // naive forecasts of the test rows, to compare the models with
   double label_offset = kLabelOffset, label_scale = kLabelScale;  // label = (event_time - offset) / scale
   // The gnuplot to run: a name searched in PATH or a path. Empty: "gnuplot",
   // else Debian's "gnuplot-nox" (whose "gnuplot" link may not be set up).

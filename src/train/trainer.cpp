@@ -131,6 +131,21 @@ void fit_exactly(TrainedModel& model, const Matrix& x, const Matrix& y, const Ma
   layer.bias.setConstant(static_cast<float>(fit.bias));
 }
 
+// What the network sees and learns of `e`: for a gap target, the inputs
+// without prev_time (the last), and the gap after it.
+Examples network_examples(const ModelSpec& spec, const Examples& e) {
+  if (spec.target != Target::gap) return e;
+  const Eigen::Index n = e.x.cols() - 1;
+  return {e.x.leftCols(n), e.y - e.x.col(n), e.rows};
+}
+
+// Rows at a series' start have fewer past events than derived features read.
+void check_rows_with_past(const ModelSpec& spec, const Examples& train, const Examples& test, const TrainingData& data) {
+  if (train.x.rows() >= 2 && test.x.rows() >= 1) return;
+  throw Error(fmt::format("{}: {} of {} training rows and {} of {} test rows have the past events its features need",
+                          spec.name, train.x.rows(), data.train.rows.rows(), test.x.rows(), data.test.rows.rows()));
+}
+
 void check_finite(const Examples& e, const std::string& source) {
   if (!e.x.allFinite() || !e.y.allFinite())
     throw Error(fmt::format("{}: a value or label is beyond float32's range", source));
@@ -142,28 +157,39 @@ double mae(const TrainedModel& model, const Examples& e) {
 
 }  // namespace
 
+Examples examples_for(const ModelSpec& spec, const EventTable& rows, const TrainingData& data) {
+  const std::vector<PastEvent> past = series_events({&data.train, &data.test});
+  return make_examples(rows, spec.inputs(), data.label, &past);
+}
+
 int planned_epochs(const ModelSpec& spec, const TrainOptions& options) { return options.epochs.value_or(spec.epochs); }
 
-Eigen::VectorXf TrainedModel::predict(const Eigen::MatrixXf& features) const {
-  return network.predict(normalization.apply(features)).col(0);
+Eigen::VectorXf TrainedModel::predict(const Eigen::MatrixXf& inputs) const {
+  if (spec.target != Target::gap) return network.predict(normalization.apply(inputs)).col(0);
+  const Eigen::Index n = inputs.cols() - 1;
+  return network.predict(normalization.apply(inputs.leftCols(n))).col(0) + inputs.col(n);
 }
 
 TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const TrainOptions& options) {
   check(spec, data, options);
   FlushDenormals flush_denormals;
   auto started = std::chrono::steady_clock::now();
-  Examples all_train = make_examples(data.train, spec.features, data.label);
-  Examples test = make_examples(data.test, spec.features, data.label);
+  const std::vector<PastEvent> past = series_events({&data.train, &data.test});
+  Examples all_train = make_examples(data.train, spec.inputs(), data.label, &past);
+  Examples test = make_examples(data.test, spec.inputs(), data.label, &past);
+  check_rows_with_past(spec, all_train, test, data);
   check_finite(all_train, data.train.source);
   check_finite(test, data.test.source);
   ValidationHoldout holdout = hold_out_validation(all_train, spec.validation_share);
   std::mt19937 rng = model_rng(spec, options.seed);
   // The tutorial adapted its normalizer on every training row, validation rows included.
   const auto width = static_cast<int>(spec.features.size());
-  TrainedModel model{spec, spec.normalization ? Normalization::adapt(all_train.x) : Normalization::identity(width),
+  const Examples net_all = network_examples(spec, all_train), net_train = network_examples(spec, holdout.train),
+                 net_val = network_examples(spec, holdout.validation);
+  TrainedModel model{spec, spec.normalization ? Normalization::adapt(net_all.x) : Normalization::identity(width),
                      Mlp<float>(width, spec.layers, rng), {}};
-  const Matrix x = model.normalization.apply(holdout.train.x), y = holdout.train.y;
-  const Matrix x_val = model.normalization.apply(holdout.validation.x), y_val = holdout.validation.y;
+  const Matrix x = model.normalization.apply(net_train.x), y = net_train.y;
+  const Matrix x_val = model.normalization.apply(net_val.x), y_val = net_val.y;
   TrainingResult& r = model.result;
   r.loss_name = loss_name(spec.loss);
   if (spec.is_linear() && spec.loss == Loss::mae && options.exact_linear_fit)
@@ -174,7 +200,7 @@ TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const 
   for (Mlp<float>::Matrix* p : model.network.parameters())
     if (!p->allFinite()) throw Error(fmt::format("{}: training diverged (a weight is not finite)", spec.name));
   r.name = spec.name;
-  r.features = spec.features;
+  r.features = spec.inputs();
   for (const DenseLayer& l : spec.layers)
     r.layers += fmt::format("{}{} {}", r.layers.empty() ? "" : ", ", l.units, activation_name(l.activation));
   r.train_rows = static_cast<std::size_t>(holdout.train.x.rows());
@@ -182,8 +208,9 @@ TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const 
   r.train_mae = mae(model, holdout.train);
   r.val_mae = mae(model, holdout.validation);
   r.test_mae = mae(model, test);
+  r.test_rows = test.rows.size();
   Eigen::VectorXf prediction = model.predict(test.x);
-  const Eigen::VectorXf index = data.test.rows.col(kIndex).cast<float>();
+  const Eigen::VectorXf index = data.test.rows(test.rows, Eigen::Index{kIndex}).cast<float>();
   r.test_index.assign(index.begin(), index.end());
   r.test_truth.assign(test.y.begin(), test.y.end());
   r.test_prediction.assign(prediction.begin(), prediction.end());

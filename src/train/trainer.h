@@ -55,9 +55,13 @@ struct TrainedModel {
   Mlp<float> network;
   TrainingResult result;
 
-  // Predicted labels for raw (unnormalised) features, one row each.
-  Eigen::VectorXf predict(const Eigen::MatrixXf& features) const;
+  // Predicted labels for raw (unnormalised) inputs (spec.inputs()), one row each.
+  Eigen::VectorXf predict(const Eigen::MatrixXf& inputs) const;
 };
+
+// `rows`' examples for `spec`'s features; derived features read the past of
+// the series that data.train and data.test hold together.
+Examples examples_for(const ModelSpec& spec, const EventTable& rows, const TrainingData& data);
 
 // The epochs `spec` trains for under `options`.
 int planned_epochs(const ModelSpec& spec, const TrainOptions& options);

@@ -30,6 +30,7 @@ struct TrainingResult {
   std::string name;  // single_var_LR, multi_var_LR, DNN_single_regression, DNN_multi_regression
   std::vector<std::string> features;  // input columns in order, e.g. {"index"}
   double train_mae = 0, val_mae = 0, test_mae = 0;
+  std::size_t test_rows = 0;  // rows test_mae is over: those with the past events the features need
   double training_seconds = 0;
   // The optimiser ("adam", "sgd"), or kExactFit for a linear model fitted
   // exactly, whose "epochs" below are the fit's iterations.

@@ -142,7 +142,7 @@ TEST(Quantization, ReluNetworkStaysWithinThreeOutputStepsOfFloat) {
 // a graph of vector layers only is quantized whole all the same.
 TEST(Quantization, VectorLayersStayFloatBesideAMatrixLayerWhenAsked) {
   Graph g = convert::quantize_fully_connected(edgeml::test::sample_relu_network(), edgeml::test::sample_inputs(64),
-                                              {.vector_layers_float = true});
+                                              {.vector_layers_float = true, .float_outputs = {}});
   std::vector<OpKind> kinds;
   for (const Op& op : g.ops) kinds.push_back(op.kind);
   EXPECT_EQ(kinds, (std::vector<OpKind>{OpKind::quantize, OpKind::fully_connected, OpKind::fully_connected,
@@ -155,7 +155,7 @@ TEST(Quantization, VectorLayersStayFloatBesideAMatrixLayerWhenAsked) {
                            {x, add_tensor(linear, runtime::float_tensor("w", {1, 3}, {0.5f, -1, 2})),
                             add_tensor(linear, runtime::float_tensor("b", {1}, {0.25f}))},
                            runtime::float_tensor("y", {1, 1}))};
-  Graph q = convert::quantize_fully_connected(linear, edgeml::test::sample_inputs(64), {.vector_layers_float = true});
+  Graph q = convert::quantize_fully_connected(linear, edgeml::test::sample_inputs(64), {.vector_layers_float = true, .float_outputs = {}});
   ASSERT_EQ(q.ops.size(), 3u);
   EXPECT_EQ(q.ops[1].kind, OpKind::fully_connected);
   EXPECT_EQ(q.tensors[static_cast<std::size_t>(q.ops[1].inputs[1])].type, DataType::int8);

@@ -54,7 +54,7 @@ void expect_other_runtime_agrees(Format format) {
   edgeml::test::TempDir dir;
   for (const TrainedModel& m : t.models) {
     ModelFiles files = write_model_files(m, "test", dir.path());
-    Examples e = make_examples(t.data.test, m.spec.features, t.data.label);
+    Examples e = examples_for(m.spec, t.data.test, t.data);
     if (format == Format::onnx)
       expect_predictions(edgeml::test::run_in_onnxruntime(files.onnx, input_sets(m, e)), m.predict(e.x),
                          m.spec.name + ".onnx in ONNX Runtime");

@@ -36,8 +36,8 @@ TEST(TrainExport, WrittenFilesGiveTheTrainersPredictions) {
   TempDir dir;
   for (const ModelSpec& spec : tutorial_models()) {
     TrainedModel m = train_model(spec, data, test::quick_options(5));
-    test::expect_files_reproduce(m, data.test, dir.path());
-    test::expect_files_reproduce(m, data.train, dir.path());
+    test::expect_files_reproduce(m, data.test, data, dir.path());
+    test::expect_files_reproduce(m, data.train, data, dir.path());
   }
 }
 

@@ -20,8 +20,8 @@ using namespace std::chrono_literals;
 
 Int8Figures export_one(const TrainedModel& model, const TrainingData& data, const std::filesystem::path& dir) {
   ModelFiles files = write_model_files(model, "test", dir);
-  return export_int8(model, "test", files, make_examples(data.train, model.spec.features, data.label).x,
-                     make_examples(data.test, model.spec.features, data.label));
+  return export_int8(model, "test", files, examples_for(model.spec, data.train, data).x,
+                     examples_for(model.spec, data.test, data));
 }
 
 // Issue 20 asks for int8 test MAE at most 2% above the float model's.
@@ -67,7 +67,7 @@ TEST(Int8Export, RowsOfTheWrongWidthOrNoneAreErrors) {
   Eigen::MatrixXf narrow = make_examples(data.train, {"index"}, data.label).x;
   EXPECT_THROW(export_int8(model, "test", files, narrow, test), Error);
   EXPECT_THROW(export_int8(model, "test", files, Eigen::MatrixXf(0, 3), test), Error);
-  Examples no_test{Eigen::MatrixXf(0, 3), Eigen::VectorXf(0)};
+  Examples no_test{Eigen::MatrixXf(0, 3), Eigen::VectorXf(0), {}};
   EXPECT_THROW(export_int8(model, "test", files, test.x, no_test), Error);
   try {
     export_int8(model, "test", files, narrow, test);

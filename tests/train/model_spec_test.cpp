@@ -86,6 +86,8 @@ TEST(ModelSpec, WrongSpecsAreErrorsNamingTheField) {
       {"/models/1", {{"name", "m"}, {"features", {"index"}}, {"layers", {{{"units", 1}}}}},
        "models[1].name: 'm' is also models[0]'s name"},
       {"/epochs", 3, "spec.epochs: unknown field"},
+      {"/models/0/target", "delta", "models[0].target: \"delta\" is not one of event_time, gap"},
+      {"/models/0/features/0", "gap_0", "models[0].features[0]: \"gap_0\" is not one of index, value, valueThreshold, or a feature of the past: prev_time"},
   };
   for (const Case& c : cases) {
     json spec = one_model();
@@ -95,13 +97,17 @@ TEST(ModelSpec, WrongSpecsAreErrorsNamingTheField) {
   json no_features = one_model();
   no_features["models"][0].erase("features");
   EXPECT_EQ(error_of(no_features), "models[0].features: is missing");
+  json gap_with_prev_time = one_model();
+  gap_with_prev_time["models"][0]["target"] = "gap";
+  gap_with_prev_time["models"][0]["features"] = {"prev_time", "gap_1"};
+  EXPECT_NE(error_of(gap_with_prev_time).find("models[0].features: a gap target adds prev_time"), std::string::npos);
   EXPECT_NE(error_of(json::array()).find("spec: expected an object"), std::string::npos);
   EXPECT_NE(error_of({{"models", json::array()}}).find("spec.models: expected a list of models"), std::string::npos);
 }
 
 TEST(ModelSpec, FileMayHoldCommentsAndErrorsNameTheFile) {
   TempDir dir;
-  EXPECT_EQ(read_model_spec_file(test::write_text(dir / "own.json", test::kOwnModelsSpec)).size(), 4u);
+  EXPECT_EQ(read_model_spec_file(test::write_text(dir / "own.json", test::kOwnModelsSpec)).size(), 6u);
   for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
            {"{\"models\": [", "bad.json: not JSON"},
            {R"({"models": [{"name": "m"}]})", "bad.json: models[0].features: is missing"}}) {
@@ -123,12 +129,13 @@ TEST(ModelSpec, OwnModelsTrainAndTheirFilesReproduceThem) {
   TempDir dir;
   for (const ModelSpec& spec : test::own_models()) {
     TrainedModel m = train_model(spec, data, test::quick_options(8));
-    EXPECT_EQ(m.result.features, spec.features);
-    EXPECT_EQ(m.result.fit, optimizer_name(spec.optimizer.kind)) << spec.name;
+    EXPECT_EQ(m.result.features, spec.inputs());
+    EXPECT_EQ(m.result.fit, spec.is_linear() && spec.loss == Loss::mae ? kExactFit : optimizer_name(spec.optimizer.kind))
+        << spec.name;
     EXPECT_TRUE(std::isfinite(m.result.test_mae)) << spec.name;
     EXPECT_LE(m.result.loss.back(), m.result.loss.front()) << spec.name;
-    test::expect_files_reproduce(m, data.test, dir.path());
-    test::expect_files_reproduce(m, data.train, dir.path());
+    test::expect_files_reproduce(m, data.test, data, dir.path());
+    test::expect_files_reproduce(m, data.train, data, dir.path());
   }
 }
 

@@ -47,7 +47,10 @@ const char* const kOwnModelsSpec = R"({
     {"name": "raw_sigmoid_output", "features": ["index"], "normalization": false,
      "layers": [{"units": 16, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}]},
     {"name": "linear_mse_adam", "features": ["index", "value", "valueThreshold"],
-     "layers": [{"units": 1}], "loss": "mse", "optimizer": {"kind": "adam", "learning_rate": 0.05}}
+     "layers": [{"units": 1}], "loss": "mse", "optimizer": {"kind": "adam", "learning_rate": 0.05}},
+    {"name": "past_gap_tanh", "features": ["gap_1", "mean_gap_4", "median_gap_8", "index_step", "value"], "target": "gap",
+     "layers": [{"units": 8, "activation": "tanh"}, {"units": 1}]},
+    {"name": "past_time_linear", "features": ["prev_time", "gap_2"], "layers": [{"units": 1}]}
   ]
 })";
 
@@ -62,9 +65,10 @@ TrainOptions quick_options(int epochs) {
   return options;
 }
 
-void expect_files_reproduce(const TrainedModel& model, const EventTable& rows, const std::filesystem::path& dir) {
+void expect_files_reproduce(const TrainedModel& model, const EventTable& rows, const TrainingData& data,
+                            const std::filesystem::path& dir) {
   ModelFiles files = write_model_files(model, "test", dir);
-  Examples examples = make_examples(rows, model.spec.features, {});
+  Examples examples = examples_for(model.spec, rows, data);
   Eigen::VectorXf expected = model.predict(examples.x);
   for (const auto& file : {files.tflite, files.onnx}) {
     runtime::Interpreter interpreter(runtime::read_model_file(file));

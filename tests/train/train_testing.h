@@ -21,9 +21,10 @@ TrainingData synthetic_data(int rows);
 // A few epochs only: the tests that use it check plumbing, not accuracy.
 TrainOptions quick_options(int epochs = 3);
 
-// Four models that are not the tutorial's, from a spec file's JSON: every
+// Six models that are not the tutorial's, from a spec file's JSON: every
 // activation, loss and optimiser, a model without normalisation, features
-// in another order, a sigmoid output and early stopping.
+// in another order, a sigmoid output, early stopping, features of the past
+// and a gap target.
 extern const char* const kOwnModelsSpec;
 std::vector<ModelSpec> own_models();
 
@@ -35,6 +36,8 @@ namespace edgeml::train::test {
 // our interpreter on the features of `rows`, and expects the trainer's own
 // predictions within 1e-5 (relative to the prediction where it exceeds 1:
 // float32 sums in another order differ in their last bits).
-void expect_files_reproduce(const TrainedModel& model, const EventTable& rows, const std::filesystem::path& dir);
+// Derived features read the past of the series `data` holds.
+void expect_files_reproduce(const TrainedModel& model, const EventTable& rows, const TrainingData& data,
+                            const std::filesystem::path& dir);
 
 }  // namespace edgeml::train::test

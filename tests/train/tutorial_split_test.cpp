@@ -55,7 +55,7 @@ TEST(TrainTutorialSplit, EveryModelIsOnAverageAtLeastAsGoodAsTheTutorials) {
       TrainedModel m = train_model(spec, data, options);
       sum += m.result.test_mae;
       if (seed == 0) {
-        test::expect_files_reproduce(m, data.test, dir.path());
+        test::expect_files_reproduce(m, data.test, data, dir.path());
         EXPECT_LE(m.result.test_mae, 1.01 * kTutorialTestMae.at(spec.name)) << spec.name << ", seed 0";
       }
     }
