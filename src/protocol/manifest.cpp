@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/file_text.h"
+#include "protocol/past_features.h"
 
 namespace edgeml {
 
@@ -39,8 +40,10 @@ std::string plain_file_name(const json& j, const std::string& where) {
 }
 
 bool is_feature_name(const json& input) {
-  return input.is_string() &&
-         std::find(kManifestInputNames.begin(), kManifestInputNames.end(), input.get_ref<const std::string&>()) != kManifestInputNames.end();
+  if (!input.is_string()) return false;
+  const std::string& name = input.get_ref<const std::string&>();
+  return std::find(kManifestInputNames.begin(), kManifestInputNames.end(), name) != kManifestInputNames.end() ||
+         parse_past_feature(name).has_value();
 }
 
 std::vector<std::string> read_inputs(const json& entry, const std::string& where) {
@@ -51,7 +54,8 @@ std::vector<std::string> read_inputs(const json& entry, const std::string& where
   for (std::size_t i = 0; i < it->size(); ++i) {
     const json& input = (*it)[i];
     if (!is_feature_name(input))
-      throw Error(fmt::format("{}.inputs[{}] {} is not index, value or valueThreshold", where, i, input.dump()));
+      throw Error(fmt::format("{}.inputs[{}] {} is not index, value, valueThreshold or a feature of the past ({})",
+                              where, i, input.dump(), past_feature_names()));
     inputs.push_back(input.get<std::string>());
   }
   return inputs;

@@ -28,7 +28,8 @@ namespace edgeml {
 inline constexpr std::string_view kManifestFileName = "manifest.json";
 inline constexpr int kManifestFormat = 1;
 inline constexpr std::size_t kMaxManifestBytes = std::size_t{1} << 20;
-// The model inputs a manifest may name: the request fields of those names.
+// The model inputs a manifest may name: the request fields of those names,
+// and the features of a series' past (protocol/past_features.h).
 inline constexpr std::array<std::string_view, 3> kManifestInputNames = {"index", "value", "valueThreshold"};
 
 // One usable entry of "models".

@@ -56,6 +56,17 @@ std::optional<PastFeature> parse_past_feature(std::string_view name) {
   return std::nullopt;
 }
 
+std::string past_feature_name(const PastFeature& feature) {
+  switch (feature.kind) {
+    case PastFeatureKind::prev_time: return "prev_time";
+    case PastFeatureKind::index_step: return "index_step";
+    case PastFeatureKind::gap: return fmt::format("gap_{}", feature.k);
+    case PastFeatureKind::mean_gap: return fmt::format("mean_gap_{}", feature.k);
+    case PastFeatureKind::median_gap: return fmt::format("median_gap_{}", feature.k);
+  }
+  return "?";
+}
+
 std::string past_feature_names() {
   return fmt::format("prev_time, index_step, gap_K (K 1-{}), mean_gap_K and median_gap_K (K 2-{})", kMaxGap, kMaxWindow);
 }

@@ -40,6 +40,8 @@ struct PastFeature {
 
 // The feature a name denotes; nullopt for any other name.
 std::optional<PastFeature> parse_past_feature(std::string_view name);
+// The feature's name, as parse_past_feature() reads it.
+std::string past_feature_name(const PastFeature& feature);
 // Names of every kind, for messages: "prev_time, gap_K (K 1-16), ...".
 std::string past_feature_names();
 

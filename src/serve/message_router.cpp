@@ -9,6 +9,7 @@
 #include "protocol/request.h"
 #include "protocol/topics.h"
 #include "serve/monitoring.h"
+#include "serve/series_histories.h"
 
 namespace edgeml::serve {
 
@@ -36,6 +37,7 @@ void MessageRouter::route(const mq::Message& m) {
   switch (classify_message(m.topic)) {
     case MessageKind::request: return take_request(m);
     case MessageKind::sensor_event:
+      if (to_.histories) to_.histories->observe(m.topic, m.payload);
       if (to_.monitoring) to_.monitoring->observe_event(m.topic, m.payload);
       return;
     case MessageKind::deployment: return take_deployment(m);

@@ -22,6 +22,8 @@
 
 namespace edgeml::serve {
 
+class SeriesHistories;
+
 class Monitoring;
 
 enum class MessageKind { request, sensor_event, deployment, control };
@@ -33,6 +35,7 @@ class MessageRouter {
     BoundedQueue<RequestJob>& requests;
     BoundedQueue<DeploymentJob>& deployments;
     Monitoring* monitoring;   // null: sensor events go to no one
+    SeriesHistories* histories;  // null: no series' past is kept
     ReplyPublisher& replies;  // for requests refused when the queue stays full
   };
   MessageRouter(Destinations destinations, std::string node, std::size_t max_package_bytes, ServerCounters& counts,

@@ -1,5 +1,6 @@
 #include "serve/model.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <vector>
@@ -13,13 +14,15 @@ namespace {
 
 constexpr std::array<const char*, 3> kFeatureNames = {"index", "value", "valueThreshold"};
 
-double feature_value(Feature feature, const Request& r) {
-  switch (feature) {
-    case Feature::index: return r.index;
-    case Feature::value: return r.value;
-    case Feature::threshold: return r.threshold;
+std::optional<double> feature_value(const Feature& feature, const Request& r, std::span<const PastEvent> past,
+                                    LabelScale label) {
+  switch (feature.source) {
+    case Feature::Source::index: return r.index;
+    case Feature::Source::value: return r.value;
+    case Feature::Source::threshold: return r.threshold;
+    case Feature::Source::past: return past_feature_value(feature.past, past, r.index, label);
   }
-  return 0;
+  return std::nullopt;
 }
 
 // The tutorial's request example: every model is warmed and checked on it.
@@ -31,13 +34,28 @@ Request probe_request() {
   return r;
 }
 
+// The probe's past: a full history of events a minute apart, the last one
+// at the label's zero, so that models of the past are checked as well.
+std::array<PastEvent, kMaxPastEvents> probe_past(const Label& label) {
+  std::array<PastEvent, kMaxPastEvents> past;
+  for (std::size_t i = 0; i < past.size(); ++i) {
+    const double before = static_cast<double>(past.size() - i);
+    past[i] = {100 - before, label.offset - 60 * (before - 1)};
+  }
+  return past;
+}
+
 }  // namespace
 
-const char* feature_name(Feature feature) { return kFeatureNames[static_cast<std::size_t>(feature)]; }
+std::string feature_name(const Feature& feature) {
+  if (feature.source == Feature::Source::past) return past_feature_name(feature.past);
+  return kFeatureNames[static_cast<std::size_t>(feature.source)];
+}
 
 std::optional<Feature> feature_named(std::string_view name) {
   for (std::size_t i = 0; i < kFeatureNames.size(); ++i)
-    if (name == kFeatureNames[i]) return static_cast<Feature>(i);
+    if (name == kFeatureNames[i]) return Feature{static_cast<Feature::Source>(i), {}};
+  if (std::optional<PastFeature> past = parse_past_feature(name)) return Feature{Feature::Source::past, *past};
   return std::nullopt;
 }
 
@@ -61,8 +79,11 @@ Model::Model(ModelInfo info, runtime::Graph graph, const ModelLimits& limits, ru
                             g.outputs.size()));
   input_ = interpreter_.input(0);
   output_ = interpreter_.output(0);
-  std::vector<const char*> names;
-  for (Feature f : info_.features) names.push_back(feature_name(f));
+  std::vector<std::string> names;
+  for (const Feature& f : info_.features) {
+    names.push_back(feature_name(f));
+    if (f.source == Feature::Source::past) info_.past_needed = std::max(info_.past_needed, f.past.events_needed());
+  }
   if (input_.size() != info_.features.size())
     throw Error(fmt::format("its input takes {} values, but its inputs are {} ({})", input_.size(), names.size(),
                             fmt::join(names, ", ")));
@@ -75,8 +96,9 @@ Model::Model(ModelInfo info, runtime::Graph graph, const ModelLimits& limits, ru
 // The probe cannot be stopped once it runs: it is timed, and refused after.
 void Model::run_probe(std::chrono::nanoseconds limit) {
   float probe = 0;
+  const auto past = probe_past(info_.label);
   const auto started = std::chrono::steady_clock::now();
-  if (Status s = predict(probe_request(), probe); !s)
+  if (Status s = predict(probe_request(), past, probe); !s)
     throw Error(fmt::format("probe inference on index 100, value 231, valueThreshold 230: {}", s.reason()));
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
   if (took > limit)
@@ -84,9 +106,14 @@ void Model::run_probe(std::chrono::nanoseconds limit) {
                             std::chrono::duration<double>(limit).count()));
 }
 
-Status Model::predict(const Request& request, float& output) const {
+Status Model::predict(const Request& request, std::span<const PastEvent> past, float& output) const {
+  if (past.size() < info_.past_needed)
+    return Status::error(fmt::format("its inputs read {} past events of the series before index {:g}; the server has "
+                                     "seen {}", info_.past_needed, request.index, past.size()));
+  const LabelScale label{info_.label.offset, info_.label.scale};
   std::lock_guard lock(mutex_);
-  for (std::size_t i = 0; i < input_.size(); ++i) input_[i] = static_cast<float>(feature_value(info_.features[i], request));
+  for (std::size_t i = 0; i < input_.size(); ++i)
+    input_[i] = static_cast<float>(*feature_value(info_.features[i], request, past, label));
   interpreter_.invoke();
   output = output_[0];
   if (!std::isfinite(output)) return Status::error(fmt::format("output {} is not finite", output));

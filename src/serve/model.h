@@ -51,9 +51,11 @@ class Model {
   // Its arena and multiply-adds per inference, as planned.
   const runtime::PlanCost& cost() const { return interpreter_.cost(); }
 
-  // Runs the model on the request's features. Allocates nothing unless the
-  // output is not finite (then the status says so); safe from any thread.
-  Status predict(const Request& request, float& output) const;
+  // Runs the model on the request's features, those of the past read from
+  // `past` (the events of its series before its index, ascending). Allocates
+  // nothing unless the past is too short or the output is not finite (the
+  // status then says so); safe from any thread.
+  Status predict(const Request& request, std::span<const PastEvent> past, float& output) const;
 
  private:
   void run_probe(std::chrono::nanoseconds limit);

@@ -9,14 +9,28 @@
 #include <vector>
 
 #include "protocol/label.h"
+#include "protocol/past_features.h"
 
 namespace edgeml::serve {
 
-// A model input, filled from the request field of the same name.
-enum class Feature { index, value, threshold };
+// A model input: the request field of the same name, or a feature of the
+// past of the request's series (protocol/past_features.h).
+struct Feature {
+  enum class Source { index, value, threshold, past };
+  Source source = Source::index;
+  PastFeature past;  // when source is past
 
-// "index", "value", "valueThreshold": the names in requests and manifests.
-const char* feature_name(Feature feature);
+  static Feature index() { return {Source::index, {}}; }
+  static Feature value() { return {Source::value, {}}; }
+  static Feature threshold() { return {Source::threshold, {}}; }
+  bool operator==(const Feature& other) const {
+    return source == other.source && (source != Source::past || (past.kind == other.past.kind && past.k == other.past.k));
+  }
+};
+
+// "index", "value", "valueThreshold", or the past feature's name, as
+// requests and manifests name them.
+std::string feature_name(const Feature& feature);
 // Feature named `name`, or none.
 std::optional<Feature> feature_named(std::string_view name);
 
@@ -25,6 +39,7 @@ struct ModelInfo {
   std::string version;
   std::filesystem::path file;     // the file it was loaded from
   std::vector<Feature> features;  // the model's inputs in order
+  std::size_t past_needed = 0;    // past events of the request's series its features read
   std::optional<double> test_mae;
   Label label;
   bool from_manifest = false;

@@ -29,8 +29,8 @@ struct Candidate {
 std::vector<Feature> features_by_width(const runtime::Graph& g) {
   if (g.inputs.size() != 1) throw Error(fmt::format("it has {} inputs; a model takes one", g.inputs.size()));
   std::size_t width = g.tensors[static_cast<std::size_t>(g.inputs[0])].element_count();
-  if (width == 1) return {Feature::index};
-  if (width == 3) return {Feature::index, Feature::value, Feature::threshold};
+  if (width == 1) return {Feature::index()};
+  if (width == 3) return {Feature::index(), Feature::value(), Feature::threshold()};
   throw Error(fmt::format("its input takes {} values; a model file without a manifest entry takes 1 (index) "
                           "or 3 (index, value, valueThreshold)", width));
 }

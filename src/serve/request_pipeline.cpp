@@ -1,11 +1,14 @@
 #include "serve/request_pipeline.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace edgeml::serve {
 
-RequestPipeline::RequestPipeline(Settings settings, const ModelRegistry& registry, DataQualityMonitor* quality)
-    : settings_(std::move(settings)), registry_(registry), quality_(quality) {
+RequestPipeline::RequestPipeline(Settings settings, const ModelRegistry& registry, DataQualityMonitor* quality,
+                                 const SeriesHistories* histories)
+    : settings_(std::move(settings)), registry_(registry), quality_(quality), histories_(histories) {
   ready_.reserve(kMaxBatch);
 }
 
@@ -75,12 +78,17 @@ void RequestPipeline::predict() {
     out->statuses.reserve(set_->models().size());  // up front: answers keep views of the statuses' reasons
   }
   if (settings_.null_responder) return;  // the baseline: everything but the models
+  const bool past_read = histories_ && std::any_of(set_->models().begin(), set_->models().end(),
+                                                   [](const auto& m) { return m->info().past_needed > 0; });
+  for (RequestOutcome* out : ready_)
+    out->past = past_read ? histories_->past(out->request.series, out->request.index, out->past_buffer)
+                          : std::span<const PastEvent>();
   for (const auto& model : set_->models()) {
     const ModelInfo& info = model->info();
     auto started = std::chrono::steady_clock::now();
     for (RequestOutcome* out : ready_) {
       float output = 0;
-      const Status& status = out->statuses.emplace_back(model->predict(out->request, output));
+      const Status& status = out->statuses.emplace_back(model->predict(out->request, out->past, output));
       const auto done = std::chrono::steady_clock::now();
       out->inference.push_back(done - started);
       started = done;

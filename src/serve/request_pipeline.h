@@ -20,6 +20,7 @@
 #include "quality/data_quality.h"
 #include "serve/jobs.h"
 #include "serve/model_set.h"
+#include "serve/series_histories.h"
 
 namespace edgeml::serve {
 
@@ -37,6 +38,9 @@ struct RequestOutcome {
   bool quality_checked = false;
   QualityRecord quality_record;
   QualityVerdict verdict;
+  // The past of the request's series, when a model reads it: a view of the buffer.
+  PastBuffer past_buffer;
+  std::span<const PastEvent> past;
 
   bool was_read() const { return result == Result::answered || result == Result::refused_by_quality; }
 };
@@ -54,7 +58,9 @@ class RequestPipeline {
     bool null_responder = false;            // run no model
   };
   // `quality`: the data-quality check; null: none.
-  RequestPipeline(Settings settings, const ModelRegistry& registry, DataQualityMonitor* quality);
+  // `histories`: where the past of a request's series comes from; null: none.
+  RequestPipeline(Settings settings, const ModelRegistry& registry, DataQualityMonitor* quality,
+                  const SeriesHistories* histories = nullptr);
 
   // outcomes[i] becomes what jobs[i] gets; outcomes.size() >= jobs.size().
   void answer(std::span<const RequestJob> jobs, std::span<RequestOutcome> outcomes);
@@ -70,6 +76,7 @@ class RequestPipeline {
   const Settings settings_;
   const ModelRegistry& registry_;
   DataQualityMonitor* const quality_;
+  const SeriesHistories* const histories_;
   std::shared_ptr<const ModelSet> set_;
   std::vector<RequestOutcome*> ready_;  // read and checked: the models run on these
 };

@@ -33,21 +33,24 @@ Server::Server(ServerOptions options)
   if (options_.node.empty()) throw Error("a server needs a node name");
   log_model_set(*registry_.reload(options_.models_dir), options_.models_dir);
   client_ = std::make_unique<mq::Client>(client_options(options_));
-  if (options_.monitoring) monitoring_ = std::make_unique<Monitoring>(options_, *client_, counts_);
+  if (options_.monitoring) {
+    monitoring_ = std::make_unique<Monitoring>(options_, *client_, counts_);
+    histories_ = std::make_unique<SeriesHistories>();
+  }
   if (!options_.contract.empty())
     contract_ = std::make_unique<ContractCheck>(options_.contract, options_.monitoring, options_.node, *client_);
 
   replies_ = std::make_unique<ReplyPublisher>(*client_, options_.response_filter, counts_.replies_refused);
   pipeline_ = std::make_unique<RequestPipeline>(
       RequestPipeline::Settings{options_.node, options_.request_deadline, options_.null_responder}, registry_,
-      monitoring_ ? &monitoring_->quality() : nullptr);
+      monitoring_ ? &monitoring_->quality() : nullptr, histories_.get());
   worker_ = std::make_unique<RequestWorker>(requests_, *pipeline_, *replies_, monitoring_.get(), figures_, counts_);
   watcher_ = std::make_unique<ModelWatcher>(options_, registry_, *client_, counts_, [this](double seconds) {
     figures_.set_last_reload(seconds);
     if (monitoring_) monitoring_->refresh_reference(options_.models_dir);
   });
   router_ = std::make_unique<MessageRouter>(
-      MessageRouter::Destinations{requests_, watcher_->deployments(), monitoring_.get(), *replies_}, options_.node,
+      MessageRouter::Destinations{requests_, watcher_->deployments(), monitoring_.get(), histories_.get(), *replies_}, options_.node,
       options_.deploy_policy.max_bytes, counts_, stopping_);
   stats_publisher_ = std::make_unique<StatsPublisher>(
       StatsPublisher::Sources{[this] { return stats(); }, [this] { figures_.start_interval(); },

@@ -42,6 +42,7 @@
 #include "serve/reply_publisher.h"
 #include "serve/request_pipeline.h"
 #include "serve/request_worker.h"
+#include "serve/series_histories.h"
 #include "serve/server_counts.h"
 #include "serve/server_options.h"
 #include "serve/serving_figures.h"
@@ -74,6 +75,7 @@ class Server {
   std::shared_ptr<const ModelSet> models() const { return registry_.current(); }
   const OnlineAccuracy* accuracy() const { return monitoring_ ? &monitoring_->accuracy() : nullptr; }
   const DataQualityMonitor* quality() const { return monitoring_ ? &monitoring_->quality() : nullptr; }
+  const SeriesHistories* histories() const { return histories_.get(); }
   const ContractMonitor* contract() const { return contract_ ? &contract_->monitor() : nullptr; }  // null: none
 
  private:
@@ -89,6 +91,9 @@ class Server {
   BoundedQueue<RequestJob> requests_;
   ServingFigures figures_;
   std::unique_ptr<Monitoring> monitoring_;     // null: off
+  // The recent events of each series, for models that read a series' past;
+  // they come with the sensor stream, so null when monitoring is off.
+  std::unique_ptr<SeriesHistories> histories_;
   std::unique_ptr<ContractCheck> contract_;    // null: none
   std::unique_ptr<ReplyPublisher> replies_;
   std::unique_ptr<RequestPipeline> pipeline_;

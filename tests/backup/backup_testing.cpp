@@ -96,7 +96,7 @@ std::vector<std::string> model_answers(const fs::path& models) {
       request.value = 200 + i;
       request.threshold = 230;
       float answer = 0;
-      Status s = model->predict(request, answer);
+      Status s = model->predict(request, {}, answer);
       line += s ? fmt::format(" {:a}", answer) : " failed: " + s.reason();  // %a: every bit shows
     }
     out.push_back(line);

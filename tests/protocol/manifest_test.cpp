@@ -30,6 +30,15 @@ TEST(Manifest, ReadsEntriesWithTheManifestsLabel) {
   EXPECT_EQ(m.listed_files.size(), 2u);
 }
 
+TEST(Manifest, InputsMayBeFeaturesOfTheSeriesPast) {
+  json manifest = empty_manifest();
+  manifest["models"].push_back(entry("a"));
+  manifest["models"][0]["inputs"] = {"gap_1", "median_gap_16", "value", "prev_time"};
+  ManifestModels m = read_manifest_models(manifest);
+  ASSERT_EQ(m.entries.size(), 1u) << (m.bad.empty() ? "" : m.bad[0].reason);
+  EXPECT_EQ(m.entries[0].inputs, (std::vector<std::string>{"gap_1", "median_gap_16", "value", "prev_time"}));
+}
+
 TEST(Manifest, ABadEntryIsSetAsideWithWhy) {
   json manifest = empty_manifest();
   manifest["models"].push_back(entry("a"));
@@ -39,7 +48,9 @@ TEST(Manifest, ABadEntryIsSetAsideWithWhy) {
   ManifestModels m = read_manifest_models(manifest);
   EXPECT_TRUE(m.entries.empty());
   ASSERT_EQ(m.bad.size(), 2u);
-  EXPECT_EQ(m.bad[0].reason, "models[0].inputs[1] \"speed\" is not index, value or valueThreshold");
+  EXPECT_TRUE(m.bad[0].reason.starts_with(
+      "models[0].inputs[1] \"speed\" is not index, value, valueThreshold or a feature of the past (prev_time, "))
+      << m.bad[0].reason;
   EXPECT_EQ(m.bad[0].name, "a");
   EXPECT_NE(m.bad[1].reason.find("is not a file name in the manifest's directory"), std::string::npos);
 }

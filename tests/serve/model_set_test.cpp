@@ -31,7 +31,7 @@ Request request_of(float index, float value, float threshold) {
 
 float predict(const Model& model, const Request& r) {
   float out = 0;
-  Status s = model.predict(r, out);
+  Status s = model.predict(r, {}, out);
   EXPECT_TRUE(s) << s.reason();
   return out;
 }
@@ -69,8 +69,8 @@ TEST(ServeModelSet, SeedModelsLoadAsBareFilesAndGiveTheReferenceOutputs) {
   const Model* single = set.find("single_var_LR");
   const Model* multi = set.find("multi_var_LR");
   ASSERT_TRUE(single && multi);
-  EXPECT_EQ(single->info().features, std::vector<Feature>{Feature::index});
-  EXPECT_EQ(multi->info().features, (std::vector<Feature>{Feature::index, Feature::value, Feature::threshold}));
+  EXPECT_EQ(single->info().features, std::vector<Feature>{Feature::index()});
+  EXPECT_EQ(multi->info().features, (std::vector<Feature>{Feature::index(), Feature::value(), Feature::threshold()}));
   for (const Model* m : {single, multi}) {
     EXPECT_EQ(m->info().version, content_version(runtime::read_model_bytes(m->info().file)));
     EXPECT_EQ(m->info().version.size(), 12u);
@@ -313,7 +313,7 @@ TEST(ServeModelRegistry, ReadersPredictWhileTheSetIsReloaded) {
       while (!stop) {
         std::shared_ptr<const ModelSet> set = registry.current();
         float out = 0;
-        if (!set->find("relu") || !set->find("relu")->predict(r, out) || out != expected) ++wrong;
+        if (!set->find("relu") || !set->find("relu")->predict(r, {}, out) || out != expected) ++wrong;
         ++done;
       }
     });

@@ -49,7 +49,7 @@ TEST(ServeOnlineAccuracy, AReplayFollowedByItsEventsGivesTheOfflineMaeOfTheSameR
     for (const AlarmEvent& e : events) {
       Request r{e.series, e.index, e.value, e.threshold, Request::IdKind::none, {}};
       float output = 0;
-      ASSERT_TRUE(model->predict(r, output));
+      ASSERT_TRUE(model->predict(r, {}, output));
       sum += std::abs(output - (e.event_time - model->info().label.offset) / model->info().label.scale);
     }
     offline_mae[model->info().name] = sum / static_cast<double>(events.size());

@@ -29,7 +29,7 @@ TEST(ServeHotPath, PredictAllocatesNothing) {
   for (const auto& model : set.models()) {
     float out = 0;
     bool all_ok = true;
-    EXPECT_EQ(allocations_of([&] { all_ok &= model->predict(request, out).is_ok(); }), 0) << model->info().name;
+    EXPECT_EQ(allocations_of([&] { all_ok &= model->predict(request, {}, out).is_ok(); }), 0) << model->info().name;
     EXPECT_TRUE(all_ok);
   }
   // The counter works: an allocation while counting is seen (kept through a
