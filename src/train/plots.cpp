@@ -131,6 +131,17 @@ std::string index_plot(const TrainingResult& r, const std::string& data, const s
                      quoted(data));
 }
 
+// The error of each test row at its event's time: where in the test period
+// a model goes wrong (on a time-ordered split, how it ages).
+std::string error_plot(const TrainingResult& r, const std::string& data, const std::string& png) {
+  return terminal(png, r.name + ": error over time (test rows)") +
+         fmt::format("set key top left box opaque\nset xlabel 'event time (thousands of seconds from {:.0f})'\n"
+                     "set ylabel 'prediction - truth (thousands of seconds)'\n", kLabelOffset) +
+         fmt::format("plot {} using 2:($3-$2) with impulses lc rgb '#c0392b' title 'error', \\\n"
+                     "  0 with lines dt 2 lw 1.5 lc 'black' notitle\n",
+                     quoted(data));
+}
+
 std::string find_gnuplot(const std::string& requested) {
   if (!requested.empty()) return find_program(requested);
   std::string found = find_program("gnuplot");
@@ -186,6 +197,7 @@ void PlotDrawer::start(const TrainingResult& r) {
   add(loss_axis(r).caption, "-loss.png", has_loss, loss_plot(r, stem + "-loss.dat", stem + "-loss.png"));
   add("predictions against truth", "-truth.png", has_test, truth_plot(r, stem + "-test.dat", stem + "-truth.png"));
   add("prediction over index", "-index.png", has_test, index_plot(r, stem + "-test.dat", stem + "-index.png"));
+  add("error over time", "-error.png", has_test, error_plot(r, stem + "-test.dat", stem + "-error.png"));
   try {
     if (has_loss) write_text(dir_ / (stem + "-loss.dat"), loss_data(r));
     if (has_test) write_text(dir_ / (stem + "-test.dat"), test_data(r));

@@ -89,8 +89,9 @@ TEST(TrainingReport, HasTheMaeTableBesideTheTutorialAndPngPlots) {
   EXPECT_NE(report.find("1022 rows fitted and 256 held out"), std::string::npos);
   EXPECT_NE(report.find("the label being (event_time - 1487508915) / 1000."), std::string::npos) << report;
   EXPECT_EQ(count(report, "Plot missing"), 0u) << report;
-  EXPECT_EQ(count(report, "!["), 12u);
-  for (const char* png : {"1-single_var_LR-loss.png", "2-multi_var_LR-truth.png", "4-DNN_multi_regression-index.png"}) {
+  EXPECT_EQ(count(report, "!["), 16u);
+  for (const char* png : {"1-single_var_LR-loss.png", "2-multi_var_LR-truth.png", "4-DNN_multi_regression-index.png",
+                          "3-DNN_single_regression-error.png"}) {
     EXPECT_TRUE(is_png(dir / "out/plots" / png)) << png;
     EXPECT_NE(report.find(std::string("(plots/") + png + ")"), std::string::npos) << png;
   }
@@ -105,7 +106,7 @@ TEST(TrainingReport, WithoutGnuplotSaysThePlotsAreMissingAndWhy) {
   std::string report = read_file(dir / "out/report.md");
   EXPECT_NE(report.find("| multi\\_var\\_LR |"), std::string::npos);
   EXPECT_EQ(count(report, "!["), 0u);
-  EXPECT_EQ(count(report, "Plot missing"), 12u);
+  EXPECT_EQ(count(report, "Plot missing"), 16u);
   EXPECT_NE(report.find("was not found"), std::string::npos) << report;
 }
 
@@ -162,7 +163,7 @@ TEST(TrainingReport, ModelsWithoutHistoryOrTestRowsSaySo) {
   ReportContext c = context();
   c.gnuplot = (dir / "no-such-gnuplot").string();
   write_report({empty}, dir / "out", c);
-  EXPECT_EQ(count(read_file(dir / "out/report.md"), "no data to plot"), 3u);
+  EXPECT_EQ(count(read_file(dir / "out/report.md"), "no data to plot"), 4u);
 }
 
 TEST(MaeTable, ListsEachModelWithTheTutorialsFigure) {
