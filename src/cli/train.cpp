@@ -117,7 +117,6 @@ train::ReportContext report_context(const TrainArgs& args, const train::Training
   c.train_file = args.data.empty() ? args.train : args.data;
   c.test_file = args.data.empty() ? args.test
                 : args.data + (args.split == "time" ? " (the later 20%)" : " (the held-out 20%)");
-  c.forecasts = train::naive_forecasts(data);
   c.test_rows = static_cast<std::size_t>(data.test.rows.rows());
   c.label_offset = args.label.offset;
   c.label_scale = args.label.scale;
@@ -146,6 +145,36 @@ train::Int8Figures export_int8(const train::TrainedModel& model, const std::stri
   return f;
 }
 
+// One series' data, and the models trained on it.
+struct SeriesRun {
+  std::string series;  // empty: the data's one series
+  train::TrainingData data;
+  std::string split;
+  std::vector<train::TrainedModel> models;
+};
+
+// A database of several series without --series: one run per series.
+std::vector<SeriesRun> load_runs(const TrainArgs& args) {
+  std::vector<SeriesRun> runs;
+  const std::vector<std::string> all = args.data.empty() || !args.series.empty() ? std::vector<std::string>{}
+                                                                                  : train::series_in(args.data);
+  if (all.size() > 1) spdlog::info("{} holds {} series: a set of models for each", args.data, all.size());
+  for (const std::string& series : all.size() > 1 ? all : std::vector<std::string>{args.series}) {
+    TrainArgs one = args;
+    one.series = series;
+    SeriesRun& run = runs.emplace_back();
+    run.series = all.size() > 1 ? series : "";
+    run.data = load_data(one, run.split);
+  }
+  return runs;
+}
+
+// A forecast's name with its series, when there are several.
+void name_forecasts(std::vector<train::Forecast>& forecasts, const SeriesRun& run) {
+  if (run.series.empty()) return;
+  for (train::Forecast& f : forecasts) f.name += " @" + run.series;
+}
+
 void run_train(TrainArgs args) {
   std::vector<train::ModelSpec> specs = chosen_specs(args);
   if (args.print_spec) {
@@ -156,31 +185,39 @@ void run_train(TrainArgs args) {
     throw Error("give either --data FILE or --train FILE --test FILE");
   if (args.version.empty()) args.version = utc_version();
   if (args.epochs > 0) args.options.epochs = args.epochs;
-  std::string split;
-  train::TrainingData data = load_data(args, split);
+  std::vector<SeriesRun> runs = load_runs(args);
   std::error_code ec;
   fs::create_directories(args.out, ec);
   if (ec || !fs::is_directory(args.out))
     throw Error(fmt::format("cannot make directory '{}': {}", args.out, ec ? ec.message() : "a file is in the way"));
-  std::vector<train::TrainedModel> models;
   std::vector<train::TrainingResult> results;
-  train::ReportContext context = report_context(args, data);
-  context.split = split;
+  train::ReportContext context = report_context(args, runs.front().data);
+  context.split = runs.front().split;
+  context.forecasts.clear();
   // Each model's plots are drawn while the next one trains.
   train::PlotDrawer plots(args.out, context.gnuplot, context.plot_timeout);
-  for (const train::ModelSpec& spec : specs) {
-    train::TrainOptions options = args.options;
-    if (stderr_is_terminal()) options.on_epoch = [&](int epoch, int epochs) { draw_progress(spec.name, epoch, epochs); };
-    models.push_back(train::train_model(spec, data, options));
-    if (stderr_is_terminal()) fmt::print(stderr, "\r\033[K");
-    results.push_back(models.back().result);
-    plots.start(results.back());
-    train::ModelFiles files = train::write_model_files(models.back(), args.version, args.out);
-    spdlog::info("{}: test MAE {:.3f} in {:.3f} s", spec.name, results.back().test_mae, results.back().training_seconds);
-    if (args.int8) results.back().int8 = models.back().result.int8 = export_int8(models.back(), args.version, files, data);
+  std::vector<nlohmann::json> manifests;
+  for (SeriesRun& run : runs) {
+    for (const train::ModelSpec& spec : specs) {
+      train::TrainOptions options = args.options;
+      if (stderr_is_terminal()) options.on_epoch = [&](int epoch, int epochs) { draw_progress(spec.name, epoch, epochs); };
+      train::TrainedModel& model = run.models.emplace_back(train::train_model(spec, run.data, options));
+      if (stderr_is_terminal()) fmt::print(stderr, "\r\033[K");
+      model.series = run.series;
+      model.result.name = model.entry_name();
+      train::ModelFiles files = train::write_model_files(model, args.version, args.out);
+      spdlog::info("{}: test MAE {:.3f} in {:.3f} s", model.result.name, model.result.test_mae, model.result.training_seconds);
+      if (args.int8) model.result.int8 = export_int8(model, args.version, files, run.data);
+      results.push_back(model.result);
+      plots.start(results.back());
+    }
+    std::vector<train::Forecast> forecasts = train::naive_forecasts(run.data);
+    name_forecasts(forecasts, run);
+    context.forecasts.insert(context.forecasts.end(), forecasts.begin(), forecasts.end());
+    manifests.push_back(train::manifest_json(run.models, run.data, {args.version, run.split, args.options}));
   }
   complete_context(context, results, specs, args.options);
-  write_manifest_file(train::manifest_json(models, data, {args.version, split, args.options}), args.out);
+  write_manifest_file(runs.size() == 1 ? manifests.front() : train::merge_series_manifests(manifests), args.out);
   train::write_report(results, args.out, context, plots.finish());
   fmt::print("{}", train::format_mae_table(results));
   fmt::print("models, manifest.json and report.md in {}\n", args.out);
@@ -192,7 +229,8 @@ void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", "train the tutorial's models or your own; write .tflite, .onnx and manifest.json");
   auto* data = cmd->add_option("--data", args->data, "collector database or training CSV, split 80/20 at random");
-  cmd->add_option("--series", args->series, "STATION/DATAPOINT/ALARM to train on, from a database");
+  cmd->add_option("--series", args->series, "STATION/DATAPOINT/ALARM to train on, from a database (default: every "
+                                            "series of it, a set of models for each)");
   cmd->add_option("--split", args->split, "how --data is split 80/20: random (by --seed, as the tutorial did) or time "
                                           "(the earlier events to train, the later to test; repeated rows left out)")
       ->check(CLI::IsMember({"random", "time"}))->capture_default_str()->needs(data);

@@ -66,6 +66,12 @@ ManifestEntry read_entry(const json& entry, const std::string& where, const Labe
   m.name = nonempty_string(entry, "name", where);
   m.version = nonempty_string(entry, "version", where);
   m.inputs = read_inputs(entry, where);
+  if (auto series = entry.find("series"); series != entry.end()) {
+    SeriesId id;
+    if (!series->is_string() || !parse_series_path(series->get_ref<const std::string&>(), id))
+      throw Error(fmt::format("{}.series {} is not STATION/DATAPOINT/ALARM", where, series->dump()));
+    m.series = std::move(id);
+  }
   if (auto mae = entry.find("test_mae"); mae != entry.end() && !mae->is_null())
     m.test_mae = finite_number(*mae, where + ".test_mae");
   // An entry may carry its own label (edgeml deploy's do): models deployed

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/label.h"
+#include "protocol/series_id.h"
 
 namespace edgeml {
 
@@ -40,6 +41,7 @@ struct ManifestEntry {
   std::optional<double> test_mae;
   Label label;                      // the entry's own, else the manifest's
   std::vector<std::string> files;   // plain file names in the manifest's directory, .tflite first
+  std::optional<SeriesId> series;   // "series": the one series whose requests it answers; none: any
 };
 
 struct ManifestModels {

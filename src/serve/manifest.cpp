@@ -17,6 +17,7 @@ ManifestModel model_of(ManifestEntry&& entry) {
   for (const std::string& input : entry.inputs) m.info.features.push_back(*feature_named(input));
   m.info.test_mae = entry.test_mae;
   m.info.label = std::move(entry.label);
+  m.info.series = std::move(entry.series);
   m.info.from_manifest = true;
   m.files = std::move(entry.files);
   return m;

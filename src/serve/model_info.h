@@ -10,6 +10,7 @@
 
 #include "protocol/label.h"
 #include "protocol/past_features.h"
+#include "protocol/series_id.h"
 
 namespace edgeml::serve {
 
@@ -40,6 +41,7 @@ struct ModelInfo {
   std::filesystem::path file;     // the file it was loaded from
   std::vector<Feature> features;  // the model's inputs in order
   std::size_t past_needed = 0;    // past events of the request's series its features read
+  std::optional<SeriesId> series;  // the one series whose requests it answers; none: any
   std::optional<double> test_mae;
   Label label;
   bool from_manifest = false;

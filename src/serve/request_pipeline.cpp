@@ -87,6 +87,10 @@ void RequestPipeline::predict() {
     const ModelInfo& info = model->info();
     auto started = std::chrono::steady_clock::now();
     for (RequestOutcome* out : ready_) {
+      if (info.series && *info.series != out->request.series) {  // another series' model
+        out->inference.push_back(kNotRun);
+        continue;
+      }
       float output = 0;
       const Status& status = out->statuses.emplace_back(model->predict(out->request, out->past, output));
       const auto done = std::chrono::steady_clock::now();

@@ -25,6 +25,9 @@
 namespace edgeml::serve {
 
 // What became of one request; reused from batch to batch.
+// The inference time of a model that did not run on a request.
+inline constexpr LatencySummary::Duration kNotRun{-1};
+
 struct RequestOutcome {
   enum class Result { answered, timed_out, unreadable, refused_by_quality };
   Result result = Result::answered;
@@ -32,7 +35,7 @@ struct RequestOutcome {
   // Per model of the set that answered, in its order.
   std::vector<Status> statuses;
   std::vector<ModelAnswer> answers;  // views of the statuses' reasons and the set's names
-  std::vector<LatencySummary::Duration> inference;
+  std::vector<LatencySummary::Duration> inference;  // per model of the set; kNotRun for another series' model
   std::string reply;  // the text to publish
   // The data-quality check's input and verdict, when it ran.
   bool quality_checked = false;

@@ -18,7 +18,8 @@ void ServingFigures::record(const std::shared_ptr<const ModelSet>& set, LatencyS
   latency_.interval.record(latency);
   if (inference.empty()) return;
   if (set != timed_set_) point_at(set);
-  for (std::size_t m = 0; m < inference.size() && m < times_.size(); ++m) times_[m]->interval.record(inference[m]);
+  for (std::size_t m = 0; m < inference.size() && m < times_.size(); ++m)
+    if (inference[m].count() >= 0) times_[m]->interval.record(inference[m]);  // not another series' model
 }
 
 void ServingFigures::point_at(const std::shared_ptr<const ModelSet>& set) {

@@ -131,6 +131,14 @@ EventTable read_event_db(const fs::path& path, const std::string& series) {
   return from_values(values, 0, fmt::format("{} series {}", path.string(), wanted.path()));
 }
 
+std::vector<std::string> series_in(const fs::path& path) {
+  std::vector<std::string> names;
+  if (!fs::is_regular_file(path) || !is_sqlite_file(path)) return names;
+  ingest::EventStore store(path);
+  for (const SeriesId& s : store.series()) names.push_back(s.path());
+  return names;
+}
+
 EventTable read_events(const fs::path& path, const std::string& series) {
   if (!fs::is_regular_file(path)) throw Error(fmt::format("'{}' does not exist or is not a file", path.string()));
   if (is_sqlite_file(path)) return read_event_db(path, series);

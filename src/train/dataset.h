@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -29,6 +30,10 @@ EventTable read_training_csv(const std::filesystem::path& path);
 // One series of the collector's database; `series` (STATION/DATAPOINT/ALARM)
 // may be empty when the database holds only one.
 EventTable read_event_db(const std::filesystem::path& path, const std::string& series);
+
+// The series of a collector's database, "STATION/DATAPOINT/ALARM" each; none
+// for any other file.
+std::vector<std::string> series_in(const std::filesystem::path& path);
 
 // Either of the above, told by the file's content (SQLite's header).
 EventTable read_events(const std::filesystem::path& path, const std::string& series);

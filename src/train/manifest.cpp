@@ -1,5 +1,6 @@
 #include "train/manifest.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -53,9 +54,9 @@ json int8_json(const Int8Figures& f) {
 json model_json(const TrainedModel& m, const ManifestInfo& info) {
   const TrainingResult& r = m.result;
   json entry = {
-      {"name", m.spec.name},
+      {"name", m.entry_name()},
       {"version", info.version},
-      {"files", {{"tflite", m.spec.name + ".tflite"}, {"onnx", m.spec.name + ".onnx"}}},
+      {"files", {{"tflite", m.entry_name() + ".tflite"}, {"onnx", m.entry_name() + ".onnx"}}},
       {"inputs", r.features},
       {"input_tensor", {{"name", model_input_name(m.spec)}, {"shape", {1, r.features.size()}}, {"type", "float32"}}},
       {"output_tensor", {{"name", "prediction"}, {"shape", {1, 1}}, {"type", "float32"}}},
@@ -81,6 +82,7 @@ json model_json(const TrainedModel& m, const ManifestInfo& info) {
       {"val_loss", r.val_loss},
   };
   if (r.int8) entry["int8"] = int8_json(*r.int8);
+  if (!m.series.empty()) entry["series"] = m.series;
   return entry;
 }
 
@@ -130,6 +132,24 @@ json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& 
   for (const TrainedModel& m : models) list.push_back(model_json(m, info));
   return {{"format", kManifestFormat},         {"label", label}, {"data", data_info},
           {"training", training}, {"models", list}, {"data_statistics", reference_statistics_json(training_statistics(data))}};
+}
+
+json merge_series_manifests(const std::vector<json>& parts) {
+  if (parts.empty()) throw Error("no series' manifest to merge");
+  json merged = parts.front();
+  json entries = json::array();
+  std::vector<std::string> series;
+  for (const json& part : parts)
+    for (json entry : part.at("models")) {
+      entry["data"] = part.at("data");
+      entry["data_statistics"] = part.at("data_statistics");
+      if (entry.contains("series")) series.push_back(entry["series"]);
+      entries.push_back(std::move(entry));
+    }
+  merged["models"] = std::move(entries);
+  series.erase(std::unique(series.begin(), series.end()), series.end());
+  merged["data"]["series"] = series;
+  return merged;
 }
 
 }  // namespace edgeml::train

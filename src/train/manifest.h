@@ -39,6 +39,10 @@ struct ManifestInfo {
 
 nlohmann::json manifest_json(const std::vector<TrainedModel>& models, const TrainingData& data,
                              const ManifestInfo& info);
+// One manifest of the manifests of several series' models (manifest_json()
+// of each): every entry takes its series' "data" and "data_statistics" as its
+// own, and the top level keeps the first series'. Throws Error on none.
+nlohmann::json merge_series_manifests(const std::vector<nlohmann::json>& parts);
 // protocol/manifest.h writes it: write_manifest_file().
 
 }  // namespace edgeml::train

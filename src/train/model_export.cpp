@@ -120,7 +120,7 @@ Graph model_graph(const TrainedModel& model, const std::string& version) {
 
 ModelFiles write_model_files(const TrainedModel& model, const std::string& version, const std::filesystem::path& dir) {
   Graph g = model_graph(model, version);
-  ModelFiles files{dir / (model.spec.name + ".tflite"), dir / (model.spec.name + ".onnx")};
+  ModelFiles files{dir / (model.entry_name() + ".tflite"), dir / (model.entry_name() + ".onnx")};
   convert::write_tflite_file(g, files.tflite);
   convert::write_onnx_file(g, files.onnx);
   return files;

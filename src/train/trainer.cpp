@@ -162,6 +162,13 @@ Examples examples_for(const ModelSpec& spec, const EventTable& rows, const Train
   return make_examples(rows, spec.inputs(), data.label, &past);
 }
 
+std::string TrainedModel::entry_name() const {
+  if (series.empty()) return spec.name;
+  std::string stem = series;
+  std::replace(stem.begin(), stem.end(), '/', '_');
+  return spec.name + "@" + stem;
+}
+
 int planned_epochs(const ModelSpec& spec, const TrainOptions& options) { return options.epochs.value_or(spec.epochs); }
 
 Eigen::VectorXf TrainedModel::predict(const Eigen::MatrixXf& inputs) const {
@@ -187,7 +194,7 @@ TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const 
   const Examples net_all = network_examples(spec, all_train), net_train = network_examples(spec, holdout.train),
                  net_val = network_examples(spec, holdout.validation);
   TrainedModel model{spec, spec.normalization ? Normalization::adapt(net_all.x) : Normalization::identity(width),
-                     Mlp<float>(width, spec.layers, rng), {}};
+                     Mlp<float>(width, spec.layers, rng), {}, {}};
   const Matrix x = model.normalization.apply(net_train.x), y = net_train.y;
   const Matrix x_val = model.normalization.apply(net_val.x), y_val = net_val.y;
   TrainingResult& r = model.result;

@@ -54,6 +54,11 @@ struct TrainedModel {
   Normalization normalization;
   Mlp<float> network;
   TrainingResult result;
+  std::string series;  // STATION/DATAPOINT/ALARM it is for, when one of several; empty: any
+
+  // Its name in the manifest and its files': the spec's, with "@STATION_DATAPOINT_ALARM"
+  // for a model of one of several series.
+  std::string entry_name() const;
 
   // Predicted labels for raw (unnormalised) inputs (spec.inputs()), one row each.
   Eigen::VectorXf predict(const Eigen::MatrixXf& inputs) const;

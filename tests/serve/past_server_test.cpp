@@ -1,8 +1,12 @@
-// edgeml serve answering a model of the series' past through a real
-// mosquitto: trained here on the earlier 80% of the tutorial's series, it is
-// told that part of the stream, then asked for each next event of the later
-// part before being told it; every answer is the trainer's own prediction
-// for the same row.
+// edgeml serve answering models trained here, through a real mosquitto: a
+// model of the series' past, trained on the earlier 80% of the tutorial's
+// series, is told that part of the stream, then asked for each next event
+// of the later part before being told it, and every answer is the trainer's
+// own prediction for the same row; and the models of several series, each
+// answering its own series' requests.
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -110,6 +114,47 @@ TEST(ServePast, TooShortAPastIsAnAnswerWithWhy) {
   EXPECT_NE(predictions["past_gaps"]["error"].get<std::string>().find("the server has seen 0"), std::string::npos)
       << predictions.dump();
   EXPECT_TRUE(predictions["single_var_LR"].contains("output")) << predictions.dump();
+}
+
+// Two series whose events come 60 s and 600 s apart: each gets its own
+// single_var_LR, and a third series none.
+TEST(ServeSeries, EachSeriesIsAnsweredByItsOwnModels) {
+  std::vector<train::TrainedModel> trained;
+  std::vector<json> manifests;
+  std::map<std::string, float> expected;  // by series, for index 150
+  for (auto [series, gap] : {std::pair<std::string, double>{"1/2/3", 60}, {"4/5/6", 600}}) {
+    std::vector<AlarmEvent> events;
+    for (int i = 0; i < 100; ++i) events.push_back({{}, double(i), 1487441883.0 + gap * i + (i * 37) % 50, 231, 230, true});
+    train::TrainingData data{series_table({events.begin(), events.begin() + 80}),
+                             series_table({events.begin() + 80, events.end()}), {}};
+    train::TrainedModel& m = trained.emplace_back(train::train_model(train::tutorial_model("single_var_LR"), data, {}));
+    m.series = series;
+    expected[series] = m.predict(Eigen::MatrixXf::Constant(1, 1, 150))(0);
+    manifests.push_back(train::manifest_json({m}, data, {"1", "given", {}}));
+  }
+  edgeml::test::TempDir models;
+  for (const auto& m : trained) train::write_model_files(m, "1", models.path());
+  write_manifest_file(train::merge_series_manifests(manifests), models.path());
+  edgeml::test::ServedModels served(models.path(), "series-node");
+  edgeml::test::MessageInbox replies;
+  auto listener = edgeml::test::receiving_client(served.client("listener"), replies, "predict/+/+/+");
+  mq::Client requester(served.client("requester"));
+  requester.connect();
+  for (const char* series : {"1/2/3", "4/5/6", "7/8/9"}) {
+    replies.clear();
+    requester.publish(std::string("request/") + series, "150.0,231,230", 1);
+    ASSERT_TRUE(replies.wait_for(1, kWait)) << series;
+    const json predictions = json::parse(replies.messages().at(0).payload)["predictions"];
+    if (!expected.contains(series)) {
+      EXPECT_TRUE(predictions.empty()) << predictions.dump();
+      continue;
+    }
+    std::string name = std::string("single_var_LR@") + series;
+    std::replace(name.begin(), name.end(), '/', '_');
+    ASSERT_EQ(predictions.size(), 1u) << predictions.dump();
+    EXPECT_NEAR(predictions[name]["output"].get<double>(), expected[series], 1e-5 * std::fabs(expected[series]))
+        << predictions.dump();
+  }
 }
 
 }  // namespace

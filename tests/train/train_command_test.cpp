@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ingest/event_store.h"
+#include "protocol/manifest.h"
 #include "support/test_support.h"
 #include "train_testing.h"
 
@@ -69,7 +70,9 @@ TEST(TrainCommand, AdamLinearTrainsTheLinearModelsWithAdam) {
   EXPECT_EQ(m["models"][0]["loss"].size(), 3u);
 }
 
-TEST(TrainCommand, DatabaseWithSeveralSeriesNeedsSeries) {
+// Without --series, a set of models for each series of the database, in one
+// manifest; --series picks one.
+TEST(TrainCommand, DatabaseWithSeveralSeriesTrainsEachOrTheOneNamed) {
   TempDir dir;
   {
     ingest::EventStore store(dir / "alarms.db");
@@ -79,12 +82,27 @@ TEST(TrainCommand, DatabaseWithSeveralSeriesNeedsSeries) {
         ASSERT_TRUE(store.insert({{station, "121", "308"}, double(i), 1487441883.0 + 60 * i, 231, 230, true}, stored));
   }
   std::vector<std::string> args = {"train", "--data", (dir / "alarms.db").string(), "--out", (dir / "out").string(),
-                                   "--epochs", "1"};
-  EXPECT_EQ(run(args, dir), 1);
-  EXPECT_NE(edgeml::test::read_file(dir / "log.txt").find("2/121/308"), std::string::npos);
+                                   "--epochs", "1", "--models", "single_var_LR,DNN_single_regression"};
+  ASSERT_EQ(run(args, dir), 0) << edgeml::test::read_file(dir / "log.txt");
+  json m = json::parse(edgeml::test::read_file(dir / "out" / "manifest.json"));
+  ASSERT_EQ(m["models"].size(), 4u);
+  EXPECT_EQ(m["models"][0]["name"], "single_var_LR@1_121_308");
+  EXPECT_EQ(m["models"][0]["series"], "1/121/308");
+  EXPECT_EQ(m["models"][3]["name"], "DNN_single_regression@2_121_308");
+  EXPECT_EQ(m["models"][3]["files"]["tflite"], "DNN_single_regression@2_121_308.tflite");
+  EXPECT_EQ(m["models"][3]["data"]["rows"], 30);
+  EXPECT_TRUE(m["models"][3]["data_statistics"].is_object());
+  EXPECT_EQ(m["data"]["series"], json({"1/121/308", "2/121/308"}));
+  EXPECT_TRUE(std::filesystem::exists(dir / "out" / "DNN_single_regression@2_121_308.onnx"));
+  const ManifestModels read = read_manifest_models(m);
+  ASSERT_EQ(read.entries.size(), 4u) << (read.bad.empty() ? "" : read.bad[0].reason);
+  EXPECT_EQ(read.entries[3].series->path(), "2/121/308");
+  std::filesystem::remove_all(dir / "out");
   args.insert(args.end(), {"--series", "2/121/308"});
   EXPECT_EQ(run(args, dir), 0) << edgeml::test::read_file(dir / "log.txt");
-  json m = json::parse(edgeml::test::read_file(dir / "out" / "manifest.json"));
+  m = json::parse(edgeml::test::read_file(dir / "out" / "manifest.json"));
+  EXPECT_EQ(m["models"][0]["name"], "single_var_LR");
+  EXPECT_FALSE(m["models"][0].contains("series"));
   EXPECT_EQ(m["data"]["rows"], 30);
   EXPECT_EQ(m["data"]["test_rows"], 6);
 }
