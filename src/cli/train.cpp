@@ -14,6 +14,7 @@
 #include "cli/common.h"
 #include "core/error.h"
 #include "protocol/label.h"
+#include "protocol/series_id.h"
 #include "train/manifest.h"
 #include "train/model_export.h"
 #include "train/quantized_export.h"
@@ -29,6 +30,7 @@ namespace fs = std::filesystem;
 struct TrainArgs {
   std::string data, series, train, test, spec;
   std::string split = "random";
+  bool pooled = false;
   bool print_spec = false;
   std::vector<std::string> models;  // empty: all the spec's
   int epochs = 0;                   // 0: each model's own
@@ -52,7 +54,7 @@ train::TrainingData load_data(const TrainArgs& args, std::string& split) {
   train::TrainingData data;
   data.label = args.label;
   if (!args.data.empty()) {
-    train::EventTable table = train::read_events(args.data, args.series);
+    train::EventTable table = args.pooled ? train::read_pooled_db(args.data) : train::read_events(args.data, args.series);
     train::TrainTestSplit parts;
     if (args.split == "time") {
       std::size_t repeated = 0;
@@ -158,6 +160,13 @@ std::vector<SeriesRun> load_runs(const TrainArgs& args) {
   std::vector<SeriesRun> runs;
   const std::vector<std::string> all = args.data.empty() || !args.series.empty() ? std::vector<std::string>{}
                                                                                   : train::series_in(args.data);
+  if (args.pooled) {
+    SeriesRun& run = runs.emplace_back();
+    run.data = load_data(args, run.split);
+    spdlog::info("{} series pooled: one set of models for all, the series a feature of each",
+                 run.data.train.series_names.size());
+    return runs;
+  }
   if (all.size() > 1) spdlog::info("{} holds {} series: a set of models for each", args.data, all.size());
   for (const std::string& series : all.size() > 1 ? all : std::vector<std::string>{args.series}) {
     TrainArgs one = args;
@@ -167,6 +176,17 @@ std::vector<SeriesRun> load_runs(const TrainArgs& args) {
     run.data = load_data(one, run.split);
   }
   return runs;
+}
+
+// A pooled model tells its series by one input per series: series:S is 1
+// for a row (or request) of S.
+void add_series_features(std::vector<train::ModelSpec>& specs, const std::vector<std::string>& series) {
+  for (train::ModelSpec& spec : specs)
+    for (const std::string& s : series) {
+      std::string feature = std::string(kSeriesFeaturePrefix) + s;
+      if (std::find(spec.features.begin(), spec.features.end(), feature) == spec.features.end())
+        spec.features.push_back(feature);
+    }
 }
 
 // A forecast's name with its series, when there are several.
@@ -186,6 +206,7 @@ void run_train(TrainArgs args) {
   if (args.version.empty()) args.version = utc_version();
   if (args.epochs > 0) args.options.epochs = args.epochs;
   std::vector<SeriesRun> runs = load_runs(args);
+  if (args.pooled) add_series_features(specs, runs.front().data.train.series_names);
   std::error_code ec;
   fs::create_directories(args.out, ec);
   if (ec || !fs::is_directory(args.out))
@@ -234,6 +255,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--split", args->split, "how --data is split 80/20: random (by --seed, as the tutorial did) or time "
                                           "(the earlier events to train, the later to test; repeated rows left out)")
       ->check(CLI::IsMember({"random", "time"}))->capture_default_str()->needs(data);
+  cmd->add_flag("--pooled", args->pooled, "with a database of several series: one set of models on all of them, "
+                                         "each series an input (series:S, 1 for its rows), instead of a set for each")
+      ->needs(data)->excludes("--series");
   auto* train_file = cmd->add_option("--train", args->train, "training rows (CSV or database), with --test");
   auto* test_file = cmd->add_option("--test", args->test, "test rows (CSV or database), with --train");
   train_file->needs(test_file)->excludes(data);

@@ -43,7 +43,7 @@ bool is_feature_name(const json& input) {
   if (!input.is_string()) return false;
   const std::string& name = input.get_ref<const std::string&>();
   return std::find(kManifestInputNames.begin(), kManifestInputNames.end(), name) != kManifestInputNames.end() ||
-         parse_past_feature(name).has_value();
+         parse_past_feature(name).has_value() || parse_series_feature(name).has_value();
 }
 
 std::vector<std::string> read_inputs(const json& entry, const std::string& where) {
@@ -54,7 +54,8 @@ std::vector<std::string> read_inputs(const json& entry, const std::string& where
   for (std::size_t i = 0; i < it->size(); ++i) {
     const json& input = (*it)[i];
     if (!is_feature_name(input))
-      throw Error(fmt::format("{}.inputs[{}] {} is not index, value, valueThreshold or a feature of the past ({})",
+      throw Error(fmt::format("{}.inputs[{}] {} is not index, value, valueThreshold, series:STATION/DATAPOINT/ALARM or "
+                              "a feature of the past ({})",
                               where, i, input.dump(), past_feature_names()));
     inputs.push_back(input.get<std::string>());
   }

@@ -22,4 +22,11 @@ Status parse_series_path(std::string_view path, SeriesId& out) {
   return Status::ok();
 }
 
+std::optional<SeriesId> parse_series_feature(std::string_view name) {
+  SeriesId id;
+  if (!name.starts_with(kSeriesFeaturePrefix) || !parse_series_path(name.substr(kSeriesFeaturePrefix.size()), id))
+    return std::nullopt;
+  return id;
+}
+
 }  // namespace edgeml

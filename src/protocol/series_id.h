@@ -3,6 +3,7 @@
 #pragma once
 
 #include <compare>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,11 @@ struct SeriesId {
 
 // "{station}/{datapoint}/{alarm}", three non-empty levels.
 Status parse_series_path(std::string_view path, SeriesId& out);
+
+// A model input that is 1 for a request of one series and 0 for any other:
+// "series:STATION/DATAPOINT/ALARM", the series of a model trained on several
+// pooled (edgeml train --pooled).
+inline constexpr std::string_view kSeriesFeaturePrefix = "series:";
+std::optional<SeriesId> parse_series_feature(std::string_view name);
 
 }  // namespace edgeml

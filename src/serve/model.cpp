@@ -21,6 +21,7 @@ std::optional<double> feature_value(const Feature& feature, const Request& r, st
     case Feature::Source::value: return r.value;
     case Feature::Source::threshold: return r.threshold;
     case Feature::Source::past: return past_feature_value(feature.past, past, r.index, label);
+    case Feature::Source::series: return r.series == feature.series ? 1.0 : 0.0;
   }
   return std::nullopt;
 }
@@ -49,13 +50,15 @@ std::array<PastEvent, kMaxPastEvents> probe_past(const Label& label) {
 
 std::string feature_name(const Feature& feature) {
   if (feature.source == Feature::Source::past) return past_feature_name(feature.past);
+  if (feature.source == Feature::Source::series) return std::string(kSeriesFeaturePrefix) + feature.series.path();
   return kFeatureNames[static_cast<std::size_t>(feature.source)];
 }
 
 std::optional<Feature> feature_named(std::string_view name) {
   for (std::size_t i = 0; i < kFeatureNames.size(); ++i)
-    if (name == kFeatureNames[i]) return Feature{static_cast<Feature::Source>(i), {}};
-  if (std::optional<PastFeature> past = parse_past_feature(name)) return Feature{Feature::Source::past, *past};
+    if (name == kFeatureNames[i]) return Feature{static_cast<Feature::Source>(i), {}, {}};
+  if (std::optional<PastFeature> past = parse_past_feature(name)) return Feature{Feature::Source::past, *past, {}};
+  if (std::optional<SeriesId> series = parse_series_feature(name)) return Feature{Feature::Source::series, {}, *series};
   return std::nullopt;
 }
 

@@ -14,18 +14,21 @@
 
 namespace edgeml::serve {
 
-// A model input: the request field of the same name, or a feature of the
-// past of the request's series (protocol/past_features.h).
+// A model input: the request field of the same name, a feature of the past
+// of the request's series (protocol/past_features.h), or 1 when the request
+// is of a given series and 0 when not (a pooled model's series:S).
 struct Feature {
-  enum class Source { index, value, threshold, past };
+  enum class Source { index, value, threshold, past, series };
   Source source = Source::index;
   PastFeature past;  // when source is past
+  SeriesId series;   // when source is series
 
-  static Feature index() { return {Source::index, {}}; }
-  static Feature value() { return {Source::value, {}}; }
-  static Feature threshold() { return {Source::threshold, {}}; }
+  static Feature index() { return {Source::index, {}, {}}; }
+  static Feature value() { return {Source::value, {}, {}}; }
+  static Feature threshold() { return {Source::threshold, {}, {}}; }
   bool operator==(const Feature& other) const {
-    return source == other.source && (source != Source::past || (past.kind == other.past.kind && past.k == other.past.k));
+    return source == other.source && (source != Source::past || (past.kind == other.past.kind && past.k == other.past.k)) &&
+           (source != Source::series || series == other.series);
   }
 };
 

@@ -9,11 +9,11 @@ namespace edgeml::train {
 
 namespace {
 
-// Gaps between the training rows' consecutive events, in seconds.
+// Gaps between the training rows' consecutive events of each series, in seconds.
 std::vector<double> training_gaps(const EventTable& train) {
-  std::vector<PastEvent> events = series_events({&train});
   std::vector<double> gaps;
-  for (std::size_t i = 1; i < events.size(); ++i) gaps.push_back(events[i].event_time - events[i - 1].event_time);
+  for (const auto& [series, events] : series_events({&train}))
+    for (std::size_t i = 1; i < events.size(); ++i) gaps.push_back(events[i].event_time - events[i - 1].event_time);
   return gaps;
 }
 
@@ -27,7 +27,7 @@ double median_of(std::vector<double> values) {
 
 std::vector<Forecast> naive_forecasts(const TrainingData& data) {
   const std::vector<double> gaps = training_gaps(data.train);
-  const std::vector<PastEvent> events = series_events({&data.train, &data.test});
+  const SeriesPast events = series_events({&data.train, &data.test});
   const Examples past = make_examples(data.test, {"prev_time", "gap_1"}, data.label, &events);
   if (gaps.empty() || past.rows.empty()) return {};
   const double median_gap = median_of(gaps) / data.label.scale;

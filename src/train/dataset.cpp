@@ -150,7 +150,37 @@ EventTable select_rows(const EventTable& table, const std::vector<Eigen::Index>&
   EventTable out;
   out.rows = table.rows(order, Eigen::all);
   out.source = table.source;
+  out.series_names = table.series_names;
+  if (!table.series.empty())
+    for (Eigen::Index r : order) out.series.push_back(table.series[static_cast<std::size_t>(r)]);
   return out;
+}
+
+const std::string& EventTable::series_of(Eigen::Index row) const {
+  static const std::string one;
+  return series.empty() ? one : series_names[series[static_cast<std::size_t>(row)]];
+}
+
+EventTable read_pooled_db(const fs::path& path) {
+  EventTable pooled;
+  pooled.series_names = series_in(path);
+  if (pooled.series_names.empty()) throw Error(fmt::format("{} holds no series to pool", path.string()));
+  std::vector<Eigen::MatrixXd> parts;
+  Eigen::Index rows = 0;
+  for (std::size_t k = 0; k < pooled.series_names.size(); ++k) {
+    EventTable one = read_event_db(path, pooled.series_names[k]);
+    rows += one.rows.rows();
+    pooled.series.insert(pooled.series.end(), static_cast<std::size_t>(one.rows.rows()), k);
+    parts.push_back(std::move(one.rows));
+  }
+  pooled.rows.resize(rows, kColumnCount);
+  Eigen::Index at = 0;
+  for (const Eigen::MatrixXd& part : parts) {
+    pooled.rows.middleRows(at, part.rows()) = part;
+    at += part.rows();
+  }
+  pooled.source = fmt::format("{}, {} series pooled", path.string(), pooled.series_names.size());
+  return pooled;
 }
 
 }  // namespace edgeml::train

@@ -21,6 +21,13 @@ struct EventTable {
   Eigen::MatrixXd rows;     // one event per row, columns as above
   std::size_t dropped = 0;  // rows left out for a missing value
   std::string source;       // file, and series for a database
+  // Of several series pooled: each row's series, an index into series_names.
+  // Both empty: the rows are of one series.
+  std::vector<std::size_t> series;
+  std::vector<std::string> series_names;
+
+  // The series of `row` ("STATION/DATAPOINT/ALARM"), or "" for one series' rows.
+  const std::string& series_of(Eigen::Index row) const;
 };
 
 // The tutorial's CSV: a header naming exactly the five columns (any order),
@@ -34,6 +41,9 @@ EventTable read_event_db(const std::filesystem::path& path, const std::string& s
 // The series of a collector's database, "STATION/DATAPOINT/ALARM" each; none
 // for any other file.
 std::vector<std::string> series_in(const std::filesystem::path& path);
+
+// Every series of a collector's database in one table, each row knowing its series.
+EventTable read_pooled_db(const std::filesystem::path& path);
 
 // Either of the above, told by the file's content (SQLite's header).
 EventTable read_events(const std::filesystem::path& path, const std::string& series);

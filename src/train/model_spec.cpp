@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "protocol/past_features.h"
+#include "protocol/series_id.h"
 
 namespace edgeml::train {
 
@@ -134,9 +135,10 @@ std::vector<std::string> read_features(Fields& f) {
     std::string where = fmt::format("{}[{}]", f.path("features"), i);
     const auto& known = known_features();
     if (!list[i].is_string() || (std::find(known.begin(), known.end(), list[i].get<std::string>()) == known.end() &&
-                                 !parse_past_feature(list[i].get<std::string>())))
-      fail(where, fmt::format("{} is not one of {}, or a feature of the past: {}", shown(list[i]),
-                              fmt::join(known, ", "), past_feature_names()));
+                                 !parse_past_feature(list[i].get<std::string>()) &&
+                                 !parse_series_feature(list[i].get<std::string>())))
+      fail(where, fmt::format("{} is not one of {}, series:STATION/DATAPOINT/ALARM, or a feature of the past: {}",
+                              shown(list[i]), fmt::join(known, ", "), past_feature_names()));
     if (std::find(features.begin(), features.end(), list[i].get<std::string>()) != features.end())
       fail(where, fmt::format("{} is named twice", shown(list[i])));
     features.push_back(list[i].get<std::string>());

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "protocol/series_id.h"
 #include "train/random.h"
 
 namespace edgeml::train {
@@ -20,12 +21,15 @@ Eigen::Index column_of(const std::string& feature) {
   if (feature == "index") return kIndex;
   if (feature == "value") return kValue;
   if (feature == "valueThreshold") return kThreshold;
-  throw Error(fmt::format("no feature '{}'; the features are index, value and valueThreshold", feature));
+  throw Error(fmt::format("no feature '{}'; the columns are index, value and valueThreshold", feature));
 }
 
 // A row's past: the events of its series below its index, the most recent
 // kMaxPastEvents of them, as serving keeps them.
-std::span<const PastEvent> past_of(const std::vector<PastEvent>& events, double index) {
+std::span<const PastEvent> past_of(const SeriesPast& past, const std::string& series, double index) {
+  auto found = past.find(series);
+  if (found == past.end()) return {};
+  const std::vector<PastEvent>& events = found->second;
   auto end = std::lower_bound(events.begin(), events.end(), index, [](const PastEvent& e, double i) { return e.index < i; });
   auto begin = end - std::min<std::ptrdiff_t>(end - events.begin(), static_cast<std::ptrdiff_t>(kMaxPastEvents));
   return {events.data() + (begin - events.begin()), static_cast<std::size_t>(end - begin)};
@@ -35,32 +39,40 @@ std::span<const PastEvent> past_of(const std::vector<PastEvent>& events, double 
 using FeatureReader = std::function<std::optional<double>(Eigen::Index row)>;
 
 FeatureReader feature_reader(const EventTable& table, const std::string& feature, const LabelTransform& label,
-                             const std::vector<PastEvent>* past) {
+                             const SeriesPast* past) {
   if (std::optional<PastFeature> derived = parse_past_feature(feature)) {
     if (!past) throw Error(fmt::format("feature '{}' needs the series' past events", feature));
     return [&table, past, d = *derived, scale = LabelScale{label.offset, label.scale}](Eigen::Index row) {
       const double index = table.rows(row, kIndex);
-      return past_feature_value(d, past_of(*past, index), index, scale);
+      return past_feature_value(d, past_of(*past, table.series_of(row), index), index, scale);
     };
   }
+  if (std::optional<SeriesId> series = parse_series_feature(feature))
+    return [&table, path = series->path()](Eigen::Index row) {
+      return std::optional<double>(table.series_of(row) == path ? 1.0 : 0.0);
+    };
   const Eigen::Index column = column_of(feature);
   return [&table, column](Eigen::Index row) { return std::optional<double>(table.rows(row, column)); };
 }
 
 }  // namespace
 
-std::vector<PastEvent> series_events(const std::vector<const EventTable*>& parts) {
-  std::vector<PastEvent> events;
+SeriesPast series_events(const std::vector<const EventTable*>& parts) {
+  SeriesPast past;
   for (const EventTable* part : parts)
-    for (Eigen::Index r = 0; r < part->rows.rows(); ++r) events.push_back({part->rows(r, kIndex), part->rows(r, kEventTime)});
-  std::stable_sort(events.begin(), events.end(), [](const PastEvent& a, const PastEvent& b) { return a.index < b.index; });
-  events.erase(std::unique(events.begin(), events.end(), [](const PastEvent& a, const PastEvent& b) { return a.index == b.index; }),
-               events.end());
-  return events;
+    for (Eigen::Index r = 0; r < part->rows.rows(); ++r)
+      past[part->series_of(r)].push_back({part->rows(r, kIndex), part->rows(r, kEventTime)});
+  auto by_index = [](const PastEvent& a, const PastEvent& b) { return a.index < b.index; };
+  auto same_index = [](const PastEvent& a, const PastEvent& b) { return a.index == b.index; };
+  for (auto& [series, events] : past) {
+    std::stable_sort(events.begin(), events.end(), by_index);
+    events.erase(std::unique(events.begin(), events.end(), same_index), events.end());
+  }
+  return past;
 }
 
 Examples make_examples(const EventTable& table, const std::vector<std::string>& features, const LabelTransform& label,
-                       const std::vector<PastEvent>* past) {
+                       const SeriesPast* past) {
   std::vector<FeatureReader> readers;
   for (const std::string& f : features) readers.push_back(feature_reader(table, f, label, past));
   std::vector<double> values;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,16 +33,19 @@ struct Examples {
   std::vector<Eigen::Index> rows;  // the table's row of each example
 };
 
-// Every event of a series, ascending by index, one per index: the past that
-// derived features (protocol/past_features.h) read for any of its rows.
-std::vector<PastEvent> series_events(const std::vector<const EventTable*>& parts);
+// Every event of each series, ascending by index, one per index: the past
+// that derived features (protocol/past_features.h) read for any of its rows.
+// Keyed by series, "" for the rows of one series.
+using SeriesPast = std::map<std::string, std::vector<PastEvent>>;
+SeriesPast series_events(const std::vector<const EventTable*>& parts);
 
-// `features`: columns (index, value, valueThreshold) and derived features,
-// which read `past` (series_events()); a row without the past events one
-// needs is left out, so `rows` tells which rows the examples are. Throws
-// Error for an unknown feature, or a derived one without `past`.
+// `features`: columns (index, value, valueThreshold), series:S (1 for a row
+// of series S) and derived features, which read `past` (series_events()); a
+// row without the past events one needs is left out, so `rows` tells which
+// rows the examples are. Throws Error for an unknown feature, or a derived
+// one without `past`.
 Examples make_examples(const EventTable& table, const std::vector<std::string>& features, const LabelTransform& label,
-                       const std::vector<PastEvent>* past = nullptr);
+                       const SeriesPast* past = nullptr);
 
 struct TrainTestSplit {
   EventTable train, test;

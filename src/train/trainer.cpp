@@ -158,7 +158,7 @@ double mae(const TrainedModel& model, const Examples& e) {
 }  // namespace
 
 Examples examples_for(const ModelSpec& spec, const EventTable& rows, const TrainingData& data) {
-  const std::vector<PastEvent> past = series_events({&data.train, &data.test});
+  const SeriesPast past = series_events({&data.train, &data.test});
   return make_examples(rows, spec.inputs(), data.label, &past);
 }
 
@@ -181,7 +181,7 @@ TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const 
   check(spec, data, options);
   FlushDenormals flush_denormals;
   auto started = std::chrono::steady_clock::now();
-  const std::vector<PastEvent> past = series_events({&data.train, &data.test});
+  const SeriesPast past = series_events({&data.train, &data.test});
   Examples all_train = make_examples(data.train, spec.inputs(), data.label, &past);
   Examples test = make_examples(data.test, spec.inputs(), data.label, &past);
   check_rows_with_past(spec, all_train, test, data);

@@ -33,10 +33,10 @@ TEST(Manifest, ReadsEntriesWithTheManifestsLabel) {
 TEST(Manifest, InputsMayBeFeaturesOfTheSeriesPast) {
   json manifest = empty_manifest();
   manifest["models"].push_back(entry("a"));
-  manifest["models"][0]["inputs"] = {"gap_1", "median_gap_16", "value", "prev_time"};
+  manifest["models"][0]["inputs"] = {"gap_1", "median_gap_16", "value", "series:1/2/3", "prev_time"};
   ManifestModels m = read_manifest_models(manifest);
   ASSERT_EQ(m.entries.size(), 1u) << (m.bad.empty() ? "" : m.bad[0].reason);
-  EXPECT_EQ(m.entries[0].inputs, (std::vector<std::string>{"gap_1", "median_gap_16", "value", "prev_time"}));
+  EXPECT_EQ(m.entries[0].inputs, (std::vector<std::string>{"gap_1", "median_gap_16", "value", "series:1/2/3", "prev_time"}));
 }
 
 TEST(Manifest, ABadEntryIsSetAsideWithWhy) {
@@ -49,7 +49,8 @@ TEST(Manifest, ABadEntryIsSetAsideWithWhy) {
   EXPECT_TRUE(m.entries.empty());
   ASSERT_EQ(m.bad.size(), 2u);
   EXPECT_TRUE(m.bad[0].reason.starts_with(
-      "models[0].inputs[1] \"speed\" is not index, value, valueThreshold or a feature of the past (prev_time, "))
+      "models[0].inputs[1] \"speed\" is not index, value, valueThreshold, series:STATION/DATAPOINT/ALARM or a "
+      "feature of the past (prev_time, "))
       << m.bad[0].reason;
   EXPECT_EQ(m.bad[0].name, "a");
   EXPECT_NE(m.bad[1].reason.find("is not a file name in the manifest's directory"), std::string::npos);

@@ -157,5 +157,42 @@ TEST(ServeSeries, EachSeriesIsAnsweredByItsOwnModels) {
   }
 }
 
+// One model of two series pooled, the series an input: each series' request
+// gets the prediction the trainer makes for that series.
+TEST(ServeSeries, APooledModelTellsTheSeriesByItsInputs) {
+  train::EventTable pooled;
+  pooled.series_names = {"1/2/3", "4/5/6"};
+  std::vector<AlarmEvent> events;
+  for (std::size_t k = 0; k < 2; ++k)
+    for (int i = 0; i < 100; ++i) {
+      events.push_back({{}, double(i), 1487441883.0 + (k == 0 ? 60 : 600) * i, 231, 230, true});
+      pooled.series.push_back(k);
+    }
+  pooled.rows = series_table(events).rows;
+  std::size_t repeated = 0;
+  train::TrainTestSplit split = train::time_split(pooled, 0.8, repeated);
+  train::TrainingData data{split.train, split.test, {}};
+  train::ModelSpec spec = train::tutorial_model("single_var_LR");
+  spec.features = {"index", "series:1/2/3", "series:4/5/6"};
+  const train::TrainedModel model = train::train_model(spec, data, {});
+  edgeml::test::TempDir models;
+  train::write_model_files(model, "1", models.path());
+  write_manifest_file(train::manifest_json({model}, data, {"1", "time-ordered", {}}), models.path());
+  edgeml::test::ServedModels served(models.path(), "pooled-node");
+  edgeml::test::MessageInbox replies;
+  auto listener = edgeml::test::receiving_client(served.client("listener"), replies, "predict/+/+/+");
+  mq::Client requester(served.client("requester"));
+  requester.connect();
+  for (const auto& [series, inputs] : std::vector<std::pair<std::string, std::vector<float>>>{
+           {"1/2/3", {150, 1, 0}}, {"4/5/6", {150, 0, 1}}, {"7/8/9", {150, 0, 0}}}) {
+    replies.clear();
+    requester.publish("request/" + series, "150.0,231,230", 1);
+    ASSERT_TRUE(replies.wait_for(1, kWait)) << series;
+    const float expected = model.predict(Eigen::Map<const Eigen::RowVectorXf>(inputs.data(), 3))(0);
+    const json answer = json::parse(replies.messages().at(0).payload)["predictions"]["single_var_LR"];
+    EXPECT_NEAR(answer["output"].get<double>(), expected, 1e-5 * std::max(1.0f, std::fabs(expected))) << series;
+  }
+}
+
 }  // namespace
 }  // namespace edgeml::serve

@@ -87,7 +87,7 @@ TEST(ModelSpec, WrongSpecsAreErrorsNamingTheField) {
        "models[1].name: 'm' is also models[0]'s name"},
       {"/epochs", 3, "spec.epochs: unknown field"},
       {"/models/0/target", "delta", "models[0].target: \"delta\" is not one of event_time, gap"},
-      {"/models/0/features/0", "gap_0", "models[0].features[0]: \"gap_0\" is not one of index, value, valueThreshold, or a feature of the past: prev_time"},
+      {"/models/0/features/0", "gap_0", "models[0].features[0]: \"gap_0\" is not one of index, value, valueThreshold, series:STATION/DATAPOINT/ALARM, or a feature of the past: prev_time"},
   };
   for (const Case& c : cases) {
     json spec = one_model();

@@ -40,7 +40,7 @@ TEST(TrainPast, TimeSplitTrainsOnTheEarlierRowsAndLeavesRepeatsOut) {
 
 TEST(TrainPast, DerivedFeaturesLeaveOutRowsWithoutEnoughPast) {
   EventTable t = table({{0, 100}, {1, 110}, {2, 130}, {3, 160}, {4, 200}});
-  const std::vector<PastEvent> past = series_events({&t});
+  const SeriesPast past = series_events({&t});
   Examples e = make_examples(t, {"gap_2", "index"}, {0, 1}, &past);
   ASSERT_EQ(e.rows, (std::vector<Eigen::Index>{3, 4}));
   EXPECT_EQ(e.x(0, 0), 10);  // row 3: gaps before it are 10, 20

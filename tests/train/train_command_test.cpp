@@ -71,8 +71,8 @@ TEST(TrainCommand, AdamLinearTrainsTheLinearModelsWithAdam) {
 }
 
 // Without --series, a set of models for each series of the database, in one
-// manifest; --series picks one.
-TEST(TrainCommand, DatabaseWithSeveralSeriesTrainsEachOrTheOneNamed) {
+// manifest; --pooled, one set for all; --series picks one.
+TEST(TrainCommand, DatabaseWithSeveralSeriesTrainsEachPooledOrTheOneNamed) {
   TempDir dir;
   {
     ingest::EventStore store(dir / "alarms.db");
@@ -97,6 +97,15 @@ TEST(TrainCommand, DatabaseWithSeveralSeriesTrainsEachOrTheOneNamed) {
   const ManifestModels read = read_manifest_models(m);
   ASSERT_EQ(read.entries.size(), 4u) << (read.bad.empty() ? "" : read.bad[0].reason);
   EXPECT_EQ(read.entries[3].series->path(), "2/121/308");
+  std::filesystem::remove_all(dir / "out");
+  std::vector<std::string> pooled = args;
+  pooled.push_back("--pooled");
+  ASSERT_EQ(run(pooled, dir), 0) << edgeml::test::read_file(dir / "log.txt");
+  m = json::parse(edgeml::test::read_file(dir / "out" / "manifest.json"));
+  ASSERT_EQ(m["models"].size(), 2u);
+  EXPECT_EQ(m["models"][1]["name"], "DNN_single_regression");
+  EXPECT_EQ(m["models"][1]["inputs"], json({"index", "series:1/121/308", "series:2/121/308"}));
+  EXPECT_EQ(m["data"]["rows"], 60);
   std::filesystem::remove_all(dir / "out");
   args.insert(args.end(), {"--series", "2/121/308"});
   EXPECT_EQ(run(args, dir), 0) << edgeml::test::read_file(dir / "log.txt");
