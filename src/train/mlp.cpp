@@ -3,7 +3,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "train/dense_product.h"
+#include "train/float_kernels.h"
 #include "train/random.h"
 
 namespace edgeml::train {
@@ -91,7 +91,7 @@ void scale_by_derivative(Activation activation, const typename Mlp<Scalar>::Matr
 
 namespace {
 
-// Floats go through dense_product.h; doubles (gradient checks) through Eigen.
+// Floats go through float_kernels.h; doubles (gradient checks) through Eigen.
 template <typename Matrix>
 constexpr bool kOwnProduct = std::is_same_v<typename Matrix::Scalar, float>;
 

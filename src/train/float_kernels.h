@@ -1,4 +1,6 @@
-// The float matrix products of training a dense network: C = A B for a
+// The float arithmetic of each training step that Eigen did slowly.
+//
+// multiply(): the matrix products of a dense network: C = A B for a
 // column-major A and C and a B read through strides (so that a transposed
 // weight matrix needs no copy), optionally plus a bias per column of C.
 //
@@ -29,5 +31,16 @@ void multiply(const ProductShape& shape, const float* a, const float* b, const f
 // delta[i] = 0 where out[i] is not above 0: ReLU's gradient. Without a branch
 // per element, which half the time a ReLU's output would mispredict.
 void pass_where_positive(const float* out, float* delta, std::size_t n);
+
+// Adam's step (optimizer.h) on n parameters p, their gradients g and moving
+// averages m and v, each element rounded as optimizer.cpp's Eigen expression
+// rounds it: m = beta1 m + (1 - beta1) g, v = beta2 v + (1 - beta2) g g,
+// p = p - rate m / (sqrt(v) + epsilon), the square root exact. On x86 only,
+// in 8 lanes where the CPU has AVX2: false, with nothing done, elsewhere,
+// where Eigen's square root is exact too (64-bit ARM; 32-bit ARM's scalars).
+struct AdamCoefficients {
+  float beta1, one_minus_beta1, beta2, one_minus_beta2, rate, epsilon;
+};
+bool adam_update(const AdamCoefficients& c, const float* g, float* m, float* v, float* p, std::size_t n);
 
 }  // namespace edgeml::train

@@ -1,4 +1,4 @@
-// The float products of training (dense_product.h) against the plain triple
+// The float products of training (float_kernels.h) against the plain triple
 // loop, bit for bit, over shapes that take every path: whole blocks of rows,
 // single vectors, half-width vectors, leftover rows and columns, and B read
 // transposed.
@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "train/dense_product.h"
+#include "train/float_kernels.h"
 
 namespace edgeml::train {
 namespace {

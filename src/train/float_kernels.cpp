@@ -1,6 +1,11 @@
-#include "train/dense_product.h"
+#include "train/float_kernels.h"
 
+#include <cmath>
 #include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 namespace edgeml::train {
 
@@ -91,19 +96,82 @@ constexpr int kBaselineLanes = 4;
 #endif
 void run_baseline(const Product& p) { run<kBaselineLanes>(p); }
 
-RunFn choose() {
+bool has_avx2() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) return run_avx2;
+  return __builtin_cpu_supports("avx2");
+#else
+  return false;
+#endif
+}
+
+RunFn choose() {
+#if defined(__x86_64__) || defined(__i386__)
+  if (has_avx2()) return run_avx2;
 #endif
   return run_baseline;
 }
+
+#if defined(__x86_64__) || defined(__i386__)
+// Exact square roots, in place: Eigen's SSE one (EIGEN_FAST_MATH) is an
+// estimate refined once. Not always_inline: GCC will not inline an AVX2
+// function into a baseline one such as adam_lanes, so adam_avx2 flattens.
+inline void square_root(Vector<4>& x) { x = _mm_sqrt_ps(x); }
+[[gnu::target("avx2")]] inline void square_root(Vector<8>& x) { x = _mm256_sqrt_ps(x); }
+
+template <int Lanes>
+inline void adam_lanes(const AdamCoefficients& c, const float* g, float* m, float* v, float* p,
+                                              std::size_t n) {
+  using V = Vector<Lanes>;
+  std::size_t i = 0;
+  for (; i + Lanes <= n; i += Lanes) {
+    V gi, mi, vi, pi;
+    std::memcpy(&gi, g + i, sizeof gi);
+    std::memcpy(&mi, m + i, sizeof mi);
+    std::memcpy(&vi, v + i, sizeof vi);
+    std::memcpy(&pi, p + i, sizeof pi);
+    mi = c.beta1 * mi + c.one_minus_beta1 * gi;
+    vi = c.beta2 * vi + c.one_minus_beta2 * (gi * gi);
+    V root = vi;
+    square_root(root);
+    pi = pi - c.rate * mi / (root + c.epsilon);
+    std::memcpy(m + i, &mi, sizeof mi);
+    std::memcpy(v + i, &vi, sizeof vi);
+    std::memcpy(p + i, &pi, sizeof pi);
+  }
+  for (; i < n; ++i) {
+    m[i] = c.beta1 * m[i] + c.one_minus_beta1 * g[i];
+    v[i] = c.beta2 * v[i] + c.one_minus_beta2 * (g[i] * g[i]);
+    p[i] = p[i] - c.rate * m[i] / (std::sqrt(v[i]) + c.epsilon);
+  }
+}
+
+using AdamFn = void (*)(const AdamCoefficients&, const float*, float*, float*, float*, std::size_t);
+[[gnu::target("avx2"), gnu::flatten]] void adam_avx2(const AdamCoefficients& c, const float* g, float* m, float* v, float* p,
+                                       std::size_t n) {
+  adam_lanes<8>(c, g, m, v, p, n);
+}
+void adam_sse(const AdamCoefficients& c, const float* g, float* m, float* v, float* p, std::size_t n) {
+  adam_lanes<4>(c, g, m, v, p, n);
+}
+#endif
 
 }  // namespace
 
 void multiply(const ProductShape& shape, const float* a, const float* b, const float* bias, float* c) {
   static const RunFn chosen = choose();
   chosen(Product{shape, a, b, bias, c});
+}
+
+bool adam_update(const AdamCoefficients& c, const float* g, float* m, float* v, float* p, std::size_t n) {
+#if defined(__x86_64__) || defined(__i386__)
+  static const AdamFn chosen = has_avx2() ? adam_avx2 : adam_sse;
+  chosen(c, g, m, v, p, n);
+  return true;
+#else
+  (void)c, (void)g, (void)m, (void)v, (void)p, (void)n;
+  return false;
+#endif
 }
 
 void pass_where_positive(const float* out, float* delta, std::size_t n) {
