@@ -174,6 +174,33 @@ bool adam_update(const AdamCoefficients& c, const float* g, float* m, float* v, 
 #endif
 }
 
+void transpose(const float* a, std::size_t rows, std::size_t cols, float* t) {
+  std::size_t i = 0;
+  if constexpr (kBaselineLanes == 4)
+    for (; i + 4 <= rows; i += 4) {
+      std::size_t j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        using V = Vector<4>;
+        V c[4];  // columns j..j+3 of rows i..i+3
+        for (std::size_t k = 0; k < 4; ++k) std::memcpy(&c[k], a + i + (j + k) * rows, sizeof(V));
+        // Interleave pairs of columns, then pairs of pairs: each vector then a row.
+        const V low01 = __builtin_shufflevector(c[0], c[1], 0, 4, 1, 5);
+        const V high01 = __builtin_shufflevector(c[0], c[1], 2, 6, 3, 7);
+        const V low23 = __builtin_shufflevector(c[2], c[3], 0, 4, 1, 5);
+        const V high23 = __builtin_shufflevector(c[2], c[3], 2, 6, 3, 7);
+        const V row[4] = {__builtin_shufflevector(low01, low23, 0, 1, 4, 5),
+                          __builtin_shufflevector(low01, low23, 2, 3, 6, 7),
+                          __builtin_shufflevector(high01, high23, 0, 1, 4, 5),
+                          __builtin_shufflevector(high01, high23, 2, 3, 6, 7)};
+        for (std::size_t k = 0; k < 4; ++k) std::memcpy(t + j + (i + k) * cols, &row[k], sizeof(V));
+      }
+      for (; j < cols; ++j)
+        for (std::size_t k = i; k < i + 4; ++k) t[j + k * cols] = a[k + j * rows];
+    }
+  for (; i < rows; ++i)
+    for (std::size_t j = 0; j < cols; ++j) t[j + i * cols] = a[i + j * rows];
+}
+
 void pass_where_positive(const float* out, float* delta, std::size_t n) {
   using V = Vector<kBaselineLanes>;
   std::size_t i = 0;

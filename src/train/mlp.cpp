@@ -117,13 +117,15 @@ void weight_gradient(const Matrix& in, const Matrix& delta, Matrix& gradient, Ma
     const auto batch = static_cast<std::size_t>(in.rows());
     const auto n_in = static_cast<std::size_t>(in.cols()), n_out = static_cast<std::size_t>(delta.cols());
     if (n_in >= n_out) {
-      scratch = in.transpose();
+      scratch.resize(in.cols(), in.rows());
+      transpose(in.data(), batch, n_in, scratch.data());
       multiply({n_in, batch, n_out, 1, batch}, scratch.data(), delta.data(), nullptr, gradient.data());
     } else {
-      scratch = delta.transpose();
+      scratch.resize(delta.cols(), delta.rows());
+      transpose(delta.data(), batch, n_out, scratch.data());
       product.resize(delta.cols(), in.cols());
       multiply({n_out, batch, n_in, 1, batch}, scratch.data(), in.data(), nullptr, product.data());
-      gradient = product.transpose();
+      transpose(product.data(), n_out, n_in, gradient.data());
     }
   } else {
     gradient.noalias() = in.transpose() * delta;

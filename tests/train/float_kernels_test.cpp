@@ -19,7 +19,7 @@ std::vector<float> random_values(std::size_t n, std::mt19937& rng) {
   return v;
 }
 
-TEST(DenseProduct, EqualsThePlainLoopBitForBit) {
+TEST(FloatKernels, EqualsThePlainLoopBitForBit) {
   std::mt19937 rng(7);
   for (std::size_t rows : {1, 3, 4, 7, 8, 13, 30, 32, 33, 64, 75})
     for (std::size_t depth : {1, 3, 32, 64})
@@ -43,7 +43,19 @@ TEST(DenseProduct, EqualsThePlainLoopBitForBit) {
         }
 }
 
-TEST(DenseProduct, PassesTheGradientWhereTheOutputIsPositive) {
+TEST(FloatKernels, TransposesEveryShape) {
+  std::mt19937 rng(5);
+  for (std::size_t rows : {1, 3, 4, 6, 32, 33})
+    for (std::size_t cols : {1, 2, 4, 7, 64}) {
+      const std::vector<float> a = random_values(rows * cols, rng);
+      std::vector<float> t(rows * cols, -1);
+      transpose(a.data(), rows, cols, t.data());
+      for (std::size_t i = 0; i < rows; ++i)
+        for (std::size_t j = 0; j < cols; ++j) ASSERT_EQ(t[j + i * cols], a[i + j * rows]) << rows << "x" << cols;
+    }
+}
+
+TEST(FloatKernels, PassesTheGradientWhereTheOutputIsPositive) {
   const std::vector<float> out = {1, 0, -0.0f, -1, 2, 0.5f, 0, 3, 1e-30f};
   std::vector<float> delta = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   pass_where_positive(out.data(), delta.data(), delta.size());
