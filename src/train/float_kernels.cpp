@@ -184,6 +184,7 @@ void transpose(const float* a, std::size_t rows, std::size_t cols, float* t) {
       for (; j + 4 <= cols; j += 4) {
         using V = Vector<4>;
         V c[4];  // columns j..j+3 of rows i..i+3
+#pragma GCC unroll 4
         for (std::size_t k = 0; k < 4; ++k) std::memcpy(&c[k], a + i + (j + k) * rows, sizeof(V));
         // Interleave pairs of columns, then pairs of pairs: each vector then a row.
         const V low01 = __builtin_shufflevector(c[0], c[1], 0, 4, 1, 5);
@@ -194,6 +195,7 @@ void transpose(const float* a, std::size_t rows, std::size_t cols, float* t) {
                           __builtin_shufflevector(low01, low23, 2, 3, 6, 7),
                           __builtin_shufflevector(high01, high23, 0, 1, 4, 5),
                           __builtin_shufflevector(high01, high23, 2, 3, 6, 7)};
+#pragma GCC unroll 4
         for (std::size_t k = 0; k < 4; ++k) std::memcpy(t + j + (i + k) * cols, &row[k], sizeof(V));
       }
       for (; j < cols; ++j)
