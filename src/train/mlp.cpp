@@ -1,7 +1,9 @@
 #include "train/mlp.h"
 
 #include <cmath>
+#include <type_traits>
 
+#include "train/float_kernels.h"
 #include "train/random.h"
 
 namespace edgeml::train {
@@ -75,35 +77,94 @@ void scale_by_derivative(Activation activation, const typename Mlp<Scalar>::Matr
     case Activation::linear: break;
     // ReLU and ReLU6 pass the gradient where their output was inside the
     // linear part, as TensorFlow's gradients do (none at the edges).
-    case Activation::relu: d = (o > Scalar(0)).select(d, Scalar(0)); break;
+    case Activation::relu:
+      if constexpr (std::is_same_v<Scalar, float>)
+        pass_where_positive(out.data(), delta.data(), static_cast<std::size_t>(delta.size()));
+      else
+        d = (o > Scalar(0)).select(d, Scalar(0));
+      break;
     case Activation::relu6: d = (o > Scalar(0) && o < Scalar(6)).select(d, Scalar(0)); break;
     case Activation::tanh: d *= Scalar(1) - o.square(); break;
     case Activation::sigmoid: d *= o * (Scalar(1) - o); break;
   }
 }
 
+namespace {
+
+// Floats go through float_kernels.h; doubles (gradient checks) through Eigen.
+template <typename Matrix>
+constexpr bool kOwnProduct = std::is_same_v<typename Matrix::Scalar, float>;
+
+// out = in * weights + bias.
+template <typename Matrix>
+void affine(const Matrix& in, const Matrix& weights, const Matrix& bias, Matrix& out) {
+  out.resize(in.rows(), weights.cols());
+  if constexpr (kOwnProduct<Matrix>) {
+    const ProductShape shape{static_cast<std::size_t>(in.rows()), static_cast<std::size_t>(in.cols()),
+                             static_cast<std::size_t>(weights.cols()), 1, static_cast<std::size_t>(weights.rows())};
+    multiply(shape, in.data(), weights.data(), bias.data(), out.data());
+  } else {
+    out.noalias() = in * weights;
+    out.rowwise() += bias.row(0);
+  }
+}
+
+// gradient = in^T * delta, as a product down the longer of its two sides
+// (through a transposed copy of whichever operand needs one).
+template <typename Matrix>
+void weight_gradient(const Matrix& in, const Matrix& delta, Matrix& gradient, Matrix& scratch, Matrix& product) {
+  if constexpr (kOwnProduct<Matrix>) {
+    const auto batch = static_cast<std::size_t>(in.rows());
+    const auto n_in = static_cast<std::size_t>(in.cols()), n_out = static_cast<std::size_t>(delta.cols());
+    if (n_in >= n_out) {
+      scratch.resize(in.cols(), in.rows());
+      transpose(in.data(), batch, n_in, scratch.data());
+      multiply({n_in, batch, n_out, 1, batch}, scratch.data(), delta.data(), nullptr, gradient.data());
+    } else {
+      scratch.resize(delta.cols(), delta.rows());
+      transpose(delta.data(), batch, n_out, scratch.data());
+      product.resize(delta.cols(), in.cols());
+      multiply({n_out, batch, n_in, 1, batch}, scratch.data(), in.data(), nullptr, product.data());
+      transpose(product.data(), n_out, n_in, gradient.data());
+    }
+  } else {
+    gradient.noalias() = in.transpose() * delta;
+  }
+}
+
+// in_delta = delta * weights^T.
+template <typename Matrix>
+void input_delta(const Matrix& delta, const Matrix& weights, Matrix& in_delta) {
+  in_delta.resize(delta.rows(), weights.rows());
+  if constexpr (kOwnProduct<Matrix>) {
+    const auto n_in = static_cast<std::size_t>(weights.rows());
+    multiply({static_cast<std::size_t>(delta.rows()), static_cast<std::size_t>(delta.cols()), n_in, n_in, 1},
+             delta.data(), weights.data(), nullptr, in_delta.data());
+  } else {
+    in_delta.noalias() = delta * weights.transpose();
+  }
+}
+
+}  // namespace
+
 template <typename Scalar>
 const typename Mlp<Scalar>::Matrix& Mlp<Scalar>::forward(const Matrix& x) {
   activations_[0] = x;
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const Layer& layer = layers_[l];
-    Matrix& out = activations_[l + 1];
-    out.resize(x.rows(), layer.weights.cols());
-    out.noalias() = activations_[l] * layer.weights;
-    out.rowwise() += layer.bias.row(0);
-    activate<Scalar>(layer.activation, out);
+    affine(activations_[l], layer.weights, layer.bias, activations_[l + 1]);
+    activate<Scalar>(layer.activation, activations_[l + 1]);
   }
   return activations_.back();
 }
 
 template <typename Scalar>
 typename Mlp<Scalar>::Matrix Mlp<Scalar>::predict(const Matrix& x) const {
-  Matrix a = x;
+  Matrix a = x, out;
   for (const Layer& layer : layers_) {
-    Matrix out = a * layer.weights;
-    out.rowwise() += layer.bias.row(0);
+    affine(a, layer.weights, layer.bias, out);
     activate<Scalar>(layer.activation, out);
-    a = std::move(out);
+    std::swap(a, out);
   }
   return a;
 }
@@ -114,12 +175,9 @@ void Mlp<Scalar>::backward(const Matrix& output_gradient) {
   for (std::size_t l = layers_.size(); l-- > 0;) {
     Matrix& delta = deltas_[l];  // the gradient with respect to layer l's output
     scale_by_derivative<Scalar>(layers_[l].activation, activations_[l + 1], delta);
-    gradients_[l].weights.noalias() = activations_[l].transpose() * delta;
+    weight_gradient(activations_[l], delta, gradients_[l].weights, scratch_, product_);
     gradients_[l].bias = delta.colwise().sum();
-    if (l > 0) {
-      deltas_[l - 1].resize(delta.rows(), layers_[l].weights.rows());
-      deltas_[l - 1].noalias() = delta * layers_[l].weights.transpose();
-    }
+    if (l > 0) input_delta(delta, layers_[l].weights, deltas_[l - 1]);
   }
 }
 

@@ -52,6 +52,7 @@ class Mlp {
   std::vector<Matrix> activations_;  // layer inputs, then the output
   std::vector<Matrix> deltas_;       // the loss's gradient at each layer's output
   std::vector<Matrix*> parameters_, gradients_pointers_;
+  Matrix scratch_, product_;  // backward()'s transposed copies, never copied with the network
 };
 
 // Applies `activation` to every element of `m`, and multiplies `delta` by

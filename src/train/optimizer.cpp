@@ -1,6 +1,9 @@
 #include "train/optimizer.h"
 
 #include <cmath>
+#include <type_traits>
+
+#include "train/float_kernels.h"
 
 namespace edgeml::train {
 
@@ -16,6 +19,12 @@ void Adam<Scalar>::step(const std::vector<Matrix*>& parameters, const std::vecto
   auto rate = static_cast<Scalar>(learning_rate_ * std::sqrt(1 - std::pow(double{beta2_}, t)) /
                                   (1 - std::pow(double{beta1_}, t)));
   for (std::size_t i = 0; i < parameters.size(); ++i) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+      const AdamCoefficients c{beta1_, 1 - beta1_, beta2_, 1 - beta2_, rate, epsilon_};
+      if (adam_update(c, gradients[i]->data(), m_[i].data(), v_[i].data(), parameters[i]->data(),
+                              static_cast<std::size_t>(parameters[i]->size())))
+        continue;
+    }
     const auto g = gradients[i]->array();
     auto m = m_[i].array(), v = v_[i].array();
     m = beta1_ * m + (1 - beta1_) * g;

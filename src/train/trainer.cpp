@@ -114,8 +114,9 @@ void train_with_optimizer(TrainedModel& model, const TrainOptions& options, cons
 
 // A linear model's exact fit on the training rows (the validation rows held
 // out, as the optimiser's training holds them out). Its iterations stand in
-// for epochs in the loss curves.
-void fit_exactly(TrainedModel& model, const Matrix& x, const Matrix& y, const Matrix& x_val, const Matrix& y_val) {
+// for epochs, in the loss curves and in keeping the one validating best.
+void fit_exactly(TrainedModel& model, const Matrix& x, const Matrix& y, const Matrix& x_val, const Matrix& y_val,
+                 bool keep_best) {
   const Eigen::MatrixXd xd = x.cast<double>(), xd_val = x_val.cast<double>();
   const Eigen::VectorXd yd = y.col(0).cast<double>(), yd_val = y_val.col(0).cast<double>();
   const LadFit fit = fit_least_absolute_deviations(xd, yd);
@@ -126,9 +127,15 @@ void fit_exactly(TrainedModel& model, const Matrix& x, const Matrix& y, const Ma
   for (const Eigen::VectorXd& b : fit.iterations)
     r.val_loss.push_back(xd_val.rows() == 0 ? 0.0 : ((xd_val * b.head(k)).array() + b(k) - yd_val.array()).abs().mean());
   r.kept_epoch = static_cast<int>(fit.iterations.size());
+  Eigen::VectorXd kept(k + 1);
+  kept << fit.weights, fit.bias;
+  if (keep_best && xd_val.rows() > 0) {
+    r.kept_epoch = static_cast<int>(std::min_element(r.val_loss.begin(), r.val_loss.end()) - r.val_loss.begin()) + 1;
+    kept = fit.iterations[static_cast<std::size_t>(r.kept_epoch - 1)];
+  }
   Mlp<float>::Layer& layer = model.network.layers().at(0);
-  layer.weights = fit.weights.cast<float>();
-  layer.bias.setConstant(static_cast<float>(fit.bias));
+  layer.weights = kept.head(k).cast<float>();
+  layer.bias.setConstant(static_cast<float>(kept(k)));
 }
 
 // What the network sees and learns of `e`: for a gap target, the inputs
@@ -200,7 +207,7 @@ TrainedModel train_model(const ModelSpec& spec, const TrainingData& data, const 
   TrainingResult& r = model.result;
   r.loss_name = loss_name(spec.loss);
   if (spec.is_linear() && spec.loss == Loss::mae && options.exact_linear_fit)
-    fit_exactly(model, x, y, x_val, y_val);
+    fit_exactly(model, x, y, x_val, y_val, options.keep_best_epoch);
   else
     train_with_optimizer(model, options, x, y, x_val, y_val, rng);
   r.training_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -5,9 +5,10 @@
 // Two things Keras offers but the tutorial did not use are on by default: the
 // moving average of the weights is what is validated, and the epoch
 // validating best is kept. A linear model with the MAE loss, by default, is
-// not trained by an optimiser but fitted exactly: the same loss on the same
-// rows, minimised (lad_fit.h). The same data, options and seed train the
-// same model.
+// not trained by an optimiser but fitted by least absolute deviations: the
+// same loss on the same rows, minimised (lad_fit.h), its iterations standing
+// for epochs (the one validating best is kept). The same data, options and
+// seed train the same model.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,9 @@ struct TrainOptions {
   // Keep the weights of the epoch with the lowest validation loss (as Keras'
   // restore_best_weights does) instead of the last epoch's: with batches of 32
   // and MAE's constant-size gradients the last epoch is one draw from a noisy
-  // walk. The held-out rows pick the epoch, never the test rows.
+  // walk. The held-out rows pick the epoch, never the test rows. For an exact
+  // fit, the iteration: its path from least squares to the minimum of the
+  // training rows' MAE passes fits that validate better than either end.
   bool keep_best_epoch = true;
   // Validate, keep and export the moving average of the weights (see
   // weight_average.h) with this momentum; 0 uses each step's weights as they are.

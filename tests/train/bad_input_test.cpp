@@ -121,8 +121,10 @@ TEST(TrainBadInput, FewerRowsThanABatchTrainOneSmallBatch) {
     TrainedModel m = train_model(spec, data, test::quick_options(20));
     EXPECT_TRUE(finite_model(m)) << spec.name;
     // An exact fit's curve has one point per iteration, Adam's one per epoch.
-    const std::size_t points = spec.is_linear() ? static_cast<std::size_t>(m.result.kept_epoch) : 20u;
-    EXPECT_EQ(m.result.loss.size(), points) << spec.name;
+    if (spec.is_linear())
+      EXPECT_GE(m.result.loss.size(), static_cast<std::size_t>(m.result.kept_epoch)) << spec.name;
+    else
+      EXPECT_EQ(m.result.loss.size(), 20u) << spec.name;
   }
 }
 

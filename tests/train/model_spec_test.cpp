@@ -38,7 +38,7 @@ TEST(ModelSpec, PrintedSpecReadsBackTheSame) {
   ASSERT_EQ(read.size(), 4u);
   EXPECT_EQ(json(model_specs_json(read)), printed);
   EXPECT_EQ(read[3].layers.size(), 3u);
-  EXPECT_EQ(read[3].optimizer.learning_rate, 0.001);
+  EXPECT_EQ(read[3].optimizer.learning_rate, 0.03);
   EXPECT_EQ(read[0].optimizer.learning_rate, 0.1);
   const std::vector<ModelSpec> own = test::own_models();
   EXPECT_EQ(json(model_specs_json(read_model_specs(json(model_specs_json(own))))), json(model_specs_json(own)));
