@@ -1,5 +1,6 @@
 #include "figures.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -78,9 +79,13 @@ std::vector<SeedSummary> summarize_runs(const std::vector<std::vector<ModelFigur
     SeedSummary s;
     s.mean.name = first.name;
     double reference = reference_test_mae(first.name);
+    double squares = 0;
+    s.min_test_mae = first.test_mae, s.max_test_mae = first.test_mae;
     for (std::size_t run = 0; run < runs.size(); ++run) {
       auto m = find_model(runs[run], first.name);
       if (!m) throw Error(fmt::format("run {} has no figures for {}", run + 1, first.name));
+      squares += m->test_mae * m->test_mae;
+      s.min_test_mae = std::min(s.min_test_mae, m->test_mae), s.max_test_mae = std::max(s.max_test_mae, m->test_mae);
       s.mean.test_mae += m->test_mae, s.mean.val_mae += m->val_mae, s.mean.train_mae += m->train_mae;
       s.mean.training_seconds += m->training_seconds;
       s.reached += m->test_mae <= reference ? 1 : 0;
@@ -88,6 +93,7 @@ std::vector<SeedSummary> summarize_runs(const std::vector<std::vector<ModelFigur
     s.runs = static_cast<int>(runs.size());
     double n = static_cast<double>(runs.size());
     s.mean.test_mae /= n, s.mean.val_mae /= n, s.mean.train_mae /= n, s.mean.training_seconds /= n;
+    s.sd_test_mae = std::sqrt(std::max(0.0, squares / n - s.mean.test_mae * s.mean.test_mae));
     summaries.push_back(s);
   }
   return summaries;

@@ -31,6 +31,8 @@ struct SeedSummary {
   ModelFigures mean;
   int runs = 0;
   int reached = 0;
+  // The test MAE's spread over the runs: range and population standard deviation.
+  double min_test_mae = 0, max_test_mae = 0, sd_test_mae = 0;
 };
 std::vector<SeedSummary> summarize_runs(const std::vector<std::vector<ModelFigures>>& runs,
                                         double (*reference_test_mae)(const std::string& name));

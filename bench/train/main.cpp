@@ -144,6 +144,20 @@ void print_header(const Side& edgeml, const Side& torch, const Options& o) {
              "edgeml MAE", "PyTorch MAE", "tutorial", "reached (e / P)");
 }
 
+// Each model's test MAE over the seeds, both sides: one seed's figure can
+// differ from the mean by as much as the sides differ.
+void print_spreads(const std::vector<SeedSummary>& ours, const std::vector<SeedSummary>& base) {
+  auto spread = [](const SeedSummary& s) {
+    return fmt::format("{:.3f}-{:.3f} (sd {:.3f})", s.min_test_mae, s.max_test_mae, s.sd_test_mae);
+  };
+  fmt::print("\n{:<24} {:>26} {:>26}\n", "test MAE over the seeds", "edgeml: min-max (sd)", "PyTorch: min-max (sd)");
+  for (const char* model : kModels)
+    for (const SeedSummary& e : ours)
+      for (const SeedSummary& t : base)
+        if (e.mean.name == model && t.mean.name == model)
+          fmt::print("{:<24} {:>26} {:>26}\n", model, spread(e), spread(t));
+}
+
 // Prints the table; returns whether the goal holds.
 bool print_comparison(const Side& edgeml, const Side& torch, const Options& o) {
   print_header(edgeml, torch, o);
@@ -176,6 +190,7 @@ bool print_comparison(const Side& edgeml, const Side& torch, const Options& o) {
                ratio(torch_wall, mean(edgeml.wall_seconds)));
   else
     fmt::print("{:<24} {:>9} {:>9.3f}\n", "total (process wall)", "-", torch_wall);
+  print_spreads(ours_all, base_all);
   const bool fast = edgeml_total > 0 && torch_total / edgeml_total >= kTrainingSpeedGoal;
   const bool fast_wall = !edgeml.wall_seconds.empty() && torch_wall / mean(edgeml.wall_seconds) >= kWallSpeedGoal;
   const bool mae_ok = above_bar.empty();

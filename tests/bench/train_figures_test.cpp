@@ -68,6 +68,10 @@ TEST(BenchTrainFigures, SummarizesRunsOfSeveralSeeds) {
   EXPECT_EQ(summary[0].reached, 1);
   EXPECT_DOUBLE_EQ(summary[1].mean.test_mae, 4.0);
   EXPECT_EQ(summary[1].reached, 0);
+  EXPECT_DOUBLE_EQ(summary[0].min_test_mae, 0.9);
+  EXPECT_DOUBLE_EQ(summary[0].max_test_mae, 1.3);
+  EXPECT_NEAR(summary[0].sd_test_mae, 0.2, 1e-12);
+  EXPECT_NEAR(summary[1].sd_test_mae, 1.0, 1e-12);
   runs[1].pop_back();
   EXPECT_THROW(summarize_runs(runs, reference), Error);
 }
