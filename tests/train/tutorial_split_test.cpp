@@ -1,6 +1,8 @@
 // Acceptance: on the tutorial's own split, with the default hyper-parameters,
-// every model's mean test MAE over seeds 0-9 is at or below the tutorial's
-// Keras model's, and the default seed's at most 1% above it.
+// every model's mean test MAE over seeds 0-9 is at or below the better of the
+// tutorial's Keras model's and PyTorch's mean over the same seeds with the
+// tutorial's recipe, and the default seed's at most 1% above the tutorial's.
+#include <algorithm>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -17,6 +19,16 @@ const std::map<std::string, double> kTutorialTestMae = {
     {"multi_var_LR", 1.418},
     {"DNN_single_regression", 0.639},
     {"DNN_multi_regression", 0.740},
+};
+
+// PyTorch's mean test MAE over seeds 0-9 with the tutorial's recipe, the best
+// validation epoch of the weights' moving average kept, as bench_train
+// measures it (bench/train/torch_baseline.py; bench/README.md).
+const std::map<std::string, double> kPyTorchMeanTestMae = {
+    {"single_var_LR", 1.389},
+    {"multi_var_LR", 1.414},
+    {"DNN_single_regression", 0.616},
+    {"DNN_multi_regression", 0.636},
 };
 
 // The tutorial's figures are one Keras run each, and one run's test MAE
@@ -62,7 +74,9 @@ TEST(TrainTutorialSplit, EveryModelIsOnAverageAtLeastAsGoodAsTheTutorials) {
         EXPECT_LE(m.result.test_mae, 1.01 * kTutorialTestMae.at(spec.name)) << spec.name << ", seed 0";
       }
     }
-    EXPECT_LE(sum / kSeeds, kTutorialTestMae.at(spec.name)) << spec.name << ", mean over seeds 0-" << kSeeds - 1;
+    const double bar = std::min(kTutorialTestMae.at(spec.name), kPyTorchMeanTestMae.at(spec.name));
+    EXPECT_LE(sum / kSeeds, bar) << spec.name << ", mean over seeds 0-" << kSeeds - 1;
+    RecordProperty(spec.name + "_mean_test_mae", std::to_string(sum / kSeeds));
   }
 }
 
