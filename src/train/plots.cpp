@@ -73,7 +73,7 @@ std::string test_data(const TrainingResult& r) {
 
 std::string terminal(const std::string& png, const std::string& title) {
   return fmt::format(
-      "reset\nset terminal pngcairo size 900,600 font 'sans,11' noenhanced\nset output {}\nset title {}\n"
+      "reset\nset terminal pngcairo size 720,480 font 'sans,10' noenhanced\nset output {}\nset title {}\n"
       "set grid\nset key top right box opaque\n",
       quoted(png), quoted(title));
 }
