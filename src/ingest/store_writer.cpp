@@ -47,7 +47,7 @@ bool StoreWriter::push(PendingWrite write) {
 void StoreWriter::flush() {
   std::unique_lock lock(mutex_);
   const std::int64_t target = queued_;
-  changed_.wait(lock, [&] { return failure_ || done_ >= target; });
+  changed_.wait(lock, [&] { return failure_reported_ || done_ >= target; });
 }
 
 std::optional<std::string> StoreWriter::failure() const {
@@ -124,8 +124,15 @@ void StoreWriter::fail(const std::string& why) {
     failure_ = why;
     on_failure = on_failure_;
   }
-  changed_.notify_all();
+  changed_.notify_all();  // pushes waiting for room give up now
+  // Outside the lock: the handler may call back. A flush() returns once it
+  // has, so whoever flushed sees what the handler did.
   if (on_failure) on_failure(why);
+  {
+    std::lock_guard lock(mutex_);
+    failure_reported_ = true;
+  }
+  changed_.notify_all();
 }
 
 bool StoreWriter::write_batch(std::deque<PendingWrite>& batch, std::string& why) {

@@ -70,7 +70,8 @@ class StoreWriter {
   // Queues one write, waiting while the queue is full. False once the store
   // has failed: nothing more is taken.
   bool push(PendingWrite write);
-  // Waits until everything queued before it is committed (or the store failed).
+  // Waits until everything queued before it is committed, or the store failed
+  // and its failure handler has returned.
   void flush();
 
   // Why the store failed (the transaction was rolled back); empty while it works.
@@ -99,6 +100,7 @@ class StoreWriter {
   std::deque<PendingWrite> queue_;
   std::int64_t queued_ = 0, done_ = 0;  // writes taken and writes settled, for flush()
   std::optional<std::string> failure_;
+  bool failure_reported_ = false;  // the failure handler has returned: flush() waits for it
   bool stopping_ = false;
   bool finish_seen_ = false;
   StoreCounts counts_;
