@@ -33,7 +33,10 @@ std::span<double> recent_gaps(std::span<const PastEvent> past, int k, double sca
   return {gaps.data(), static_cast<std::size_t>(k)};
 }
 
+}  // namespace
+
 double median(std::span<double> values) {
+  if (values.empty()) return 0;
   auto middle = values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2);
   std::nth_element(values.begin(), middle, values.end());
   double upper = *middle;
@@ -41,7 +44,12 @@ double median(std::span<double> values) {
   return (*std::max_element(values.begin(), middle) + upper) / 2;
 }
 
-}  // namespace
+std::span<const PastEvent> recent_past(std::span<const PastEvent> ascending, double index) {
+  auto end = std::lower_bound(ascending.begin(), ascending.end(), index,
+                              [](const PastEvent& e, double i) { return e.index < i; });
+  const auto kept = std::min<std::ptrdiff_t>(end - ascending.begin(), static_cast<std::ptrdiff_t>(kMaxPastEvents));
+  return {end - kept, end};
+}
 
 std::size_t PastFeature::events_needed() const {
   return kind == PastFeatureKind::prev_time || kind == PastFeatureKind::index_step ? 1 : static_cast<std::size_t>(k) + 1;
@@ -103,10 +111,6 @@ void SeriesHistory::add(PastEvent event) {
   if (events_.size() > kMaxPastEvents) events_.erase(events_.begin());
 }
 
-std::span<const PastEvent> SeriesHistory::before(double index) const {
-  auto end = std::lower_bound(events_.begin(), events_.end(), index,
-                              [](const PastEvent& e, double i) { return e.index < i; });
-  return {events_.data(), static_cast<std::size_t>(end - events_.begin())};
-}
+std::span<const PastEvent> SeriesHistory::before(double index) const { return recent_past(events_, index); }
 
 }  // namespace edgeml

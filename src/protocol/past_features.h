@@ -55,6 +55,13 @@ struct LabelScale {
 std::optional<double> past_feature_value(const PastFeature& feature, std::span<const PastEvent> past, double index,
                                          LabelScale label);
 
+// The events of `ascending` (sorted by index) below `index`, the most recent
+// kMaxPastEvents of them: a row's past in training, a request's in serving.
+std::span<const PastEvent> recent_past(std::span<const PastEvent> ascending, double index);
+
+// The median of `values`, which it reorders; 0 for none.
+double median(std::span<double> values);
+
 // The recent events of one series, kept in index order, at most
 // kMaxPastEvents of them: adding beyond that forgets the oldest. An event of
 // an index already kept replaces it (a replayed event is not a new one).

@@ -17,20 +17,14 @@ std::vector<double> training_gaps(const EventTable& train) {
   return gaps;
 }
 
-double median_of(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t n = values.size();
-  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 }  // namespace
 
 std::vector<Forecast> naive_forecasts(const TrainingData& data) {
-  const std::vector<double> gaps = training_gaps(data.train);
+  std::vector<double> gaps = training_gaps(data.train);
   const SeriesPast events = series_events({&data.train, &data.test});
   const Examples past = make_examples(data.test, {"prev_time", "gap_1"}, data.label, &events);
   if (gaps.empty() || past.rows.empty()) return {};
-  const double median_gap = median_of(gaps) / data.label.scale;
+  const double median_gap = median(gaps) / data.label.scale;
   double last_sum = 0, median_sum = 0;
   for (Eigen::Index r = 0; r < past.x.rows(); ++r) {
     const double prev_time = past.x(r, 0), truth = past.y(r);

@@ -29,10 +29,7 @@ Eigen::Index column_of(const std::string& feature) {
 std::span<const PastEvent> past_of(const SeriesPast& past, const std::string& series, double index) {
   auto found = past.find(series);
   if (found == past.end()) return {};
-  const std::vector<PastEvent>& events = found->second;
-  auto end = std::lower_bound(events.begin(), events.end(), index, [](const PastEvent& e, double i) { return e.index < i; });
-  auto begin = end - std::min<std::ptrdiff_t>(end - events.begin(), static_cast<std::ptrdiff_t>(kMaxPastEvents));
-  return {events.data() + (begin - events.begin()), static_cast<std::size_t>(end - begin)};
+  return recent_past(found->second, index);
 }
 
 // One feature's value for one row; nullopt when its past is too short.
