@@ -2,10 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <cmath>
-#include <fstream>
-#include <set>
 #include <sstream>
 #include <utility>
 
@@ -14,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/strict_fields.h"
 #include "protocol/past_features.h"
 #include "protocol/series_id.h"
 
@@ -36,100 +34,10 @@ constexpr std::array<std::pair<Target, const char*>, 2> kTargets = {{{Target::ev
 constexpr int kMaxLayers = 16, kMaxUnits = 4096, kMaxEpochs = 100'000, kMaxBatch = 1'000'000;
 constexpr std::size_t kMaxNameLength = 64, kMaxSpecBytes = std::size_t{1} << 20;
 
-std::string shown(const json& value) {
-  std::string text = value.dump();
-  return text.size() > 40 ? text.substr(0, 37) + "..." : text;
-}
-
-[[noreturn]] void fail(const std::string& where, const std::string& what) {
-  throw Error(fmt::format("{}: {}", where, what));
-}
-
-template <typename Enum, std::size_t N>
-Enum named(const std::array<std::pair<Enum, const char*>, N>& table, const json& value, const std::string& where) {
-  std::vector<const char*> names;
-  for (const auto& [e, name] : table) {
-    if (value.is_string() && value.get<std::string>() == name) return e;
-    names.push_back(name);
-  }
-  fail(where, fmt::format("{} is not one of {}", shown(value), fmt::join(names, ", ")));
-}
-
-template <typename Enum, std::size_t N>
-const char* name_of(const std::array<std::pair<Enum, const char*>, N>& table, Enum e) {
-  for (const auto& [value, name] : table)
-    if (value == e) return name;
-  return "?";
-}
-
-// The fields of one JSON object, each read once by name; finish() refuses any
-// field nobody asked for, so a misspelt option is an error, not a default.
-class Fields {
- public:
-  Fields(const json& object, std::string where) : object_(object), where_(std::move(where)) {
-    if (!object.is_object()) fail(where_, fmt::format("expected an object, not {}", shown(object)));
-  }
-
-  std::string path(const std::string& key) const { return where_ + "." + key; }
-
-  const json* find(const std::string& key) {
-    asked_.insert(key);
-    auto it = object_.find(key);
-    return it == object_.end() ? nullptr : &*it;
-  }
-
-  const json& require(const std::string& key) {
-    if (const json* value = find(key)) return *value;
-    fail(path(key), "is missing");
-  }
-
-  double number(const std::string& key, double fallback, double low, double high, bool low_open = false) {
-    const json* value = find(key);
-    if (!value) return fallback;
-    if (!value->is_number()) fail(path(key), fmt::format("expected a number, not {}", shown(*value)));
-    double x = value->get<double>();
-    if (!(low_open ? x > low : x >= low) || !(x <= high))
-      fail(path(key), fmt::format("{} is outside {}{:g}, {:g}]", shown(*value), low_open ? "(" : "[", low, high));
-    return x;
-  }
-
-  int integer(const std::string& key, int fallback, int low, int high) {
-    const json* value = find(key);
-    if (!value) return fallback;
-    if (!value->is_number_integer()) fail(path(key), fmt::format("expected a whole number, not {}", shown(*value)));
-    auto x = value->get<std::int64_t>();
-    if (x < low || x > high) fail(path(key), fmt::format("{} is outside [{}, {}]", x, low, high));
-    return static_cast<int>(x);
-  }
-
-  void finish() const {
-    for (const auto& item : object_.items())
-      if (!asked_.count(item.key()))
-        fail(path(item.key()), fmt::format("unknown field; the fields here are {}", fmt::join(asked_, ", ")));
-  }
-
- private:
-  const json& object_;
-  std::string where_;
-  std::set<std::string> asked_;
-};
-
-std::string read_name(Fields& f) {
-  const json& value = f.require("name");
-  if (!value.is_string()) fail(f.path("name"), fmt::format("expected a string, not {}", shown(value)));
-  std::string name = value.get<std::string>();
-  bool safe = !name.empty() && name.size() <= kMaxNameLength && name[0] != '.' && name[0] != '-';
-  for (char c : name) safe = safe && (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.');
-  if (!safe)
-    fail(f.path("name"), fmt::format("{} is not a file name of 1 to {} letters, digits, '_', '-' and '.', "
-                                     "not starting with '.' or '-'", shown(value), kMaxNameLength));
-  return name;
-}
-
-std::vector<std::string> read_features(Fields& f) {
+std::vector<std::string> read_features(StrictFields& f) {
   const json& list = f.require("features");
   if (!list.is_array() || list.empty())
-    fail(f.path("features"), fmt::format("expected a list of column names, not {}", shown(list)));
+    fail_at(f.path("features"), fmt::format("expected a list of column names, not {}", shown_json(list)));
   std::vector<std::string> features;
   for (std::size_t i = 0; i < list.size(); ++i) {
     std::string where = fmt::format("{}[{}]", f.path("features"), i);
@@ -137,40 +45,40 @@ std::vector<std::string> read_features(Fields& f) {
     if (!list[i].is_string() || (std::find(known.begin(), known.end(), list[i].get<std::string>()) == known.end() &&
                                  !parse_past_feature(list[i].get<std::string>()) &&
                                  !parse_series_feature(list[i].get<std::string>())))
-      fail(where, fmt::format("{} is not one of {}, series:STATION/DATAPOINT/ALARM, or a feature of the past: {}",
-                              shown(list[i]), fmt::join(known, ", "), past_feature_names()));
+      fail_at(where, fmt::format("{} is not one of {}, series:STATION/DATAPOINT/ALARM, or a feature of the past: {}",
+                              shown_json(list[i]), fmt::join(known, ", "), past_feature_names()));
     if (std::find(features.begin(), features.end(), list[i].get<std::string>()) != features.end())
-      fail(where, fmt::format("{} is named twice", shown(list[i])));
+      fail_at(where, fmt::format("{} is named twice", shown_json(list[i])));
     features.push_back(list[i].get<std::string>());
   }
   return features;
 }
 
-std::vector<DenseLayer> read_layers(Fields& f) {
+std::vector<DenseLayer> read_layers(StrictFields& f) {
   const json& list = f.require("layers");
   if (!list.is_array() || list.empty() || list.size() > kMaxLayers)
-    fail(f.path("layers"), fmt::format("expected a list of 1 to {} dense layers, not {}", kMaxLayers, shown(list)));
+    fail_at(f.path("layers"), fmt::format("expected a list of 1 to {} dense layers, not {}", kMaxLayers, shown_json(list)));
   std::vector<DenseLayer> layers;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    Fields layer(list[i], fmt::format("{}[{}]", f.path("layers"), i));
+    StrictFields layer(list[i], fmt::format("{}[{}]", f.path("layers"), i));
     DenseLayer d;
     layer.require("units");
     d.units = layer.integer("units", 1, 1, kMaxUnits);
-    if (const json* a = layer.find("activation")) d.activation = named(kActivations, *a, layer.path("activation"));
+    if (const json* a = layer.find("activation")) d.activation = named_value(kActivations, *a, layer.path("activation"));
     layer.finish();
     if (i + 1 == list.size() && d.units != 1)
-      fail(layer.path("units"), fmt::format("the last layer gives the model's one output, so it has 1 unit, not {}", d.units));
+      fail_at(layer.path("units"), fmt::format("the last layer gives the model's one output, so it has 1 unit, not {}", d.units));
     layers.push_back(d);
   }
   return layers;
 }
 
-OptimizerSpec read_optimizer(Fields& f) {
+OptimizerSpec read_optimizer(StrictFields& f) {
   OptimizerSpec o;
   const json* value = f.find("optimizer");
   if (!value) return o;
-  Fields fields(*value, f.path("optimizer"));
-  o.kind = named(kOptimizers, fields.require("kind"), fields.path("kind"));
+  StrictFields fields(*value, f.path("optimizer"));
+  o.kind = named_value(kOptimizers, fields.require("kind"), fields.path("kind"));
   o.learning_rate = fields.number("learning_rate", o.learning_rate, 0, 10, true);
   if (o.kind == OptimizerKind::sgd) o.momentum = fields.number("momentum", 0, 0, 0.9999);
   fields.finish();
@@ -178,19 +86,16 @@ OptimizerSpec read_optimizer(Fields& f) {
 }
 
 ModelSpec read_model(const json& value, const std::string& where) {
-  Fields f(value, where);
+  StrictFields f(value, where);
   ModelSpec s;
-  s.name = read_name(f);
+  s.name = f.name("name", kMaxNameLength);
   s.features = read_features(f);
-  if (const json* n = f.find("normalization")) {
-    if (!n->is_boolean()) fail(f.path("normalization"), fmt::format("expected true or false, not {}", shown(*n)));
-    s.normalization = n->get<bool>();
-  }
-  if (const json* t = f.find("target")) s.target = named(kTargets, *t, f.path("target"));
+  s.normalization = f.boolean("normalization", s.normalization);
+  if (const json* t = f.find("target")) s.target = named_value(kTargets, *t, f.path("target"));
   if (s.target == Target::gap && std::find(s.features.begin(), s.features.end(), "prev_time") != s.features.end())
-    fail(f.path("features"), "a gap target adds prev_time as the model's last input itself; leave it out of the features");
+    fail_at(f.path("features"), "a gap target adds prev_time as the model's last input itself; leave it out of the features");
   s.layers = read_layers(f);
-  if (const json* loss = f.find("loss")) s.loss = named(kLosses, *loss, f.path("loss"));
+  if (const json* loss = f.find("loss")) s.loss = named_value(kLosses, *loss, f.path("loss"));
   if (s.loss == Loss::huber) s.huber_delta = f.number("huber_delta", s.huber_delta, 0, 1e6, true);
   s.optimizer = read_optimizer(f);
   s.epochs = f.integer("epochs", s.epochs, 1, kMaxEpochs);
@@ -240,31 +145,24 @@ const ModelSpec& tutorial_model(const std::string& name) {
 }
 
 std::vector<ModelSpec> read_model_specs(const json& spec) {
-  Fields top(spec, "spec");
+  StrictFields top(spec, "spec");
   const json& list = top.require("models");
   top.finish();
-  if (!list.is_array() || list.empty()) fail("spec.models", fmt::format("expected a list of models, not {}", shown(list)));
+  if (!list.is_array() || list.empty()) fail_at("spec.models", fmt::format("expected a list of models, not {}", shown_json(list)));
   std::vector<ModelSpec> specs;
   for (std::size_t i = 0; i < list.size(); ++i) {
     specs.push_back(read_model(list[i], fmt::format("models[{}]", i)));
     for (std::size_t j = 0; j < i; ++j)
       if (specs[j].name == specs[i].name)
-        fail(fmt::format("models[{}].name", i), fmt::format("'{}' is also models[{}]'s name", specs[i].name, j));
+        fail_at(fmt::format("models[{}].name", i), fmt::format("'{}' is also models[{}]'s name", specs[i].name, j));
   }
   return specs;
 }
 
 std::vector<ModelSpec> read_model_spec_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(fmt::format("{}: cannot open the spec file", path.string()));
-  std::string text(kMaxSpecBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxSpecBytes) throw Error(fmt::format("{}: a spec is at most {} bytes", path.string(), kMaxSpecBytes));
+  json spec = read_commented_json_file(path, kMaxSpecBytes);
   try {
-    return read_model_specs(json::parse(text, nullptr, true, true));
-  } catch (const json::exception& e) {
-    throw Error(fmt::format("{}: not JSON: {}", path.string(), e.what()));
+    return read_model_specs(spec);
   } catch (const Error& e) {
     throw Error(fmt::format("{}: {}", path.string(), e.what()));
   }
@@ -274,7 +172,7 @@ nlohmann::ordered_json model_spec_json(const ModelSpec& s) {
   using ordered = nlohmann::ordered_json;
   ordered layers = ordered::array();
   for (const DenseLayer& l : s.layers) layers.push_back({{"units", l.units}, {"activation", activation_name(l.activation)}});
-  ordered optimizer = {{"kind", name_of(kOptimizers, s.optimizer.kind)}, {"learning_rate", s.optimizer.learning_rate}};
+  ordered optimizer = {{"kind", name_of_value(kOptimizers, s.optimizer.kind)}, {"learning_rate", s.optimizer.learning_rate}};
   if (s.optimizer.kind == OptimizerKind::sgd) optimizer["momentum"] = s.optimizer.momentum;
   ordered j = {{"name", s.name}, {"features", s.features}, {"normalization", s.normalization},
                {"target", target_name(s.target)}, {"layers", layers}, {"loss", loss_name(s.loss)}};
@@ -293,10 +191,10 @@ nlohmann::ordered_json model_specs_json(const std::vector<ModelSpec>& specs) {
   return {{"models", list}};
 }
 
-const char* activation_name(Activation activation) { return name_of(kActivations, activation); }
-const char* loss_name(Loss loss) { return name_of(kLosses, loss); }
-const char* optimizer_name(OptimizerKind kind) { return name_of(kOptimizers, kind); }
-const char* target_name(Target target) { return name_of(kTargets, target); }
+const char* activation_name(Activation activation) { return name_of_value(kActivations, activation); }
+const char* loss_name(Loss loss) { return name_of_value(kLosses, loss); }
+const char* optimizer_name(OptimizerKind kind) { return name_of_value(kOptimizers, kind); }
+const char* target_name(Target target) { return name_of_value(kTargets, target); }
 
 std::vector<std::string> ModelSpec::inputs() const {
   std::vector<std::string> names = features;

@@ -73,7 +73,7 @@ TEST(ModelSpec, WrongSpecsAreErrorsNamingTheField) {
       {"/models/0/features/1", "index", "models[0].features[1]: \"index\" is named twice"},
       {"/models/0/features", json::array(), "models[0].features: expected a list of column names"},
       {"/models/0/layers", json::array(), "models[0].layers: expected a list of 1 to 16 dense layers"},
-      {"/models/0/name", "../x", "models[0].name: \"../x\" is not a file name"},
+      {"/models/0/name", "../x", "models[0].name: \"../x\" is not a name of 1 to"},
       {"/models/0/loss", "hinge", "models[0].loss: \"hinge\" is not one of mae, mse, huber"},
       {"/models/0/optimizer", {{"kind", "rmsprop"}}, "models[0].optimizer.kind: \"rmsprop\" is not one of adam, sgd"},
       {"/models/0/optimizer", {{"kind", "adam"}, {"learning_rate", 0}}, "models[0].optimizer.learning_rate: 0 is outside (0"},
