@@ -13,6 +13,7 @@ void add_model_command(CLI::App& app);
 void add_train_command(CLI::App& app);
 #endif
 void add_serve_command(CLI::App& app);
+void add_cluster_command(CLI::App& app);
 void add_deploy_commands(CLI::App& app);
 void add_keys_command(CLI::App& app);
 void add_request_command(CLI::App& app);
@@ -35,6 +36,7 @@ void add_commands(CLI::App& app, std::string& log_level) {
   add_train_command(app);
 #endif
   add_serve_command(app);
+  add_cluster_command(app);
   add_deploy_commands(app);
   add_keys_command(app);
   add_request_command(app);

@@ -3,7 +3,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
 
 #include "mqtt/credentials.h"
 
@@ -74,6 +79,14 @@ bool stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
 void add_path_option(CLI::App* cmd, const std::string& name, std::optional<std::filesystem::path>& target,
                      const std::string& help) {
   cmd->add_option_function<std::string>(name, [&target](const std::string& v) { target = v; }, help);
+}
+
+void publish_retained(mq::Client& client, const std::vector<std::pair<std::string, std::string>>& messages) {
+  for (const auto& [topic, payload] : messages) {
+    mq::DeliveryPtr delivery = client.publish(topic, payload, 1, true);
+    if (!delivery->wait_for(std::chrono::seconds(30)))
+      throw Error(delivery->failed() ? delivery->failure() : fmt::format("the broker did not acknowledge {}", topic));
+  }
 }
 
 }  // namespace edgeml::cli

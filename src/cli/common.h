@@ -30,6 +30,10 @@ std::filesystem::path default_state_dir();
 
 bool stderr_is_terminal();
 
+// Publishes each (topic, payload) retained at QoS 1 and waits up to 30 s for
+// the broker to acknowledge each; throws Error naming the topic otherwise.
+void publish_retained(mq::Client& client, const std::vector<std::pair<std::string, std::string>>& messages);
+
 // An option NAME PATH that sets `target` only when given.
 void add_path_option(CLI::App* cmd, const std::string& name, std::optional<std::filesystem::path>& target,
                      const std::string& help);

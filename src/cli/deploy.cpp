@@ -67,14 +67,6 @@ class Reports {
   int refused_ = 0;
 };
 
-void publish_all(mq::Client& client, const std::vector<std::pair<std::string, std::string>>& messages) {
-  for (const auto& [topic, payload] : messages) {
-    mq::DeliveryPtr delivery = client.publish(topic, payload, 1, true);
-    if (!delivery->wait_for(std::chrono::seconds(30)))
-      throw Error(delivery->failed() ? delivery->failure() : fmt::format("the broker did not acknowledge {}", topic));
-  }
-}
-
 std::int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -118,7 +110,7 @@ void run_deploy(DeployArgs& a) {
   client.connect();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the subscription is in place
   fmt::print("{:<16} {:<26} {:<14} {:<10} {}\n", "node", "model", "version", "result", "reason");
-  publish_all(client, messages);
+  publish_retained(client, messages);
   install_stop_handlers();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long>(a.wait_s * 1000));
   while (!g_stop && std::chrono::steady_clock::now() < deadline &&

@@ -14,6 +14,8 @@
 #include "cli/common.h"
 #include "cli/layered_options.h"
 #include "cli/service_manager.h"
+#include "cluster/cluster_node.h"
+#include "cluster/node_resources.h"
 #include "core/logging.h"
 #include "core/error.h"
 #include "protocol/topics.h"
@@ -34,6 +36,10 @@ struct ServeArgs {
   std::vector<std::filesystem::path> deploy_keys;
   double model_macs = 50e6, node_macs = 200e6;  // multiply-adds per inference (budgets; "5e7" is taken)
   double probe_timeout_s = 2;
+  // --cluster: this process is a node of that cluster (cluster/cluster_node.h)
+  // and its replicas are `edgeml serve` children given --replica-of.
+  std::string cluster, labels, capacity, replica_of, replica_requests;
+  std::vector<std::string> replica_excludes;
 };
 
 ServeArgs parse_serve_again();
@@ -43,8 +49,25 @@ std::string host_name() {
   return gethostname(name, sizeof name - 1) == 0 && name[0] ? name : "edge";
 }
 
+// A cluster node's replica of one application: named after the node and the
+// application, sharing the application's requests with its other replicas,
+// with models of its own under the node's --models.
+void make_replica(ServeArgs& args) {
+  if (args.cluster.empty()) throw Error("--replica-of is for the replicas a node of a --cluster starts");
+  args.server.node = cluster_replica_node(args.server.node, args.replica_of);
+  args.server.group = cluster_group(args.cluster, args.replica_of);
+  args.server.request_filter = args.replica_requests.empty() ? std::string(kRequestFilter) : args.replica_requests;
+  args.server.request_excludes = args.replica_excludes;
+  args.server.models_dir /= args.replica_of;
+  std::filesystem::create_directories(args.server.models_dir);
+  args.client.connection.client_id.clear();  // each replica is a client of its own
+  if (args.server.metrics_port > 0) args.server.metrics_port = 0;
+  args.metrics_port_file.clear();
+}
+
 serve::ServerOptions server_options(ServeArgs& args) {
   if (args.server.node.empty()) args.server.node = host_name();
+  if (!args.replica_of.empty()) make_replica(args);
   args.server.connection = args.client.connection;
   args.server.connect_timeout = args.client.connect_timeout;
   args.server.reload_poll = std::chrono::milliseconds(args.reload_poll_ms);
@@ -119,8 +142,33 @@ void print_counts(serve::Server& server) {
   }
 }
 
+// `edgeml serve --cluster NAME`: a node of the cluster. Its replicas run this
+// same command line, each with --replica-of APP added.
+void run_cluster_node(ServeArgs& args) {
+  cluster::ClusterNodeOptions o;
+  o.client = args.client;
+  o.cluster = args.cluster;
+  o.node = args.server.node.empty() ? host_name() : args.server.node;
+  o.labels = cluster::parse_labels(args.labels);
+  o.capacity = cluster::parse_capacity(args.capacity, cluster::measured_resources());
+  o.interval = std::chrono::milliseconds(static_cast<long>(args.stats_interval_s * 1000));
+  server_options(args);  // reads the deployment keys
+  o.policy = args.server.deploy_policy;
+  o.serve_command = {std::filesystem::read_symlink("/proc/self/exe").string()};
+  o.serve_command.insert(o.serve_command.end(), g_arguments.begin(), g_arguments.end());
+  cluster::ClusterNode node(std::move(o));
+  notify_ready(fmt::format("node {} of cluster {}", args.server.node, args.cluster));
+  while (!g_stop) {
+    node.step();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  notify_stopping();
+  node.leave();
+}
+
 void run_serve(ServeArgs& args) {
   install_stop_handlers();
+  if (!args.cluster.empty() && args.replica_of.empty()) return run_cluster_node(args);
   install_reload_handler();
   std::unique_ptr<serve::Server> server = start_server(args);
   while (!g_stop) {
@@ -236,6 +284,14 @@ void add_serve_options(CLI::App* cmd, ServeArgs* args) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 31))
       ->capture_default_str();
   add_budget_options(*cmd, *args);
+  cmd->add_option("--cluster", args->cluster,
+                  "join this edge cluster: serve the applications its placement gives this node (docs/cluster.md)");
+  cmd->add_option("--labels", args->labels, "with --cluster: this node's labels, k=v,... (arch is measured when not given)");
+  cmd->add_option("--capacity", args->capacity,
+                  "with --cluster: what replicas may take here, cores=N,memory=SIZE (measured when not given)");
+  cmd->add_option("--replica-of", args->replica_of)->group("");  // set by a cluster node for its replicas
+  cmd->add_option("--replica-requests", args->replica_requests)->group("");
+  cmd->add_option("--replica-excludes", args->replica_excludes)->group("");
 }
 
 ServeArgs parse_serve_again() {

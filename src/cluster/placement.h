@@ -18,12 +18,9 @@
 #include <string>
 #include <vector>
 
-namespace edgeml::cluster {
+#include "protocol/cluster_applications.h"
 
-struct Resources {
-  double memory_mib = 0;
-  double cores = 0;  // a share of a core is a fraction
-};
+namespace edgeml::cluster {
 
 struct Node {
   std::string id;

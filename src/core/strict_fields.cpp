@@ -34,6 +34,12 @@ const json& StrictFields::require(const std::string& key) {
   fail_at(path(key), "is missing");
 }
 
+std::optional<StrictFields> StrictFields::child(const std::string& key) {
+  const json* value = find(key);
+  if (!value) return std::nullopt;
+  return StrictFields(*value, path(key));
+}
+
 double StrictFields::number(const std::string& key, double fallback, double low, double high, bool low_open) {
   const json* value = find(key);
   if (!value) return fallback;

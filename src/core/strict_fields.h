@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -29,6 +30,8 @@ class StrictFields {
   std::string path(const std::string& key) const { return where_ + "." + key; }
   const nlohmann::json* find(const std::string& key);  // null when absent
   const nlohmann::json& require(const std::string& key);
+  // The reader of the object under `key`; none when the key is absent.
+  std::optional<StrictFields> child(const std::string& key);
   double number(const std::string& key, double fallback, double low, double high, bool low_open = false);
   int integer(const std::string& key, int fallback, int low, int high);
   bool boolean(const std::string& key, bool fallback);

@@ -104,4 +104,24 @@ bool split_fleet_topic(std::string_view topic, std::string_view prefix, std::str
   return kind.find('/') == std::string_view::npos;
 }
 
+std::string cluster_applications_topic(std::string_view cluster) {
+  return fmt::format("{}{}/applications", kClusterPrefix, cluster);
+}
+
+std::string cluster_node_topic(std::string_view cluster, std::string_view node) {
+  return fmt::format("{}{}/nodes/{}", kClusterPrefix, cluster, node);
+}
+
+std::string cluster_nodes_filter(std::string_view cluster) { return fmt::format("{}{}/nodes/+", kClusterPrefix, cluster); }
+
+std::string cluster_placement_topic(std::string_view cluster) { return fmt::format("{}{}/placement", kClusterPrefix, cluster); }
+
+std::string cluster_group(std::string_view cluster, std::string_view application) {
+  return fmt::format("{}.{}", cluster, application);
+}
+
+std::string cluster_replica_node(std::string_view node, std::string_view application) {
+  return fmt::format("{}.{}", node, application);
+}
+
 }  // namespace edgeml

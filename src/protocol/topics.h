@@ -81,6 +81,20 @@ std::string deploy_topic(std::string_view target, std::string_view model);
 std::vector<std::string> deploy_filters(std::string_view node, std::string_view group);
 bool is_deploy_topic(std::string_view topic);
 
+// --- An edge cluster (docs/cluster.md): edgeml/cluster/{cluster}/...
+// "applications" (retained, signed), "nodes/{node}" (each node's retained
+// announcement, its Last Will "gone") and "placement" (retained, by the leader).
+inline constexpr std::string_view kClusterPrefix = "edgeml/cluster/";
+std::string cluster_applications_topic(std::string_view cluster);
+std::string cluster_node_topic(std::string_view cluster, std::string_view node);
+std::string cluster_nodes_filter(std::string_view cluster);
+std::string cluster_placement_topic(std::string_view cluster);
+// "{cluster}.{application}": the group whose shared subscription an
+// application's replicas answer through, and whose deploy topics carry its models.
+std::string cluster_group(std::string_view cluster, std::string_view application);
+// "{node}.{application}": the name a node's replica of an application serves as.
+std::string cluster_replica_node(std::string_view node, std::string_view application);
+
 // --- Store receipts: edgeml/receipts/{client id}/{run}.
 inline constexpr std::string_view kReceiptPrefix = "edgeml/receipts/";
 inline constexpr std::string_view kAllReceiptsFilter = "edgeml/receipts/#";

@@ -8,6 +8,7 @@
 
 #include "core/bounded_json.h"
 #include "core/sha256.h"
+#include "serve/signed_statement.h"
 
 namespace edgeml::serve {
 
@@ -16,11 +17,6 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kSignedContext = "edgeml deploy package\n";
-
-std::string to_cbor_text(const json& value) {
-  std::vector<std::uint8_t> cbor = json::to_cbor(value);
-  return std::string(cbor.begin(), cbor.end());
-}
 
 json::binary_t binary_of(std::string_view bytes) { return json::binary_t(std::vector<std::uint8_t>(bytes.begin(), bytes.end())); }
 
@@ -95,31 +91,11 @@ Status read_statement(json& statement, ModelPackage& out) {
   return check_entry(out.entry, out);
 }
 
-const TrustedKey* find_key(const PackagePolicy& policy, const std::string& id) {
-  auto it = std::find_if(policy.keys.begin(), policy.keys.end(), [&](const TrustedKey& k) { return k.id() == id; });
-  return it == policy.keys.end() ? nullptr : &*it;
-}
-
-Status open_signed(json& envelope, ModelPackage& out, const PackagePolicy& policy) {
-  if (!envelope["signer"].is_string() || !envelope["statement"].is_binary() || !envelope["signature"].is_binary())
-    return Status::error("a signed package needs a signer, a statement and a signature");
-  std::string signer = envelope["signer"];
-  const TrustedKey* key = find_key(policy, signer);
-  if (!key)
-    return Status::error(policy.keys.empty()
-                             ? "signed, but this node trusts no deployment key (edgeml serve --deploy-key)"
-                             : fmt::format("signed by key {}, which this node does not trust",
-                                           dump_json_replacing(envelope["signer"])));
-  std::string statement_bytes = bytes_of(envelope["statement"]);
-  std::string message = std::string(kSignedContext) + statement_bytes;
-  if (!key->verifies(message, bytes_of(envelope["signature"])))
-    return Status::error(fmt::format("the signature does not verify with key {}: the package was altered", signer));
+Status open_signed(const json& envelope, ModelPackage& out, const PackagePolicy& policy) {
   json statement;
-  if (Status s = parse_cbor_bounded(statement_bytes, statement); !s) return Status::error("statement: " + s.reason());
-  if (!statement.is_object()) return Status::error("the statement is not a CBOR map");
+  if (Status s = open_sealed(envelope, kSignedContext, policy.keys, statement, out.signer); !s) return s;
   if (!statement["signed_at"].is_number_integer()) return Status::error("the statement has no signing time");
   out.signed_at_ms = statement["signed_at"].get<std::int64_t>();
-  out.signer = signer;
   return read_statement(statement, out);
 }
 
@@ -140,16 +116,14 @@ bool is_model_file_name(const std::string& name) {
 std::string encode_package(const ModelPackage& p) {
   json package = install_statement(p);
   package["format"] = 1;
-  return to_cbor_text(package);
+  return cbor_text(package);
 }
 
 std::string encode_signed_package(const ModelPackage& p, const SigningKey& key, std::int64_t signed_at_ms) {
   json statement = p.action == ModelPackage::Action::install ? install_statement(p) : json{{"model", p.model}};
   statement["action"] = p.action == ModelPackage::Action::install ? "install" : "remove";
   statement["signed_at"] = signed_at_ms;
-  std::string bytes = to_cbor_text(statement);
-  std::string signature = key.sign(std::string(kSignedContext) + bytes);
-  return to_cbor_text({{"format", 2}, {"signer", key.id()}, {"statement", binary_of(bytes)}, {"signature", binary_of(signature)}});
+  return seal_statement(kSignedContext, statement, key);
 }
 
 Status decode_package(std::string_view bytes, ModelPackage& out, const PackagePolicy& policy) {

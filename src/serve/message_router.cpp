@@ -7,6 +7,7 @@
 #include "protocol/alarm_event.h"
 #include "protocol/reply.h"
 #include "protocol/request.h"
+#include "protocol/topic_filter.h"
 #include "protocol/topics.h"
 #include "serve/monitoring.h"
 #include "serve/series_histories.h"
@@ -46,6 +47,8 @@ void MessageRouter::route(const mq::Message& m) {
 }
 
 void MessageRouter::take_request(const mq::Message& m) {
+  for (const std::string& filter : others_)
+    if (topic_matches(filter, m.topic)) return;
   ++counts_.requests;
   const bool queued = to_.requests.push_with(
       [&](RequestJob& job) {

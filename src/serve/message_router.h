@@ -12,7 +12,9 @@
 
 #include <atomic>
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bounded_queue.h"
 #include "mqtt/client.h"
@@ -42,6 +44,10 @@ class MessageRouter {
                 const std::atomic<bool>& stopping);
 
   void route(const mq::Message& message);
+  // Requests on topics these filters match are another application's, whose
+  // replicas the broker hands them to as well (a cluster's nested request
+  // filters, docs/cluster.md): this server leaves them alone.
+  void leave_to_others(std::vector<std::string> filters) { others_ = std::move(filters); }
 
  private:
   void take_request(const mq::Message& m);
@@ -53,6 +59,7 @@ class MessageRouter {
   const std::size_t max_package_bytes_;
   ServerCounters& counts_;
   const std::atomic<bool>& stopping_;
+  std::vector<std::string> others_;
 };
 
 }  // namespace edgeml::serve

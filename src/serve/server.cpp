@@ -52,6 +52,7 @@ Server::Server(ServerOptions options)
   router_ = std::make_unique<MessageRouter>(
       MessageRouter::Destinations{requests_, watcher_->deployments(), monitoring_.get(), histories_.get(), *replies_}, options_.node,
       options_.deploy_policy.max_bytes, counts_, stopping_);
+  router_->leave_to_others(options_.request_excludes);
   stats_publisher_ = std::make_unique<StatsPublisher>(
       StatsPublisher::Sources{[this] { return stats(); }, [this] { figures_.start_interval(); },
                               [this] { return models(); }},
@@ -82,7 +83,7 @@ void Server::connect_client() {
   // QoS): acknowledging each one made two small writes in a row, the PUBACK
   // and the reply, and held the reply back until the broker's delayed ACK.
   // A lost request is the requester's to ask again, as with the tutorial's QoS 0.
-  client_->add_subscription(request_subscription(options_.group), 0);
+  client_->add_subscription(shared_filter(options_.group, options_.request_filter), 0);
   for (const std::string& deploy_filter : deploy_filters(options_.node, options_.group))
     client_->add_subscription(deploy_filter, 1);
   client_->set_connected_handler([this] {

@@ -5,8 +5,10 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "mqtt/connection.h"
+#include "protocol/topics.h"
 #include "runtime/kernels/kernel.h"
 #include "serve/deploy_package.h"
 #include "serve/model_budget.h"
@@ -20,6 +22,11 @@ struct ServerOptions {
   std::filesystem::path models_dir;
   std::string node;   // this server's name in replies and status topics
   std::string group;  // empty: every request reaches this server
+  // Requests on topics this filter matches are answered (under request/; a
+  // cluster's application may take a part of them, such as one station's).
+  std::string request_filter{kRequestFilter};
+  // Requests on topics these filters match are left to other servers.
+  std::vector<std::string> request_excludes;
   // Replies go to a request's Response Topic only when it matches this filter
   // (and is a topic one may publish on): otherwise any client could make the
   // server publish where it likes.

@@ -75,13 +75,12 @@ std::vector<DenseLayer> read_layers(StrictFields& f) {
 
 OptimizerSpec read_optimizer(StrictFields& f) {
   OptimizerSpec o;
-  const json* value = f.find("optimizer");
-  if (!value) return o;
-  StrictFields fields(*value, f.path("optimizer"));
-  o.kind = named_value(kOptimizers, fields.require("kind"), fields.path("kind"));
-  o.learning_rate = fields.number("learning_rate", o.learning_rate, 0, 10, true);
-  if (o.kind == OptimizerKind::sgd) o.momentum = fields.number("momentum", 0, 0, 0.9999);
-  fields.finish();
+  std::optional<StrictFields> fields = f.child("optimizer");
+  if (!fields) return o;
+  o.kind = named_value(kOptimizers, fields->require("kind"), fields->path("kind"));
+  o.learning_rate = fields->number("learning_rate", o.learning_rate, 0, 10, true);
+  if (o.kind == OptimizerKind::sgd) o.momentum = fields->number("momentum", 0, 0, 0.9999);
+  fields->finish();
   return o;
 }
 
