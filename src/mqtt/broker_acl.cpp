@@ -15,7 +15,7 @@ namespace edgeml::mq {
 namespace {
 
 struct Grant {
-  std::string_view access;  // read | write
+  std::string_view access;  // read | write | readwrite
   std::string_view filter;
 };
 
@@ -41,8 +41,12 @@ const std::vector<RoleGrants>& roles() {
         {"write", kAllRepliesFilter},
         {"write", kAllNodesFilter},
         {"write", kAllQualityFilter},
-        {"write", kAllResponsesFilter}}},
-      {"deployer", {{"write", kAllDeploymentsFilter}, {"read", kNodeDeploymentsFilter}}},
+        {"write", kAllResponsesFilter},
+        // a cluster node: its announcement and the leader's placement, and its replicas' stats
+        {"readwrite", kAllClusterFilter},
+        {"read", kNodeStatsFilter}}},
+      {"deployer",
+       {{"write", kAllDeploymentsFilter}, {"read", kNodeDeploymentsFilter}, {"readwrite", kAllClusterFilter}}},
       {"requester", {{"write", kAllRequestsFilter}, {"read", kAllRepliesFilter}, {"read", kAllResponsesFilter}}},
   };
   return table;

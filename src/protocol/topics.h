@@ -85,6 +85,7 @@ bool is_deploy_topic(std::string_view topic);
 // "applications" (retained, signed), "nodes/{node}" (each node's retained
 // announcement, its Last Will "gone") and "placement" (retained, by the leader).
 inline constexpr std::string_view kClusterPrefix = "edgeml/cluster/";
+inline constexpr std::string_view kAllClusterFilter = "edgeml/cluster/#";
 std::string cluster_applications_topic(std::string_view cluster);
 std::string cluster_node_topic(std::string_view cluster, std::string_view node);
 std::string cluster_nodes_filter(std::string_view cluster);
