@@ -140,6 +140,12 @@ void ClusterNode::follow(Clock::time_point now) {
   for (const ReplicaPlan& plan : mine) names.push_back(plan.application.name);
   replicas_.run(mine, now);
   replicas_.poll(now);
+  std::map<std::string, std::string> states;
+  for (const auto& [app, load] : replicas_.loads()) states[app] = load.state;
+  if (states != announced_states_) {
+    announced_states_ = states;
+    next_announcement_ = now;  // a replica that starts serving is news to the leader and to status
+  }
   if (names != running_) {
     {
       std::lock_guard lock(mutex_);

@@ -69,6 +69,7 @@ class ClusterNode {
   std::unique_ptr<mq::Client> client_;
   Clock::time_point connected_at_, next_announcement_{}, next_lead_{};
   std::vector<std::string> running_;  // applications whose replica runs here
+  std::map<std::string, std::string> announced_states_;  // application -> its replica's state, as last followed
   bool left_ = false;
 
   std::mutex mutex_;  // guards what Paho's thread hands over

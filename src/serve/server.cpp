@@ -48,6 +48,7 @@ Server::Server(ServerOptions options)
   watcher_ = std::make_unique<ModelWatcher>(options_, registry_, *client_, counts_, [this](double seconds) {
     figures_.set_last_reload(seconds);
     if (monitoring_) monitoring_->refresh_reference(options_.models_dir);
+    if (stats_publisher_) stats_publisher_->publish_now();
   });
   router_ = std::make_unique<MessageRouter>(
       MessageRouter::Destinations{requests_, watcher_->deployments(), monitoring_.get(), histories_.get(), *replies_}, options_.node,

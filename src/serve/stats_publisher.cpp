@@ -31,8 +31,17 @@ void StatsPublisher::publish_every_interval() {
     lock.unlock();
     publish();
     lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    wake_.wait_for(lock, interval_, [this] { return stopping_ || now_; });
+    now_ = false;
   }
+}
+
+void StatsPublisher::publish_now() {
+  {
+    std::lock_guard lock(mutex_);
+    now_ = true;
+  }
+  wake_.notify_all();
 }
 
 void StatsPublisher::publish() {

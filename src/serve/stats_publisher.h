@@ -30,6 +30,10 @@ class StatsPublisher {
 
   void start();
   void stop();
+  // Publishes at once instead of at the end of the interval (which starts
+  // anew): after a reload, so that whoever waits for the models (a cluster
+  // node, for its replica) learns of them now.
+  void publish_now();
 
  private:
   void publish_every_interval();
@@ -40,9 +44,10 @@ class StatsPublisher {
   const std::string node_;
   const std::chrono::milliseconds interval_;
   mq::Client& client_;
-  std::mutex mutex_;  // with wake_: stop() wakes the thread
+  std::mutex mutex_;  // with wake_: stop() and publish_now() wake the thread
   std::condition_variable wake_;
   bool stopping_ = false;
+  bool now_ = false;
   std::thread thread_;
 };
 
