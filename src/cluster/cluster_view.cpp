@@ -56,6 +56,7 @@ std::optional<PlacementRecord> next_placement(const SignedApplications& applicat
   next.leader = leader;
   next.applications_signed_at = applications.signed_at_ms;
   for (const NodeAnnouncement& a : live) next.nodes.push_back(a.node);
+  std::sort(next.nodes.begin(), next.nodes.end());  // as a placement keeps them, whatever order `live` came in
   for (const Application& app : apps) {
     AppPlacement& p = next.applications[app.name];
     p.wanted = app.replicas;

@@ -69,7 +69,7 @@ void read_replicas(StrictFields& f, ApplicationSpec& app) {
   }
   StrictFields replicas(*value, f.path("replicas"));
   app.min_replicas = replicas.integer("min", 1, 0, kMaxReplicas);
-  app.max_replicas = replicas.integer("max", app.min_replicas, 1, kMaxReplicas);
+  app.max_replicas = replicas.integer("max", app.min_replicas, 0, kMaxReplicas);  // {0, 0}: "replicas": 0
   replicas.finish();
   if (app.min_replicas > app.max_replicas)
     fail_at(f.path("replicas"), fmt::format("min {} is above max {}", app.min_replicas, app.max_replicas));

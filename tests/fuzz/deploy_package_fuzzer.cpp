@@ -28,16 +28,9 @@ namespace {
 
 using edgeml::serve::ModelPackage;
 using edgeml::serve::PackagePolicy;
-using edgeml::serve::SigningKey;
-using edgeml::serve::TrustedKey;
 using nlohmann::json;
 
-struct Keys {
-  SigningKey signing;
-  TrustedKey trusted;
-};
-
-Keys* keys = nullptr;
+edgeml::fuzz::FuzzKeys* keys = nullptr;
 
 [[noreturn]] void fail(const char* what) {
   std::fprintf(stderr, "fuzz_deploy_package: %s\n", what);
@@ -93,15 +86,7 @@ void check_taken(const ModelPackage& p, const PackagePolicy& open) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  try {
-    std::filesystem::path dir = edgeml::fuzz::scratch_dir("fuzz_deploy_package");
-    edgeml::fuzz::write_fuzz_key_pair(dir);
-    keys = new Keys{SigningKey::read(dir / "deploy.key"), TrustedKey::read(dir / "deploy.pub")};
-    std::filesystem::remove_all(dir);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "fuzz_deploy_package: %s\n", e.what());
-    std::abort();
-  }
+  keys = edgeml::fuzz::read_fuzz_keys("fuzz_deploy_package");
   return 0;
 }
 

@@ -50,10 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto selector = static_cast<std::uint8_t>(message.front());
     message.remove_prefix(1);
     std::string topic;
-    if (selector & 0x80) {
-      auto [first, rest] = edgeml::fuzz::split_first_line(message);
-      topic = first;
-      message = rest;
+    if (edgeml::fuzz::take_own_topic(selector, message, topic)) {
       only_known_topics = false;
     } else {
       const char* kind = kKinds[selector & 3];

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <string_view>
 
 #include "core/temp_dir.h"
+#include "serve/deploy_keys.h"
 
 namespace edgeml::fuzz {
 
@@ -47,6 +49,16 @@ inline Lines split_first_line(std::string_view input) {
   return {input.substr(0, newline), input.substr(newline + 1)};
 }
 
+// With bit 7 of a message's selector byte set, the message names its own
+// topic in its first line: takes that line off `message` into `topic`.
+inline bool take_own_topic(std::uint8_t selector, std::string_view& message, std::string& topic) {
+  if (!(selector & 0x80)) return false;
+  auto [first, rest] = split_first_line(message);
+  topic = first;
+  message = rest;
+  return true;
+}
+
 // A fresh directory of this process's: in memory under /dev/shm where there
 // is one (a fuzzer that writes a file per input runs faster), else under
 // $TMPDIR or /tmp.
@@ -61,6 +73,26 @@ inline void write_fuzz_key_pair(const std::filesystem::path& dir) {
   write_file(dir / "deploy.key", kFuzzSigningKeyPem);
   ::chmod((dir / "deploy.key").c_str(), 0600);
   write_file(dir / "deploy.pub", kFuzzTrustedKeyPem);
+}
+
+// The key pair above as a fuzzer signs with and trusts it, read from a
+// scratch directory; aborts, naming `fuzzer`, when it cannot be. A fuzzer
+// keeps it for its life; a seed maker frees it.
+struct FuzzKeys {
+  serve::SigningKey signing;
+  serve::TrustedKey trusted;
+};
+inline FuzzKeys* read_fuzz_keys(const char* fuzzer) {
+  try {
+    std::filesystem::path dir = scratch_dir(fuzzer);
+    write_fuzz_key_pair(dir);
+    auto* keys = new FuzzKeys{serve::SigningKey::read(dir / "deploy.key"), serve::TrustedKey::read(dir / "deploy.pub")};
+    std::filesystem::remove_all(dir);
+    return keys;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", fuzzer, e.what());
+    std::abort();
+  }
 }
 
 // For seed makers: `dir` from the command line, created.
