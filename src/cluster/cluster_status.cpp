@@ -15,10 +15,6 @@ using ordered = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxNodes = 1000, kNotesKept = 5;
 
-bool hosts(const std::vector<std::string>& nodes, const std::string& node) {
-  return std::find(nodes.begin(), nodes.end(), node) != nodes.end();
-}
-
 }  // namespace
 
 std::vector<std::string> ClusterStatus::topic_filters() const {
