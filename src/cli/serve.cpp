@@ -58,6 +58,7 @@ void make_replica(ServeArgs& args) {
   args.server.group = cluster_group(args.cluster, args.replica_of);
   args.server.request_filter = args.replica_requests.empty() ? std::string(kRequestFilter) : args.replica_requests;
   args.server.request_excludes = args.replica_excludes;
+  args.server.handoff_prefix = cluster_handoff_prefix(args.cluster, args.replica_of);
   args.server.models_dir /= args.replica_of;
   std::filesystem::create_directories(args.server.models_dir);
   args.client.connection.client_id.clear();  // each replica is a client of its own

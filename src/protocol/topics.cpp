@@ -116,6 +116,10 @@ std::string cluster_nodes_filter(std::string_view cluster) { return fmt::format(
 
 std::string cluster_placement_topic(std::string_view cluster) { return fmt::format("{}{}/placement", kClusterPrefix, cluster); }
 
+std::string cluster_handoff_prefix(std::string_view cluster, std::string_view application) {
+  return fmt::format("{}{}/handoff/{}/", kClusterPrefix, cluster, application);
+}
+
 std::string cluster_group(std::string_view cluster, std::string_view application) {
   return fmt::format("{}.{}", cluster, application);
 }

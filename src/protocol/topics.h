@@ -93,6 +93,9 @@ std::string cluster_placement_topic(std::string_view cluster);
 // "{cluster}.{application}": the group whose shared subscription an
 // application's replicas answer through, and whose deploy topics carry its models.
 std::string cluster_group(std::string_view cluster, std::string_view application);
+// "edgeml/cluster/{cluster}/handoff/{application}/": under it, a request's
+// own topic when a replica whose queue is full hands it to the others.
+std::string cluster_handoff_prefix(std::string_view cluster, std::string_view application);
 // "{node}.{application}": the name a node's replica of an application serves as.
 std::string cluster_replica_node(std::string_view node, std::string_view application);
 

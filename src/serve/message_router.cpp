@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/error.h"
 #include "protocol/alarm_event.h"
 #include "protocol/reply.h"
 #include "protocol/request.h"
@@ -19,6 +20,9 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kQueueWait = 1000ms;  // the longest a receiving thread waits for room
+// With peers to hand a request to, a full queue is not waited on: the
+// receiving thread that waits holds back every request behind this one.
+constexpr auto kHandOffWait = 0ms;
 
 }  // namespace
 
@@ -36,33 +40,61 @@ MessageRouter::MessageRouter(Destinations destinations, std::string node, std::s
 
 void MessageRouter::route(const mq::Message& m) {
   switch (classify_message(m.topic)) {
-    case MessageKind::request: return take_request(m);
+    case MessageKind::request: return take_request(m, false);
     case MessageKind::sensor_event:
       if (to_.histories) to_.histories->observe(m.topic, m.payload);
       if (to_.monitoring) to_.monitoring->observe_event(m.topic, m.payload);
       return;
     case MessageKind::deployment: return take_deployment(m);
-    case MessageKind::control: return;
+    case MessageKind::control:
+      if (!handoff_prefix_.empty() && m.topic.starts_with(handoff_prefix_)) {
+        mq::Message original = m;
+        original.topic = m.topic.substr(handoff_prefix_.size());
+        if (is_request_topic(original.topic)) take_request(original, true);
+      }
+      return;
   }
 }
 
-void MessageRouter::take_request(const mq::Message& m) {
+void MessageRouter::take_request(const mq::Message& m, bool handed_over) {
   for (const std::string& filter : others_)
     if (topic_matches(filter, m.topic)) return;
   ++counts_.requests;
-  const bool queued = to_.requests.push_with(
-      [&](RequestJob& job) {
-        job.topic.assign(m.topic);
-        job.payload.assign(m.payload);
-        job.response_topic.assign(m.response_topic);
-        job.correlation_data.assign(m.correlation_data);
-        job.received = std::chrono::steady_clock::now();
-      },
-      kQueueWait);
+  auto fill = [&](RequestJob& job) {
+    job.topic.assign(m.topic);
+    job.payload.assign(m.payload);
+    job.response_topic.assign(m.response_topic);
+    job.correlation_data.assign(m.correlation_data);
+    job.received = std::chrono::steady_clock::now();
+  };
+  const bool may_hand_off = !handed_over && !handoff_prefix_.empty();
+  bool queued = to_.requests.push_with(fill, may_hand_off ? kHandOffWait : kQueueWait);
+  if (!queued && may_hand_off && !stopping_) {
+    if (hand_off(m)) return;
+    queued = to_.requests.push_with(fill, kQueueWait);
+  }
   if (queued || stopping_) return;
   const std::uint64_t n = ++counts_.overloaded;
   if (n == 1 || n % 1000 == 0) spdlog::warn("{} request(s) refused: the queue stayed full for {} ms", n, kQueueWait.count());
   refuse_overloaded(m);
+}
+
+// The request, its Response Topic and Correlation Data as they came, under
+// the hand-off prefix: a peer answers it as if it had come to it.
+bool MessageRouter::hand_off(const mq::Message& m) {
+  try {
+    std::string topic = handoff_prefix_ + std::string(m.topic);
+    if (m.response_topic.empty())
+      client_->publish(topic, m.payload, 0);
+    else
+      client_->publish_request(topic, m.payload, 0, m.response_topic, m.correlation_data);
+  } catch (const Error& e) {
+    spdlog::debug("request not handed off: {}", e.what());
+    return false;
+  }
+  const std::uint64_t n = ++counts_.handed_off;
+  if (n == 1 || n % 1000 == 0) spdlog::info("{} request(s) handed to the other replicas: the queue was full", n);
+  return true;
 }
 
 void MessageRouter::refuse_overloaded(const mq::Message& m) {

@@ -48,9 +48,15 @@ class MessageRouter {
   // replicas the broker hands them to as well (a cluster's nested request
   // filters, docs/cluster.md): this server leaves them alone.
   void leave_to_others(std::vector<std::string> filters) { others_ = std::move(filters); }
+  // ServerOptions::handoff_prefix: where requests go when the queue is full.
+  void hand_off_to(std::string prefix, mq::Client& client) {
+    handoff_prefix_ = std::move(prefix);
+    client_ = &client;
+  }
 
  private:
-  void take_request(const mq::Message& m);
+  void take_request(const mq::Message& m, bool handed_over);
+  bool hand_off(const mq::Message& m);
   void refuse_overloaded(const mq::Message& m);
   void take_deployment(const mq::Message& m);
 
@@ -60,6 +66,8 @@ class MessageRouter {
   ServerCounters& counts_;
   const std::atomic<bool>& stopping_;
   std::vector<std::string> others_;
+  std::string handoff_prefix_;
+  mq::Client* client_ = nullptr;  // publishes hand-offs; set with the prefix
 };
 
 }  // namespace edgeml::serve

@@ -222,6 +222,9 @@ std::string server_metrics(const NodeStats& s, const ModelSet& models) {
   counter(out, "edgeml_serve_request_errors_total", "Requests that could not be read (answered with an error).",
           s.counts.errors);
   counter(out, "edgeml_serve_overloaded_total", "Requests refused because the queue stayed full.", s.counts.overloaded);
+  counter(out, "edgeml_serve_handed_off_total",
+          "Requests handed to the other replicas of the cluster application because the queue was full.",
+          s.counts.handed_off);
   counter(out, "edgeml_serve_request_timeouts_total",
           "Requests answered with an error because they waited in the queue past the deadline.", s.counts.timed_out);
   counter(out, "edgeml_serve_replies_refused_total",

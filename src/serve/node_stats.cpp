@@ -99,6 +99,7 @@ std::string node_stats_json(const NodeStats& s, const ModelSet& models) {
                 {"replies", s.counts.replies},
                 {"errors", s.counts.errors},
                 {"overloaded", s.counts.overloaded},
+                {"handed_off", s.counts.handed_off},
                 {"timed_out", s.counts.timed_out},
                 {"replies_refused", s.counts.replies_refused},
                 {"reloads", s.counts.reloads},

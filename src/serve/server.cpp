@@ -54,6 +54,7 @@ Server::Server(ServerOptions options)
       MessageRouter::Destinations{requests_, watcher_->deployments(), monitoring_.get(), histories_.get(), *replies_}, options_.node,
       options_.deploy_policy.max_bytes, counts_, stopping_);
   router_->leave_to_others(options_.request_excludes);
+  if (!options_.handoff_prefix.empty()) router_->hand_off_to(options_.handoff_prefix, *client_);
   stats_publisher_ = std::make_unique<StatsPublisher>(
       StatsPublisher::Sources{[this] { return stats(); }, [this] { figures_.start_interval(); },
                               [this] { return models(); }},
@@ -85,6 +86,8 @@ void Server::connect_client() {
   // and the reply, and held the reply back until the broker's delayed ACK.
   // A lost request is the requester's to ask again, as with the tutorial's QoS 0.
   client_->add_subscription(shared_filter(options_.group, options_.request_filter), 0);
+  if (!options_.handoff_prefix.empty())
+    client_->add_subscription(shared_filter(options_.group, options_.handoff_prefix + options_.request_filter), 0);
   for (const std::string& deploy_filter : deploy_filters(options_.node, options_.group))
     client_->add_subscription(deploy_filter, 1);
   client_->set_connected_handler([this] {

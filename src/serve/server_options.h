@@ -27,6 +27,11 @@ struct ServerOptions {
   std::string request_filter{kRequestFilter};
   // Requests on topics these filters match are left to other servers.
   std::vector<std::string> request_excludes;
+  // A cluster's replica: a request that finds the queue full is published
+  // under this prefix (its topic after it) for the group's other replicas,
+  // which subscribe to it; only one handed over already is refused as
+  // overloaded. Empty: none.
+  std::string handoff_prefix;
   // Replies go to a request's Response Topic only when it matches this filter
   // (and is a topic one may publish on): otherwise any client could make the
   // server publish where it likes.

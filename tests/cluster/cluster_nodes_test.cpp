@@ -19,7 +19,9 @@
 #include "client/request_client.h"
 #include "cluster/cluster_status.h"
 #include "protocol/topics.h"
+#include "convert/tflite_writer.h"
 #include "serve/deploy_keys.h"
+#include "support/sample_models.h"
 #include "support/test_support.h"
 
 namespace edgeml::cluster {
@@ -42,7 +44,8 @@ const std::vector<NodeSpec> kNodes = {{"n1", "amd64", "cores=2,memory=512MiB"},
                                       {"n3", "arm64", "cores=2,memory=512MiB"},
                                       {"n4", "armhf", "cores=1,memory=256MiB"}};
 
-nlohmann::json application_file(const std::string& tutorial_models_extra = "") {
+nlohmann::json application_file(const std::string& tutorial_models_extra = "",
+                                nlohmann::json heavy_models = {"multi_var_LR", "single_var_LR"}) {
   nlohmann::json tutorial_models = {"multi_var_LR"};
   if (!tutorial_models_extra.empty()) tutorial_models.push_back(tutorial_models_extra);
   return {{"cluster", "lab"},
@@ -61,7 +64,7 @@ nlohmann::json application_file(const std::string& tutorial_models_extra = "") {
              {"per_replica", {{"memory_mib", 64}, {"cores", 0.5}}},
              {"constraints", {{"arch", "arm64"}}}},
             {{"name", "heavy"},
-             {"models", {"multi_var_LR", "single_var_LR"}},
+             {"models", heavy_models},
              {"requests", "request/heavy/+/+"},
              {"replicas", 2},
              {"per_replica", {{"memory_mib", 128}, {"cores", 1}}}}}}};
@@ -102,16 +105,17 @@ class ClusterNodes : public ::testing::Test {
     for (const std::string& filter : status_.topic_filters()) watcher_->add_subscription(filter, 1);
     watcher_->connect();
     for (const NodeSpec& n : kNodes) start_node(n);
-    apply(application_file());
+    apply(file_);
   }
 
   void start_node(const NodeSpec& n) {
     fs::create_directories(dir_ / n.name);
-    nodes_.insert_or_assign(n.name, test::run_edgeml(
-        {"serve", "--port", std::to_string(broker_->port()), "--cluster", "lab", "--node", n.name, "--models",
-         (dir_ / n.name).string(), "--labels", "arch=" + n.arch, "--capacity", n.capacity, "--deploy-key",
-         (dir_ / "keys" / "deploy.pub").string(), "--stats-interval", "0.5", "--no-monitoring"},
-        dir_ / (n.name + ".log")));
+    std::vector<std::string> args = {"serve", "--port", std::to_string(broker_->port()), "--cluster", "lab", "--node",
+                                     n.name, "--models", (dir_ / n.name).string(), "--labels", "arch=" + n.arch,
+                                     "--capacity", n.capacity, "--deploy-key", (dir_ / "keys" / "deploy.pub").string(),
+                                     "--stats-interval", "0.5", "--no-monitoring"};
+    if (n.name == "n1") args.insert(args.end(), n1_args_.begin(), n1_args_.end());
+    nodes_.insert_or_assign(n.name, test::run_edgeml(args, dir_ / (n.name + ".log")));
   }
 
   void apply(const nlohmann::json& file) {
@@ -158,11 +162,11 @@ class ClusterNodes : public ::testing::Test {
   // Requests spread over the three applications' topics, at `rate`, until
   // `count` are sent or `stop` is set.
   RequestTotals load(std::uint64_t count, double rate, const std::vector<SeriesId>& series, std::atomic<bool>* stop,
-                     std::atomic<std::uint64_t>* ended = nullptr) {
+                     std::atomic<std::uint64_t>* ended = nullptr, int concurrency = 16) {
     RequestClientOptions options;
     options.client = test::client_options(*broker_, "");
     options.client.mqtt_version = 5;
-    options.concurrency = 16;
+    options.concurrency = concurrency;
     options.rate = rate;
     options.timeout = 1s;
     options.retries = 20;  // 20 s of re-sends: a killed node's share is re-placed well within
@@ -191,6 +195,9 @@ class ClusterNodes : public ::testing::Test {
     EXPECT_EQ(t.errors, 0u);
   }
 
+  // Set before SetUp() by a test's fixture.
+  std::vector<std::string> n1_args_;
+  nlohmann::json file_ = application_file();
   test::TempDir dir_;
   std::unique_ptr<mq::Broker> broker_;
   std::map<std::string, Process> nodes_;
@@ -298,6 +305,41 @@ TEST_F(ClusterNodes, ANewVersionOfTheFileConvergesWithNoRequestLost) {
   stop = true;
   sending.join();
   expect_none_lost(totals, count);
+}
+
+// n1 holds a queue of one request: at full speed it is full most of the time.
+class ClusterHandOff : public ClusterNodes {
+ protected:
+  ClusterHandOff() {
+    n1_args_ = {"--queue", "1"};
+    fs::create_directories(dir_ / "models");
+    convert::write_tflite_file(test::sample_wide_network(1536), dir_ / "models" / "wide.tflite");  // ~1 ms a request
+    file_ = application_file("", {"wide"});
+  }
+};
+
+TEST_F(ClusterHandOff, AReplicaWhoseQueueIsFullHandsRequestsToItsPeersInsteadOfRefusingThem) {
+  ASSERT_TRUE(test::wait_until([&] { return with_status([](const ClusterStatus& s) { return s.converged(); }); }, kWait))
+      << describe();
+  std::vector<std::string> heavy = hosts("heavy");
+  ASSERT_NE(std::find(heavy.begin(), heavy.end(), "n1"), heavy.end()) << describe();
+  std::atomic<std::uint64_t> handed_off{0};
+  mq::Client stats(test::client_options(*broker_, "stats-watcher"));
+  stats.set_message_handler([&](std::string_view, std::string_view payload) {
+    auto j = nlohmann::json::parse(payload, nullptr, false);
+    if (j.is_object() && j.contains("handed_off")) handed_off = j["handed_off"].get<std::uint64_t>();
+  });
+  stats.add_subscription(node_stats_topic(cluster_replica_node("n1", "heavy")), 0);
+  stats.connect();
+  const std::uint64_t count = 5000;
+  std::atomic<bool> stop{false};
+  RequestTotals totals = load(count, 0, {kAllApps[2]}, &stop, nullptr, 64);
+  EXPECT_TRUE(test::wait_until([&] { return handed_off > 0; }, 10s)) << test::read_file(dir_ / "n1.log");
+  std::cout << fmt::format("{} requests at full speed, 64 in flight: n1.heavy (a queue of 1) handed {} to its peer; "
+                           "answered {}, errors {}, timeouts {}\n",
+                           count, handed_off.load(), totals.answered, totals.errors, totals.timeouts);
+  EXPECT_EQ(totals.errors, 0u) << "requests refused as overloaded";
+  EXPECT_EQ(totals.answered, count);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "convert/probe_inputs.h"
 #include "convert/quantize_graph.h"
 
@@ -55,6 +57,20 @@ Graph sample_relu_network() {
                 Activation::relu);
   g.outputs = {add_dense(g, x, "dense3", seeded_values(rng, 64, limit(64, 1)), seeded_values(rng, 1, 0.1f),
                          Activation::none)};
+  return g;
+}
+
+Graph sample_wide_network(int width) {
+  Graph g;
+  g.description = fmt::format("edgeml sample: 3 -> {0} -> {0} -> 1, ReLU", width);
+  std::mt19937 rng(20261205);
+  const float scale = std::sqrt(3.0f / static_cast<float>(width));
+  int x = add_tensor(g, float_tensor("input", {1, 3}));
+  g.inputs = {x};
+  x = add_dense(g, x, "dense1", seeded_values(rng, width * 3, 0.5f), seeded_values(rng, width, 0.1f), Activation::relu);
+  x = add_dense(g, x, "dense2", seeded_values(rng, width * width, scale), seeded_values(rng, width, 0.1f),
+                Activation::relu);
+  g.outputs = {add_dense(g, x, "dense3", seeded_values(rng, width, scale), seeded_values(rng, 1, 0.1f), Activation::none)};
   return g;
 }
 

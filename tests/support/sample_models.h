@@ -18,6 +18,9 @@ runtime::Graph sample_linear_model();
 // linear one; weights drawn from a seeded generator, the same on every run.
 runtime::Graph sample_relu_network();
 
+// 3 -> width -> width -> 1, the same shape at any width: a model slow enough
+// (about width^2 multiply-adds) to keep a server busy.
+runtime::Graph sample_wide_network(int width);
 // sample_relu_network() quantized to int8 (float input and output) with
 // sample_inputs(256) as calibration data.
 runtime::Graph sample_relu_network_int8();
