@@ -122,7 +122,7 @@ function health(n) {
   return n.status === "online" ? "online" : "unknown";
 }
 function lastOf(series) { return series && series.length ? series[series.length - 1] : undefined; }
-function capacityText(c) { return c ? `${c.cores} cores, ${Math.round(c.memory_mib)} MiB` : "-"; }
+function capacityText(c) { return c ? `${c.cores} core${c.cores === 1 ? "" : "s"}, ${Math.round(c.memory_mib)} MiB` : "-"; }
 
 // A replica serves as {node}.{application}: its capacity is its node's.
 function clusterNodeOf(name, clusterNodes) {
@@ -136,9 +136,11 @@ function drawNodes(data, clusterNodes) {
   fill("nodes", data.nodes.map((n) => {
     const s = n.stats || {}, h = history[n.node] || {}, state = health(n), cn = clusterNodeOf(n.node, clusterNodes);
     const resident = at(s, "process", "resident_bytes");
+    // An interval that answered nothing has no latency, whatever its figures say.
+    const latency = at(s, "latency_ms_interval", "count") > 0 ? s.latency_ms_interval : {};
     return row([n.node, [state, state], isNum(n.stats_age_s) ? `${n.stats_age_s.toFixed(1)} s` : "-",
-                [fixed(lastOf(h.requests_per_s), 1), "num"], [fixed(at(s, "latency_ms_interval", "p50"), 3), "num"],
-                [fixed(at(s, "latency_ms_interval", "p99"), 3), "num"], [count(s.queue), "num"],
+                [fixed(lastOf(h.requests_per_s), 1), "num"], [fixed(latency.p50, 3), "num"],
+                [fixed(latency.p99, 3), "num"], [count(s.queue), "num"],
                 [count(s.errors), "num"], isNum(resident) ? `${(resident / 1048576).toFixed(1)} MiB` : "-",
                 [fixed(at(s, "process", "cpu_s"), 1), "num"], capacityText(cn && cn.capacity),
                 (Array.isArray(s.models) ? s.models : []).map((m) => m.name).join(", ")],
