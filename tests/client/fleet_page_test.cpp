@@ -109,8 +109,12 @@ TEST(FleetPage, ChromiumShowsTheServedNodeOnlineItsModelsAndItsLatency) {
   };
   ASSERT_TRUE(wait_until(drawable, 20s)) << fleet.dump() << "\n" << read_file(dir / "serve.log") << read_file(dir / "request.log");
   EXPECT_EQ(fleet["latency_history"]["points_per_node"], 300);
-  EXPECT_EQ(http.Post("/fleet.json", "x", "text/plain")->status, 405);
-  EXPECT_EQ(http.Get("/elsewhere")->status, 404);
+  auto posted = http.Post("/fleet.json", "x", "text/plain");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 405);
+  auto elsewhere = http.Get("/elsewhere");
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->status, 404);
   auto page = http.Get("/");
   ASSERT_TRUE(page);
   EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
