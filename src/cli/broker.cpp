@@ -59,9 +59,7 @@ void run_broker(BrokerArgs& args) {
              config.cert_file.empty() ? "" : fmt::format(", mqtts://{}:{}", broker.tls_address(), broker.tls_port()),
              broker.data_dir().string(), broker.log_file().string());
   std::fflush(stdout);
-  if (!args.port_file.empty()) {
-    std::ofstream(args.port_file) << broker.port() << "\n";
-  }
+  if (!args.port_file.empty()) write_port_file(args.port_file, broker.port());
   while (broker.running() && !g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   if (g_stop) {
     spdlog::info("stopping the broker");

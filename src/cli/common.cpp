@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 
 #include <fmt/format.h>
 
@@ -65,6 +66,14 @@ void add_connection_options(CLI::App& cmd, mq::ClientOptions& o) {
       ->envname("EDGEML_CONNECT_TIMEOUT")
       ->check(CLI::PositiveNumber)
       ->group("Broker");
+}
+
+void write_port_file(const std::string& path, int port) {
+  const std::string partial = path + ".partial";
+  std::ofstream(partial) << port << "\n";
+  std::error_code error;
+  std::filesystem::rename(partial, path, error);
+  if (error) throw Error(fmt::format("cannot write the port file {}: {}", path, error.message()));
 }
 
 std::filesystem::path default_state_dir() {

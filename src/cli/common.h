@@ -30,6 +30,10 @@ std::filesystem::path default_state_dir();
 
 bool stderr_is_terminal();
 
+// Writes "PORT\n" to `path` through a rename, so that a test or script
+// polling for the file never reads half of it; throws Error naming the path.
+void write_port_file(const std::string& path, int port);
+
 // Publishes each (topic, payload) retained at QoS 1 and waits up to 30 s for
 // the broker to acknowledge each; throws Error naming the topic otherwise.
 void publish_retained(mq::Client& client, const std::vector<std::pair<std::string, std::string>>& messages);

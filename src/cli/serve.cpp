@@ -2,7 +2,6 @@
 // directory, reloading it when it changes.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <thread>
 
@@ -87,10 +86,7 @@ serve::ServerOptions server_options(ServeArgs& args) {
 
 std::unique_ptr<serve::Server> start_server(ServeArgs& args) {
   auto server = std::make_unique<serve::Server>(server_options(args));
-  if (!args.metrics_port_file.empty()) {
-    std::ofstream(args.metrics_port_file + ".partial") << server->metrics_port() << "\n";
-    std::filesystem::rename(args.metrics_port_file + ".partial", args.metrics_port_file);
-  }
+  if (!args.metrics_port_file.empty()) write_port_file(args.metrics_port_file, server->metrics_port());
   notify_ready(fmt::format("serving {} as node {}", args.server.models_dir.string(), args.server.node));
   return server;
 }

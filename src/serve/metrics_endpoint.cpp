@@ -1,11 +1,7 @@
 #include "serve/metrics_endpoint.h"
 
-#include <civetweb.h>
-
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
-#include "core/error.h"
 #include "serve/node_stats.h"
 #include "serve/prometheus_text.h"
 
@@ -13,74 +9,19 @@ namespace edgeml::serve {
 
 namespace {
 
-// civetweb, not cpp-httplib: Debian builds cpp-httplib as a library that
-// initialises OpenSSL when it is loaded, about 1.8 MiB resident in every
-// edgeml process; civetweb loads nothing it is not asked for.
-constexpr const char* kThreads = "2";              // a slow client leaves a scrape a thread
-constexpr const char* kRequestTimeoutMs = "10000";  // a client that stalls is dropped
-constexpr const char* kMaxRequestHead = "8192";     // bytes of request line and headers
-
-int answer(mg_connection* c, int status, const char* content_type, const std::string& body, bool head) {
-  mg_response_header_start(c, status);
-  mg_response_header_add(c, "Content-Type", content_type, -1);
-  mg_response_header_add(c, "Content-Length", std::to_string(body.size()).c_str(), -1);
-  mg_response_header_send(c);
-  if (!head) mg_write(c, body.data(), body.size());
-  return status;
-}
-
-int handle(mg_connection* c, void* data) {
-  const auto& sources = *static_cast<const MetricsEndpoint::Sources*>(data);
-  const mg_request_info* request = mg_get_request_info(c);
-  const std::string_view path = request->local_uri ? request->local_uri : "";
-  const std::string_view method = request->request_method ? request->request_method : "";
-  const bool head = method == "HEAD";
-  if (method != "GET" && !head)
-    return answer(c, 405, "text/plain; charset=utf-8", "only GET and HEAD\n", false);
-  if (path == "/metrics") return answer(c, 200, PrometheusText::kContentType, sources.metrics(), head);
-  if (path == "/healthz") {
-    std::string why;
-    const bool ok = sources.healthy(why);
-    return answer(c, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : why + "\n", head);
-  }
-  return answer(c, 404, "text/plain; charset=utf-8", "not found: /metrics and /healthz are\n", head);
-}
-
-int log_message(const mg_connection*, const char* message) {
-  spdlog::debug("metrics endpoint: {}", message);
-  return 1;  // logged here, not on stderr
+HttpServer::Routes metrics_routes(MetricsEndpoint::Sources sources) {
+  HttpServer::Routes routes;
+  routes["/metrics"] = [metrics = std::move(sources.metrics)] {
+    return HttpResponse{200, PrometheusText::kContentType, metrics()};
+  };
+  routes["/healthz"] = health_route(std::move(sources.healthy));
+  return routes;
 }
 
 }  // namespace
 
-MetricsEndpoint::MetricsEndpoint(const std::string& host, int port, Sources sources) : sources_(std::move(sources)) {
-  // Asking for no feature (no TLS) returns 0 too; a failure shows in mg_start2.
-  static const unsigned features = mg_init_library(0);
-  (void)features;
-  const std::string listen =
-      fmt::format("{}:{}", host.find(':') == std::string::npos ? host : "[" + host + "]", port);
-  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", kThreads, "request_timeout_ms",
-                           kRequestTimeoutMs, "max_request_size", kMaxRequestHead, nullptr};
-  mg_callbacks callbacks{};
-  callbacks.log_message = log_message;
-  char why[256] = "";
-  mg_init_data init{&callbacks, nullptr, options};
-  mg_error_data error{nullptr, why, sizeof why};
-  http_ = mg_start2(&init, &error);
-  if (!http_) throw Error(fmt::format("cannot listen for /metrics on {}: {}", listen, why));
-  // Each also receives its sub-paths, which handle() answers with 404, as
-  // civetweb does any other path.
-  mg_set_request_handler(http_, "/metrics", handle, &sources_);
-  mg_set_request_handler(http_, "/healthz", handle, &sources_);
-  mg_server_port bound{};
-  if (mg_get_server_ports(http_, 1, &bound) != 1) {
-    mg_stop(http_);
-    throw Error(fmt::format("cannot listen for /metrics on {}: no port bound", listen));
-  }
-  port_ = bound.port;
-}
-
-MetricsEndpoint::~MetricsEndpoint() { mg_stop(http_); }
+MetricsEndpoint::MetricsEndpoint(const std::string& host, int port, Sources sources)
+    : http_(host, port, metrics_routes(std::move(sources)), "/metrics") {}
 
 namespace {
 

@@ -1,13 +1,12 @@
-// A small HTTP endpoint on its own threads (civetweb's): GET /metrics
-// (Prometheus' text format) and GET /healthz ("ok", or 503 with the reason),
-// from callbacks run on those threads for each request. Anything else is
-// 404 (another path) or 405 (another method); request heads are capped.
+// The server's HTTP endpoint (core/http_server.h): GET /metrics (Prometheus'
+// text format) and GET /healthz ("ok", or 503 with the reason), from
+// callbacks run on the HTTP server's threads for each request.
 #pragma once
 
 #include <functional>
 #include <string>
 
-struct mg_context;
+#include "core/http_server.h"
 
 namespace edgeml::serve {
 
@@ -21,16 +20,11 @@ class MetricsEndpoint {
 
   // Listens on host:port (port 0: a free one); throws Error when it cannot.
   MetricsEndpoint(const std::string& host, int port, Sources sources);
-  ~MetricsEndpoint();  // stops listening and joins the threads
-  MetricsEndpoint(const MetricsEndpoint&) = delete;
-  MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return http_.port(); }
 
  private:
-  Sources sources_;
-  mg_context* http_ = nullptr;
-  int port_ = 0;
+  HttpServer http_;
 };
 
 // The server's figures as Prometheus metrics (names edgeml_serve_*).
