@@ -1,5 +1,6 @@
 // edgeml cluster apply / status: give an edge cluster its applications, and
 // see where their replicas run (docs/cluster.md).
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -65,6 +66,51 @@ std::map<std::string, serve::ModelPackage> pin_models(ApplicationsDocument& doc,
   return found;
 }
 
+// The document the cluster holds now, as retained on the broker; none when
+// there is none (or it cannot be read: then nothing of it is cleaned up).
+std::optional<ApplicationsDocument> current_applications(mq::Client& client, const std::string& cluster) {
+  struct Held {  // shared with the handler, which outlives this call (our own publish comes back)
+    std::mutex mutex;
+    std::optional<ApplicationsDocument> document;
+  };
+  auto held = std::make_shared<Held>();
+  client.set_message_handler([held, cluster](std::string_view, std::string_view payload) {
+    cluster::SignedApplications read;
+    if (!cluster::peek_applications(payload, cluster, read)) return;
+    std::lock_guard lock(held->mutex);
+    if (!held->document) held->document = std::move(read.document);
+  });
+  client.connect();
+  client.subscribe(cluster_applications_topic(cluster), 1, std::chrono::seconds(10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a retained message follows the grant at once
+  std::lock_guard lock(held->mutex);
+  return held->document;
+}
+
+// What the new document no longer has: an application's retained packages
+// are cleared once it is gone (its replicas stop), and a model an application
+// keeps running without is removed from its replicas by a removal package.
+void clean_up(const ApplicationsDocument& old, const ApplicationsDocument& doc, const std::optional<serve::SigningKey>& key,
+              std::int64_t signed_at, std::vector<std::pair<std::string, std::string>>& messages) {
+  for (const ApplicationSpec& was : old.applications) {
+    auto now = std::find_if(doc.applications.begin(), doc.applications.end(),
+                            [&](const ApplicationSpec& a) { return a.name == was.name; });
+    for (const ModelRef& ref : was.models) {
+      std::string topic = deploy_topic("group/" + cluster_group(doc.cluster, was.name), ref.name);
+      if (now == doc.applications.end()) {
+        messages.emplace_back(topic, "");
+        continue;
+      }
+      bool kept = std::any_of(now->models.begin(), now->models.end(), [&](const ModelRef& m) { return m.name == ref.name; });
+      if (kept) continue;
+      serve::ModelPackage removal;
+      removal.action = serve::ModelPackage::Action::remove;
+      removal.model = ref.name;
+      messages.emplace_back(topic, key ? serve::encode_signed_package(removal, *key, signed_at) : "");
+    }
+  }
+}
+
 void run_apply(ClusterArgs& a) {
   ApplicationsDocument doc = read_file(a.file);
   std::string cluster = a.cluster.empty() ? doc.cluster : a.cluster;
@@ -86,18 +132,18 @@ void run_apply(ClusterArgs& a) {
       messages.emplace_back(deploy_topic("group/" + cluster_group(cluster, app.name), ref.name),
                             key ? serve::encode_signed_package(p, *key, signed_at) : serve::encode_package(p));
     }
+  auto& conn = a.client.connection;
+  if (conn.client_id.empty()) conn.client_id = fmt::format("edgeml-cluster-apply-{}", ::getpid());
+  mq::Client client(a.client);
+  if (std::optional<ApplicationsDocument> old = current_applications(client, cluster))
+    clean_up(*old, doc, key, signed_at, messages);
   // The models first, so that a replica placed by the new file finds them.
   messages.emplace_back(cluster_applications_topic(cluster),
                         key ? cluster::encode_signed_applications(doc, cluster, *key, signed_at)
                             : cluster::encode_unsigned_applications(doc, cluster, signed_at));
-
-  auto& conn = a.client.connection;
-  if (conn.client_id.empty()) conn.client_id = fmt::format("edgeml-cluster-apply-{}", ::getpid());
-  mq::Client client(a.client);
-  client.connect();
   publish_retained(client, messages);
   client.disconnect();
-  fmt::print("applied {} application(s) to cluster {} ({} model package(s){})\n", doc.applications.size(), cluster,
+  fmt::print("applied {} application(s) to cluster {} ({} package message(s){})\n", doc.applications.size(), cluster,
              messages.size() - 1, key ? ", signed by key " + key->id() : ", unsigned");
 }
 

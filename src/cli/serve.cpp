@@ -155,7 +155,10 @@ void run_cluster_node(ServeArgs& args) {
   o.serve_command.insert(o.serve_command.end(), g_arguments.begin(), g_arguments.end());
   cluster::ClusterNode node(std::move(o));
   notify_ready(fmt::format("node {} of cluster {}", args.server.node, args.cluster));
+  install_reload_handler();  // SIGHUP would otherwise end the node
   while (!g_stop) {
+    if (g_reload.exchange(false))
+      spdlog::warn("a cluster node does not reload its configuration; restart it (its replicas move meanwhile)");
     node.step();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }

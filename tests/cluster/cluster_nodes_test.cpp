@@ -296,11 +296,19 @@ TEST_F(ClusterNodes, ANewVersionOfTheFileConvergesWithNoRequestLost) {
   RequestTotals totals;
   std::thread sending([&] { totals = load(count, 150, kAllApps, &stop, &ended); });
   EXPECT_TRUE(test::wait_until([&] { return ended >= count / 4; }, kWait));
-  nlohmann::json file = application_file("single_var_LR");  // the tutorial's application gains a model
-  file["applications"][1]["replicas"] = 1;                   // and arm loses a replica
+  // The tutorial's application gains a model, arm loses a replica, heavy a model.
+  nlohmann::json file = application_file("single_var_LR", {"multi_var_LR"});
+  file["applications"][1]["replicas"] = 1;
   apply(file);
   EXPECT_TRUE(test::wait_until([&] { return converged_without("", first); }, kWait)) << describe();
   EXPECT_EQ(hosts("arm").size(), 1u);
+  auto holds_single_var = [&](const std::string& node) {
+    for (const auto& entry : fs::directory_iterator(dir_ / node / "heavy"))
+      if (entry.path().filename().string().starts_with("single_var_LR")) return true;
+    return false;
+  };
+  for (const std::string& node : hosts("heavy"))
+    EXPECT_TRUE(test::wait_until([&] { return !holds_single_var(node); }, kWait)) << node << " still has single_var_LR";
   EXPECT_TRUE(test::wait_until([&] { return ended == count; }, 60s)) << ended << " ended";
   stop = true;
   sending.join();
