@@ -1,6 +1,7 @@
 // The acceptance test of the edge cluster: four `edgeml serve --cluster`
 // nodes (processes, each with its own labels and capacity) on a real
-// mosquitto, three applications from a signed application file, and
+// mosquitto, each behind a proxy that delays its traffic 2 to 20 ms each way
+// (this kernel has no netem for network namespaces to add latency with), three applications from a signed application file, and
 // `edgeml request`'s client keeping up a load. Labelled `long`: each test
 // takes 10 to 40 seconds.
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "convert/tflite_writer.h"
 #include "serve/deploy_keys.h"
 #include "support/sample_models.h"
+#include "support/tcp_proxy.h"
 #include "support/test_support.h"
 
 namespace edgeml::cluster {
@@ -37,12 +39,13 @@ constexpr auto kWait = 40s;
 
 struct NodeSpec {
   std::string name, arch, capacity;
+  std::chrono::milliseconds delay;  // each way between the node and the broker
 };
-// Two arm64 nodes, one amd64 and one armhf, of unequal sizes.
-const std::vector<NodeSpec> kNodes = {{"n1", "amd64", "cores=2,memory=512MiB"},
-                                      {"n2", "arm64", "cores=1,memory=256MiB"},
-                                      {"n3", "arm64", "cores=2,memory=512MiB"},
-                                      {"n4", "armhf", "cores=1,memory=256MiB"}};
+// Two arm64 nodes, one amd64 and one armhf, of unequal sizes and distances.
+const std::vector<NodeSpec> kNodes = {{"n1", "amd64", "cores=2,memory=512MiB", 2ms},
+                                      {"n2", "arm64", "cores=1,memory=256MiB", 5ms},
+                                      {"n3", "arm64", "cores=2,memory=512MiB", 10ms},
+                                      {"n4", "armhf", "cores=1,memory=256MiB", 20ms}};
 
 nlohmann::json application_file(const std::string& tutorial_models_extra = "",
                                 nlohmann::json heavy_models = {"multi_var_LR", "single_var_LR"}) {
@@ -110,12 +113,14 @@ class ClusterNodes : public ::testing::Test {
 
   void start_node(const NodeSpec& n) {
     fs::create_directories(dir_ / n.name);
-    std::vector<std::string> args = {"serve", "--port", std::to_string(broker_->port()), "--cluster", "lab", "--node",
+    auto proxy = std::make_unique<test::TcpProxy>("127.0.0.1", broker_->port(), n.delay);
+    std::vector<std::string> args = {"serve", "--port", std::to_string(proxy->port()), "--cluster", "lab", "--node",
                                      n.name, "--models", (dir_ / n.name).string(), "--labels", "arch=" + n.arch,
                                      "--capacity", n.capacity, "--deploy-key", (dir_ / "keys" / "deploy.pub").string(),
                                      "--stats-interval", "0.5", "--no-monitoring"};
     if (n.name == "n1") args.insert(args.end(), n1_args_.begin(), n1_args_.end());
     nodes_.insert_or_assign(n.name, test::run_edgeml(args, dir_ / (n.name + ".log")));
+    proxies_.push_back(std::move(proxy));
   }
 
   void apply(const nlohmann::json& file) {
@@ -200,7 +205,8 @@ class ClusterNodes : public ::testing::Test {
   nlohmann::json file_ = application_file();
   test::TempDir dir_;
   std::unique_ptr<mq::Broker> broker_;
-  std::map<std::string, Process> nodes_;
+  std::vector<std::unique_ptr<test::TcpProxy>> proxies_;
+  std::map<std::string, Process> nodes_;  // after the proxies: the nodes go first
   std::mutex mutex_;
   ClusterStatus status_{"lab"};
   std::unique_ptr<mq::Client> watcher_;

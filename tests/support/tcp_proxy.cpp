@@ -1,10 +1,15 @@
 #include "support/tcp_proxy.h"
 
 #include <arpa/inet.h>
+#include <netinet/tcp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <string>
 
 #include "core/error.h"
 
@@ -22,8 +27,8 @@ sockaddr_in loopback(int port) {
 
 }  // namespace
 
-TcpProxy::TcpProxy(std::string target_host, int target_port)
-    : target_host_(std::move(target_host)), target_port_(target_port) {
+TcpProxy::TcpProxy(std::string target_host, int target_port, std::chrono::milliseconds delay)
+    : target_host_(std::move(target_host)), target_port_(target_port), delay_(delay) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr = loopback(0);
   if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
@@ -62,6 +67,11 @@ void TcpProxy::accept_loop() {
       continue;
     }
     ++accepted_;
+    if (delay_.count() > 0)
+      for (int fd : {client, server}) {
+        int one = 1;  // the delay is ours alone: no Nagle's algorithm on top
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      }
     auto cut_at = std::chrono::steady_clock::time_point::max();
     {
       std::lock_guard lock(mutex_);
@@ -77,17 +87,39 @@ void TcpProxy::accept_loop() {
 }
 
 void TcpProxy::forward(int client, int server, std::chrono::steady_clock::time_point cut_at, int generation) {
+  using Clock = std::chrono::steady_clock;
+  struct Held {
+    Clock::time_point due;
+    std::string bytes;
+  };
+  std::deque<Held> held[2];  // read from fds[i], to write to fds[1 - i]
   char buf[16384];
   pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
-  while (!stop_ && std::chrono::steady_clock::now() < cut_at && cut_generation_ == generation) {
-    if (poll(fds, 2, 20) <= 0) continue;
-    bool closed = false;
-    for (int i = 0; i < 2 && !closed; ++i) {
-      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      ssize_t n = read(fds[i].fd, buf, sizeof buf);
-      closed = n <= 0 || write(fds[1 - i].fd, buf, static_cast<std::size_t>(n)) != n;
+  bool closed = false, eof[2] = {false, false};  // eof: what was read from that side is still passed on
+  while (!closed && !stop_ && Clock::now() < cut_at && cut_generation_ == generation) {
+    for (int i = 0; i < 2; ++i) {
+      fds[i].events = eof[i] ? 0 : POLLIN;
+      closed = closed || (eof[i] && held[i].empty());
     }
     if (closed) break;
+    auto wait = std::chrono::milliseconds(20);
+    for (const auto& q : held)
+      if (!q.empty())
+        wait = std::min(wait, std::max(std::chrono::milliseconds(0),
+                                       std::chrono::duration_cast<std::chrono::milliseconds>(q.front().due - Clock::now())));
+    if (poll(fds, 2, static_cast<int>(wait.count())) > 0)
+      for (int i = 0; i < 2 && !closed; ++i) {
+        if (eof[i] || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+        ssize_t n = read(fds[i].fd, buf, sizeof buf);
+        if (n <= 0) eof[i] = true;
+        else held[i].push_back({Clock::now() + delay_, std::string(buf, static_cast<std::size_t>(n))});
+      }
+    for (int i = 0; i < 2 && !closed; ++i)
+      while (!held[i].empty() && held[i].front().due <= Clock::now()) {
+        const std::string& bytes = held[i].front().bytes;
+        closed = closed || write(fds[1 - i].fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size());
+        held[i].pop_front();
+      }
   }
   close(client);
   close(server);

@@ -1,6 +1,8 @@
 // A TCP proxy on a free loopback port that forwards to a target, and can cut
 // the next connections shortly after they open: a broker that keeps dropping
-// a client right after it connects.
+// a client right after it connects. With a delay it holds every byte that long
+// each way, as a slower network would, where the kernel cannot add latency
+// itself (no netem).
 #pragma once
 
 #include <atomic>
@@ -14,7 +16,7 @@ namespace edgeml::test {
 
 class TcpProxy {
  public:
-  TcpProxy(std::string target_host, int target_port);
+  TcpProxy(std::string target_host, int target_port, std::chrono::milliseconds delay = {});
   ~TcpProxy();
   TcpProxy(const TcpProxy&) = delete;
   TcpProxy& operator=(const TcpProxy&) = delete;
@@ -33,6 +35,7 @@ class TcpProxy {
 
   std::string target_host_;
   int target_port_;
+  std::chrono::milliseconds delay_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
