@@ -177,6 +177,9 @@ void ClusterNode::announce(const std::string& state) {
   if (view_.applications()) a.applications_signed_at = view_.applications()->signed_at_ms;
   a.placement_generation = view_.placement().generation;
   if (state == "up") a.replicas = replicas_.loads();
+  double cpu = 0;
+  for (const auto& [app, load] : a.replicas) cpu += load.cpu_cores;
+  a.overloaded = options_.capacity.cores > 0 && cpu > options_.capacity.cores;
   view_.on_announcement(a, Clock::now());
   client_->publish(cluster_node_topic(options_.cluster, options_.node), node_announcement_json(a), 1, true);
 }

@@ -89,7 +89,7 @@ ordered ClusterStatus::to_json() const {
     for (const auto& [app, r] : a.replicas)
       replicas[app] = {{"state", r.state}, {"queue", r.queue}, {"p99_ms", r.p99_ms},
                        {"requests_per_s", r.requests_per_s}, {"resident_mib", r.resident_mib}};
-    nodes.push_back({{"node", id}, {"state", a.state}, {"labels", a.labels},
+    nodes.push_back({{"node", id}, {"state", a.state}, {"overloaded", a.overloaded}, {"labels", a.labels},
                      {"capacity", {{"memory_mib", a.capacity.memory_mib}, {"cores", a.capacity.cores}}},
                      {"replicas", replicas}});
   }
@@ -128,7 +128,8 @@ std::string ClusterStatus::table() const {
     for (const auto& [app, r] : a.replicas)
       replicas.push_back(r.state == "serving" ? fmt::format("{} ({:.0f} req/s, p99 {:.2f} ms)", app, r.requests_per_s, r.p99_ms)
                                               : fmt::format("{} ({})", app, r.state));
-    out += fmt::format("{:<16} {:<6} {:<24} {:>16}  {}\n", id, a.state, fmt::format("{}", fmt::join(labels, ",")),
+    out += fmt::format("{:<16} {:<6} {:<24} {:>16}  {}\n", id, a.overloaded ? "busy" : a.state,
+                       fmt::format("{}", fmt::join(labels, ",")),
                        fmt::format("{:g} cores {:.0f} MiB", a.capacity.cores, a.capacity.memory_mib),
                        replicas.empty() ? "-" : fmt::format("{}", fmt::join(replicas, ", ")));
   }

@@ -36,6 +36,23 @@ std::string ClusterView::leader(Clock::time_point now) const {
   return live.empty() ? self_ : std::min(self_, live.front().node);
 }
 
+namespace {
+
+// What the replicas `placement` gives `node` take: all an overloaded node is
+// offered, so that it keeps them and gets no more.
+Resources held_resources(const std::string& node, const std::vector<Application>& apps, const Placement& placement) {
+  Resources held;
+  for (const Application& app : apps) {
+    auto it = placement.find(app.name);
+    if (it == placement.end() || std::find(it->second.begin(), it->second.end(), node) == it->second.end()) continue;
+    held.memory_mib += app.per_replica.memory_mib;
+    held.cores += app.per_replica.cores;
+  }
+  return held;
+}
+
+}  // namespace
+
 std::optional<PlacementRecord> next_placement(const SignedApplications& applications,
                                               const std::vector<NodeAnnouncement>& live, const PlacementRecord& current,
                                               const std::map<std::string, int>& wanted, const std::string& leader) {
@@ -45,10 +62,11 @@ std::optional<PlacementRecord> next_placement(const SignedApplications& applicat
     int replicas = std::clamp(it == wanted.end() ? spec.min_replicas : it->second, spec.min_replicas, spec.max_replicas);
     apps.push_back({spec.name, replicas, spec.per_replica, spec.constraints});
   }
-  std::vector<Node> nodes;
-  for (const NodeAnnouncement& a : live) nodes.push_back({a.node, a.capacity, a.labels});
   Placement previous;
   for (const auto& [name, app] : current.applications) previous[name] = app.nodes;
+  std::vector<Node> nodes;
+  for (const NodeAnnouncement& a : live)
+    nodes.push_back({a.node, a.overloaded ? held_resources(a.node, apps, previous) : a.capacity, a.labels});
 
   PlacementResult result = place(apps, nodes, previous);
   PlacementRecord next;

@@ -45,6 +45,7 @@ void Replicas::start(Replica& r, Clock::time_point now) {
   for (const std::string& filter : r.leave_to_others) argv.insert(argv.end(), {"--replica-excludes", filter});
   r.load = {};
   r.load.state = "starting";
+  r.last_cpu_s = r.last_uptime_s = -1;
   try {
     r.process = std::make_unique<Process>(argv);
   } catch (const Error& e) {
@@ -132,6 +133,11 @@ void Replicas::on_stats(const std::string& application, std::string_view payload
   double count = json_number(stats, {"latency_ms_interval", "count"}).value_or(0);
   load.requests_per_s = interval > 0 ? count / interval : 0;
   load.resident_mib = json_number(stats, {"process", "resident_bytes"}).value_or(0) / (1024.0 * 1024.0);
+  double cpu = json_number(stats, {"process", "cpu_s"}).value_or(0), up = json_number(stats, {"uptime_s"}).value_or(0);
+  Replica& r = it->second;
+  if (r.last_uptime_s >= 0 && up > r.last_uptime_s) load.cpu_cores = std::max(0.0, (cpu - r.last_cpu_s) / (up - r.last_uptime_s));
+  r.last_cpu_s = cpu;
+  r.last_uptime_s = up;
   load.state = serves_all(it->second.spec, stats) ? "serving" : "starting";
   load.reason = load.state == "serving" ? "" : "waiting for its models";
   it->second.failures = 0;

@@ -60,6 +60,7 @@ class Replicas {
     std::unique_ptr<Process> process;
     ReplicaLoad load;
     int failures = 0;
+    double last_cpu_s = -1, last_uptime_s = -1;  // from its last stats, for the CPU it used since
     Clock::time_point restart_at{};
   };
   void start(Replica& replica, Clock::time_point now);

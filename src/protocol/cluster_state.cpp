@@ -70,6 +70,7 @@ std::string node_announcement_json(const NodeAnnouncement& a) {
     one["p99_ms"] = r.p99_ms;
     one["requests_per_s"] = r.requests_per_s;
     one["resident_mib"] = r.resident_mib;
+    one["cpu_cores"] = r.cpu_cores;
     replicas[app] = one;
   }
   ordered out = {{"node", a.node},
@@ -79,6 +80,7 @@ std::string node_announcement_json(const NodeAnnouncement& a) {
                  {"interval_s", a.interval_s},
                  {"applications_signed_at", a.applications_signed_at},
                  {"placement_generation", a.placement_generation},
+                 {"overloaded", a.overloaded},
                  {"replicas", replicas}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -100,6 +102,8 @@ Status parse_node_announcement(std::string_view payload, NodeAnnouncement& out) 
   out.interval_s = std::max(0.0, number_or(j, "interval_s", 0));
   out.applications_signed_at = integer_or_zero(j, "applications_signed_at");
   out.placement_generation = static_cast<std::uint64_t>(std::max<std::int64_t>(0, integer_or_zero(j, "placement_generation")));
+  const json* overloaded = json_at(j, {"overloaded"});
+  out.overloaded = overloaded && overloaded->is_boolean() && overloaded->get<bool>();
   if (const json* replicas = json_at(j, {"replicas"})) {
     if (!replicas->is_object() || replicas->size() > kMaxEntries) return Status::error("\"replicas\" is not an object");
     for (const auto& item : replicas->items()) {
@@ -110,6 +114,7 @@ Status parse_node_announcement(std::string_view payload, NodeAnnouncement& out) 
       r.p99_ms = number_or(item.value(), "p99_ms", 0);
       r.requests_per_s = number_or(item.value(), "requests_per_s", 0);
       r.resident_mib = number_or(item.value(), "resident_mib", 0);
+      r.cpu_cores = number_or(item.value(), "cpu_cores", 0);
       out.replicas[item.key()] = r;
     }
   }

@@ -28,6 +28,7 @@ struct ReplicaLoad {
   double p99_ms = 0;
   double requests_per_s = 0;
   double resident_mib = 0;
+  double cpu_cores = 0;  // CPU time per second of the replica's process: 1.0 is one core busy
 };
 
 struct NodeAnnouncement {
@@ -41,6 +42,9 @@ struct NodeAnnouncement {
   std::int64_t applications_signed_at = 0;  // of the applications the node holds
   std::uint64_t placement_generation = 0;   // the last placement it acted on
   std::map<std::string, ReplicaLoad> replicas;  // application -> its replica here
+  // Its replicas together use more CPU than its capacity: the leader places
+  // no further replica on it while it says so.
+  bool overloaded = false;
   bool up() const { return state == "up"; }
 };
 

@@ -188,6 +188,29 @@ TEST(ClusterView, ReplicasMoveOffANodeThatDied) {
   EXPECT_FALSE(next_placement(apps, only_nuc, *shrunk, {{"wind", 3}}, "nuc"));
 }
 
+TEST(ClusterView, AnOverloadedNodeKeepsItsReplicasButGetsNoMore) {
+  const SignedApplications apps = applications(100);
+  std::optional<PlacementRecord> before = next_placement(apps, three_nodes(), PlacementRecord{}, {{"wind", 1}}, "nuc");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->applications.at("wind").nodes, std::vector<std::string>{"nuc"});
+
+  // nuc is busy: the wind replica it runs stays, the two wanted more go elsewhere.
+  std::vector<NodeAnnouncement> nodes = three_nodes();
+  nodes[0].overloaded = true;
+  std::optional<PlacementRecord> after = next_placement(apps, nodes, *before, {{"wind", 3}}, "nuc");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->applications.at("wind").nodes, (std::vector<std::string>{"nuc", "pi-a", "pi-b"}));
+  EXPECT_EQ(after->applications.at("solar").nodes, before->applications.at("solar").nodes);
+
+  // With every node busy, nothing new is placed, and the reason says so.
+  for (NodeAnnouncement& n : nodes) n.overloaded = true;
+  std::optional<PlacementRecord> full = next_placement(apps, nodes, *before, {{"wind", 3}}, "nuc");
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->applications.at("wind").nodes, std::vector<std::string>{"nuc"});
+  ASSERT_EQ(full->unplaced.size(), 1u);
+  EXPECT_NE(full->unplaced[0].find("wind: 2 of 3 replicas unplaced"), std::string::npos) << full->unplaced[0];
+}
+
 TEST(ClusterView, TheOrderOfTheLiveNodesDoesNotMatter) {
   const SignedApplications apps = applications(100);
   std::vector<NodeAnnouncement> live = three_nodes();

@@ -16,7 +16,8 @@ NodeAnnouncement sample_announcement() {
   a.interval_s = 5;
   a.applications_signed_at = 1764177605123;
   a.placement_generation = 17;
-  a.replicas["wind"] = {"serving", "", 2, 0.75, 120.5, 31.25};
+  a.replicas["wind"] = {"serving", "", 2, 0.75, 120.5, 31.25, 1.5};
+  a.overloaded = true;
   a.replicas["solar"] = {"failed", "the model does not load", 0, 0, 0, 0};
   return a;
 }
@@ -76,6 +77,8 @@ TEST(ClusterState, AnAnnouncementReadsBackAsWritten) {
   EXPECT_EQ(wind.p99_ms, 0.75);
   EXPECT_EQ(wind.requests_per_s, 120.5);
   EXPECT_EQ(wind.resident_mib, 31.25);
+  EXPECT_EQ(wind.cpu_cores, 1.5);
+  EXPECT_TRUE(back.overloaded);
   EXPECT_EQ(back.replicas.at("solar").state, "failed");
   EXPECT_EQ(back.replicas.at("solar").reason, "the model does not load");
   EXPECT_EQ(node_announcement_json(back), node_announcement_json(a));
