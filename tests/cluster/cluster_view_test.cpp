@@ -211,6 +211,47 @@ TEST(ClusterView, AnOverloadedNodeKeepsItsReplicasButGetsNoMore) {
   EXPECT_NE(full->unplaced[0].find("wind: 2 of 3 replicas unplaced"), std::string::npos) << full->unplaced[0];
 }
 
+// Two nodes that briefly both lead (pi-b has not yet heard pi-a join) both
+// publish; the broker orders the two placements, every node ends on the
+// second, and once both views agree only pi-a leads, from that placement, and
+// finds nothing to change.
+TEST(ClusterView, TwoLeadersForAMomentEndOnOnePlacement) {
+  const SignedApplications apps = applications(100);
+  ClusterView a("pi-a"), b("pi-b");
+  for (ClusterView* v : {&a, &b}) {
+    v->set_applications(apps);
+    v->on_announcement(node("pi-b"), t0);
+    v->on_announcement(node("pi-c"), t0);
+  }
+  a.on_announcement(node("pi-a"), t0);  // pi-a's own, just joined; pi-b has not heard it yet
+  ASSERT_EQ(a.leader(t0), "pi-a");
+  ASSERT_EQ(b.leader(t0), "pi-b");
+
+  std::optional<PlacementRecord> from_a = next_placement(apps, a.live_nodes(t0), a.placement(), {}, "pi-a");
+  std::optional<PlacementRecord> from_b = next_placement(apps, b.live_nodes(t0), b.placement(), {}, "pi-b");
+  ASSERT_TRUE(from_a && from_b);
+  for (ClusterView* v : {&a, &b}) {  // the broker's order: pi-a's, then pi-b's
+    v->on_placement(*from_a);
+    v->on_placement(*from_b);
+  }
+  b.on_announcement(node("pi-a"), t0);
+  EXPECT_EQ(a.placement().leader, "pi-b");
+  EXPECT_EQ(placement_json(a.placement()), placement_json(b.placement()));
+  EXPECT_EQ(a.leader(t0), "pi-a");
+  EXPECT_EQ(b.leader(t0), "pi-a");
+  std::optional<PlacementRecord> settled = next_placement(apps, a.live_nodes(t0), a.placement(), {}, "pi-a");
+  ASSERT_TRUE(settled) << "pi-b placed without pi-a";
+  for (const auto& [name, p] : settled->applications) {
+    const std::vector<std::string>& before = a.placement().applications.at(name).nodes;
+    for (const std::string& kept : before)  // nothing that ran moves
+      EXPECT_NE(std::find(p.nodes.begin(), p.nodes.end(), kept), p.nodes.end()) << name << " moved off " << kept;
+  }
+  a.on_placement(*settled);
+  b.on_placement(*settled);
+  EXPECT_FALSE(next_placement(apps, a.live_nodes(t0), a.placement(), {}, "pi-a"));
+  EXPECT_FALSE(next_placement(apps, b.live_nodes(t0), b.placement(), {}, "pi-a"));
+}
+
 TEST(ClusterView, TheOrderOfTheLiveNodesDoesNotMatter) {
   const SignedApplications apps = applications(100);
   std::vector<NodeAnnouncement> live = three_nodes();
