@@ -11,7 +11,8 @@ namespace edgeml::cluster {
 
 namespace {
 
-using ordered = nlohmann::ordered_json;
+using json = nlohmann::json;
+
 
 constexpr std::size_t kMaxNodes = 1000, kNotesKept = 5;
 
@@ -71,11 +72,11 @@ bool ClusterStatus::converged() const {
   return true;
 }
 
-ordered ClusterStatus::to_json() const {
-  ordered apps = ordered::array();
+json ClusterStatus::to_json() const {
+  json apps = json::array();
   if (applications_)
     for (const ApplicationSpec& app : applications_->document.applications) {
-      ordered one = {{"name", app.name}, {"requests", app.requests}, {"min", app.min_replicas}, {"max", app.max_replicas}};
+      json one = {{"name", app.name}, {"requests", app.requests}, {"min", app.min_replicas}, {"max", app.max_replicas}};
       const AppPlacement* p = nullptr;
       if (placement_ && placement_->applications.count(app.name)) p = &placement_->applications.at(app.name);
       one["wanted"] = p ? p->wanted : 0;
@@ -83,9 +84,9 @@ ordered ClusterStatus::to_json() const {
       one["serving"] = serving(app.name);
       apps.push_back(one);
     }
-  ordered nodes = ordered::array();
+  json nodes = json::array();
   for (const auto& [id, a] : nodes_) {
-    ordered replicas = ordered::object();
+    json replicas = json::object();
     for (const auto& [app, r] : a.replicas)
       replicas[app] = {{"state", r.state}, {"queue", r.queue}, {"p99_ms", r.p99_ms},
                        {"requests_per_s", r.requests_per_s}, {"resident_mib", r.resident_mib}};
@@ -93,7 +94,7 @@ ordered ClusterStatus::to_json() const {
                      {"capacity", {{"memory_mib", a.capacity.memory_mib}, {"cores", a.capacity.cores}}},
                      {"replicas", replicas}});
   }
-  ordered out = {{"cluster", cluster_}, {"converged", converged()}};
+  json out = {{"cluster", cluster_}, {"converged", converged()}};
   if (applications_) out["applications_signed_at"] = applications_->signed_at_ms;
   if (placement_)
     out["placement"] = {{"generation", placement_->generation}, {"leader", placement_->leader},

@@ -31,7 +31,7 @@ class ClusterStatus {
   int serving(const std::string& application) const;
   bool empty() const { return !applications_ && nodes_.empty() && !placement_; }
 
-  nlohmann::ordered_json to_json() const;
+  nlohmann::json to_json() const;
   std::string table() const;
 
   const std::optional<PlacementRecord>& placement() const { return placement_; }

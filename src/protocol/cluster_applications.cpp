@@ -187,24 +187,23 @@ ApplicationsDocument read_applications(const json& document) {
   return doc;
 }
 
-nlohmann::ordered_json applications_json(const ApplicationsDocument& doc) {
-  using ordered = nlohmann::ordered_json;
-  ordered apps = ordered::array();
+nlohmann::json applications_json(const ApplicationsDocument& doc) {
+  json apps = json::array();
   for (const ApplicationSpec& a : doc.applications) {
-    ordered models = ordered::array();
+    json models = json::array();
     for (const ModelRef& m : a.models) {
-      ordered model = {{"name", m.name}};
+      json model = {{"name", m.name}};
       if (!m.version.empty()) model["version"] = m.version;
       models.push_back(model);
     }
-    ordered app = {{"name", a.name},
+    json app = {{"name", a.name},
                    {"models", models},
                    {"requests", a.requests},
                    {"replicas", {{"min", a.min_replicas}, {"max", a.max_replicas}}},
                    {"per_replica", {{"memory_mib", a.per_replica.memory_mib}, {"cores", a.per_replica.cores}}}};
     if (!a.constraints.empty()) app["constraints"] = a.constraints;
     if (a.scaling.any()) {
-      ordered s = ordered::object();
+      json s = json::object();
       if (a.scaling.queue_depth > 0) s["queue_depth"] = a.scaling.queue_depth;
       if (a.scaling.p99_ms > 0) s["p99_ms"] = a.scaling.p99_ms;
       if (a.scaling.requests_per_s > 0) s["requests_per_s"] = a.scaling.requests_per_s;
@@ -214,7 +213,7 @@ nlohmann::ordered_json applications_json(const ApplicationsDocument& doc) {
     }
     apps.push_back(app);
   }
-  ordered out = ordered::object();
+  json out = json::object();
   if (!doc.cluster.empty()) out["cluster"] = doc.cluster;
   if (!doc.models_dir.empty()) out["models_dir"] = doc.models_dir;
   out["applications"] = apps;

@@ -65,7 +65,7 @@ struct ApplicationsDocument {
 // it matches) but not otherwise overlap, for a request would then be answered
 // twice; min may not exceed max.
 ApplicationsDocument read_applications(const nlohmann::json& document);
-nlohmann::ordered_json applications_json(const ApplicationsDocument& document);
+nlohmann::json applications_json(const ApplicationsDocument& document);
 
 // Some topic matches both: "request/+/+/+" and "request/a/+/+" overlap;
 // "request/a/+/+" and "request/b/+/+" do not.

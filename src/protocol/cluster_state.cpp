@@ -13,7 +13,6 @@ namespace edgeml {
 namespace {
 
 using json = nlohmann::json;
-using ordered = nlohmann::ordered_json;
 
 constexpr std::size_t kMaxEntries = 4096;  // labels, replicas, nodes: far above any real cluster
 
@@ -62,9 +61,9 @@ Status read_object(std::string_view payload, json& out, const char* what) {
 }  // namespace
 
 std::string node_announcement_json(const NodeAnnouncement& a) {
-  ordered replicas = ordered::object();
+  json replicas = json::object();
   for (const auto& [app, r] : a.replicas) {
-    ordered one = {{"state", r.state}};
+    json one = {{"state", r.state}};
     if (!r.reason.empty()) one["reason"] = r.reason;
     one["queue"] = r.queue;
     one["p99_ms"] = r.p99_ms;
@@ -73,7 +72,7 @@ std::string node_announcement_json(const NodeAnnouncement& a) {
     one["cpu_cores"] = r.cpu_cores;
     replicas[app] = one;
   }
-  ordered out = {{"node", a.node},
+  json out = {{"node", a.node},
                  {"state", a.state},
                  {"labels", a.labels},
                  {"capacity", {{"memory_mib", a.capacity.memory_mib}, {"cores", a.capacity.cores}}},
@@ -86,7 +85,7 @@ std::string node_announcement_json(const NodeAnnouncement& a) {
 }
 
 std::string node_gone_json(std::string_view node) {
-  return ordered{{"node", node}, {"state", "gone"}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  return json{{"node", node}, {"state", "gone"}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 Status parse_node_announcement(std::string_view payload, NodeAnnouncement& out) {
@@ -122,9 +121,9 @@ Status parse_node_announcement(std::string_view payload, NodeAnnouncement& out) 
 }
 
 std::string placement_json(const PlacementRecord& p) {
-  ordered apps = ordered::object();
+  json apps = json::object();
   for (const auto& [name, a] : p.applications) apps[name] = {{"wanted", a.wanted}, {"nodes", a.nodes}};
-  ordered out = {{"generation", p.generation},         {"leader", p.leader},
+  json out = {{"generation", p.generation},         {"leader", p.leader},
                  {"applications_signed_at", p.applications_signed_at}, {"nodes", p.nodes},
                  {"applications", apps},                {"unplaced", p.unplaced}};
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
