@@ -61,19 +61,6 @@ bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds tim
   return true;
 }
 
-// `pid` and every process under it, from /proc's lists of children.
-std::vector<int> process_tree(int pid) {
-  std::vector<int> tree = {pid};
-  for (std::size_t i = 0; i < tree.size(); ++i) {
-    std::error_code ec;
-    for (const auto& task : fs::directory_iterator(fmt::format("/proc/{}/task", tree[i]), ec)) {
-      std::ifstream children(task.path() / "children");
-      for (int child; children >> child;) tree.push_back(child);
-    }
-  }
-  return tree;
-}
-
 // Replicas grow with the cluster, about one per node: the tutorial's
 // application on half the nodes, an arm64-only one and a two-model one on a
 // quarter each.
@@ -207,11 +194,8 @@ class ClusterRun {
     for (int resends : {1, 0})
       loads.emplace_back([&, resends] { totals[resends] = load(count, resends ? 30 : 0, &stop, &ended[resends]); });
     wait_until([&] { return ended[0] >= count / 4 && ended[1] >= count / 4; }, kWait);
-    std::vector<int> tree = process_tree(nodes_by_name_.at(victim).pid());
-    for (int pid : tree) ::kill(pid, SIGSTOP);
-    std::this_thread::sleep_for(200ms);
+    kill_process_tree(nodes_by_name_.at(victim).pid(), 200ms);
     const auto killed = Clock::now();
-    for (int pid : tree) ::kill(pid, SIGKILL);
     bool replaced = wait_until([&] { return converged_without(victim); }, kWait);
     row.replaced_s = replaced ? seconds_since(killed) : -1;
     row.will_s = with_status([&](const cluster::ClusterStatus&) {

@@ -34,11 +34,6 @@ struct ClusterArgs {
   bool json = false;
 };
 
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 ApplicationsDocument read_file(const fs::path& file) {
   try {
     return read_applications(read_commented_json_file(file, kMaxApplicationsBytes));

@@ -98,4 +98,9 @@ void publish_retained(mq::Client& client, const std::vector<std::pair<std::strin
   }
 }
 
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace edgeml::cli

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -29,6 +30,9 @@ void install_stop_handlers();
 std::filesystem::path default_state_dir();
 
 bool stderr_is_terminal();
+
+// Now, in Unix milliseconds: when a package or an application file is signed.
+std::int64_t unix_ms_now();
 
 // Writes "PORT\n" to `path` through a rename, so that a test or script
 // polling for the file never reads half of it; throws Error naming the path.

@@ -67,11 +67,6 @@ class Reports {
   int refused_ = 0;
 };
 
-std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Signed packages (format 2) with a key, else format 1 and bare empty
 // removals, which only nodes started with --allow-unsigned-deploy take.
 std::vector<std::pair<std::string, std::string>> make_messages(const DeployArgs& a, const std::string& to) {

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -255,6 +256,21 @@ int Process::stop(int signo, std::chrono::milliseconds grace) {
   ::kill(pid_, SIGKILL);
   reap(true);
   return *status_;
+}
+
+std::size_t kill_process_tree(int pid, std::chrono::milliseconds frozen_for) {
+  std::vector<int> tree = {pid};
+  for (std::size_t i = 0; i < tree.size(); ++i) {
+    ::kill(tree[i], SIGSTOP);  // before its children are read, so that it starts no more
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(tree[i]) + "/task", ec)) {
+      std::ifstream children(task.path() / "children");
+      for (int child; children >> child;) tree.push_back(child);
+    }
+  }
+  std::this_thread::sleep_for(frozen_for);
+  for (int p : tree) ::kill(p, SIGKILL);
+  return tree.size();
 }
 
 }  // namespace edgeml

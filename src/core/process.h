@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,6 +47,12 @@ class Process {
   int input_ = -1;  // the pipe's writing end, with Input::pipe
   std::optional<int> status_;
 };
+
+// Freezes `pid` and every process under it (from /proc's lists of
+// children), waits `frozen_for`, then SIGKILLs them all at once: a machine
+// losing power, with whatever was in its processes' hands. Returns how many
+// processes it killed.
+std::size_t kill_process_tree(int pid, std::chrono::milliseconds frozen_for);
 
 // Finds a program in PATH, then in /usr/sbin and /sbin (where Debian puts
 // daemons such as mosquitto). Returns empty when not found.

@@ -77,19 +77,6 @@ std::map<std::string, Resources> capacities() {
   return {{"n1", {512, 2}}, {"n2", {256, 1}}, {"n3", {512, 2}}, {"n4", {256, 1}}};
 }
 
-// `pid` and every process under it, from /proc's lists of children.
-std::vector<int> process_tree(int pid) {
-  std::vector<int> tree = {pid};
-  for (std::size_t i = 0; i < tree.size(); ++i) {
-    std::error_code ec;
-    for (const auto& task : fs::directory_iterator(fmt::format("/proc/{}/task", tree[i]), ec)) {
-      std::ifstream children(task.path() / "children");
-      for (int child; children >> child;) tree.push_back(child);
-    }
-  }
-  return tree;
-}
-
 class ClusterNodes : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -228,7 +215,9 @@ TEST_F(ClusterNodes, PlacementRespectsCapacitiesAndConstraints) {
     for (const std::string& node : placed) {
       used[node].memory_mib += app["per_replica"]["memory_mib"].get<double>();
       used[node].cores += app["per_replica"]["cores"].get<double>();
-      if (app.contains("constraints")) EXPECT_EQ(arch[node], "arm64") << app["name"] << " on " << node;
+      if (app.contains("constraints")) {
+        EXPECT_EQ(arch[node], "arm64") << app["name"] << " on " << node;
+      }
     }
   }
   for (const auto& [node, capacity] : capacities()) {
@@ -251,10 +240,7 @@ TEST_F(ClusterNodes, AKilledNodesReplicasRunElsewhereWithinTenSecondsAndNoReques
   EXPECT_TRUE(test::wait_until([&] { return ended >= count / 4; }, kWait));
   // The whole node dies at once, its replicas with it, as when it loses
   // power; frozen first, so that requests are surely in its replicas' hands.
-  std::vector<int> tree = process_tree(nodes_.at(victim).pid());
-  for (int pid : tree) ::kill(pid, SIGSTOP);
-  std::this_thread::sleep_for(200ms);
-  for (int pid : tree) ::kill(pid, SIGKILL);
+  kill_process_tree(nodes_.at(victim).pid(), 200ms);
   const auto killed = std::chrono::steady_clock::now();
   EXPECT_TRUE(test::wait_until([&] { return converged_without(victim); }, kWait)) << describe();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
