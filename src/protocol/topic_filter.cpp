@@ -24,4 +24,17 @@ bool is_publishable_topic(std::string_view topic, std::size_t max_bytes) {
          topic.find_first_of(std::string_view("+#\0", 3)) == std::string_view::npos;
 }
 
+bool is_valid_filter(std::string_view filter, std::size_t max_bytes) {
+  if (filter.empty() || filter.size() > max_bytes || filter.find('\0') != std::string_view::npos) return false;
+  for (std::size_t start = 0;;) {
+    const std::size_t slash = filter.find('/', start);
+    const std::string_view level = filter.substr(start, slash == std::string_view::npos ? filter.npos : slash - start);
+    const bool wild = level.find_first_of("+#") != std::string_view::npos;
+    if (wild && level != "+" && level != "#") return false;
+    if (level == "#" && slash != std::string_view::npos) return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
+  }
+}
+
 }  // namespace edgeml

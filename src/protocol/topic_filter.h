@@ -15,4 +15,8 @@ bool topic_matches(std::string_view filter, std::string_view topic);
 // Topic) is checked before it is used.
 bool is_publishable_topic(std::string_view topic, std::size_t max_bytes = 1024);
 
+// A subscription filter as MQTT allows it: not empty, at most `max_bytes`, no
+// NUL, '+' only as a whole level and '#' only as the whole last level.
+bool is_valid_filter(std::string_view filter, std::size_t max_bytes = 1024);
+
 }  // namespace edgeml

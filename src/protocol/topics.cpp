@@ -44,6 +44,24 @@ std::string reply_topic_for(std::string_view request_topic) {
   return std::string(kReplyErrorsTopic);
 }
 
+std::string station_prefix(std::string_view station) { return fmt::format("{}{}/", kStationsPrefix, station); }
+
+std::string station_topic(std::string_view station, std::string_view topic) {
+  return station_prefix(station).append(topic);
+}
+
+std::string bridge_state_topic(std::string_view station) { return fmt::format("edgeml/bridges/{}/state", station); }
+
+Status check_station_name(std::string_view station) {
+  if (station.empty() || station.size() > 64) return Status::error("a station name has 1 to 64 characters");
+  for (char c : station) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '-';
+    if (!ok) return Status::error(fmt::format("station name '{}' may hold only letters, digits, '.', '_' and '-'", station));
+  }
+  return Status::ok();
+}
+
 std::string shared_filter(std::string_view group, std::string_view filter) {
   return group.empty() ? std::string(filter) : fmt::format("$share/{}/{}", group, filter);
 }

@@ -87,6 +87,7 @@ bool is_deploy_topic(std::string_view topic);
 inline constexpr std::string_view kClusterPrefix = "edgeml/cluster/";
 inline constexpr std::string_view kAllClusterFilter = "edgeml/cluster/#";
 std::string cluster_applications_topic(std::string_view cluster);
+inline constexpr std::string_view kAllClusterApplicationsFilter = "edgeml/cluster/+/applications";
 std::string cluster_node_topic(std::string_view cluster, std::string_view node);
 std::string cluster_nodes_filter(std::string_view cluster);
 std::string cluster_placement_topic(std::string_view cluster);
@@ -118,6 +119,21 @@ inline constexpr std::string_view kCollectorsPrefix = "edgeml/collectors/";
 inline constexpr std::string_view kAllCollectorsFilter = "edgeml/collectors/#";
 inline constexpr std::string_view kCollectorQualityFilter = "edgeml/collectors/+/quality";
 std::string collector_quality_topic(std::string_view node);
+
+// --- Stations bridged to a cloud broker (docs/wire-protocol.md#stations):
+// a station's own topics appear there under "stations/{station}/", and the
+// bridge says "1" or "0" (retained; "0" is its Last Will) on
+// edgeml/bridges/{station}/state, on both brokers.
+inline constexpr std::string_view kStationsPrefix = "stations/";
+inline constexpr std::string_view kStationsAlarmFilter = "stations/+/alarm/#";  // the cloud collectors'
+std::string station_prefix(std::string_view station);
+// `topic` as it is on the cloud broker for `station` (station_prefix() + topic).
+std::string station_topic(std::string_view station, std::string_view topic);
+// What every station's nodes reported of their deployments, on the cloud broker.
+inline constexpr std::string_view kStationsNodeDeploymentsFilter = "stations/+/edgeml/nodes/+/deployments";
+std::string bridge_state_topic(std::string_view station);
+// A station's name: a single topic level of letters, digits, '.', '_' and '-'.
+Status check_station_name(std::string_view station);
 
 // "edgeml/nodes/edge-1/stats" under prefix kNodesPrefix gives node "edge-1"
 // and kind "stats"; false when the topic is not PREFIX{name}/{kind}.
