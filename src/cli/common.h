@@ -31,6 +31,9 @@ std::filesystem::path default_state_dir();
 
 bool stderr_is_terminal();
 
+// This machine's name ("edge" when it has none): a node's or a station's default.
+std::string host_name();
+
 // Now, in Unix milliseconds: when a package or an application file is signed.
 std::int64_t unix_ms_now();
 

@@ -43,11 +43,6 @@ struct ServeArgs {
 
 ServeArgs parse_serve_again();
 
-std::string host_name() {
-  char name[256] = {};
-  return gethostname(name, sizeof name - 1) == 0 && name[0] ? name : "edge";
-}
-
 // A cluster node's replica of one application: named after the node and the
 // application, sharing the application's requests with its other replicas,
 // with models of its own under the node's --models.

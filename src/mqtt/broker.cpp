@@ -81,9 +81,8 @@ void Broker::write_files() {
   if (!config_.users.empty())
     write_password_file(password_file, config_.users, config_.data_dir / "mosquitto_passwd.log");
   if (!config_.roles.empty()) write_private_file(config_.data_dir / "acl", render_acl(config_.roles));
-  std::ofstream conf(config_.data_dir / "mosquitto.conf", std::ios::trunc);
-  conf << render_mosquitto_conf(config_, password_file);
-  if (!conf) throw Error(fmt::format("cannot write {}", (config_.data_dir / "mosquitto.conf").string()));
+  // Private: a bridge's password is in it.
+  write_private_file(config_.data_dir / "mosquitto.conf", render_mosquitto_conf(config_, password_file));
 }
 
 std::string Broker::log_tail() const {

@@ -33,7 +33,8 @@ const std::vector<RoleGrants>& roles() {
        {{"read", kAlarmFilter},
         {"write", kAllReceiptsFilter},
         {"write", kAllQualityFilter},
-        {"write", kAllCollectorsFilter}}},
+        {"write", kAllCollectorsFilter},
+        {"read", kStationsAlarmFilter}}},
       {"server",
        {{"read", kAllRequestsFilter},
         {"read", kAlarmFilter},
@@ -46,8 +47,23 @@ const std::vector<RoleGrants>& roles() {
         {"readwrite", kAllClusterFilter},
         {"read", kNodeStatsFilter}}},
       {"deployer",
-       {{"write", kAllDeploymentsFilter}, {"read", kNodeDeploymentsFilter}, {"readwrite", kAllClusterFilter}}},
+       {{"write", kAllDeploymentsFilter},
+        {"read", kNodeDeploymentsFilter},
+        {"readwrite", kAllClusterFilter},
+        // on a cloud broker: what is addressed to one station, and what its nodes did with it
+        {"write", "stations/+/edgeml/deploy/#"},
+        {"readwrite", "stations/+/edgeml/cluster/+/applications"},
+        {"read", "stations/+/edgeml/nodes/+/deployments"}}},
       {"requester", {{"write", kAllRequestsFilter}, {"read", kAllRepliesFilter}, {"read", kAllResponsesFilter}}},
+      // On a cloud broker: a station's bridge, whose user is named as the
+      // station, so that no station can speak for another.
+      {"station",
+       {{"write", "stations/{user}/#"},
+        {"readwrite", "edgeml/bridges/{user}/state"},
+        {"read", kAllDeploymentsFilter},
+        {"read", "stations/{user}/edgeml/deploy/#"},
+        {"read", kAllClusterApplicationsFilter},
+        {"read", "stations/{user}/edgeml/cluster/+/applications"}}},
   };
   return table;
 }
@@ -97,6 +113,16 @@ void parse_roles_line(std::string_view line, const std::string& where, std::vect
   }
 }
 
+// A grant's filter with "{user}" replaced by the user's name, which must then
+// be one topic level.
+std::string for_user(std::string_view filter, const std::string& user) {
+  const std::size_t at = filter.find("{user}");
+  if (at == std::string_view::npos) return std::string(filter);
+  if (Status s = check_station_name(user); !s)
+    throw Error(fmt::format("user '{}' cannot have the station role: {}", user, s.reason()));
+  return fmt::format("{}{}{}", filter.substr(0, at), user, filter.substr(at + 6));
+}
+
 }  // namespace
 
 std::vector<BrokerRole> parse_broker_roles(std::string_view text, const std::string& source) {
@@ -135,7 +161,7 @@ std::string render_acl(const std::vector<BrokerRole>& assigned) {
       const RoleGrants* role = find_role(a.role);
       if (!role)
         throw Error(fmt::format("unknown role '{}' for user '{}'; known: {}", a.role, a.user, broker_role_names()));
-      for (const auto& g : role->grants) acl += fmt::format("topic {} {}\n", g.access, g.filter);
+      for (const auto& g : role->grants) acl += fmt::format("topic {} {}\n", g.access, for_user(g.filter, a.user));
     }
   }
   return acl;

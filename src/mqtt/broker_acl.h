@@ -15,7 +15,7 @@ struct BrokerRole {
   std::string role;  // one of broker_role_names()
 };
 
-// "sensor, collector, server, deployer, requester".
+// "sensor, collector, server, deployer, requester, station".
 std::string broker_role_names();
 
 // Parses "NAME=ROLE". Throws Error naming the text and the known roles.

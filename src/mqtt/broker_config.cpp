@@ -79,6 +79,7 @@ void validate(const BrokerConfig& c) {
     require_file(c.key_file, "key");
     if (c.tls_port < 0 || c.tls_port > 65535) throw Error(fmt::format("TLS port {} is not in 0..65535", c.tls_port));
   }
+  if (c.bridge) validate(*c.bridge);
 }
 
 static std::string current_user() {
@@ -124,6 +125,8 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
   // Broker::start() waits for the "running" line, logged as information.
   if (c.log_types.find("information") == std::string::npos && c.log_types.find("all") == std::string::npos)
     conf += "log_type information\n";
+  // Last: everything after `connection` belongs to the bridge.
+  if (c.bridge) conf += render_bridge_conf(*c.bridge);
   return conf;
 }
 

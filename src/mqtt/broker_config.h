@@ -2,10 +2,12 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mqtt/broker_acl.h"
+#include "mqtt/broker_bridge.h"
 
 namespace edgeml::mq {
 
@@ -50,6 +52,8 @@ struct BrokerConfig {
   // disconnected): above the largest deployment package edgeml serve takes.
   long max_packet_bytes = (16L << 20) + (64L << 10);
   std::string log_types = "error warning notice";
+  // A station's link to the cloud broker (broker_bridge.h).
+  std::optional<BridgeConfig> bridge;
 };
 
 // The plain listener's address: `address`, but loopback when there is a TLS

@@ -31,6 +31,12 @@ class SubscriptionLog : public ::mqtt::iaction_listener {
   }
 };
 
+::mqtt::subscribe_options paho_options(const SubscriptionOptions& o) {
+  return ::mqtt::subscribe_options(o.no_local, o.retain_as_published,
+                                   o.send_retained ? ::mqtt::subscribe_options::SEND_RETAINED_ON_SUBSCRIBE
+                                                   : ::mqtt::subscribe_options::DONT_SEND_RETAINED);
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
       .count();
@@ -157,6 +163,7 @@ void Client::install_message_callback() {
     m.topic = msg->get_topic_ref().str();
     m.payload = msg->get_payload_ref().str();
     m.qos = msg->get_qos();
+    m.retained = msg->is_retained();
     const ::mqtt::properties& props = msg->get_properties();
     if (props.contains(::mqtt::property::RESPONSE_TOPIC))
       m.response_topic = ::mqtt::get<std::string>(props, ::mqtt::property::RESPONSE_TOPIC);
@@ -168,7 +175,12 @@ void Client::install_message_callback() {
 
 void Client::set_connected_handler(std::function<void()> handler) { connected_handler_ = std::move(handler); }
 
-void Client::add_subscription(std::string filter, int qos) { subscriptions_.emplace_back(std::move(filter), qos); }
+void Client::add_subscription(std::string filter, int qos, SubscriptionOptions subscription) {
+  if (!subscription.is_default() && options_.mqtt_version < 5)
+    throw Error(fmt::format("cannot subscribe to '{}' at {} with MQTT 5 subscription options over MQTT 3.1.1", filter,
+                            options_.connection.uri()));
+  subscriptions_.push_back({std::move(filter), qos, subscription});
+}
 
 void Client::on_connected() {
   connected_at_ms_ = now_ms();
@@ -176,11 +188,11 @@ void Client::on_connected() {
   // Paho gives no access to its socket; the connection is the one to the broker's port.
   if (options_.tcp_nodelay) disable_nagle_to_port(options_.connection.port);
   // Runs on Paho's thread: start the subscriptions, never wait on them here.
-  for (const auto& [filter, qos] : subscriptions_) {
+  for (const auto& s : subscriptions_) {
     try {
-      paho_->client->subscribe(filter, qos, nullptr, paho_->subscription_log);
+      paho_->client->subscribe(s.filter, s.qos, nullptr, paho_->subscription_log, paho_options(s.options));
     } catch (const ::mqtt::exception& e) {
-      spdlog::error("cannot subscribe to '{}': {}", filter, e.what());
+      spdlog::error("cannot subscribe to '{}': {}", s.filter, e.what());
     }
   }
   if (connected_handler_) connected_handler_();
@@ -199,10 +211,11 @@ void Client::disconnect(std::chrono::milliseconds timeout) {
 
 bool Client::connected() const { return paho_ && paho_->client->is_connected(); }
 
-void Client::subscribe(const std::string& filter, int qos, std::chrono::milliseconds timeout) {
+void Client::subscribe(const std::string& filter, int qos, std::chrono::milliseconds timeout,
+                       SubscriptionOptions subscription) {
   const std::string uri = options_.connection.uri();
   try {
-    auto token = paho_->client->subscribe(filter, qos);
+    auto token = paho_->client->subscribe(filter, qos, paho_options(subscription));
     if (!token->wait_for(timeout))
       throw Error(fmt::format("the MQTT broker at {} did not confirm the subscription to {}", uri, filter));
     ::mqtt::subscribe_response granted = token->get_subscribe_response();

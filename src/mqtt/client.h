@@ -26,6 +26,18 @@ struct Message {
   // MQTT 5 request/response: where the sender wants its answer, and the bytes
   // to return with it (both empty when the request has none).
   std::string response_topic, correlation_data;
+  // Set on a retained message sent at subscribe time; on a live delivery only
+  // when the subscription asked for retain_as_published (MQTT 5).
+  bool retained = false;
+};
+
+// MQTT 5 subscription options; the defaults are MQTT 3.1.1's behaviour.
+struct SubscriptionOptions {
+  bool no_local = false;             // the broker does not send us our own publishes
+  bool retain_as_published = false;  // live deliveries keep the publisher's retain flag
+  bool send_retained = true;         // false: no retained messages at subscribe time
+
+  bool is_default() const { return !no_local && !retain_as_published && send_retained; }
 };
 
 class Client {
@@ -50,8 +62,9 @@ class Client {
   // Called on Paho's thread after every (re)connect, after the subscriptions
   // are sent; keep it short. Call before connect().
   void set_connected_handler(std::function<void()> handler);
-  // Subscribed at every (re)connect.
-  void add_subscription(std::string filter, int qos);
+  // Subscribed at every (re)connect. Throws Error when `subscription` asks
+  // for MQTT 5 options and the client speaks MQTT 3.1.1.
+  void add_subscription(std::string filter, int qos, SubscriptionOptions subscription = {});
 
   // Blocks until connected, retrying with backoff for connect_timeout.
   // Throws Error saying why the broker could not be reached or refused us.
@@ -76,7 +89,8 @@ class Client {
   // Subscribes now and waits up to `timeout` for the broker to grant it.
   // Throws Error when it does not answer in time or refuses. Not repeated
   // after a reconnect: add_subscription() is. Not for a handler to call.
-  void subscribe(const std::string& filter, int qos, std::chrono::milliseconds timeout);
+  void subscribe(const std::string& filter, int qos, std::chrono::milliseconds timeout,
+                 SubscriptionOptions subscription = {});
 
   // Publishes Paho still has to complete, including those restored from the
   // outbox of an earlier run with the same client id.
@@ -110,7 +124,12 @@ class Client {
   std::unique_ptr<Paho> paho_;  // null once closed
   FullMessageHandler handler_;
   std::function<void()> connected_handler_;
-  std::vector<std::pair<std::string, int>> subscriptions_;
+  struct Subscription {
+    std::string filter;
+    int qos;
+    SubscriptionOptions options;
+  };
+  std::vector<Subscription> subscriptions_;
   std::atomic<std::int64_t> connected_at_ms_{0};
   std::atomic<int> quick_losses_{0};
 };

@@ -14,10 +14,7 @@ namespace {
 
 using test::error_of;
 
-bool has_line(const std::string& text, const std::string& line) {
-  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
-}
-
+using test::has_line;
 TEST(MqttBrokerRoles, ParseNameAndRole) {
   BrokerRole r = parse_broker_role("node-1=server");
   EXPECT_EQ(r.user, "node-1");

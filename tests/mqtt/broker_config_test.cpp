@@ -17,10 +17,7 @@ namespace fs = std::filesystem;
 using test::error_of;
 using test::TempDir;
 
-bool has_line(const std::string& text, const std::string& line) {
-  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
-}
-
+using test::has_line;
 void touch(const fs::path& path) { std::ofstream(path) << "x\n"; }
 
 TEST(MqttRenderConf, LoopbackWithoutUsersIsAnonymousAndPersistent) {

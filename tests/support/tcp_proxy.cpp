@@ -59,6 +59,10 @@ void TcpProxy::accept_loop() {
     if (poll(&p, 1, 50) <= 0) continue;
     int client = accept(listen_fd_, nullptr, nullptr);
     if (client < 0) continue;
+    if (link_down_) {
+      close(client);
+      continue;
+    }
     int server = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr = loopback(target_port_);
     if (connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {

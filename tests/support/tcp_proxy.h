@@ -27,6 +27,12 @@ class TcpProxy {
   // Closes every connection open now (later ones are left alone), as a
   // network failure would: neither end says goodbye.
   void cut_open_connections() { ++cut_generation_; }
+  // A link down: open connections are cut and new ones closed at once, until
+  // it is up again.
+  void set_link_down(bool down) {
+    link_down_ = down;
+    if (down) cut_open_connections();
+  }
   int accepted() const { return accepted_; }
 
  private:
@@ -41,6 +47,7 @@ class TcpProxy {
   std::atomic<bool> stop_{false};
   std::atomic<int> accepted_{0};
   std::atomic<int> cut_generation_{0};
+  std::atomic<bool> link_down_{false};
   std::mutex mutex_;
   int cuts_left_ = 0;
   std::chrono::milliseconds cut_after_{0};

@@ -42,6 +42,11 @@ std::string error_of(F&& f) {
   return {};
 }
 
+// True when `text` has `line` as one whole line (a generated config file).
+inline bool has_line(const std::string& text, const std::string& line) {
+  return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+}
+
 // A started broker on a free loopback port with its data under `dir`.
 std::unique_ptr<mq::Broker> start_broker(const std::filesystem::path& dir, mq::BrokerConfig config = {});
 
