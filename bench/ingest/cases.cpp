@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "ingest/collector.h"
-#include "ingest/event_store.h"
+#include "ingest/sqlite_event_store.h"
 #include "mqtt/client.h"
 #include "publisher_proc.h"
 #include "relay.h"
@@ -123,7 +123,7 @@ class CollectorRig {
   }
 
   const RunSetup& setup_;
-  ingest::EventStore store_;
+  ingest::SqliteEventStore store_;
   ingest::Collector collector_;
   ArrivalClock clock_;
   Clock::duration in_handle_{};  // written by the receive thread only, read after the run

@@ -11,29 +11,6 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
 
-// Length of the well-formed UTF-8 sequence at the start of `s` (Unicode 15,
-// table 3-7), or 0 when it is ill-formed there. s is not empty.
-std::size_t utf8_sequence_length(std::string_view s) {
-  auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
-  auto continuation = [&](std::size_t i, std::uint8_t low = 0x80, std::uint8_t high = 0xbf) {
-    return i < s.size() && byte(i) >= low && byte(i) <= high;
-  };
-  std::uint8_t lead = byte(0);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xc2 && lead <= 0xdf) return continuation(1) ? 2 : 0;
-  if (lead >= 0xe0 && lead <= 0xef) {
-    std::uint8_t low = lead == 0xe0 ? 0xa0 : 0x80;   // no overlong forms
-    std::uint8_t high = lead == 0xed ? 0x9f : 0xbf;  // no surrogates
-    return continuation(1, low, high) && continuation(2) ? 3 : 0;
-  }
-  if (lead >= 0xf0 && lead <= 0xf4) {
-    std::uint8_t low = lead == 0xf0 ? 0x90 : 0x80;
-    std::uint8_t high = lead == 0xf4 ? 0x8f : 0xbf;  // nothing above U+10FFFF
-    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
-  }
-  return 0;
-}
-
 void append_escape(std::string& out, unsigned char c) {
   switch (c) {
     case '"': out += "\\\""; return;
@@ -73,6 +50,28 @@ char* write_digits_backwards(char* end, std::uint64_t n) {
 }
 
 }  // namespace
+
+// Unicode 15, table 3-7.
+std::size_t utf8_sequence_length(std::string_view s) {
+  auto byte = [&](std::size_t i) { return static_cast<std::uint8_t>(s[i]); };
+  auto continuation = [&](std::size_t i, std::uint8_t low = 0x80, std::uint8_t high = 0xbf) {
+    return i < s.size() && byte(i) >= low && byte(i) <= high;
+  };
+  std::uint8_t lead = byte(0);
+  if (lead < 0x80) return 1;
+  if (lead >= 0xc2 && lead <= 0xdf) return continuation(1) ? 2 : 0;
+  if (lead >= 0xe0 && lead <= 0xef) {
+    std::uint8_t low = lead == 0xe0 ? 0xa0 : 0x80;   // no overlong forms
+    std::uint8_t high = lead == 0xed ? 0x9f : 0xbf;  // no surrogates
+    return continuation(1, low, high) && continuation(2) ? 3 : 0;
+  }
+  if (lead >= 0xf0 && lead <= 0xf4) {
+    std::uint8_t low = lead == 0xf0 ? 0x90 : 0x80;
+    std::uint8_t high = lead == 0xf4 ? 0x8f : 0xbf;  // nothing above U+10FFFF
+    return continuation(1, low, high) && continuation(2) && continuation(3) ? 4 : 0;
+  }
+  return 0;
+}
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';

@@ -8,6 +8,10 @@
 
 namespace edgeml {
 
+// Length of the well-formed UTF-8 sequence at the start of `s` (not empty),
+// or 0 when it is ill-formed there.
+std::size_t utf8_sequence_length(std::string_view s);
+
 // `text` as a JSON string with its quotes: '"', '\' and control characters
 // escaped, and every ill-formed UTF-8 sequence replaced by U+FFFD (so bytes
 // echoed from a client always make valid JSON).

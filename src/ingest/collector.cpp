@@ -95,6 +95,11 @@ void Collector::handle(const mq::Message& m) {
       else reject(m.topic, m.payload, fmt::format("'{}' payload is not '{}'", kFinishTopic, kFinishPayload), write);
     } else {
       Status parsed = parse_series_topic(m.topic, write.event.series);
+      // Before judging: each series' checks run in the one collector that stores it.
+      if (!options_.partition.holds(parsed ? &write.event.series : nullptr)) {
+        ++counts_.skipped;
+        return;
+      }
       if (parsed) parsed = parse_payload(m.payload, write.event);
       if (options_.quality && judge(m.topic, m.payload, parsed ? &write.event : nullptr) == QualityAction::drop)
         reject(m.topic, m.payload, verdict_.reasons(), write);

@@ -22,6 +22,7 @@
 #include "protocol/topics.h"
 #include "ingest/csv_mirror.h"
 #include "ingest/event_store.h"
+#include "ingest/partition.h"
 #include "ingest/receipt_mailer.h"
 #include "ingest/store_writer.h"
 #include "mqtt/client.h"
@@ -37,6 +38,9 @@ struct CollectorOptions {
   std::string node = "collector";
   // Writes queued for the writer thread at most.
   std::size_t queue = 2048;
+  // Stores only the events of this partition's series (partition.h); the
+  // others are taken from the broker and counted as skipped.
+  Partition partition;
   // Called on the writer thread when the store fails, with why. `edgeml
   // collect` ends the process there: Paho acknowledges what it reads before
   // the handler runs, so the sooner the process goes, the less the broker
@@ -55,6 +59,7 @@ struct CollectorCounts {
   std::int64_t quality_flagged = 0;  // judged "flag" (stored when it parsed)
   std::int64_t quality_dropped = 0;  // judged "drop": in the rejects, not in the events
   std::int64_t reports_unsent = 0;   // quality reports that could not be published
+  std::int64_t skipped = 0;  // events of another collector's partition: neither stored nor receipted
 };
 
 // Gets each flagged or dropped record with its verdict, on the message

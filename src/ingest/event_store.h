@@ -1,20 +1,19 @@
-// The collector's SQLite store: every alarm event once (unique on series,
-// index and event_time), and every payload it could not accept, with why.
+// The collector's store: every alarm event once (unique on series, index and
+// event_time), and every payload it could not accept, with why. Kept in
+// SQLite (a file) or PostgreSQL (a server several collectors share).
 #pragma once
 
-#include <chrono>
+#include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "protocol/alarm_event.h"
 #include "core/error.h"
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace edgeml::ingest {
 
@@ -23,57 +22,62 @@ struct StoredEvent {
   AlarmEvent event;
 };
 
+// One write of a batch, as the collector's message thread judged it.
+struct PendingWrite {
+  enum class Kind { event, reject, finish };
+  Kind kind = Kind::event;
+  AlarmEvent event;                    // kind event
+  std::string topic, payload, reason;  // kind reject
+  // Where the sender wants its store receipt, and the sequence to put in it
+  // (receipt.h); empty topic: no receipt.
+  std::string receipt_topic;
+  std::uint64_t sequence = 0;
+  bool stored = false;  // set by the store: a new event, not a duplicate
+};
+
+// Rejected payloads are kept whole up to this size; beyond it, the start
+// (payload_bytes keeps the whole size).
+inline constexpr std::size_t kMaxRejectBytes = 64 * 1024;
+
 class EventStore {
  public:
-  // How long a write waits for another connection's lock before it fails
-  // with busy() set.
-  static constexpr std::chrono::milliseconds kBusyTimeout{5000};
+  virtual ~EventStore() = default;
 
-  // Opens or creates the database (WAL mode) after PRAGMA quick_check.
-  // Throws Error naming the file, and the damage when it finds some.
-  explicit EventStore(const std::filesystem::path& path, std::chrono::milliseconds busy_timeout = kBusyTimeout);
-  ~EventStore();
-  EventStore(const EventStore&) = delete;
-  EventStore& operator=(const EventStore&) = delete;
+  // Stores the batch's events (each unless it is already there, setting its
+  // `stored`) and rejects in one transaction, durable once this returns ok.
+  // On failure nothing of it is stored; busy() then tells whether trying the
+  // whole batch again later may succeed.
+  virtual Status write(std::span<PendingWrite> batch) = 0;
+  // True when the last failed write failed only on other writers (a lock, a
+  // deadlock, a lost connection), unlike a full disk or a broken schema.
+  virtual bool busy() const = 0;
 
-  // Stores the event unless it is already there; `stored` says which. Outside
-  // begin()/commit() each call is its own transaction: once it returns, a crash
-  // or a power cut cannot lose it (synchronous=FULL).
-  Status insert(const AlarmEvent& event, bool& stored);
-  Status reject(std::string_view topic, std::string_view payload, std::string_view reason);
+  // One write as its own batch.
+  virtual Status insert(const AlarmEvent& event, bool& stored);
+  virtual Status reject(std::string_view topic, std::string_view payload, std::string_view reason);
 
-  // One transaction, and one sync, for every write between them. After a
-  // failed write or commit, rollback() undoes the lot.
-  Status begin();
-  Status commit();
-  void rollback();
-  // True when the last failed write or commit failed only because another
-  // connection held a lock (SQLITE_BUSY or SQLITE_LOCKED): trying again later
-  // may succeed, unlike a full disk, a read-only file or a damaged one.
-  bool busy() const { return busy_; }
-
-  std::int64_t event_count();
-  std::int64_t reject_count();
-  std::vector<SeriesId> series();
+  // Readers: these throw Error naming the store.
+  virtual std::int64_t event_count() = 0;
+  virtual std::int64_t reject_count() = 0;
+  // Sorted by station, datapoint and alarm, byte by byte.
+  virtual std::vector<SeriesId> series() = 0;
   // Events in arrival order with row > after, optionally of one series only.
-  void for_each(const std::optional<SeriesId>& series, std::int64_t after,
-                const std::function<void(const StoredEvent&)>& visit);
+  virtual void for_each(const std::optional<SeriesId>& series, std::int64_t after,
+                        const std::function<void(const StoredEvent&)>& visit) = 0;
 
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  void exec(const char* sql);
-  Status run(const char* sql);
-  // The error of the last call on the connection, noting whether it was a lock.
-  Status failed();
-  void check_integrity();
-  sqlite3_stmt* prepare(const char* sql);
-
-  std::filesystem::path path_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* insert_ = nullptr;
-  sqlite3_stmt* reject_ = nullptr;
-  bool busy_ = false;
+  // The store as messages name it: a file, or a URL without its password.
+  virtual const std::string& name() const = 0;
 };
+
+enum class OpenMode {
+  create,    // the collector: creates the file or the tables when missing
+  existing,  // readers: a store that is not there is an Error, and none is made
+};
+
+// A location starting postgresql:// or postgres:// is a libpq connection URI
+// (open_event_store.h); anything else is an SQLite file.
+bool is_postgres_location(std::string_view location);
+// `location` fit for messages: a URL's password (user:PASSWORD@, password=) left out.
+std::string printable_location(std::string_view location);
 
 }  // namespace edgeml::ingest

@@ -84,6 +84,13 @@ void Publisher::send(std::string topic, std::string payload) {
   ++published_;
 }
 
+std::string payload_as_sent(const AlarmEvent& event, bool live) {
+  if (!live) return format_payload(event);
+  AlarmEvent now = event;
+  now.event_time = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return format_payload(now);
+}
+
 void Publisher::publish(const AlarmEvent& event) {
   if (options_.interval.count() > 0 && published_ > 0) {
     auto offset = options_.interval * static_cast<double>(published_.load());
@@ -91,7 +98,7 @@ void Publisher::publish(const AlarmEvent& event) {
   } else if (published_ == 0) {
     start_ = std::chrono::steady_clock::now();
   }
-  send(alarm_topic(event.series), format_payload(event));
+  send(alarm_topic(event.series), payload_as_sent(event, options_.live));
 }
 
 bool Publisher::drain(std::chrono::milliseconds timeout) {

@@ -16,7 +16,13 @@ struct PublishOptions {
   int qos = 1;
   std::chrono::duration<double> interval{0};  // between events; 0: as fast as the broker takes them
   std::size_t window = 1000;  // messages published but not yet acknowledged
+  bool live = false;  // payload_as_sent()
 };
+
+// The payload an event goes out with. Live, its event_time is the wall clock
+// at the moment it is sent (after any pacing), as a live sensor's is, so that
+// a store's received_at - event_time is the lag from sensor to store.
+std::string payload_as_sent(const AlarmEvent& event, bool live);
 
 class Publisher {
  public:

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "ingest/publisher.h"
 #include "protocol/receipt.h"
 
 namespace edgeml::ingest {
@@ -158,7 +159,7 @@ void ReceiptedPublisher::publish(const AlarmEvent& event) {
   } else if (published_ == 0) {
     start_ = Clock::now();
   }
-  keep_and_send(alarm_topic(event.series), format_payload(event));
+  keep_and_send(alarm_topic(event.series), payload_as_sent(event, options_.live));
 }
 
 bool ReceiptedPublisher::drain(std::chrono::milliseconds timeout) {

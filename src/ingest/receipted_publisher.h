@@ -33,6 +33,7 @@ struct ReceiptedOptions {
   // Receive Maximum (Mosquitto's default is 20), so that Paho never has to
   // hold publishes back in its own queue.
   std::size_t broker_in_flight = 16;
+  bool live = false;  // publisher.h's payload_as_sent()
 };
 
 class ReceiptedPublisher {

@@ -71,7 +71,7 @@ std::int64_t StoreWriter::lock_retries() const {
 }
 
 void StoreWriter::run() {
-  std::deque<PendingWrite> batch;
+  std::vector<PendingWrite> batch;
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -94,18 +94,17 @@ void StoreWriter::run() {
 // rolled back and tried again after a pause, while push() holds back the
 // messages behind it. The pause grows, and the attempts are bounded, so a lock
 // that is never released still ends as a failure with its reason.
-bool StoreWriter::commit_batch(std::deque<PendingWrite>& batch, std::string& why) {
+bool StoreWriter::commit_batch(std::vector<PendingWrite>& batch, std::string& why) {
   std::chrono::milliseconds pause = retry_.first_pause;
   for (int attempt = 1;; ++attempt) {
     if (write_batch(batch, why)) return true;
-    const bool locked = store_.busy();
-    store_.rollback();
-    if (!locked) return false;
+    if (!store_.busy()) return false;
     if (attempt >= retry_.attempts) {
-      why += fmt::format(" (still locked by another connection after {} attempts)", attempt);
+      why += fmt::format(" (still busy after {} attempts)", attempt);
       return false;
     }
-    spdlog::warn("the event store is locked by another connection; trying {} writes again in {} ms: {}",
+    spdlog::warn("the event store is busy (another connection's lock, a deadlock, a lost connection); trying {} "
+                 "writes again in {} ms: {}",
                  batch.size(), pause.count(), why);
     {
       std::lock_guard lock(mutex_);
@@ -135,23 +134,15 @@ void StoreWriter::fail(const std::string& why) {
   changed_.notify_all();
 }
 
-bool StoreWriter::write_batch(std::deque<PendingWrite>& batch, std::string& why) {
-  Status s = store_.begin();
-  std::int64_t stored = 0, duplicates = 0, rejected = 0;
-  for (auto& w : batch) {
-    if (!s) break;
-    if (w.kind == PendingWrite::Kind::event) {
-      s = store_.insert(w.event, w.stored);
-      (w.stored ? stored : duplicates) += 1;
-    } else if (w.kind == PendingWrite::Kind::reject) {
-      s = store_.reject(w.topic, w.payload, w.reason);
-      ++rejected;
-    }
-  }
-  if (s) s = store_.commit();
-  if (!s) {
+bool StoreWriter::write_batch(std::vector<PendingWrite>& batch, std::string& why) {
+  if (Status s = store_.write(batch); !s) {
     why = s.reason();
     return false;
+  }
+  std::int64_t stored = 0, duplicates = 0, rejected = 0;
+  for (const auto& w : batch) {
+    if (w.kind == PendingWrite::Kind::event) (w.stored ? stored : duplicates) += 1;
+    rejected += w.kind == PendingWrite::Kind::reject;
   }
   std::lock_guard lock(mutex_);
   counts_.stored += stored;
@@ -164,7 +155,7 @@ bool StoreWriter::write_batch(std::deque<PendingWrite>& batch, std::string& why)
 // Only once the commit is on disk: the CSV line (a mirror, caught up on the
 // next start if this is lost) and the receipts (lost ones mean a resend,
 // which the store's unique key makes harmless).
-void StoreWriter::after_commit(std::deque<PendingWrite>& batch) {
+void StoreWriter::after_commit(std::vector<PendingWrite>& batch) {
   std::map<std::string, std::vector<std::uint64_t>> receipts;
   bool finish = false;
   for (const auto& w : batch) {

@@ -4,38 +4,27 @@
 // to the CSV and sends store receipts. The queue is bounded: when the disk is
 // slower than the broker, push() waits, Paho stops reading, and the broker
 // holds the rest. A lock held by another connection (a reader, a backup) for
-// longer than the store's busy timeout is waited out: the batch is tried again
-// later, whole, and nothing of it is receipted before it is committed.
+// longer than the store's busy timeout (or, in PostgreSQL, a deadlock or a lost
+// connection) is waited out: the batch is tried again later, whole, and
+// nothing of it is receipted before it is committed.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
 #include "protocol/alarm_event.h"
 #include "ingest/csv_mirror.h"
 #include "ingest/event_store.h"
 
 namespace edgeml::ingest {
-
-struct PendingWrite {
-  enum class Kind { event, reject, finish };
-  Kind kind = Kind::event;
-  AlarmEvent event;                 // kind event
-  std::string topic, payload, reason;  // kind reject
-  // Where the sender wants its store receipt, and the sequence to put in it
-  // (receipt.h); empty topic: no receipt.
-  std::string receipt_topic;
-  std::uint64_t sequence = 0;
-  bool stored = false;  // set by the writer: a new event, not a duplicate
-};
 
 struct StoreCounts {
   std::int64_t stored = 0;
@@ -46,7 +35,7 @@ struct StoreCounts {
 };
 
 // How long the writer keeps trying a batch that fails only on another
-// connection's lock, beyond the store's own busy timeout.
+// connection's lock (EventStore::busy()), beyond the store's own busy timeout.
 struct LockRetry {
   int attempts = 20;  // then the store counts as failed
   std::chrono::milliseconds first_pause{100};
@@ -84,10 +73,10 @@ class StoreWriter {
  private:
   void run();
   // Commits the batch, waiting out locks; false (with why) when the store failed.
-  bool commit_batch(std::deque<PendingWrite>& batch, std::string& why);
-  bool write_batch(std::deque<PendingWrite>& batch, std::string& why);
+  bool commit_batch(std::vector<PendingWrite>& batch, std::string& why);
+  bool write_batch(std::vector<PendingWrite>& batch, std::string& why);
   void fail(const std::string& why);
-  void after_commit(std::deque<PendingWrite>& batch);
+  void after_commit(std::vector<PendingWrite>& batch);
 
   EventStore& store_;
   CsvMirror* csv_;
@@ -97,7 +86,7 @@ class StoreWriter {
   std::function<void(const std::string& why)> on_failure_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<PendingWrite> queue_;
+  std::vector<PendingWrite> queue_;
   std::int64_t queued_ = 0, done_ = 0;  // writes taken and writes settled, for flush()
   std::optional<std::string> failure_;
   bool failure_reported_ = false;  // the failure handler has returned: flush() waits for it

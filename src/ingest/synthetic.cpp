@@ -11,12 +11,12 @@ constexpr double kStartTime = 1487441883;
 constexpr double kMeanGapSeconds = 90;
 }  // namespace
 
-SyntheticSource::SyntheticSource(std::int64_t count, int series, std::uint64_t seed)
+SyntheticSource::SyntheticSource(std::int64_t count, int series, std::uint64_t seed, std::int64_t first_station)
     : count_(count < 0 ? 0 : count), rng_(seed) {
   if (series < 1) series = 1;
   for (int k = 0; k < series; ++k) {
     SeriesState s;
-    s.id = SeriesId{std::to_string(1160629000 + k), std::to_string(121 + k % 7), std::to_string(308 + k / 7)};
+    s.id = SeriesId{std::to_string(first_station + k), std::to_string(121 + k % 7), std::to_string(308 + k / 7)};
     s.time = kStartTime + k * 17;
     series_.push_back(std::move(s));
   }

@@ -12,8 +12,11 @@ namespace edgeml::ingest {
 
 class SyntheticSource {
  public:
+  // The tutorial's station; series k is of station first_station + k.
+  static constexpr std::int64_t kTutorialStation = 1160629000;
+
   // `count` events in all, spread round-robin over `series` series.
-  SyntheticSource(std::int64_t count, int series, std::uint64_t seed);
+  SyntheticSource(std::int64_t count, int series, std::uint64_t seed, std::int64_t first_station = kTutorialStation);
 
   bool next(AlarmEvent& event);
   std::int64_t total() const { return count_; }

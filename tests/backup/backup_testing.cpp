@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "ingest/event_outbox.h"
-#include "ingest/event_store.h"
+#include "ingest/sqlite_event_store.h"
 #include "serve/deploy_keys.h"
 #include "serve/deployment.h"
 #include "serve/model_set.h"
@@ -34,7 +34,7 @@ void deploy_sample_models(const fs::path& models, const std::string& version) {
 }
 
 void store_events(const fs::path& db, int first, int count) {
-  ingest::EventStore store(db);
+  ingest::SqliteEventStore store(db);
   ASSERT_TRUE(store.begin());
   for (int i = first; i < first + count; ++i) {
     AlarmEvent e;
@@ -67,7 +67,7 @@ SampleNode make_sample_node(const fs::path& dir, int events, int unsent, const s
 
 std::vector<std::string> stored_events(const fs::path& db) {
   std::vector<std::string> out;
-  ingest::EventStore store(db);
+  ingest::SqliteEventStore store(db);
   store.for_each(std::nullopt, 0, [&](const ingest::StoredEvent& s) {
     const AlarmEvent& e = s.event;
     out.push_back(fmt::format("{} {} {} {} {} {}", e.series.path(), e.index, e.event_time, e.value, e.threshold,

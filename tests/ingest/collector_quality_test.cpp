@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ingest/collector.h"
+#include "ingest/sqlite_event_store.h"
 #include "ingest/quality_stream.h"
 #include "support/test_support.h"
 
@@ -38,7 +39,7 @@ class CollectorQualityTest : public ::testing::Test {
   std::int64_t rows(const std::string& sql) { return test::count_rows(dir_ / "e.db", sql); }
 
   test::TempDir dir_;
-  EventStore store_{dir_ / "e.db"};
+  SqliteEventStore store_{dir_ / "e.db"};
   std::unique_ptr<Collector> collector_;
   std::vector<Report> reports_;
 };

@@ -1,4 +1,5 @@
 #include "ingest/collector.h"
+#include "ingest/sqlite_event_store.h"
 
 #include <algorithm>
 #include <mutex>
@@ -33,7 +34,7 @@ TEST(TopicMatches, APublishableTopicHasNoWildcardsAndALimit) {
 
 TEST(Collector, StoresEventsOnceAndSeesTheFinish) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   Collector c(store, nullptr, {});
   c.handle("alarm/1160629000/121/308", "0.0,1487441883.0,231,230,True");
   c.handle("alarm/1160629000/121/308", "0.0,1487441883.0,231,230,True");
@@ -50,7 +51,7 @@ TEST(Collector, StoresEventsOnceAndSeesTheFinish) {
 
 TEST(Collector, RejectsMalformedMessagesAndKeepsGoing) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   Collector c(store, nullptr, {});
   c.handle("alarm/1/2/3", "");
   c.handle("alarm/1/2/3", std::string("\x00\x01\xff", 3));
@@ -81,7 +82,7 @@ mq::Message asking_receipt(std::string_view topic, std::string_view payload, std
 
 TEST(Collector, SendsReceiptsForWhatItCommittedDuplicatesAndRejectsIncluded) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   Collector c(store, nullptr, {});
   std::mutex mutex;
   std::vector<std::uint64_t> receipted;

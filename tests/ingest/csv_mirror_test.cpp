@@ -1,4 +1,5 @@
 #include "ingest/csv_mirror.h"
+#include "ingest/sqlite_event_store.h"
 
 #include <fstream>
 
@@ -20,14 +21,14 @@ AlarmEvent event(double index) {
   return e;
 }
 
-void insert(EventStore& store, double index) {
+void insert(SqliteEventStore& store, double index) {
   bool stored;
   ASSERT_TRUE(store.insert(event(index), stored));
 }
 
 TEST(CsvMirror, WritesTheTutorialsFormat) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   CsvMirror csv(dir / "e.csv", store);
   insert(store, 0);
   ASSERT_TRUE(csv.append(event(0)));
@@ -37,7 +38,7 @@ TEST(CsvMirror, WritesTheTutorialsFormat) {
 
 TEST(CsvMirror, CatchesUpWithTheStoreAndRepairsATornLine) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   {
     CsvMirror csv(dir / "e.csv", store);
     insert(store, 0);
@@ -58,7 +59,7 @@ TEST(CsvMirror, CatchesUpWithTheStoreAndRepairsATornLine) {
 
 TEST(CsvMirror, ExportsOneSeries) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   insert(store, 0);
   AlarmEvent other = event(0);
   other.series.station = "7";

@@ -1,4 +1,5 @@
-#include "ingest/event_store.h"
+#include "ingest/sqlite_event_store.h"
+#include "ingest/open_event_store.h"
 
 #include <cstdio>
 
@@ -22,7 +23,7 @@ AlarmEvent event(double index, double time, std::string station = "1160629000") 
 
 TEST(EventStore, StoresEachEventOnce) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   bool stored = false;
   ASSERT_TRUE(store.insert(event(0, 100), stored));
   EXPECT_TRUE(stored);
@@ -38,11 +39,11 @@ TEST(EventStore, StoresEachEventOnce) {
 TEST(EventStore, SurvivesReopeningAndKeepsArrivalOrder) {
   test::TempDir dir;
   {
-    EventStore store(dir / "e.db");
+    SqliteEventStore store(dir / "e.db");
     bool stored;
     for (int i = 5; i > 0; --i) ASSERT_TRUE(store.insert(event(i, 1000 + i), stored));
   }
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   std::vector<double> order;
   store.for_each(std::nullopt, 0, [&](const StoredEvent& r) { order.push_back(r.event.index); });
   EXPECT_EQ(order, (std::vector<double>{5, 4, 3, 2, 1}));
@@ -51,7 +52,7 @@ TEST(EventStore, SurvivesReopeningAndKeepsArrivalOrder) {
 
 TEST(EventStore, FiltersBySeries) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   bool stored;
   store.insert(event(0, 1, "a"), stored);
   store.insert(event(0, 1, "b"), stored);
@@ -64,7 +65,7 @@ TEST(EventStore, FiltersBySeries) {
 
 TEST(EventStore, KeepsRejectsWithTopicPayloadAndReason) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   std::string binary("\x00\xff\x01", 3);
   ASSERT_TRUE(store.reject("alarm/1/2/3", binary, "not a number"));
   ASSERT_TRUE(store.reject("alarm/1/2/3", std::string(1 << 20, 'x'), "too large"));
@@ -77,7 +78,7 @@ TEST(EventStore, UnopenableDatabaseNamesTheFile) {
   test::TempDir dir;
   std::filesystem::create_directory(dir / "a-directory");
   try {
-    EventStore store(dir / "a-directory");
+    SqliteEventStore store(dir / "a-directory");
     FAIL() << "opened a directory as a database";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("a-directory"), std::string::npos);
@@ -87,7 +88,7 @@ TEST(EventStore, UnopenableDatabaseNamesTheFile) {
 TEST(EventStore, ADamagedFileIsRefusedAtOpenWithTheDamage) {
   test::TempDir dir;
   {
-    EventStore store(dir / "e.db");
+    SqliteEventStore store(dir / "e.db");
     bool stored = false;
     ASSERT_TRUE(store.begin());
     for (int i = 0; i < 2000; ++i) ASSERT_TRUE(store.insert(event(i, 100 + i), stored));
@@ -103,7 +104,7 @@ TEST(EventStore, ADamagedFileIsRefusedAtOpenWithTheDamage) {
     std::fclose(f);
   }
   try {
-    EventStore store(dir / "e.db");
+    SqliteEventStore store(dir / "e.db");
     FAIL() << "opened a damaged database";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("damaged"), std::string::npos) << e.what();
@@ -113,7 +114,7 @@ TEST(EventStore, ADamagedFileIsRefusedAtOpenWithTheDamage) {
 
 TEST(EventStore, AGroupIsStoredWholeOrNotAtAll) {
   test::TempDir dir;
-  EventStore store(dir / "e.db");
+  SqliteEventStore store(dir / "e.db");
   bool stored = false;
   ASSERT_TRUE(store.begin());
   ASSERT_TRUE(store.insert(event(0, 100), stored));
@@ -125,6 +126,32 @@ TEST(EventStore, AGroupIsStoredWholeOrNotAtAll) {
   ASSERT_TRUE(store.insert(event(1, 101), stored));
   ASSERT_TRUE(store.commit());
   EXPECT_EQ(store.event_count(), 2);
+}
+
+}  // namespace
+}  // namespace edgeml::ingest
+
+namespace edgeml::ingest {
+namespace {
+
+TEST(EventStoreLocation, AUrlIsPrintedWithoutItsPassword) {
+  EXPECT_EQ(printable_location("postgresql://u:pw@h:5432/db"), "postgresql://u@h:5432/db");
+  EXPECT_EQ(printable_location("postgresql://u:p@ss@h/db"), "postgresql://u@h/db");
+  EXPECT_EQ(printable_location("postgres://u@h/db?sslmode=require&password=x&connect_timeout=3"),
+            "postgres://u@h/db?sslmode=require&connect_timeout=3");
+  EXPECT_EQ(printable_location("postgresql://h/db?password=x"), "postgresql://h/db");
+  EXPECT_EQ(printable_location("postgresql://u@h/db"), "postgresql://u@h/db");
+  EXPECT_EQ(printable_location("data/a:b@c.db"), "data/a:b@c.db");  // a file's name is left alone
+  EXPECT_TRUE(is_postgres_location("postgres://h/db"));
+  EXPECT_FALSE(is_postgres_location("postgresql.db"));
+}
+
+TEST(EventStoreLocation, AReaderDoesNotCreateAMissingFile) {
+  test::TempDir dir;
+  const std::string what = test::error_of([&] { open_event_store((dir / "none.db").string(), OpenMode::existing); });
+  EXPECT_NE(what.find("none.db' does not exist"), std::string::npos) << what;
+  EXPECT_FALSE(std::filesystem::exists(dir / "none.db"));
+  EXPECT_EQ(open_event_store((dir / "new.db").string())->event_count(), 0);  // the collector creates it
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
+#include <chrono>
 #include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "ingest/publisher.h"
 #include "ingest/raw_file.h"
 #include "ingest/synthetic.h"
 #include "support/test_support.h"
@@ -39,6 +41,32 @@ TEST(Synthetic, SeriesAdvanceInTimeAndIndex) {
     last[e.series.path()] = {e.index, e.event_time};
   }
   EXPECT_EQ(last.size(), 3u);
+}
+
+TEST(Synthetic, SitesOfTheirOwnNameTheirStations) {
+  SyntheticSource tutorial(2, 2, 1), site(2, 2, 1, 5000);
+  AlarmEvent e;
+  ASSERT_TRUE(tutorial.next(e));
+  EXPECT_EQ(e.series.station, "1160629000");
+  ASSERT_TRUE(site.next(e));
+  EXPECT_EQ(e.series.station, "5000");
+  ASSERT_TRUE(site.next(e));
+  EXPECT_EQ(e.series.station, "5001");
+}
+
+TEST(Publisher, LivePayloadsCarryTheTimeTheyAreSent) {
+  SyntheticSource s(1, 1, 1);
+  AlarmEvent e;
+  ASSERT_TRUE(s.next(e));
+  EXPECT_EQ(payload_as_sent(e, false), format_payload(e));
+  const double before = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  AlarmEvent sent;
+  ASSERT_TRUE(parse_payload(payload_as_sent(e, true), sent));
+  const double after = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_GE(sent.event_time, before);
+  EXPECT_LE(sent.event_time, after);
+  EXPECT_EQ(sent.index, e.index);
+  EXPECT_EQ(sent.value, e.value);
 }
 
 TEST(RawFile, ReadsEventsAndSkipsBadLinesWithTheirNumbers) {

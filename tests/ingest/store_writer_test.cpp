@@ -1,6 +1,7 @@
 // The writer thread against another connection's locks: a lock is waited out,
 // a broken store is not.
 #include "ingest/store_writer.h"
+#include "ingest/sqlite_event_store.h"
 
 #include <sqlite3.h>
 
@@ -61,7 +62,7 @@ struct ReceiptLog {
 
 TEST(StoreWriter, WaitsOutALockHeldLongerThanTheBusyTimeoutAndCommitsEverything) {
   test::TempDir dir;
-  EventStore store(dir / "e.db", kBusyTimeout);
+  SqliteEventStore store(dir / "e.db", kBusyTimeout);
   OtherConnection other(dir / "e.db");
   StoreWriter writer(store, nullptr, 2048, LockRetry{.attempts = 1000, .first_pause = 5ms, .longest_pause = 20ms});
   ReceiptLog receipts;
@@ -85,7 +86,7 @@ TEST(StoreWriter, WaitsOutALockHeldLongerThanTheBusyTimeoutAndCommitsEverything)
 
 TEST(StoreWriter, ALockNeverReleasedEndsAsAFailureWithNothingReceipted) {
   test::TempDir dir;
-  EventStore store(dir / "e.db", 10ms);
+  SqliteEventStore store(dir / "e.db", 10ms);
   OtherConnection other(dir / "e.db");
   StoreWriter writer(store, nullptr, 2048, LockRetry{.attempts = 3, .first_pause = 1ms, .longest_pause = 2ms});
   ReceiptLog receipts;
@@ -106,7 +107,7 @@ TEST(StoreWriter, ALockNeverReleasedEndsAsAFailureWithNothingReceipted) {
 
 TEST(StoreWriter, AStoreThatFailsForAnotherReasonFailsAtOnce) {
   test::TempDir dir;
-  EventStore store(dir / "e.db", kBusyTimeout);
+  SqliteEventStore store(dir / "e.db", kBusyTimeout);
   OtherConnection other(dir / "e.db");
   StoreWriter writer(store, nullptr);
   std::string reported;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ingest/collector.h"
+#include "ingest/sqlite_event_store.h"
 #include "protocol/receipt.h"
 #include "mqtt/broker.h"
 #include "support/message_inbox.h"
@@ -64,7 +65,7 @@ class ReceiptAclTest : public ::testing::Test {
 
   TempDir dir_;
   std::unique_ptr<mq::Broker> broker_;
-  ingest::EventStore store_{dir_ / "events.db"};
+  ingest::SqliteEventStore store_{dir_ / "events.db"};
   // Before the collector, which sends receipts with it until it stops.
   std::unique_ptr<mq::Client> collector_client_;
   ingest::Collector collector_{store_, nullptr, {}};

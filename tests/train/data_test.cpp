@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "core/error.h"
-#include "ingest/event_store.h"
+#include "ingest/sqlite_event_store.h"
 #include "support/test_support.h"
 #include "train/prepare.h"
 #include "train_testing.h"
@@ -125,7 +125,7 @@ AlarmEvent event(const std::string& station, double index) {
 TEST(TrainData, DatabaseSeriesIsPickedAndSeveralWithoutChoiceAreAnError) {
   TempDir dir;
   {
-    ingest::EventStore store(dir / "alarms.db");
+    ingest::SqliteEventStore store(dir / "alarms.db");
     bool stored = false;
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(store.insert(event("1160629000", i), stored));
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.insert(event("42", i), stored));

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "ingest/event_store.h"
+#include "ingest/sqlite_event_store.h"
 #include "protocol/manifest.h"
 #include "support/test_support.h"
 #include "train_testing.h"
@@ -75,7 +75,7 @@ TEST(TrainCommand, AdamLinearTrainsTheLinearModelsWithAdam) {
 TEST(TrainCommand, DatabaseWithSeveralSeriesTrainsEachPooledOrTheOneNamed) {
   TempDir dir;
   {
-    ingest::EventStore store(dir / "alarms.db");
+    ingest::SqliteEventStore store(dir / "alarms.db");
     bool stored = false;
     for (int i = 0; i < 30; ++i)
       for (const char* station : {"1", "2"})
