@@ -1,5 +1,5 @@
-// edgeml collect: store every alarm event from the broker in SQLite (and CSV),
-// each judged by the data-quality checks first.
+// edgeml collect: store every alarm event from the broker in SQLite or
+// PostgreSQL (and CSV), each judged by the data-quality checks first.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +14,7 @@
 #include "protocol/topics.h"
 #include "quality/quality_report.h"
 #include "ingest/collector.h"
+#include "ingest/open_event_store.h"
 
 namespace edgeml::cli {
 
@@ -27,6 +28,8 @@ struct CollectArgs {
   std::string node;
   std::string quality_config;
   std::string manifest;
+  std::string share;
+  std::string partition;
   bool no_quality = false;
   bool until_finish = false;
   bool clean = false;
@@ -123,24 +126,31 @@ void run_collect(CollectArgs& args) {
   if (conn.client_id.empty()) conn.client_id = mq::default_client_id("collector");
   // A persistent session: the broker keeps what arrives while we are away.
   args.client.clean_session = args.clean;
-  // MQTT 5: publishers ask for store receipts with a Response Topic.
-  args.client.mqtt_version = 5;
   args.collector.node = args.node.empty() ? conn.client_id : args.node;
+  // Competing collectors: the broker gives each event to one of the group.
+  if (args.share.find_first_of("/+#") != std::string::npos)
+    throw Error(fmt::format("--share '{}': a group name is one topic level, without '/', '+' or '#'", args.share));
+  if (!args.share.empty())
+    for (auto& topic : args.collector.topics) topic = shared_filter(args.share, topic);
+  // Competing collectors where the broker has no shared subscriptions: each reads everything.
+  if (!args.partition.empty()) args.collector.partition = ingest::parse_partition(args.partition);
   std::unique_ptr<DataQualityMonitor> monitor = make_monitor(args);
   args.collector.quality = monitor.get();
-  args.collector.on_store_failure = [db = args.db](const std::string& why) { stop_after_store_failure(why, db); };
+  const std::string db = ingest::printable_location(args.db);
+  args.collector.on_store_failure = [db](const std::string& why) { stop_after_store_failure(why, db); };
 
-  ingest::EventStore store(args.db);
+  std::unique_ptr<ingest::EventStore> store = ingest::open_event_store(args.db);
   std::unique_ptr<ingest::CsvMirror> csv;
-  if (!args.csv.empty()) csv = std::make_unique<ingest::CsvMirror>(args.csv, store);
-  ingest::Collector collector(store, csv.get(), args.collector);
+  if (!args.csv.empty()) csv = std::make_unique<ingest::CsvMirror>(args.csv, *store);
+  ingest::Collector collector(*store, csv.get(), args.collector);
 
   install_stop_handlers();
   mq::Client client(args.client);
   collector.attach(client);
   client.connect();
-  spdlog::info("collecting {} from {} into {}{}{}", fmt::join(args.collector.topics, ", "), conn.uri(), args.db,
-               csv ? " and " + args.csv : "", monitor ? "" : " without data-quality checks");
+  spdlog::info("collecting {} from {} into {}{}{}{}", fmt::join(args.collector.topics, ", "), conn.uri(), db,
+               csv ? " and " + args.csv : "", monitor ? "" : " without data-quality checks",
+               args.partition.empty() ? "" : ", the series of partition " + args.partition);
   QualityCountsPublisher quality(client, monitor.get(), args.collector.node);
   wait_for_end(collector, args.until_finish, quality);
   quality.publish();
@@ -150,23 +160,40 @@ void run_collect(CollectArgs& args) {
   client.disconnect();
 
   ingest::CollectorCounts n = collector.counts();
-  fmt::print("collected {} new events ({} duplicates, {} rejected); {} holds {} events and {} rejects\n", n.stored,
-             n.duplicates, n.rejected, args.db, store.event_count(), store.reject_count());
+  fmt::print("collected {} new events ({} duplicates, {} rejected{}); {} holds {} events and {} rejects\n", n.stored,
+             n.duplicates, n.rejected, args.partition.empty() ? "" : fmt::format(", {} skipped", n.skipped), db,
+             store->event_count(), store->reject_count());
   if (monitor) print_quality(*monitor, n);
-  if (auto why = collector.failure()) stop_after_store_failure(*why, args.db);
+  if (auto why = collector.failure()) stop_after_store_failure(*why, db);
 }
 
 }  // namespace
 
 void add_collect_command(CLI::App& app) {
   auto args = std::make_shared<CollectArgs>();
-  auto* cmd = app.add_subcommand("collect", "subscribe to alarm events and store each once in SQLite and/or CSV");
+  auto* cmd = app.add_subcommand("collect",
+                                 "subscribe to alarm events and store each once in SQLite or PostgreSQL, and CSV");
   add_connection_options(*cmd, args->client);
-  cmd->add_option("--db", args->db, "SQLite database (WAL mode); always kept, it makes each event stored once")
+  cmd->add_option("--db", args->db,
+                  "SQLite database (WAL mode), or postgresql://USER@HOST/DB (libpq URI; collectors of one $share "
+                  "group may share it); always kept, it makes each event stored once")
       ->capture_default_str();
   cmd->add_option("--csv", args->csv, "also write the tutorial's CSV, a mirror of the database");
   cmd->add_option("--topic", args->collector.topics, "topic filter (repeatable)")->capture_default_str();
   cmd->add_option("--qos", args->collector.qos, "subscription QoS")->check(CLI::Range(0, 2))->capture_default_str();
+  cmd->add_option("--share", args->share,
+                  "share the --topic filters with the other collectors of this group ($share/GROUP/...): each event "
+                  "goes to one of them (a cloud broker's collectors into one PostgreSQL)");
+  cmd->add_option("--partition", args->partition,
+                  "K/N: store only the series of partition K of N (0 <= K < N), for N competing collectors on a "
+                  "broker without shared subscriptions (NATS); every collector reads every event")
+      ->excludes("--share");
+  // MQTT 5 by default: publishers ask for store receipts with a Response Topic.
+  args->client.mqtt_version = 5;
+  cmd->add_option("--mqtt", args->client.mqtt_version,
+                  "MQTT version: 5, or 4 (3.1.1) for a broker without MQTT 5 (NATS); no store receipts with 4")
+      ->check(CLI::IsMember({4, 5}))
+      ->capture_default_str();
   cmd->add_flag("--until-finish", args->until_finish, "stop when the end marker (" + std::string(kFinishTopic) + ") arrives");
   cmd->add_flag("--clean", args->clean, "start a clean session (forget what the broker kept for us)");
   cmd->add_option("--node", args->node,

@@ -29,6 +29,7 @@ struct DeployArgs {
   std::string models_dir;
   std::vector<std::string> undeploy;  // model names
   std::string node, group;
+  std::string station;  // on a cloud broker: to this station's nodes only
   double wait_s = 5;
   std::filesystem::path sign_key;  // empty: unsigned packages
 };
@@ -69,6 +70,13 @@ class Reports {
 
 // Signed packages (format 2) with a key, else format 1 and bare empty
 // removals, which only nodes started with --allow-unsigned-deploy take.
+// A package's topic: on a cloud broker with --station, under that station's
+// prefix, which its bridge alone takes down.
+std::string package_topic(const DeployArgs& a, const std::string& to, const std::string& model) {
+  const std::string topic = deploy_topic(to, model);
+  return a.station.empty() ? topic : station_topic(a.station, topic);
+}
+
 std::vector<std::pair<std::string, std::string>> make_messages(const DeployArgs& a, const std::string& to) {
   std::optional<serve::SigningKey> key;
   if (!a.sign_key.empty()) key = serve::SigningKey::read(a.sign_key);
@@ -77,7 +85,7 @@ std::vector<std::pair<std::string, std::string>> make_messages(const DeployArgs&
   std::vector<std::pair<std::string, std::string>> messages;  // topic, payload
   if (a.undeploy.empty()) {
     for (const serve::ModelPackage& p : serve::packages_from_directory(a.models_dir)) {
-      messages.emplace_back(deploy_topic(to, p.model),
+      messages.emplace_back(package_topic(a, to, p.model),
                             key ? serve::encode_signed_package(p, *key, signed_at) : serve::encode_package(p));
       spdlog::info("deploying {} version {} ({} file(s), {} bytes{}) to {}", p.model, p.version, p.files.size(),
                    messages.back().second.size(), key ? ", signed by key " + key->id() : "", to);
@@ -87,7 +95,7 @@ std::vector<std::pair<std::string, std::string>> make_messages(const DeployArgs&
       serve::ModelPackage removal;
       removal.action = serve::ModelPackage::Action::remove;
       removal.model = model;
-      messages.emplace_back(deploy_topic(to, model),
+      messages.emplace_back(package_topic(a, to, model),
                             key ? serve::encode_signed_package(removal, *key, signed_at) : std::string());
     }
   }
@@ -102,6 +110,8 @@ void run_deploy(DeployArgs& a) {
   mq::Client client(a.client);
   client.set_message_handler([&](std::string_view, std::string_view payload) { reports.on_report(payload); });
   client.add_subscription(std::string(kNodeDeploymentsFilter), 1);
+  // On a cloud broker the stations' nodes report through their bridges.
+  client.add_subscription(std::string(kStationsNodeDeploymentsFilter), 1);
   client.connect();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the subscription is in place
   fmt::print("{:<16} {:<26} {:<14} {:<10} {}\n", "node", "model", "version", "result", "reason");
@@ -122,6 +132,9 @@ void add_target_options(CLI::App& cmd, DeployArgs& a) {
   add_connection_options(cmd, a.client);
   auto* node = cmd.add_option("--node", a.node, "only this server (its --node)");
   cmd.add_option("--group", a.group, "only the servers of this --group")->excludes(node);
+  cmd.add_option("--station", a.station,
+                 "through a cloud broker: only to this bridged station's servers (default: every station's)")
+      ->check([](const std::string& s) { return check_station_name(s) ? std::string() : check_station_name(s).reason(); });
   cmd.add_option("--sign-key", a.sign_key, "sign with this Ed25519 private key (edgeml keys new)")
       ->check(CLI::ExistingFile);
   cmd.add_option("--wait", a.wait_s, "seconds to wait for the servers' reports (with --node: until it reported)")

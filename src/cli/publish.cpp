@@ -31,6 +31,7 @@ struct PublishArgs {
   std::int64_t synthetic = 1000;
   int series = 1;
   std::uint64_t seed = 1;
+  std::int64_t first_station = ingest::SyntheticSource::kTutorialStation;
   double interval = 0;
   bool no_finish = false;
   bool no_persist = false;
@@ -83,7 +84,8 @@ struct Source {
     if (!args.file.empty()) {
       file = std::make_unique<ingest::RawFileReader>(args.file);
     } else {
-      synthetic = std::make_unique<ingest::SyntheticSource>(args.synthetic, args.series, args.seed);
+      synthetic = std::make_unique<ingest::SyntheticSource>(args.synthetic, args.series, args.seed,
+                                                            args.first_station);
       total = synthetic->total();
     }
   }
@@ -133,6 +135,7 @@ void run_receipted(PublishArgs& args, Source& source) {
   options.qos = args.publish.qos;
   options.interval = args.publish.interval;
   options.window = args.publish.window;
+  options.live = args.publish.live;
   options.resend_after = std::chrono::milliseconds(static_cast<long>(args.resend_after * 1000));
   ingest::ReceiptedPublisher publisher(client, outbox, options);
   client.connect();
@@ -208,6 +211,14 @@ void add_publish_command(CLI::App& app) {
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   cmd->add_option("--seed", args->seed, "seed of the synthetic events")->capture_default_str();
+  cmd->add_option("--first-station", args->first_station,
+                  "station of the first synthetic series, the next one's is one more (several sites' sensors)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_flag("--live", args->publish.live,
+                "synthetic events carry the time they are sent as their event_time, as a live sensor's do (the "
+                "store's received_at - event_time is then the lag from sensor to store)")
+      ->excludes(file);
   cmd->add_option("--interval", args->interval, "seconds between events; 0 = as fast as the broker takes them")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();

@@ -13,6 +13,7 @@
 
 #include "cli/common.h"
 #include "core/error.h"
+#include "ingest/event_store.h"
 #include "protocol/label.h"
 #include "protocol/series_id.h"
 #include "train/manifest.h"
@@ -116,9 +117,10 @@ std::size_t shared(const std::vector<Item>& items, Field field) {
 
 train::ReportContext report_context(const TrainArgs& args, const train::TrainingData& data) {
   train::ReportContext c;
-  c.train_file = args.data.empty() ? args.train : args.data;
+  const std::string data_name = ingest::printable_location(args.data);  // a URL's password stays out of reports
+  c.train_file = args.data.empty() ? args.train : data_name;
   c.test_file = args.data.empty() ? args.test
-                : args.data + (args.split == "time" ? " (the later 20%)" : " (the held-out 20%)");
+                : data_name + (args.split == "time" ? " (the later 20%)" : " (the held-out 20%)");
   c.test_rows = static_cast<std::size_t>(data.test.rows.rows());
   c.label_offset = args.label.offset;
   c.label_scale = args.label.scale;
@@ -167,7 +169,8 @@ std::vector<SeriesRun> load_runs(const TrainArgs& args) {
                  run.data.train.series_names.size());
     return runs;
   }
-  if (all.size() > 1) spdlog::info("{} holds {} series: a set of models for each", args.data, all.size());
+  if (all.size() > 1)
+    spdlog::info("{} holds {} series: a set of models for each", ingest::printable_location(args.data), all.size());
   for (const std::string& series : all.size() > 1 ? all : std::vector<std::string>{args.series}) {
     TrainArgs one = args;
     one.series = series;
@@ -249,7 +252,9 @@ void run_train(TrainArgs args) {
 void add_train_command(CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", "train the tutorial's models or your own; write .tflite, .onnx and manifest.json");
-  auto* data = cmd->add_option("--data", args->data, "collector database or training CSV, split 80/20 at random");
+  auto* data = cmd->add_option("--data", args->data,
+                               "collector database (SQLite file or postgresql:// URL) or training CSV, split 80/20 "
+                               "at random");
   cmd->add_option("--series", args->series, "STATION/DATAPOINT/ALARM to train on, from a database (default: every "
                                             "series of it, a set of models for each)");
   cmd->add_option("--split", args->split, "how --data is split 80/20: random (by --seed, as the tutorial did) or time "

@@ -10,7 +10,7 @@
 #include "protocol/alarm_event.h"
 #include "core/csv.h"
 #include "core/error.h"
-#include "ingest/event_store.h"
+#include "ingest/open_event_store.h"
 
 namespace edgeml::train {
 
@@ -61,6 +61,15 @@ bool is_sqlite_file(const fs::path& path) {
   return in && std::string_view(magic.data(), magic.size()) == std::string_view("SQLite format 3\0", 16);
 }
 
+bool is_postgres(const fs::path& path) { return ingest::is_postgres_location(path.string()); }
+
+// A collector's store that is there already: an SQLite file or a PostgreSQL URL.
+std::unique_ptr<ingest::EventStore> open_store(const fs::path& path) {
+  if (!is_postgres(path) && !is_sqlite_file(path))
+    throw Error(fmt::format("'{}' is not an SQLite database", path.string()));
+  return ingest::open_event_store(path.string(), ingest::OpenMode::existing);
+}
+
 }  // namespace
 
 EventTable read_training_csv(const fs::path& path) {
@@ -105,41 +114,41 @@ EventTable read_training_csv(const fs::path& path) {
 }
 
 EventTable read_event_db(const fs::path& path, const std::string& series) {
-  if (!is_sqlite_file(path)) throw Error(fmt::format("'{}' is not an SQLite database", path.string()));
-  ingest::EventStore store(path);
-  std::vector<SeriesId> all = store.series();
+  std::unique_ptr<ingest::EventStore> store = open_store(path);
+  const std::string& name = store->name();
+  std::vector<SeriesId> all = store->series();
   SeriesId wanted;
   if (!series.empty()) {
     if (Status s = parse_series_path(series, wanted); !s)
       throw Error(fmt::format("--series '{}': expected STATION/DATAPOINT/ALARM", series));
     if (std::find(all.begin(), all.end(), wanted) == all.end())
-      throw Error(fmt::format("series {} is not in {}", wanted.path(), path.string()));
+      throw Error(fmt::format("series {} is not in {}", wanted.path(), name));
   } else if (all.size() > 1) {
     std::string names;
     for (const auto& s : all) names += "\n  " + s.path();
-    throw Error(fmt::format("{} holds {} series; pick one with --series:{}", path.string(), all.size(), names));
+    throw Error(fmt::format("{} holds {} series; pick one with --series:{}", name, all.size(), names));
   } else if (all.empty()) {
-    throw Error(fmt::format("{} holds no events", path.string()));
+    throw Error(fmt::format("{} holds no events", name));
   } else {
     wanted = all[0];
   }
   std::vector<double> values;
-  store.for_each(wanted, 0, [&](const ingest::StoredEvent& stored) {
+  store->for_each(wanted, 0, [&](const ingest::StoredEvent& stored) {
     const AlarmEvent& e = stored.event;
     values.insert(values.end(), {e.index, e.event_time, e.value, e.threshold});
   });
-  return from_values(values, 0, fmt::format("{} series {}", path.string(), wanted.path()));
+  return from_values(values, 0, fmt::format("{} series {}", name, wanted.path()));
 }
 
 std::vector<std::string> series_in(const fs::path& path) {
   std::vector<std::string> names;
-  if (!fs::is_regular_file(path) || !is_sqlite_file(path)) return names;
-  ingest::EventStore store(path);
-  for (const SeriesId& s : store.series()) names.push_back(s.path());
+  if (!is_postgres(path) && (!fs::is_regular_file(path) || !is_sqlite_file(path))) return names;
+  for (const SeriesId& s : open_store(path)->series()) names.push_back(s.path());
   return names;
 }
 
 EventTable read_events(const fs::path& path, const std::string& series) {
+  if (is_postgres(path)) return read_event_db(path, series);
   if (!fs::is_regular_file(path)) throw Error(fmt::format("'{}' does not exist or is not a file", path.string()));
   if (is_sqlite_file(path)) return read_event_db(path, series);
   if (!series.empty()) throw Error(fmt::format("--series applies to a database; '{}' is a CSV file", path.string()));
@@ -164,7 +173,8 @@ const std::string& EventTable::series_of(Eigen::Index row) const {
 EventTable read_pooled_db(const fs::path& path) {
   EventTable pooled;
   pooled.series_names = series_in(path);
-  if (pooled.series_names.empty()) throw Error(fmt::format("{} holds no series to pool", path.string()));
+  const std::string name = ingest::printable_location(path.string());
+  if (pooled.series_names.empty()) throw Error(fmt::format("{} holds no series to pool", name));
   std::vector<Eigen::MatrixXd> parts;
   Eigen::Index rows = 0;
   for (std::size_t k = 0; k < pooled.series_names.size(); ++k) {
@@ -179,7 +189,7 @@ EventTable read_pooled_db(const fs::path& path) {
     pooled.rows.middleRows(at, part.rows()) = part;
     at += part.rows();
   }
-  pooled.source = fmt::format("{}, {} series pooled", path.string(), pooled.series_names.size());
+  pooled.source = fmt::format("{}, {} series pooled", name, pooled.series_names.size());
   return pooled;
 }
 

@@ -34,8 +34,9 @@ struct EventTable {
 // then one event per line. Empty, "nan" and "NA" cells count as missing.
 EventTable read_training_csv(const std::filesystem::path& path);
 
-// One series of the collector's database; `series` (STATION/DATAPOINT/ALARM)
-// may be empty when the database holds only one.
+// One series of the collector's database (an SQLite file, or a postgresql://
+// URL as a path); `series` (STATION/DATAPOINT/ALARM) may be empty when the
+// database holds only one. Rows in arrival order.
 EventTable read_event_db(const std::filesystem::path& path, const std::string& series);
 
 // The series of a collector's database, "STATION/DATAPOINT/ALARM" each; none
@@ -45,7 +46,8 @@ std::vector<std::string> series_in(const std::filesystem::path& path);
 // Every series of a collector's database in one table, each row knowing its series.
 EventTable read_pooled_db(const std::filesystem::path& path);
 
-// Either of the above, told by the file's content (SQLite's header).
+// Either of the above, told by the file's content (SQLite's header), or a
+// PostgreSQL database by its URL.
 EventTable read_events(const std::filesystem::path& path, const std::string& series);
 
 // Rows `order[0]`, `order[1]`, ... of `table`.
