@@ -9,6 +9,7 @@ namespace {
 
 constexpr std::uint8_t kConnect = 0x10;
 constexpr std::uint8_t kSubscribe = 0x82;  // type 8; flags 0010 as the specification requires
+constexpr std::uint8_t kPuback = 0x40;
 constexpr char kPingreq[] = {'\xC0', '\x00'};
 constexpr char kDisconnect[] = {'\xE0', '\x00'};
 // Room for this many bytes per read besides a whole packet of the cap.
@@ -49,7 +50,7 @@ std::string connect_packet(const ConnectFields& f) {
   std::string body;
   put_string(body, "MQTT");
   body += '\x04';  // protocol level 3.1.1
-  std::uint8_t flags = 0x02;  // clean session
+  std::uint8_t flags = f.clean_session ? 0x02 : 0x00;
   if (!f.username.empty()) flags = static_cast<std::uint8_t>(flags | 0x80 | (f.password.empty() ? 0 : 0x40));
   body += static_cast<char>(flags);
   put_u16(body, f.keepalive_seconds);
@@ -61,12 +62,20 @@ std::string connect_packet(const ConnectFields& f) {
   return packet(kConnect, body);
 }
 
-std::string subscribe_packet(std::uint16_t packet_id, std::string_view filter) {
+std::string subscribe_packet(std::uint16_t packet_id, std::span<const std::string> filters, int qos) {
   std::string body;
   put_u16(body, packet_id);
-  put_string(body, filter);
-  body += '\x00';  // QoS 0
+  for (const auto& filter : filters) {
+    put_string(body, filter);
+    body += static_cast<char>(qos > 0 ? 1 : 0);
+  }
   return packet(kSubscribe, body);
+}
+
+void append_puback(std::string& out, std::uint16_t packet_id) {
+  out += static_cast<char>(kPuback);
+  out += '\x02';
+  put_u16(out, packet_id);
 }
 
 std::string_view pingreq_packet() { return {kPingreq, sizeof kPingreq}; }
@@ -108,6 +117,19 @@ PacketReader::Next PacketReader::next(Packet& out) {
   ++header;  // the first byte and the length's bytes
   const std::size_t total = header + remaining;
   if (total > max_packet_) {
+    // Of a PUBLISH at QoS 1-2, its topic and packet id are kept in view, so
+    // that it can be acknowledged: else it would hold one of the broker's
+    // in-flight slots until the connection ends. They fit in the buffer.
+    std::size_t kept = 0;
+    if (bytes[0] >> 4 == 3 && ((bytes[0] >> 1) & 0x03) != 0 && remaining >= 4) {
+      if (available < header + 2) return Next::need_more;
+      const std::size_t topic_length = (static_cast<std::size_t>(bytes[header]) << 8) | bytes[header + 1];
+      kept = std::min(remaining, 2 + topic_length + 2);
+      if (available < header + kept) return Next::need_more;
+    }
+    out.type = bytes[0] >> 4;
+    out.flags = bytes[0] & 0x0F;
+    out.body = std::string_view(buffer_.data() + begin_ + header, kept);
     const std::size_t dropped = std::min(total, available);
     begin_ += dropped;
     skipping_ = total - dropped;
@@ -125,10 +147,12 @@ bool parse_publish(const Packet& packet, Publish& out) {
   std::string_view body = packet.body;
   if (body.size() < 2) return false;
   const std::size_t topic_length = u16(body);
-  const std::size_t qos = (packet.flags >> 1) & 0x03;
+  const int qos = (packet.flags >> 1) & 0x03;
   const std::size_t id_length = qos > 0 ? 2 : 0;
-  if (body.size() < 2 + topic_length + id_length) return false;
+  if (qos == 3 || body.size() < 2 + topic_length + id_length) return false;
   out.topic = body.substr(2, topic_length);
+  out.qos = qos;
+  out.packet_id = qos > 0 ? u16(body.substr(2 + topic_length)) : 0;
   out.payload = body.substr(2 + topic_length + id_length);
   return true;
 }
@@ -142,7 +166,8 @@ bool parse_connack(const Packet& packet, int& return_code) {
 bool parse_suback(const Packet& packet, std::uint16_t& packet_id, int& granted) {
   if (packet.body.size() < 3) return false;
   packet_id = u16(packet.body);
-  granted = static_cast<std::uint8_t>(packet.body[2]);
+  granted = 0;
+  for (char code : packet.body.substr(2)) granted = std::max(granted, static_cast<int>(static_cast<std::uint8_t>(code)));
   return true;
 }
 

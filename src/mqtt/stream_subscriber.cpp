@@ -9,11 +9,13 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
@@ -43,6 +45,9 @@ constexpr std::size_t kMaxPacketBytes = 64 * 1024;
 // Socket reads in one go at most, so that a stream that never pauses still
 // lets the thread ping in between.
 constexpr int kMaxReadsPerWake = 64;
+// The PUBACKs of one read at most: a read holds at most kMaxPacketBytes and
+// 64 KiB more (stream_packets.cpp), and a PUBLISH takes at least 4 bytes.
+constexpr std::size_t kMaxAcksBytes = 2 * 64 * 1024;
 
 int poll_ms(Clock::duration d) {
   return static_cast<int>(std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(d).count()));
@@ -52,9 +57,10 @@ int poll_ms(Clock::duration d) {
 
 struct StreamSubscriber::Session {
   ConnectionOptions connection;
-  std::string filter;
+  StreamOptions options;
   Handler handler;
   std::string where;  // "host:port", for messages
+  std::string filters;  // for messages
   Clock::duration gather{};
   std::atomic<bool> connected{false};
   std::mutex mutex;  // with changed: the first subscription's outcome, and stopping
@@ -66,6 +72,7 @@ struct StreamSubscriber::Session {
   std::thread thread;
   // The network thread's:
   PacketReader reader{kMaxPacketBytes};
+  std::string acks;  // PUBACKs of the current read; its capacity is kept
   std::uint16_t next_packet_id = 1;
   std::uint64_t handled = 0;
   std::uint64_t skipped = 0;
@@ -93,14 +100,14 @@ struct StreamSubscriber::Session {
   }
 
   void run() {
-    pthread_setname_np(pthread_self(), "sensor stream");
+    pthread_setname_np(pthread_self(), options.name.substr(0, 15).c_str());
     int failures = 0;
     while (!stop_asked()) {
       try {
         if (serve_connection()) failures = 0;
       } catch (const std::exception& e) {  // the thread keeps trying; it must not end the process
-        if (failures == 0) spdlog::warn("sensor stream: {}; retrying", e.what());
-        else spdlog::debug("sensor stream: {}", e.what());
+        if (failures == 0) spdlog::warn("{}: {}; retrying", options.name, e.what());
+        else spdlog::debug("{}: {}", options.name, e.what());
       }
       connected = false;
       const auto delay = std::min<Clock::duration>(kFirstReconnectDelay * (1 << std::min(failures, 4)), kLastReconnectDelay);
@@ -114,8 +121,10 @@ struct StreamSubscriber::Session {
   bool serve_connection() {
     stream::Socket socket(connection, kConnectTimeout);
     reader.clear();
+    acks.clear();
     ping_waiting = false;
-    send(socket, stream::connect_packet({connection.client_id, connection.username, connection.password, kKeepAliveSeconds}));
+    send(socket, stream::connect_packet({connection.client_id, connection.username, connection.password,
+                                         kKeepAliveSeconds, !options.persistent}));
     if (!accepted(socket)) return false;
     connected = true;
     const std::uint16_t id = next_packet_id++;
@@ -124,7 +133,10 @@ struct StreamSubscriber::Session {
       std::lock_guard lock(mutex);
       if (grant == Grant::waiting) awaited_subscription = id;  // the one whose answer the constructor waits for
     }
-    send(socket, stream::subscribe_packet(id, filter));
+    send(socket, stream::subscribe_packet(id, options.filters, options.qos));
+    // A kept session's messages may have come in the CONNACK's read.
+    if (!handle_packets()) return !lost("a malformed packet");
+    if (!send_acks(socket)) return !lost(socket.why());
     while (true) {
       const Clock::time_point ping_due = ping_waiting ? ping_sent + kPingAnswerWithin : last_sent + kPingEvery;
       if (!socket.pending() && !wait(socket.fd(), ping_due - Clock::now())) break;
@@ -153,7 +165,7 @@ struct StreamSubscriber::Session {
           if (packet.type != static_cast<std::uint8_t>(PacketType::connack) || !stream::parse_connack(packet, code))
             throw Error(fmt::format("{} answered CONNECT with packet type {}", where, packet.type));
           if (code == 0) return true;
-          spdlog::warn("sensor stream: {} refused the connection (CONNACK code {})", where, code);
+          spdlog::warn("{}: {} refused the connection (CONNACK code {})", options.name, where, code);
           return false;
         }
         case PacketReader::Next::malformed:
@@ -181,7 +193,17 @@ struct StreamSubscriber::Session {
       if (read == stream::Socket::Read::closed) return lost(socket.why());
       reader.wrote(bytes);
       if (!handle_packets()) return lost("a malformed packet");
+      if (!send_acks(socket)) return lost(socket.why());
     }
+    return true;
+  }
+
+  // The handled messages' PUBACKs, so that the broker sends the next ones.
+  bool send_acks(stream::Socket& socket) {
+    if (acks.empty()) return true;
+    if (!socket.write_all(acks, kWriteTimeout)) return false;
+    acks.clear();
+    last_sent = Clock::now();
     return true;
   }
 
@@ -192,11 +214,17 @@ struct StreamSubscriber::Session {
         case PacketReader::Next::packet:
           handle(packet);
           break;
-        case PacketReader::Next::skipped:
+        case PacketReader::Next::skipped: {
+          // Acknowledged all the same: the broker would not send it again
+          // before a reconnect, and would hold one of its in-flight slots.
+          stream::Publish message;
+          if (stream::parse_publish(packet, message) && message.qos == 1)
+            stream::append_puback(acks, message.packet_id);
           if (skipped++ == 0)
-            spdlog::warn("sensor stream: a message over {} bytes was dropped unread (the first; more are not logged)",
-                         kMaxPacketBytes);
+            spdlog::warn("{}: a message over {} bytes was dropped unread (the first; more are not logged)",
+                         options.name, kMaxPacketBytes);
           break;
+        }
         case PacketReader::Next::malformed:
           return false;
         case PacketReader::Next::need_more:
@@ -214,8 +242,10 @@ struct StreamSubscriber::Session {
         try {
           handler(message.topic, message.payload);
         } catch (const std::exception& e) {  // the stream goes on; the thread must not end
-          spdlog::warn("sensor stream: a message on {} was not handled: {}", message.topic, e.what());
+          spdlog::warn("{}: a message on {} was not handled: {}", options.name, message.topic, e.what());
         }
+        // QoS 2 is never asked for, so a broker never sends it.
+        if (message.qos == 1) stream::append_puback(acks, message.packet_id);
         return;
       }
       case PacketType::suback: {
@@ -223,7 +253,7 @@ struct StreamSubscriber::Session {
         int granted = 0x80;
         if (!stream::parse_suback(packet, id, granted)) return;
         const bool refused = granted > 2;  // 0x80: the broker refused (an ACL)
-        if (refused) spdlog::warn("sensor stream: {} refused the subscription to {}", where, filter);
+        if (refused) spdlog::warn("{}: {} refused the subscription to {}", options.name, where, filters);
         std::lock_guard lock(mutex);
         if (id != awaited_subscription || grant != Grant::waiting) return;
         grant = refused ? Grant::refused : Grant::granted;
@@ -249,7 +279,7 @@ struct StreamSubscriber::Session {
   }
 
   bool lost(const std::string& why) {
-    if (!stop_asked()) spdlog::warn("sensor stream: lost {}: {}; reconnecting", where, why);
+    if (!stop_asked()) spdlog::warn("{}: lost {}: {}; reconnecting", options.name, where, why);
     return false;
   }
 
@@ -260,34 +290,43 @@ struct StreamSubscriber::Session {
       stopping = true;
     }
     const std::uint64_t one = 1;
-    if (::write(wake, &one, sizeof one) < 0) spdlog::debug("sensor stream: cannot wake its thread: {}", std::strerror(errno));
+    if (::write(wake, &one, sizeof one) < 0) spdlog::debug("{}: cannot wake its thread: {}", options.name, std::strerror(errno));
     if (thread.joinable()) thread.join();
   }
 };
 
-StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, std::string filter, Handler handler,
-                                   std::chrono::milliseconds timeout, std::chrono::microseconds gather)
+StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, StreamOptions options, Handler handler)
     : session_(std::make_unique<Session>()) {
   Session& s = *session_;
+  if (options.filters.empty()) throw Error(fmt::format("{}: no topic filter to subscribe to", options.name));
+  if (options.persistent && c.client_id.empty())
+    throw Error(fmt::format("{}: a persistent session needs a client id", options.name));
   s.connection = c;  // an empty client id: the broker gives one (a clean session may have none)
-  s.filter = std::move(filter);
+  s.options = std::move(options);
+  s.options.qos = std::clamp(s.options.qos, 0, 1);
   s.handler = std::move(handler);
   s.where = fmt::format("{}:{}", c.host, c.port);
-  s.gather = gather;
+  s.filters = fmt::format("{}", fmt::join(s.options.filters, ", "));
+  s.gather = s.options.gather;
+  if (s.options.qos > 0) s.acks.reserve(kMaxAcksBytes);
   s.wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (s.wake < 0) throw Error(fmt::format("sensor stream: no eventfd: {}", std::strerror(errno)));
+  if (s.wake < 0) throw Error(fmt::format("{}: no eventfd: {}", s.options.name, std::strerror(errno)));
   s.thread = std::thread([&s] { s.run(); });
   std::unique_lock lock(s.mutex);
-  s.changed.wait_for(lock, timeout, [&] { return s.grant != Session::Grant::waiting; });
+  s.changed.wait_for(lock, s.options.timeout, [&] { return s.grant != Session::Grant::waiting; });
   const Session::Grant grant = s.grant;
   lock.unlock();
   // A refusal (an ACL) is the broker's to lift: logged, and asked again at
   // every reconnect, as the Paho client does with its subscriptions.
   if (grant != Session::Grant::waiting) return;
   s.stop();
-  throw Error(fmt::format("sensor stream: no subscription to {} on {} within {} ms", s.filter, s.where,
-                          timeout.count()));
+  throw Error(fmt::format("{}: no subscription to {} on {} within {} ms", s.options.name, s.filters, s.where,
+                          s.options.timeout.count()));
 }
+
+StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, std::string filter, Handler handler,
+                                   std::chrono::milliseconds timeout, std::chrono::microseconds gather)
+    : StreamSubscriber(c, StreamOptions{{std::move(filter)}, 0, false, timeout, gather}, std::move(handler)) {}
 
 StreamSubscriber::~StreamSubscriber() { session_->stop(); }
 

@@ -8,11 +8,14 @@
 // message in it, on one network thread of its own. On a busy stream that
 // thread wakes at most once per `gather`, so a message may wait that long
 // before it is handled. It speaks MQTT 3.1.1 with the few packets a
-// subscriber needs (stream_packets.h), over TCP or TLS (stream_socket.h):
-// messages are taken at QoS 0 on a clean session, so nothing is queued for it
-// while it is away; it pings while the stream is quiet, reconnects by itself
-// and subscribes again after every reconnect. A message over 64 KiB is
-// dropped unread.
+// subscriber needs (stream_packets.h), over TCP or TLS (stream_socket.h). By
+// default messages are taken at QoS 0 on a clean session, so nothing is
+// queued for it while it is away. At QoS 1 on a persistent session (a cloud
+// collector's stream) the broker keeps what arrives while it is away, and
+// each message is acknowledged once the handler has returned, the
+// acknowledgements of one read in one write. It pings while the stream is
+// quiet, reconnects by itself and subscribes again after every reconnect. A
+// message over 64 KiB is dropped unread (and acknowledged).
 #pragma once
 
 #include <chrono>
@@ -20,21 +23,37 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mqtt/connection.h"
 
 namespace edgeml::mq {
+
+struct StreamOptions {
+  std::vector<std::string> filters;  // subscribed in one SUBSCRIBE
+  int qos = 0;                       // 0 or 1
+  bool persistent = false;           // keep the session: needs a client id
+  // How long the constructor waits for the broker's answer to the subscription.
+  std::chrono::milliseconds timeout{30000};
+  // 20 ms delays no figure a person reads, and lets a stream of thousands of
+  // events a second share a wake-up and a read per ~100 events. At QoS 1 the
+  // broker sends only so many messages before their acknowledgements
+  // (Mosquitto: 20), so there it holds the stream back: use 0.
+  std::chrono::microseconds gather{20000};
+  std::string name = "sensor stream";  // its log lines' and its thread's name (15 bytes at most)
+};
 
 class StreamSubscriber {
  public:
   // Runs on the subscriber's network thread; the views live for the call only.
   using Handler = std::function<void(std::string_view topic, std::string_view payload)>;
 
-  // Connects (TLS and credentials as `connection` says), subscribes to
-  // `filter` and returns once the broker has answered the subscription (a
-  // refusal is logged). Throws Error when it had no answer within `timeout`.
-  // `gather`: 20 ms delays no figure a person reads, and lets a stream of
-  // thousands of events a second share a wake-up and a read per ~100 events.
+  // Connects (TLS and credentials as `connection` says), subscribes to the
+  // filters and returns once the broker has answered the subscription (a
+  // refusal is logged). Throws Error when it had no answer within the
+  // timeout, or when a persistent session has no client id.
+  StreamSubscriber(const ConnectionOptions& connection, StreamOptions options, Handler handler);
+  // One filter at QoS 0 on a clean session.
   StreamSubscriber(const ConnectionOptions& connection, std::string filter, Handler handler,
                    std::chrono::milliseconds timeout = std::chrono::seconds(30),
                    std::chrono::microseconds gather = std::chrono::milliseconds(20));

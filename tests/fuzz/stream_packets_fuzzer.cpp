@@ -5,11 +5,12 @@
 // a byte giving the read's size (0-31), then that many bytes, and so on.
 //
 // Checked besides "never crashes": the stream read in those pieces gives
-// the same packets, skips and malformed length as the whole stream read at
-// once; a packet with its header never exceeds the cap; parse_publish's topic
+// the same packets, skips (with what they keep of a publish to acknowledge)
+// and malformed length as the whole stream read at once; a packet with its header never exceeds the cap; parse_publish's topic
 // and payload lie inside the body, the payload ending it; the parsers accept
 // a body exactly when its length allows; and clear() makes the reader read a
 // new connection's first packet whatever state the stream left it in.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -66,7 +67,11 @@ void check_parsers(const Packet& packet, std::size_t cap) {
     if (publish.topic.data() != packet.body.data() + 2) fail("a publish's topic does not follow its length");
     if (2 + publish.topic.size() + publish.payload.size() > packet.body.size())
       fail("a publish's topic and payload overlap");
-  } else if (packet.body.size() >= 2 && 2 + u16(packet.body) + 2 <= packet.body.size()) {
+    if (publish.qos != ((packet.flags >> 1) & 0x03)) fail("a publish's QoS is not its flags'");
+    if (publish.qos > 0 && publish.packet_id != u16(packet.body.substr(2 + publish.topic.size())))
+      fail("a publish's packet id is not the two bytes after its topic");
+  } else if (packet.body.size() >= 2 && 2 + u16(packet.body) + 2 <= packet.body.size() &&
+             ((packet.flags >> 1) & 0x03) != 3) {
     fail("a publish with room for its topic and packet id is refused");
   }
 
@@ -78,8 +83,19 @@ void check_parsers(const Packet& packet, std::size_t cap) {
   int granted = -1;
   if (parse_suback(packet, id, granted) != (packet.body.size() >= 3))
     fail("a suback is judged by more than its length");
-  if (packet.body.size() >= 3 && (id != u16(packet.body) || granted != static_cast<std::uint8_t>(packet.body[2])))
-    fail("a suback's packet id or return code is not its bytes");
+  int highest = 0;
+  for (std::size_t i = 2; i < packet.body.size(); ++i) highest = std::max(highest, static_cast<int>(static_cast<std::uint8_t>(packet.body[i])));
+  if (packet.body.size() >= 3 && (id != u16(packet.body) || granted != highest))
+    fail("a suback's packet id or highest return code is not its bytes");
+}
+
+// A packet over the cap: of a PUBLISH at QoS 1-2 its topic and packet id
+// (as far as its length allows), of any other nothing.
+void check_skipped(const Packet& packet) {
+  const bool acknowledged = packet.type == 3 && ((packet.flags >> 1) & 0x03) != 0;
+  if (!acknowledged && !packet.body.empty()) fail("a skipped packet that needs no acknowledgement keeps bytes");
+  if (acknowledged && !packet.body.empty() && (packet.body.size() < 2 || packet.body.size() > 2 + u16(packet.body) + 2))
+    fail("a skipped publish keeps more than its topic and packet id, or less than its topic's length");
 }
 
 }  // namespace
@@ -109,7 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (next == PacketReader::Next::need_more) break;
       Event event;
       event.kind = next;
-      if (next == PacketReader::Next::packet) {
+      if (next != PacketReader::Next::malformed) {
         event.type = packet.type;
         event.flags = packet.flags;
         event.body = std::string(packet.body);
@@ -137,9 +153,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         lost = true;
         break;
       }
-      if (next == PacketReader::Next::skipped) continue;
       if (packet.type != want.type || packet.flags != want.flags || packet.body != want.body)
         fail("the stream in pieces gives another packet than the stream at once");
+      if (next == PacketReader::Next::skipped) {
+        check_skipped(packet);
+        continue;
+      }
       if (packet.type > 15 || packet.flags > 15) fail("a packet's type or flags exceed four bits");
       bytes_in_packets += 2 + packet.body.size();
       if (bytes_in_packets > stream.size()) fail("the packets read hold more bytes than came");

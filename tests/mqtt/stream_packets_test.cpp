@@ -96,6 +96,30 @@ TEST(StreamPackets, SubscribeIs0x82ThenPacketIdFilterAndQos0) {
   EXPECT_EQ(subscribe_packet(0x0102, "a/b"), expected);
 }
 
+TEST(StreamPackets, SubscribeToSeveralFiltersAtQos1GivesEachItsQosByte) {
+  const std::string filters[] = {"a", "$share/g/b/#"};
+  const std::string expected =
+      bytes({0x82, 21, 0, 7, 0, 1, 'a', 1, 0, 12, '$', 's', 'h', 'a', 'r', 'e', '/', 'g', '/', 'b', '/', '#', 1});
+  EXPECT_EQ(subscribe_packet(7, filters, 1), expected);
+}
+
+TEST(StreamPackets, ConnectKeepingTheSessionLeavesTheCleanSessionFlagOff) {
+  ConnectFields fields;
+  fields.client_id = "c1";
+  fields.keepalive_seconds = 60;
+  fields.clean_session = false;
+  const std::string sent = connect_packet(fields);
+  ASSERT_GT(sent.size(), 9u);
+  EXPECT_EQ(static_cast<std::uint8_t>(sent[9]), 0x00);  // the connect flags
+}
+
+TEST(StreamPackets, PubacksOfOneReadAreAppendedFourBytesEach) {
+  std::string out;
+  append_puback(out, 0x1234);
+  append_puback(out, 1);
+  EXPECT_EQ(out, bytes({0x40, 2, 0x12, 0x34, 0x40, 2, 0, 1}));
+}
+
 TEST(StreamPackets, PingreqAndDisconnectAreTwoBytesEach) {
   EXPECT_EQ(pingreq_packet(), bytes({0xC0, 0}));
   EXPECT_EQ(disconnect_packet(), bytes({0xE0, 0}));
@@ -222,6 +246,25 @@ TEST(StreamPackets, APacketOverTheCapInOneWriteIsSkippedAndTheNextIsRead) {
   EXPECT_EQ(p.type, static_cast<int>(PacketType::pingresp));
 }
 
+// Else it would hold one of the broker's in-flight slots for good.
+TEST(StreamPackets, APublishAtQos1OverTheCapIsSkippedWithItsPacketIdToAcknowledge) {
+  PacketReader reader(64);
+  std::string body = bytes({0, 3}) + "big" + bytes({0x01, 0x02}) + std::string(100, 'B');
+  std::string sent = bytes({0x32, static_cast<int>(body.size())}) + body;  // QoS 1
+  feed(reader, sent.substr(0, 6));  // the topic is not all here yet
+  Packet p;
+  EXPECT_EQ(reader.next(p), PacketReader::Next::need_more);
+  feed(reader, sent.substr(6) + bytes({0xD0, 0}));
+  ASSERT_EQ(reader.next(p), PacketReader::Next::skipped);
+  Publish message;
+  ASSERT_TRUE(parse_publish(p, message));
+  EXPECT_EQ(message.topic, "big");
+  EXPECT_EQ(message.packet_id, 0x0102);
+  EXPECT_TRUE(message.payload.empty());
+  ASSERT_EQ(reader.next(p), PacketReader::Next::packet);
+  EXPECT_EQ(p.type, static_cast<int>(PacketType::pingresp));
+}
+
 TEST(StreamPackets, AFiveByteRemainingLengthIsMalformed) {
   PacketReader reader(256);
   feed(reader, bytes({0x30, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}));
@@ -280,14 +323,25 @@ TEST(StreamPackets, PublishAtQos0HasTopicThenPayload) {
   EXPECT_EQ(message.payload, "payload");
 }
 
-TEST(StreamPackets, PublishAtQos1SkipsThePacketId) {
+TEST(StreamPackets, PublishAtQos1GivesThePacketIdApartFromThePayload) {
   const std::string body = bytes({0, 3}) + "a/b" + bytes({0x12, 0x34}) + "payload";
   Publish message;
   ASSERT_TRUE(parse_publish(packet_of(3, 0x02, body), message));  // QoS 1
   EXPECT_EQ(message.topic, "a/b");
   EXPECT_EQ(message.payload, "payload");
+  EXPECT_EQ(message.qos, 1);
+  EXPECT_EQ(message.packet_id, 0x1234);
   ASSERT_TRUE(parse_publish(packet_of(3, 0x0B, body), message));  // QoS 1 with DUP and RETAIN
   EXPECT_EQ(message.payload, "payload");
+  EXPECT_EQ(message.packet_id, 0x1234);
+  ASSERT_TRUE(parse_publish(packet_of(3, 0x00, bytes({0, 1}) + "t"), message));
+  EXPECT_EQ(message.qos, 0);
+  EXPECT_EQ(message.packet_id, 0);
+}
+
+TEST(StreamPackets, PublishWithBothQosBitsSetIsRefused) {
+  Publish message;
+  EXPECT_FALSE(parse_publish(packet_of(3, 0x06, bytes({0, 1}) + "t" + bytes({0, 1})), message));
 }
 
 TEST(StreamPackets, PublishWithAnEmptyPayloadIsRead) {
@@ -322,7 +376,7 @@ TEST(StreamPackets, ConnackOfAnyLengthButTwoIsRefused) {
   EXPECT_FALSE(parse_connack(packet_of(2, 0, bytes({0, 0, 0})), code));
 }
 
-TEST(StreamPackets, SubackGivesPacketIdAndFirstReturnCode) {
+TEST(StreamPackets, SubackGivesPacketIdAndReturnCode) {
   std::uint16_t id = 0;
   int granted = -1;
   ASSERT_TRUE(parse_suback(packet_of(9, 0, bytes({0x01, 0x02, 0x00})), id, granted));
@@ -331,6 +385,15 @@ TEST(StreamPackets, SubackGivesPacketIdAndFirstReturnCode) {
   ASSERT_TRUE(parse_suback(packet_of(9, 0, bytes({0xFF, 0xFE, 0x80, 0x00})), id, granted));
   EXPECT_EQ(id, 0xFFFE);
   EXPECT_EQ(granted, 0x80);
+}
+
+TEST(StreamPackets, SubackOfSeveralFiltersGivesTheHighestCode) {
+  std::uint16_t id = 0;
+  int granted = -1;
+  ASSERT_TRUE(parse_suback(packet_of(9, 0, bytes({0, 3, 1, 0})), id, granted));
+  EXPECT_EQ(granted, 1);
+  ASSERT_TRUE(parse_suback(packet_of(9, 0, bytes({0, 3, 1, 0x80, 0})), id, granted));
+  EXPECT_EQ(granted, 0x80);  // one refused
 }
 
 TEST(StreamPackets, SubackWithoutAReturnCodeIsRefused) {

@@ -127,6 +127,49 @@ TEST(StreamSubscriber, SubscribesAgainAfterTheBrokerRestarts) {
       kWait));
 }
 
+StreamOptions qos1_persistent(std::vector<std::string> filters) {
+  StreamOptions o;
+  o.filters = std::move(filters);
+  o.qos = 1;
+  o.persistent = true;
+  o.gather = {};
+  o.timeout = kWait;
+  o.name = "alarm stream";
+  return o;
+}
+
+// Far more than Mosquitto's 20 in flight: the stream keeps flowing only if
+// every message is acknowledged. What arrives while the subscriber is away
+// is kept for its session, and what it acknowledged is not sent again.
+TEST(StreamSubscriber, AtQos1OnAKeptSessionAcknowledgesEachAndGetsWhatCameWhileAway) {
+  test::TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  const ConnectionOptions connection = test::client_options(*broker, "cloud-collector").connection;
+  Client sender(test::client_options(*broker, "sender"));
+  sender.connect();
+  Received received;
+  auto handler = [&](std::string_view t, std::string_view p) { received.add(t, p); };
+  auto subscriber = std::make_unique<StreamSubscriber>(connection, qos1_persistent({"alarm/#", "other/+"}), handler);
+  for (int i = 0; i < 500; ++i) sender.publish(i % 2 ? "alarm/s/d/a" : "other/x", std::to_string(i), 1);
+  ASSERT_TRUE(test::wait_until([&] { return received.size() >= 500; }, kWait));
+  subscriber.reset();
+  for (int i = 500; i < 800; ++i) sender.publish("alarm/s/d/a", std::to_string(i), 1);
+  ASSERT_TRUE(test::wait_until([&] { return sender.pending() == 0; }, kWait));
+  subscriber = std::make_unique<StreamSubscriber>(connection, qos1_persistent({"alarm/#", "other/+"}), handler);
+  ASSERT_TRUE(test::wait_until([&] { return received.size() >= 800; }, kWait));
+  std::this_thread::sleep_for(300ms);
+  std::lock_guard lock(received.mutex);
+  ASSERT_EQ(received.messages.size(), 800u);
+  for (int i = 0; i < 800; ++i)
+    EXPECT_EQ(received.messages[i], std::string(i % 2 || i >= 500 ? "alarm/s/d/a " : "other/x ") + std::to_string(i));
+}
+
+TEST(StreamSubscriber, AKeptSessionNeedsAClientId) {
+  ConnectionOptions no_id;
+  no_id.port = 1;
+  EXPECT_THROW(StreamSubscriber(no_id, qos1_persistent({"alarm/#"}), [](std::string_view, std::string_view) {}), Error);
+}
+
 // As a user the broker knows: a wrong password is a refused connection,
 // reported at the constructor's timeout; a filter the ACL does not allow is
 // answered all the same (Mosquitto filters what it delivers), so the
