@@ -15,6 +15,7 @@
 #include "quality/quality_report.h"
 #include "ingest/collector.h"
 #include "ingest/open_event_store.h"
+#include "mqtt/stream_subscriber.h"
 
 namespace edgeml::cli {
 
@@ -30,6 +31,7 @@ struct CollectArgs {
   std::string manifest;
   std::string share;
   std::string partition;
+  std::string reader = "paho";
   bool no_quality = false;
   bool until_finish = false;
   bool clean = false;
@@ -121,6 +123,32 @@ void print_quality(const DataQualityMonitor& monitor, const ingest::CollectorCou
   std::_Exit(1);
 }
 
+// With the stream reader, the Paho client only publishes (quality reports and
+// counts) under a client id of its own: the stream's session holds the events.
+mq::ClientOptions reports_client(const CollectArgs& args) {
+  if (args.reader != "stream") return args.client;
+  mq::ClientOptions reports = args.client;
+  reports.connection.client_id += "-reports";
+  reports.clean_session = true;
+  return reports;
+}
+
+std::unique_ptr<mq::StreamSubscriber> start_stream(const CollectArgs& args, ingest::Collector& collector) {
+  if (args.collector.qos > 1) throw Error("--reader stream takes --qos 0 or 1");
+  mq::StreamOptions options;
+  options.filters = collector.filters();
+  options.qos = args.collector.qos;
+  options.persistent = !args.clean;
+  // At QoS 1 the broker waits for acknowledgements: gathering would hold it back.
+  options.gather = {};
+  options.name = "alarm stream";
+  auto stream = std::make_unique<mq::StreamSubscriber>(
+      args.client.connection, options,
+      [&collector](std::string_view topic, std::string_view payload) { collector.handle(topic, payload); });
+  spdlog::debug("subscribed to {} (the stream reader, QoS {})", fmt::join(options.filters, ", "), options.qos);
+  return stream;
+}
+
 void run_collect(CollectArgs& args) {
   auto& conn = args.client.connection;
   if (conn.client_id.empty()) conn.client_id = mq::default_client_id("collector");
@@ -145,15 +173,24 @@ void run_collect(CollectArgs& args) {
   ingest::Collector collector(*store, csv.get(), args.collector);
 
   install_stop_handlers();
-  mq::Client client(args.client);
-  collector.attach(client);
-  client.connect();
+  const bool streamed = args.reader == "stream";
+  mq::Client client(reports_client(args));
+  std::unique_ptr<mq::StreamSubscriber> stream;
+  if (streamed) {
+    collector.set_quality_reporter(ingest::mqtt_quality_reporter(client, args.collector.node));
+    client.connect();
+    stream = start_stream(args, collector);
+  } else {
+    collector.attach(client);
+    client.connect();
+  }
   spdlog::info("collecting {} from {} into {}{}{}{}", fmt::join(args.collector.topics, ", "), conn.uri(), db,
                csv ? " and " + args.csv : "", monitor ? "" : " without data-quality checks",
                args.partition.empty() ? "" : ", the series of partition " + args.partition);
   QualityCountsPublisher quality(client, monitor.get(), args.collector.node);
   wait_for_end(collector, args.until_finish, quality);
   quality.publish();
+  stream.reset();  // no more messages, so that the flush below is the last
   collector.flush();
   if (!collector.wait_receipts_delivered(std::chrono::seconds(5)))
     spdlog::warn("the last store receipts may not have reached the broker; their senders will send again");
@@ -193,6 +230,13 @@ void add_collect_command(CLI::App& app) {
   cmd->add_option("--mqtt", args->client.mqtt_version,
                   "MQTT version: 5, or 4 (3.1.1) for a broker without MQTT 5 (NATS); no store receipts with 4")
       ->check(CLI::IsMember({4, 5}))
+      ->capture_default_str();
+  cmd->add_option("--reader", args->reader,
+                  "paho: the Eclipse Paho client, with store receipts (MQTT 5); stream: edgeml's own reader of "
+                  "the alarm stream (MQTT 3.1.1, QoS 0 or 1, a kept session), which reads many messages a "
+                  "system call and acknowledges them in one write, but sends no store receipts (a sender "
+                  "waiting for one sends again): for cloud collectors, whose events come through bridges")
+      ->check(CLI::IsMember({"paho", "stream"}))
       ->capture_default_str();
   cmd->add_flag("--until-finish", args->until_finish, "stop when the end marker (" + std::string(kFinishTopic) + ") arrives");
   cmd->add_flag("--clean", args->clean, "start a clean session (forget what the broker kept for us)");

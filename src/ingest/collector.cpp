@@ -29,11 +29,16 @@ QualityReporter mqtt_quality_reporter(mq::Client& client, std::string node) {
   };
 }
 
-void Collector::attach(mq::Client& client) {
-  for (const auto& topic : options_.topics) client.add_subscription(topic, options_.qos);
+std::vector<std::string> Collector::filters() const {
+  std::vector<std::string> out = options_.topics;
   bool finish_covered = false;
   for (const auto& topic : options_.topics) finish_covered |= topic_matches(topic, kFinishTopic);
-  if (!finish_covered) client.add_subscription(std::string(kFinishTopic), options_.qos);
+  if (!finish_covered) out.emplace_back(kFinishTopic);
+  return out;
+}
+
+void Collector::attach(mq::Client& client) {
+  for (const auto& filter : filters()) client.add_subscription(filter, options_.qos);
   if (!reporter_) reporter_ = mqtt_quality_reporter(client, options_.node);
   set_receipt_sender([this, &client](const std::string& topic, const std::string& payload) {
     try {

@@ -75,6 +75,8 @@ class Collector {
   // here; quality reports are published with it (QoS 0) unless a reporter was
   // set, and store receipts (QoS 1). The client must speak MQTT 5 for receipts.
   void attach(mq::Client& client);
+  // What attach() subscribes to: the topics, and the end marker when no topic covers it.
+  std::vector<std::string> filters() const;
   void set_quality_reporter(QualityReporter reporter);
   // Receipts are sent on a thread of their own (receipt_mailer.h).
   void set_receipt_sender(ReceiptMailer::Sender sender) { mailer_.set_sender(std::move(sender)); }

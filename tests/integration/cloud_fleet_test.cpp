@@ -89,8 +89,8 @@ TEST_F(CloudFleet, EveryEventOnceThroughACutAndADeploymentReachesAStation) {
     const std::string log = fmt::format("cloud-collector-{}.log", i);
     cloud_collectors.push_back(run_edgeml({"--log-level", "debug", "collect", "--host", "127.0.0.1", "--port",
                                            std::to_string(cloud_->port()), "--client-id", fmt::format("cloud-{}", i),
-                                           "--share", "cloud", "--topic", std::string(kStationsAlarmFilter), "--db",
-                                           store.location()},
+                                           "--share", "cloud", "--topic", std::string(kStationsAlarmFilter), "--reader",
+                                           "stream", "--db", store.location()},
                                           dir_ / log));
     wait_logged(log, "subscribed to $share/cloud/stations/+/alarm/#");
   }

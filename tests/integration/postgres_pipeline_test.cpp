@@ -1,5 +1,6 @@
 // publish -> broker -> two `edgeml collect` of one $share group -> one
-// PostgreSQL database, through real processes, then `edgeml export` from it.
+// PostgreSQL database, through real processes, then `edgeml export` from it;
+// the same with the stream reader, one collector away for a while.
 #include <csignal>
 
 #include "support/postgres_server.h"
@@ -62,6 +63,36 @@ TEST_F(PostgresPipelineTest, TwoCollectorsOfAShareGroupStoreEveryEventOnceInOneD
   expect_exit(exporter, "export.log", std::chrono::seconds(20));
   const std::string exported = read_file(dir_ / "export.log");
   EXPECT_NE(exported.find("wrote 3000 rows"), std::string::npos) << exported;
+}
+
+// The cloud collectors' reader: the same exactly-once store through edgeml's
+// own QoS 1 stream, and a collector away while events come gets them from
+// its kept session when it returns.
+TEST_F(PostgresPipelineTest, StreamReaderCollectorsShareTheStreamAndGetWhatCameWhileAway) {
+  auto start_collector = [&](const std::string& id, const std::string& log) {
+    Process p = start("collect", {"--db", url_, "--topic", "$share/cloud/alarm/#", "--client-id", id, "--reader",
+                                  "stream", "--until-finish", "--no-quality"},
+                      log);
+    EXPECT_TRUE(wait_until([&] { return read_file(dir_ / log).find("subscribed to $share") != std::string::npos; },
+                           std::chrono::seconds(15)))
+        << read_file(dir_ / log);
+    return p;
+  };
+  Process away = start_collector("stream-c2", "stream-c2-first.log");
+  away.stop(SIGTERM, std::chrono::seconds(10));  // its session stays, a member of the group
+  Process c1 = start_collector("stream-c1", "stream-c1.log");
+  // As through a bridge: no store receipts, which the stream reader does not send.
+  Process publisher = start("publish", {"--synthetic", "3000", "--series", "3", "--qos", "1", "--no-receipts",
+                                        "--state-dir", (dir_ / "state").string()},
+                            "publisher.log");
+  expect_exit(publisher, "publisher.log", std::chrono::seconds(60));
+  expect_exit(c1, "stream-c1.log", std::chrono::seconds(30));
+  Process back = start_collector("stream-c2", "stream-c2.log");
+  expect_exit(back, "stream-c2.log", std::chrono::seconds(30));
+
+  EXPECT_EQ(query_value(url_, "SELECT count(*) FROM events"), "3000");
+  const std::string c2_log = read_file(dir_ / "stream-c2.log");
+  EXPECT_EQ(c2_log.find("collected 0 new events"), std::string::npos) << "the session kept nothing:\n" << c2_log;
 }
 
 }  // namespace
