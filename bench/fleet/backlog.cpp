@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -35,13 +36,31 @@ void publish_backlog(const Fleet& cloud, const BacklogRun& run) {
   publisher.drain();
 }
 
+// The machine's busy and total CPU time so far, in clock ticks (the first line of /proc/stat).
+struct CpuTicks {
+  double busy = 0, total = 0;
+};
+
+CpuTicks cpu_ticks() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  stat >> cpu;
+  CpuTicks t;
+  double v = 0;
+  for (int field = 0; field < 8 && stat >> v; ++field) {  // user nice system idle iowait irq softirq steal
+    t.total += v;
+    if (field != 3 && field != 4) t.busy += v;
+  }
+  return t;
+}
+
 // A backlog makes a persistent Mosquitto rewrite its whole store every 1000
 // changes, which would be what the drain measured.
-Fleet backlog_broker(const BacklogRun& run) { return Fleet({run.edgeml, run.dir, 0, run.timeout, false}); }
+Fleet backlog_broker(const BacklogRun& run) { return Fleet({run.edgeml, run.dir, 0, run.timeout, false, run.reader}); }
 
 }  // namespace
 
-double collectors_drain(const BacklogRun& run, const StoreMaker& make_store) {
+Drain collectors_drain(const BacklogRun& run, const StoreMaker& make_store) {
   Fleet cloud = backlog_broker(run);
   std::unique_ptr<FleetStore> store = make_store(run.dir);
   for (int i = 1; i <= run.members; ++i) {
@@ -50,16 +69,21 @@ double collectors_drain(const BacklogRun& run, const StoreMaker& make_store) {
   }
   publish_backlog(cloud, run);
   const double start = wall_now();
+  const CpuTicks cpu_start = cpu_ticks();
   std::vector<Process> members;
   for (int i = 1; i <= run.members; ++i) members.push_back(cloud.start_collector("drain", i, store->location()));
   const auto until = std::chrono::steady_clock::now() + run.timeout;
   while (store->events() < run.events && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const CpuTicks cpu_end = cpu_ticks();
   for (auto& p : members) p.stop(SIGTERM, std::chrono::seconds(30));
   if (const std::int64_t held = store->events(); held != run.events)
     throw Error(fmt::format("the store holds {} of the backlog's {} events; logs in {}", held, run.events,
                             run.dir.string()));
-  return static_cast<double>(run.events) / (store->last_received_at() - start);
+  const double seconds = store->last_received_at() - start;
+  const double cpus = static_cast<double>(std::thread::hardware_concurrency());
+  const double busy = cpu_end.total > cpu_start.total ? (cpu_end.busy - cpu_start.busy) / (cpu_end.total - cpu_start.total) : 0;
+  return {static_cast<double>(run.events) / seconds, busy * cpus};
 }
 
 double bare_drain(const BacklogRun& run) {

@@ -22,12 +22,16 @@ struct BacklogRun {
   std::int64_t events = 64000;
   int members = 1;
   std::chrono::milliseconds timeout{120000};
+  std::string reader = "stream";  // the collectors' --reader
 };
 
 using StoreMaker = std::function<std::unique_ptr<FleetStore>(const std::filesystem::path&)>;
 
-// Events per second from the members' start to the last event committed.
-double collectors_drain(const BacklogRun& run, const StoreMaker& make_store);
+struct Drain {
+  double rate = 0;   // events per second from the members' start to the last event committed
+  double cores = 0;  // the machine's CPUs busy meanwhile, on average (/proc/stat): all of it, broker and database too
+};
+Drain collectors_drain(const BacklogRun& run, const StoreMaker& make_store);
 // Events per second from the members' start to the last event received.
 double bare_drain(const BacklogRun& run);
 

@@ -89,7 +89,7 @@ Process Fleet::start_collector(const std::string& group, int index, const std::s
   const std::string log = fmt::format("{}-collector-{}.log", group, index);
   Process p = edgeml({"--log-level", "debug", "collect", "--port", std::to_string(cloud_->port()), "--client-id",
                       fmt::format("{}-{}", group, index), "--share", group, "--topic",
-                      std::string(kStationsAlarmFilter), "--db", store, "--no-quality"},
+                      std::string(kStationsAlarmFilter), "--db", store, "--no-quality", "--reader", o_.reader},
                      log);
   const std::string words = "subscribed to $share/" + group;
   if (!poll_until([&] { return log_text(o_.dir / log).find(words) != std::string::npos; }, o_.timeout))

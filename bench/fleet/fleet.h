@@ -22,6 +22,7 @@ struct FleetOptions {
   // The cloud broker's persistence (edgeml broker's default). Off, it saves
   // nothing to disk, so that a run measures its clients, not its saves.
   bool cloud_persistence = true;
+  std::string reader = "stream";  // the cloud collectors' --reader
 };
 
 class Fleet {

@@ -9,7 +9,9 @@
 //   - one collector into SQLite, the embedded default.
 // Then how the cloud collectors' own rate grows with 1, 2 and 4 of them
 // (backlog.h: each count drains the same backlog from the cloud broker),
-// beside as many bare subscribers draining it.
+// with how many of the machine's CPUs were busy meanwhile (the broker's and
+// the database's work is on them too), beside as many bare subscribers
+// draining it. --reader picks the cloud collectors' reader (stream, paho).
 // Every store's count must equal what was published: a lost or doubled event
 // fails the run.
 #include <signal.h>
@@ -42,10 +44,14 @@ struct Options {
   std::vector<int> stations = {4, 16, 64};
   std::vector<int> collectors = {1, 2, 4};  // cloud collectors into PostgreSQL, at --scaling-stations
   int scaling_stations = 16;
+  // The backlog each collector count drains: at ~70,000 events/s a drain of
+  // 64,000 would last less than a second, much of it the collectors' start.
+  std::int64_t scaling_events = 256000;
   std::int64_t events = 64000;  // in all, spread over the stations
   double lag_rate = 1000;  // events/s in all while the lag is measured
   bool scaling_only = false;
   std::string edgeml = EDGEML_BINARY;
+  std::string reader = "stream";  // the cloud collectors' --reader
   std::string dir;  // keep logs here instead of a temporary directory
   double timeout_s = 300;
 };
@@ -67,7 +73,7 @@ class Bench {
   // The same messages through the same fleet to a bare subscriber.
   Figures relay(int stations) {
     ScratchDir dir(parent(), "fleet-relay-");
-    Fleet fleet({o_.edgeml, dir.path(), stations, timeout_});
+    Fleet fleet({o_.edgeml, dir.path(), stations, timeout_, true, o_.reader});
     const std::int64_t total = per_station(stations) * stations;
     ArrivalClock clock(total);
     BareSubscriber subscriber(fmt::format("tcp://127.0.0.1:{}", fleet.cloud().port()), "bench-fleet-relay",
@@ -86,7 +92,7 @@ class Bench {
   Figures collect(int stations, int collectors,
                   const std::function<std::unique_ptr<FleetStore>(const fs::path&)>& make_store, bool paced = false) {
     ScratchDir dir(parent(), "fleet-collect-");
-    Fleet fleet({o_.edgeml, dir.path(), stations, timeout_});
+    Fleet fleet({o_.edgeml, dir.path(), stations, timeout_, true, o_.reader});
     std::unique_ptr<FleetStore> store = make_store(dir.path());
     std::vector<Process> running;
     for (int i = 1; i <= collectors; ++i) running.push_back(fleet.start_collector("cloud", i, store->location()));
@@ -142,22 +148,22 @@ void station_rows(Bench& bench, const Options& o) {
 // count drains the same backlog, beside as many bare subscribers draining it.
 void scaling_rows(const Options& o) {
   const StoreMaker postgres = [](const fs::path& dir) { return postgres_fleet_store(dir); };
-  fmt::print("\n| collectors ({} stations' backlog of {}) | PostgreSQL ev/s | x one collector | bare subscribers ev/s |\n"
-             "| ---: | ---: | ---: | ---: |\n",
-             o.scaling_stations, o.events);
+  fmt::print("\n| collectors (--reader {}; {} stations' backlog of {}) | PostgreSQL ev/s | x one collector | "
+             "CPUs busy (of {}) | bare subscribers ev/s |\n| ---: | ---: | ---: | ---: | ---: |\n",
+             o.reader, o.scaling_stations, o.scaling_events, std::thread::hardware_concurrency());
   double one = 0;
   for (int c : o.collectors) {
     const fs::path parent = o.dir.empty() ? fs::temp_directory_path() : fs::path(o.dir);
-    BacklogRun run{o.edgeml, {}, o.scaling_stations, o.events, c,
-                   std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000))};
+    BacklogRun run{o.edgeml, {}, o.scaling_stations, o.scaling_events, c,
+                   std::chrono::milliseconds(static_cast<long>(o.timeout_s * 1000)), o.reader};
     ScratchDir pg_dir(parent, "fleet-drain-");
     run.dir = pg_dir.path();
-    const double pg = collectors_drain(run, postgres);
+    const Drain pg = collectors_drain(run, postgres);
     ScratchDir bare_dir(parent, "fleet-bare-");
     run.dir = bare_dir.path();
     const double bare = bare_drain(run);
-    if (one == 0) one = pg;
-    fmt::print("| {} | {:.0f} | {:.2f} | {:.0f} |\n", c, pg, pg / one, bare);
+    if (one == 0) one = pg.rate;
+    fmt::print("| {} | {:.0f} | {:.2f} | {:.2f} | {:.0f} |\n", c, pg.rate, pg.rate / one, pg.cores, bare);
     std::fflush(stdout);
   }
 }
@@ -180,9 +186,13 @@ int main(int argc, char** argv) {
   app.add_option("--collectors", o.collectors, "cloud collector counts at --scaling-stations")->capture_default_str();
   app.add_option("--scaling-stations", o.scaling_stations, "stations of the collector-scaling runs")->capture_default_str();
   app.add_option("--events", o.events, "events in all per run, spread over the stations")->capture_default_str();
+  app.add_option("--scaling-events", o.scaling_events, "the backlog of each collector-scaling run")->capture_default_str();
   app.add_flag("--scaling-only", o.scaling_only, "only the collectors' scaling, not the fleet's runs");
   app.add_option("--lag-rate", o.lag_rate, "events/s in all while the lag is measured")->capture_default_str();
   app.add_option("--edgeml", o.edgeml, "the edgeml binary")->capture_default_str();
+  app.add_option("--reader", o.reader, "the cloud collectors' --reader: stream or paho")
+      ->check(CLI::IsMember({"stream", "paho"}))
+      ->capture_default_str();
   app.add_option("--dir", o.dir, "where runs keep their brokers and logs (default: the temp dir)");
   app.add_option("--timeout", o.timeout_s, "bound in seconds on every wait of a run")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
