@@ -142,11 +142,10 @@ std::unique_ptr<mq::StreamSubscriber> start_stream(const CollectArgs& args, inge
   // At QoS 1 the broker waits for acknowledgements: gathering would hold it back.
   options.gather = {};
   options.name = "alarm stream";
-  auto stream = std::make_unique<mq::StreamSubscriber>(
+  // It logs each subscription the broker grants (at debug), after every reconnect too.
+  return std::make_unique<mq::StreamSubscriber>(
       args.client.connection, options,
       [&collector](std::string_view topic, std::string_view payload) { collector.handle(topic, payload); });
-  spdlog::debug("subscribed to {} (the stream reader, QoS {})", fmt::join(options.filters, ", "), options.qos);
-  return stream;
 }
 
 void run_collect(CollectArgs& args) {

@@ -254,6 +254,7 @@ struct StreamSubscriber::Session {
         if (!stream::parse_suback(packet, id, granted)) return;
         const bool refused = granted > 2;  // 0x80: the broker refused (an ACL)
         if (refused) spdlog::warn("{}: {} refused the subscription to {}", options.name, where, filters);
+        else spdlog::debug("{}: subscribed to {} (QoS {})", options.name, filters, options.qos);
         std::lock_guard lock(mutex);
         if (id != awaited_subscription || grant != Grant::waiting) return;
         grant = refused ? Grant::refused : Grant::granted;
