@@ -73,8 +73,7 @@ Drain collectors_drain(const BacklogRun& run, const StoreMaker& make_store) {
   std::vector<Process> members;
   for (int i = 1; i <= run.members; ++i) members.push_back(cloud.start_collector("drain", i, store->location()));
   const auto until = std::chrono::steady_clock::now() + run.timeout;
-  while (store->events() < run.events && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  wait_for_events(*store, run.events, until);
   const CpuTicks cpu_end = cpu_ticks();
   for (auto& p : members) p.stop(SIGTERM, std::chrono::seconds(30));
   if (const std::int64_t held = store->events(); held != run.events)

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,11 @@ class SqliteFleetStore : public FleetStore {
   std::int64_t events() override {
     std::int64_t n = 0;
     query("SELECT count(*) FROM events", [&](sqlite3_stmt* s) { n = sqlite3_column_int64(s, 0); });
+    return n;
+  }
+  std::int64_t last_id() override {
+    std::int64_t n = 0;
+    query("SELECT max(rowid) FROM events", [&](sqlite3_stmt* s) { n = sqlite3_column_int64(s, 0); });
     return n;
   }
   std::vector<double> lags() override {
@@ -54,6 +60,14 @@ class SqliteFleetStore : public FleetStore {
 };
 
 }  // namespace
+
+bool wait_for_events(FleetStore& store, std::int64_t n, std::chrono::steady_clock::time_point until) {
+  while (true) {
+    if (store.last_id() >= n && store.events() >= n) return true;
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
 
 std::unique_ptr<FleetStore> sqlite_fleet_store(const std::filesystem::path& dir) {
   return std::make_unique<SqliteFleetStore>(dir / "cloud.db");

@@ -3,6 +3,7 @@
 // sensor (event_time, stamped when sent) to the store (received_at).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -17,10 +18,18 @@ class FleetStore {
   // What `edgeml collect --db` takes.
   virtual std::string location() const = 0;
   virtual std::int64_t events() = 0;
+  // The largest id given to an event so far, at least events(): a lookup
+  // in the key's index, where events() counts every row. Polled while a run
+  // goes on, it takes next to no CPU from the collectors and the database.
+  virtual std::int64_t last_id() = 0;
   // received_at - event_time of every event, in seconds, sorted; and the latest received_at.
   virtual std::vector<double> lags() = 0;
   virtual double last_received_at() = 0;
 };
+
+// Waits until `store` holds `n` events or `until` passes, polling last_id()
+// and counting only once it reaches `n`; false when it does not hold them.
+bool wait_for_events(FleetStore& store, std::int64_t n, std::chrono::steady_clock::time_point until);
 
 // A fresh SQLite file in `dir`.
 std::unique_ptr<FleetStore> sqlite_fleet_store(const std::filesystem::path& dir);

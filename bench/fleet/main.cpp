@@ -102,10 +102,9 @@ class Bench {
     auto publishers = fleet.start_publishers(events, 100000, paced ? stations / o_.lag_rate : 0);
     wait_publishers(publishers, dir.path(), timeout_);
     const auto until = Clock::now() + timeout_;
-    std::int64_t held = 0;
-    while ((held = store->events()) < total && Clock::now() < until) std::this_thread::sleep_for(100ms);
+    wait_for_events(*store, total, until);
     for (auto& p : running) p.stop(SIGTERM, 30s);
-    held = store->events();
+    const std::int64_t held = store->events();
     if (held != total)
       throw Error(fmt::format("the store holds {} events of the {} published; logs in {}", held, total,
                               dir.path().string()));

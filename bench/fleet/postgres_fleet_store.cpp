@@ -33,6 +33,7 @@ class PostgresFleetStore : public FleetStore {
  public:
   explicit PostgresFleetStore(fs::path dir) : dir_(std::move(dir)), url_(cluster_script("start", dir_)) {}
   ~PostgresFleetStore() override {
+    PQfinish(conn_);
     try {
       cluster_script("stop", dir_);
     } catch (const Error&) {
@@ -42,6 +43,10 @@ class PostgresFleetStore : public FleetStore {
   std::string location() const override { return url_; }
   std::int64_t events() override {
     auto rows = column("SELECT count(*) FROM events");
+    return rows.empty() ? 0 : static_cast<std::int64_t>(rows[0]);
+  }
+  std::int64_t last_id() override {
+    auto rows = column("SELECT coalesce(max(id), 0) FROM events");
     return rows.empty() ? 0 : static_cast<std::int64_t>(rows[0]);
   }
   std::vector<double> lags() override {
@@ -56,19 +61,26 @@ class PostgresFleetStore : public FleetStore {
 
  private:
   // The first column of `sql`'s rows as numbers; none while the collectors have not made the table.
+  // One connection for every poll: a new one each time would start a backend
+  // process each time, on the CPUs the run measures.
   std::vector<double> column(const char* sql) {
     std::vector<double> out;
-    PGconn* conn = PQconnectdb(url_.c_str());
-    PGresult* r = PQstatus(conn) == CONNECTION_OK ? PQexec(conn, sql) : nullptr;
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+      PQfinish(conn_);
+      conn_ = PQconnectdb(url_.c_str());
+      // A count must not start parallel workers beside the collectors' backends.
+      if (PQstatus(conn_) == CONNECTION_OK) PQclear(PQexec(conn_, "SET max_parallel_workers_per_gather = 0"));
+    }
+    PGresult* r = PQstatus(conn_) == CONNECTION_OK ? PQexec(conn_, sql) : nullptr;
     if (r && PQresultStatus(r) == PGRES_TUPLES_OK)
       for (int i = 0; i < PQntuples(r); ++i) out.push_back(std::strtod(PQgetvalue(r, i, 0), nullptr));
     PQclear(r);
-    PQfinish(conn);
     return out;
   }
 
   fs::path dir_;
   std::string url_;
+  PGconn* conn_ = nullptr;
 };
 
 }  // namespace
