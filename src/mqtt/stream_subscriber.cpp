@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "mqtt/held_acks.h"
 #include "mqtt/stream_packets.h"
 #include "mqtt/stream_socket.h"
 
@@ -58,7 +59,7 @@ int poll_ms(Clock::duration d) {
 struct StreamSubscriber::Session {
   ConnectionOptions connection;
   StreamOptions options;
-  Handler handler;
+  DeliveryHandler handler;
   std::string where;  // "host:port", for messages
   std::string filters;  // for messages
   Clock::duration gather{};
@@ -69,10 +70,14 @@ struct StreamSubscriber::Session {
   std::uint16_t awaited_subscription = 0;  // 0: none sent yet
   bool stopping = false;
   int wake = -1;  // an eventfd that a stop writes, so that no wait outlasts it
+  int told = -1;  // an eventfd that acknowledge_through() writes
+  std::atomic<std::uint64_t> done_through{0};  // acknowledge_through()'s latest
   std::thread thread;
   // The network thread's:
   PacketReader reader{kMaxPacketBytes};
   std::string acks;  // PUBACKs of the current read; its capacity is kept
+  stream::HeldAcks held;  // with acknowledge_when_told: handed on, not yet done
+  std::uint64_t next_delivery = 1;
   std::uint16_t next_packet_id = 1;
   std::uint64_t handled = 0;
   std::uint64_t skipped = 0;
@@ -81,6 +86,7 @@ struct StreamSubscriber::Session {
 
   ~Session() {
     if (wake >= 0) ::close(wake);
+    if (told >= 0) ::close(told);
   }
 
   bool stop_asked() {
@@ -88,15 +94,27 @@ struct StreamSubscriber::Session {
     return stopping;
   }
 
-  // Waits for `fd` to be readable (or, with fd < 0, only for a stop) up to
-  // `timeout`; false when the wait ended by a stop.
+  // Waits for `fd` to be readable or the owner to be done with held
+  // messages (or, with fd < 0, only for a stop) up to `timeout`; false when
+  // the wait ended by a stop.
   bool wait(int fd, Clock::duration timeout) {
-    pollfd p[2] = {{wake, POLLIN, 0}, {fd, POLLIN, 0}};
+    pollfd p[3] = {{wake, POLLIN, 0}, {fd, POLLIN, 0}, {told, POLLIN, 0}};
+    const nfds_t count = fd < 0 ? 1 : told < 0 ? 2 : 3;
     int rc;
     do {
-      rc = ::poll(p, fd >= 0 ? 2 : 1, poll_ms(timeout));
+      rc = ::poll(p, count, poll_ms(timeout));
     } while (rc < 0 && errno == EINTR);
     return (p[0].revents & POLLIN) == 0;
+  }
+
+  // PUBACKs for the held messages the owner is done with.
+  bool release_done(stream::Socket& socket) {
+    if (told < 0) return true;
+    std::uint64_t count = 0;
+    if (::read(told, &count, sizeof count) < 0 && errno != EAGAIN)
+      spdlog::debug("{}: cannot read its eventfd: {}", options.name, std::strerror(errno));
+    held.release_through(done_through.load(), [&](std::uint16_t id) { stream::append_puback(acks, id); });
+    return send_acks(socket);
   }
 
   void run() {
@@ -122,6 +140,7 @@ struct StreamSubscriber::Session {
     stream::Socket socket(connection, kConnectTimeout);
     reader.clear();
     acks.clear();
+    held.clear();
     ping_waiting = false;
     send(socket, stream::connect_packet({connection.client_id, connection.username, connection.password,
                                          kKeepAliveSeconds, !options.persistent}));
@@ -142,9 +161,11 @@ struct StreamSubscriber::Session {
       if (!socket.pending() && !wait(socket.fd(), ping_due - Clock::now())) break;
       const std::uint64_t handled_before = handled;
       if (!read_available(socket)) return true;
+      if (!release_done(socket)) return !lost(socket.why());
       if (!keep_alive(socket)) return true;
       if (handled != handled_before && gather.count() > 0 && !wait(-1, gather)) break;
     }
+    release_done(socket);  // what the owner finished before it stopped us
     socket.write_all(stream::disconnect_packet(), 1s);  // stopping: a clean goodbye, if the broker takes it
     return true;
   }
@@ -239,13 +260,15 @@ struct StreamSubscriber::Session {
         stream::Publish message;
         if (!stream::parse_publish(packet, message)) return;
         ++handled;
+        const std::uint64_t delivery = next_delivery++;
         try {
-          handler(message.topic, message.payload);
+          handler(message.topic, message.payload, delivery);
         } catch (const std::exception& e) {  // the stream goes on; the thread must not end
           spdlog::warn("{}: a message on {} was not handled: {}", options.name, message.topic, e.what());
         }
         // QoS 2 is never asked for, so a broker never sends it.
-        if (message.qos == 1) stream::append_puback(acks, message.packet_id);
+        if (message.qos != 1) return;
+        if (told < 0 || !held.hold(delivery, message.packet_id)) stream::append_puback(acks, message.packet_id);
         return;
       }
       case PacketType::suback: {
@@ -297,6 +320,11 @@ struct StreamSubscriber::Session {
 };
 
 StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, StreamOptions options, Handler handler)
+    : StreamSubscriber(c, std::move(options),
+                       DeliveryHandler([h = std::move(handler)](std::string_view t, std::string_view p,
+                                                                std::uint64_t) { h(t, p); })) {}
+
+StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, StreamOptions options, DeliveryHandler handler)
     : session_(std::make_unique<Session>()) {
   Session& s = *session_;
   if (options.filters.empty()) throw Error(fmt::format("{}: no topic filter to subscribe to", options.name));
@@ -311,7 +339,12 @@ StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, StreamOptions opt
   s.gather = s.options.gather;
   if (s.options.qos > 0) s.acks.reserve(kMaxAcksBytes);
   s.wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (s.wake < 0) throw Error(fmt::format("{}: no eventfd: {}", s.options.name, std::strerror(errno)));
+  if (s.options.acknowledge_when_told && s.options.qos == 1) {
+    s.told = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    s.held.reserve();
+  }
+  if (s.wake < 0 || (s.options.acknowledge_when_told && s.options.qos == 1 && s.told < 0))
+    throw Error(fmt::format("{}: no eventfd: {}", s.options.name, std::strerror(errno)));
   s.thread = std::thread([&s] { s.run(); });
   std::unique_lock lock(s.mutex);
   s.changed.wait_for(lock, s.options.timeout, [&] { return s.grant != Session::Grant::waiting; });
@@ -332,5 +365,15 @@ StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, std::string filte
 StreamSubscriber::~StreamSubscriber() { session_->stop(); }
 
 bool StreamSubscriber::connected() const { return session_->connected; }
+
+void StreamSubscriber::acknowledge_through(std::uint64_t delivery) {
+  Session& s = *session_;
+  if (s.told < 0) return;
+  std::uint64_t before = s.done_through.load();
+  while (before < delivery && !s.done_through.compare_exchange_weak(before, delivery)) {
+  }
+  const std::uint64_t one = 1;
+  if (::write(s.told, &one, sizeof one) < 0) spdlog::debug("{}: cannot wake its thread: {}", s.options.name, std::strerror(errno));
+}
 
 }  // namespace edgeml::mq

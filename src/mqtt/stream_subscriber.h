@@ -12,13 +12,15 @@
 // default messages are taken at QoS 0 on a clean session, so nothing is
 // queued for it while it is away. At QoS 1 on a persistent session (a cloud
 // collector's stream) the broker keeps what arrives while it is away, and
-// each message is acknowledged once the handler has returned, the
-// acknowledgements of one read in one write. It pings while the stream is
+// each message is acknowledged once the handler has returned, or, when its
+// owner asks for that, once the owner says it is done with it (a collector:
+// committed); the acknowledgements of one read go in one write. It pings while the stream is
 // quiet, reconnects by itself and subscribes again after every reconnect. A
 // message over 64 KiB is dropped unread (and acknowledged).
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,17 +43,28 @@ struct StreamOptions {
   // (Mosquitto: 20), so there it holds the stream back: use 0.
   std::chrono::microseconds gather{20000};
   std::string name = "sensor stream";  // its log lines' and its thread's name (15 bytes at most)
+  // At QoS 1: a message is acknowledged only once acknowledge_through() has
+  // been called with its delivery number or a later one. Until then the
+  // broker counts it in flight, and sends it again after a reconnect. The
+  // broker's in-flight limit (Mosquitto's max_inflight_messages) then bounds
+  // what the owner can hold: edgeml broker allows 1000.
+  bool acknowledge_when_told = false;
 };
 
 class StreamSubscriber {
  public:
   // Runs on the subscriber's network thread; the views live for the call only.
   using Handler = std::function<void(std::string_view topic, std::string_view payload)>;
+  // The same with the message's delivery number: 1, 2, ... in the order
+  // messages are handed on, never reused, across reconnects too.
+  using DeliveryHandler =
+      std::function<void(std::string_view topic, std::string_view payload, std::uint64_t delivery)>;
 
   // Connects (TLS and credentials as `connection` says), subscribes to the
   // filters and returns once the broker has answered the subscription (a
   // refusal is logged). Throws Error when it had no answer within the
   // timeout, or when a persistent session has no client id.
+  StreamSubscriber(const ConnectionOptions& connection, StreamOptions options, DeliveryHandler handler);
   StreamSubscriber(const ConnectionOptions& connection, StreamOptions options, Handler handler);
   // One filter at QoS 0 on a clean session.
   StreamSubscriber(const ConnectionOptions& connection, std::string filter, Handler handler,
@@ -62,6 +75,11 @@ class StreamSubscriber {
   StreamSubscriber& operator=(const StreamSubscriber&) = delete;
 
   bool connected() const;
+  // With acknowledge_when_told: every QoS 1 message handed on with a
+  // delivery number up to `delivery` may be acknowledged now. Any thread;
+  // it only wakes the network thread. Messages handed on before a reconnect
+  // are not acknowledged: the broker sends them again.
+  void acknowledge_through(std::uint64_t delivery);
 
  private:
   struct Session;  // the network thread and what it shares

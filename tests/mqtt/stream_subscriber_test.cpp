@@ -164,6 +164,44 @@ TEST(StreamSubscriber, AtQos1OnAKeptSessionAcknowledgesEachAndGetsWhatCameWhileA
     EXPECT_EQ(received.messages[i], std::string(i % 2 || i >= 500 ? "alarm/s/d/a " : "other/x ") + std::to_string(i));
 }
 
+// Told when its owner is done (a collector: committed): what the owner did
+// not finish before the subscriber went is sent again to its session.
+TEST(StreamSubscriber, AcknowledgesOnlyWhatItsOwnerIsDoneWithAndTheRestComesAgain) {
+  test::TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  const ConnectionOptions connection = test::client_options(*broker, "cloud-collector").connection;
+  Client sender(test::client_options(*broker, "sender"));
+  sender.connect();
+  Received received;
+  std::mutex mutex;
+  std::vector<std::uint64_t> deliveries;
+  StreamOptions told = qos1_persistent({"alarm/#"});
+  told.acknowledge_when_told = true;
+  auto subscriber = std::make_unique<StreamSubscriber>(
+      connection, told, [&](std::string_view t, std::string_view p, std::uint64_t delivery) {
+        received.add(t, p);
+        std::lock_guard lock(mutex);
+        deliveries.push_back(delivery);
+      });
+  for (int i = 0; i < 50; ++i) sender.publish("alarm/s/d/a", std::to_string(i), 1);
+  ASSERT_TRUE(test::wait_until([&] { return received.size() >= 50; }, kWait));
+  {
+    std::lock_guard lock(mutex);
+    for (std::size_t i = 0; i < deliveries.size(); ++i) EXPECT_EQ(deliveries[i], i + 1);
+  }
+  subscriber->acknowledge_through(30);  // messages 0-29
+  subscriber.reset();
+
+  Received again;
+  StreamSubscriber plain(connection, qos1_persistent({"alarm/#"}),
+                         [&](std::string_view t, std::string_view p) { again.add(t, p); });
+  ASSERT_TRUE(test::wait_until([&] { return again.size() >= 20; }, kWait));
+  std::this_thread::sleep_for(300ms);
+  std::lock_guard lock(again.mutex);
+  ASSERT_EQ(again.messages.size(), 20u);
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(again.messages[i], "alarm/s/d/a " + std::to_string(30 + i));
+}
+
 TEST(StreamSubscriber, AKeptSessionNeedsAClientId) {
   ConnectionOptions no_id;
   no_id.port = 1;
