@@ -1,9 +1,11 @@
 // edgeml collect: store every alarm event from the broker in SQLite or
 // PostgreSQL (and CSV), each judged by the data-quality checks first.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -133,20 +135,56 @@ mq::ClientOptions reports_client(const CollectArgs& args) {
   return reports;
 }
 
-std::unique_ptr<mq::StreamSubscriber> start_stream(const CollectArgs& args, ingest::Collector& collector) {
-  if (args.collector.qos > 1) throw Error("--reader stream takes --qos 0 or 1");
-  mq::StreamOptions options;
-  options.filters = collector.filters();
-  options.qos = args.collector.qos;
-  options.persistent = !args.clean;
-  // At QoS 1 the broker waits for acknowledgements: gathering would hold it back.
-  options.gather = {};
-  options.name = "alarm stream";
-  // It logs each subscription the broker grants (at debug), after every reconnect too.
-  return std::make_unique<mq::StreamSubscriber>(
-      args.client.connection, options,
-      [&collector](std::string_view topic, std::string_view payload) { collector.handle(topic, payload); });
-}
+// The stream reader, acknowledging each message once the collector has
+// committed it: a collector that dies loses nothing, the broker sends again
+// what it had not committed. Commits arrive on the collector's writer thread,
+// which may outlive this: they reach the reader through a shared holder.
+class StreamIntake {
+ public:
+  StreamIntake(const CollectArgs& args, ingest::Collector& collector) {
+    if (args.collector.qos > 1) throw Error("--reader stream takes --qos 0 or 1");
+    mq::StreamOptions options;
+    options.filters = collector.filters();
+    options.qos = args.collector.qos;
+    options.persistent = !args.clean;
+    options.acknowledge_when_told = true;
+    // At QoS 1 the broker waits for acknowledgements: gathering would hold it back.
+    options.gather = {};
+    options.name = "alarm stream";
+    collector.set_commit_listener([holder = holder_](std::uint64_t delivery) {
+      std::lock_guard lock(holder->mutex);
+      holder->done = std::max(holder->done, delivery);
+      if (holder->stream) holder->stream->acknowledge_through(holder->done);
+    });
+    // It logs each subscription the broker grants (at debug), after every reconnect too.
+    auto stream = std::make_unique<mq::StreamSubscriber>(
+        args.client.connection, options,
+        [&collector](std::string_view topic, std::string_view payload, std::uint64_t delivery) {
+          collector.handle(topic, payload, delivery);
+        });
+    // A kept session's messages come before the subscription's answer, so
+    // some may be committed before the reader is here to be told.
+    std::lock_guard lock(holder_->mutex);
+    holder_->stream = std::move(stream);
+    if (holder_->done > 0) holder_->stream->acknowledge_through(holder_->done);
+  }
+
+  // Sends the acknowledgements of what is committed so far, and disconnects:
+  // what came after it the broker keeps for the next run.
+  void stop() {
+    std::unique_ptr<mq::StreamSubscriber> stream;
+    std::lock_guard lock(holder_->mutex);
+    stream = std::move(holder_->stream);
+  }
+
+ private:
+  struct Holder {
+    std::mutex mutex;
+    std::unique_ptr<mq::StreamSubscriber> stream;
+    std::uint64_t done = 0;  // the largest delivery committed
+  };
+  std::shared_ptr<Holder> holder_ = std::make_shared<Holder>();
+};
 
 void run_collect(CollectArgs& args) {
   auto& conn = args.client.connection;
@@ -174,11 +212,11 @@ void run_collect(CollectArgs& args) {
   install_stop_handlers();
   const bool streamed = args.reader == "stream";
   mq::Client client(reports_client(args));
-  std::unique_ptr<mq::StreamSubscriber> stream;
+  std::unique_ptr<StreamIntake> stream;
   if (streamed) {
     collector.set_quality_reporter(ingest::mqtt_quality_reporter(client, args.collector.node));
     client.connect();
-    stream = start_stream(args, collector);
+    stream = std::make_unique<StreamIntake>(args, collector);
   } else {
     collector.attach(client);
     client.connect();
@@ -189,8 +227,9 @@ void run_collect(CollectArgs& args) {
   QualityCountsPublisher quality(client, monitor.get(), args.collector.node);
   wait_for_end(collector, args.until_finish, quality);
   quality.publish();
-  stream.reset();  // no more messages, so that the flush below is the last
   collector.flush();
+  if (stream) stream->stop();  // after the flush: its acknowledgements go first
+  collector.flush();  // what came in meanwhile (sent again by the broker too)
   if (!collector.wait_receipts_delivered(std::chrono::seconds(5)))
     spdlog::warn("the last store receipts may not have reached the broker; their senders will send again");
   client.disconnect();
@@ -233,8 +272,9 @@ void add_collect_command(CLI::App& app) {
   cmd->add_option("--reader", args->reader,
                   "paho: the Eclipse Paho client, with store receipts (MQTT 5); stream: edgeml's own reader of "
                   "the alarm stream (MQTT 3.1.1, QoS 0 or 1, a kept session), which reads many messages a "
-                  "system call and acknowledges them in one write, but sends no store receipts (a sender "
-                  "waiting for one sends again): for cloud collectors, whose events come through bridges")
+                  "system call and acknowledges them once committed, many in one write, but sends no store "
+                  "receipts (a sender waiting for one sends again): for cloud collectors, whose events come "
+                  "through bridges")
       ->check(CLI::IsMember({"paho", "stream"}))
       ->capture_default_str();
   cmd->add_flag("--until-finish", args->until_finish, "stop when the end marker (" + std::string(kFinishTopic) + ") arrives");

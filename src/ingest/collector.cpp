@@ -78,15 +78,16 @@ QualityAction Collector::judge(std::string_view topic, std::string_view payload,
   return verdict_.action;
 }
 
-void Collector::handle(std::string_view topic, std::string_view payload) {
+void Collector::handle(std::string_view topic, std::string_view payload, std::uint64_t delivery) {
   mq::Message m;
   m.topic = topic;
   m.payload = payload;
-  handle(m);
+  handle(m, delivery);
 }
 
-void Collector::handle(const mq::Message& m) {
+void Collector::handle(const mq::Message& m, std::uint64_t delivery) {
   PendingWrite write;
+  write.delivery = delivery;
   // Receipts go only where receipts belong: a sender may not make the
   // collector publish on another topic.
   if (!m.response_topic.empty() && is_receipt_topic(m.response_topic) &&
@@ -103,14 +104,16 @@ void Collector::handle(const mq::Message& m) {
       // Before judging: each series' checks run in the one collector that stores it.
       if (!options_.partition.holds(parsed ? &write.event.series : nullptr)) {
         ++counts_.skipped;
-        return;
+        if (delivery == 0) return;
+        write.kind = PendingWrite::Kind::skip;  // its delivery is done once what came before it is committed
+      } else {
+        if (parsed) parsed = parse_payload(m.payload, write.event);
+        if (options_.quality && judge(m.topic, m.payload, parsed ? &write.event : nullptr) == QualityAction::drop)
+          reject(m.topic, m.payload, verdict_.reasons(), write);
+        // A message that did not parse cannot be stored whatever the checks' policies say.
+        else if (!parsed)
+          reject(m.topic, m.payload, parsed.reason(), write);
       }
-      if (parsed) parsed = parse_payload(m.payload, write.event);
-      if (options_.quality && judge(m.topic, m.payload, parsed ? &write.event : nullptr) == QualityAction::drop)
-        reject(m.topic, m.payload, verdict_.reasons(), write);
-      // A message that did not parse cannot be stored whatever the checks' policies say.
-      else if (!parsed)
-        reject(m.topic, m.payload, parsed.reason(), write);
     }
   }
   queue(std::move(write));

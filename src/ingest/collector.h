@@ -81,8 +81,14 @@ class Collector {
   // Receipts are sent on a thread of their own (receipt_mailer.h).
   void set_receipt_sender(ReceiptMailer::Sender sender) { mailer_.set_sender(std::move(sender)); }
   // One message, as the client's handler: it returns once the write is queued.
-  void handle(const mq::Message& message);
-  void handle(std::string_view topic, std::string_view payload);
+  void handle(const mq::Message& message) { handle(message, 0); }
+  void handle(std::string_view topic, std::string_view payload, std::uint64_t delivery = 0);
+  // Called on the writer thread after each commit with the largest delivery
+  // (the reader's number for a message, handle()'s third argument) that is
+  // now committed, or needed no storing (another partition's event).
+  void set_commit_listener(std::function<void(std::uint64_t delivery)> on_committed) {
+    writer_.set_commit_listener(std::move(on_committed));
+  }
   // Waits until every message handled so far is committed (or the store failed).
   void flush() { writer_.flush(); }
   // Waits (at most `timeout`) until the broker has every receipt sent so far:
@@ -97,6 +103,7 @@ class Collector {
 
  private:
   // Inspects the message (`event` when it parsed) and reports a flag or drop.
+  void handle(const mq::Message& message, std::uint64_t delivery);
   QualityAction judge(std::string_view topic, std::string_view payload, const AlarmEvent* event);
   void reject(std::string_view topic, std::string_view payload, std::string reason, PendingWrite& write);
   void queue(PendingWrite write);

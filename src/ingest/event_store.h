@@ -24,7 +24,8 @@ struct StoredEvent {
 
 // One write of a batch, as the collector's message thread judged it.
 struct PendingWrite {
-  enum class Kind { event, reject, finish };
+  // skip: nothing to store (another collector's partition), only its delivery to report.
+  enum class Kind { event, reject, finish, skip };
   Kind kind = Kind::event;
   AlarmEvent event;                    // kind event
   std::string topic, payload, reason;  // kind reject
@@ -33,6 +34,9 @@ struct PendingWrite {
   std::string receipt_topic;
   std::uint64_t sequence = 0;
   bool stored = false;  // set by the store: a new event, not a duplicate
+  // The reader's number for the message (StreamSubscriber's delivery), which
+  // it acknowledges once the write is committed; 0: none.
+  std::uint64_t delivery = 0;
 };
 
 // Rejected payloads are kept whole up to this size; beyond it, the start

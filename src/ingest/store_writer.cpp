@@ -29,6 +29,11 @@ void StoreWriter::set_receipt_sender(ReceiptSender sender) {
   send_receipt_ = std::move(sender);
 }
 
+void StoreWriter::set_commit_listener(std::function<void(std::uint64_t delivery)> listener) {
+  std::lock_guard lock(mutex_);
+  on_commit_ = std::move(listener);
+}
+
 void StoreWriter::set_failure_handler(std::function<void(const std::string& why)> handler) {
   std::lock_guard lock(mutex_);
   on_failure_ = std::move(handler);
@@ -158,7 +163,9 @@ bool StoreWriter::write_batch(std::vector<PendingWrite>& batch, std::string& why
 void StoreWriter::after_commit(std::vector<PendingWrite>& batch) {
   std::map<std::string, std::vector<std::uint64_t>> receipts;
   bool finish = false;
+  std::uint64_t delivery = 0;
   for (const auto& w : batch) {
+    delivery = std::max(delivery, w.delivery);
     if (w.stored && csv_) {
       if (Status s = csv_->append(w.event); !s) spdlog::error("{}", s.reason());
     }
@@ -166,10 +173,13 @@ void StoreWriter::after_commit(std::vector<PendingWrite>& batch) {
     if (!w.receipt_topic.empty()) receipts[w.receipt_topic].push_back(w.sequence);
   }
   ReceiptSender send;
+  std::function<void(std::uint64_t)> committed;
   {
     std::lock_guard lock(mutex_);
     send = send_receipt_;
+    committed = on_commit_;
   }
+  if (committed && delivery > 0) committed(delivery);
   for (auto& [topic, sequences] : receipts)
     if (send) send(topic, encode_receipt(std::move(sequences)));
   std::lock_guard lock(mutex_);

@@ -54,6 +54,10 @@ class StoreWriter {
   StoreWriter& operator=(const StoreWriter&) = delete;
 
   void set_receipt_sender(ReceiptSender sender);
+  // Called on the writer thread after each commit with the largest delivery
+  // of the batch (writes are committed in the order they were pushed), before
+  // flush() sees the batch done. Not called for a batch without deliveries.
+  void set_commit_listener(std::function<void(std::uint64_t delivery)> listener);
   // Called once, on the writer thread, when the store fails.
   void set_failure_handler(std::function<void(const std::string& why)> handler);
   // Queues one write, waiting while the queue is full. False once the store
@@ -83,6 +87,7 @@ class StoreWriter {
   const std::size_t capacity_;
   const LockRetry retry_;
   ReceiptSender send_receipt_;
+  std::function<void(std::uint64_t)> on_commit_;
   std::function<void(const std::string& why)> on_failure_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;

@@ -109,6 +109,7 @@ std::string render_mosquitto_conf(const BrokerConfig& c, const fs::path& passwor
     conf += fmt::format("persistence_location {}/\nautosave_on_changes true\nautosave_interval {}\n", c.data_dir.string(),
                         c.autosave_changes);
   conf += fmt::format("max_queued_messages {}\nmax_queued_bytes {}\n", c.max_queued_messages, c.max_queued_bytes);
+  conf += fmt::format("max_inflight_messages {}\n", c.max_inflight_messages);
   if (c.session_expiry != "never") conf += fmt::format("persistent_client_expiration {}\n", c.session_expiry);
   conf += fmt::format("max_packet_size {}\n", c.max_packet_bytes);
   conf += "set_tcp_nodelay true\n";

@@ -42,6 +42,11 @@ struct BrokerConfig {
   // ... and the bytes such a queue may hold, so that a client that never comes
   // back cannot fill the broker's memory.
   long long max_queued_bytes = 512LL << 20;
+  // QoS>0 messages sent to one client and not yet acknowledged. A collector
+  // on the stream reader acknowledges a batch once it is committed, so this
+  // is the most a commit can hold; Mosquitto's default of 20 would make each
+  // commit one of 20 events. MQTT 5 clients may ask for fewer.
+  int max_inflight_messages = 1000;
   // A persistent session whose client has not come back within this is
   // dropped with its queue ("30d"; a number and h, d, w, m or y; "never"):
   // else a client id used once keeps up to max_queued_bytes for good, and

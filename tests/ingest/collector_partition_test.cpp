@@ -1,6 +1,10 @@
 // Competing collectors without shared subscriptions: --partition K/N.
 #include "ingest/collector.h"
 
+#include <algorithm>
+#include <mutex>
+#include <vector>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -86,6 +90,43 @@ TEST(CollectorPartition, TwoCollectorsShareTheStream) {
   EXPECT_EQ(a.store.event_count() + b.store.event_count(), 200);
   EXPECT_TRUE(a.collector.finish_seen());
   EXPECT_TRUE(b.collector.finish_seen());
+}
+
+// A reader acknowledging what is committed (collect --reader stream) hears of
+// each delivery once it is committed, or needs no storing: another
+// partition's event must not hold up its acknowledgement.
+TEST(CollectorPartition, EveryDeliveryIsReportedDoneAfterItsCommitSkippedOnesToo) {
+  test::TempDir dir;
+  PartitionedCollector a(dir, "0/2");
+  std::mutex mutex;
+  std::vector<std::uint64_t> done;
+  a.collector.set_commit_listener([&](std::uint64_t delivery) {
+    std::lock_guard lock(mutex);
+    done.push_back(delivery);
+  });
+  std::uint64_t delivery = 0;
+  for (int i = 0; i < 40; ++i)
+    a.collector.handle(fmt::format("stations/north-7/alarm/st{}/121/308", i), kEvent, ++delivery);
+  a.collector.flush();
+  const CollectorCounts n = a.collector.counts();
+  EXPECT_GT(n.skipped, 0);
+  EXPECT_EQ(n.stored + n.skipped, 40);
+  std::lock_guard lock(mutex);
+  ASSERT_FALSE(done.empty());
+  EXPECT_EQ(done.back(), 40u);
+  EXPECT_TRUE(std::is_sorted(done.begin(), done.end()));
+}
+
+// Events without a delivery (the Paho reader's) ask for no report.
+TEST(CollectorPartition, WritesWithoutDeliveriesReportNothing) {
+  test::TempDir dir;
+  PartitionedCollector a(dir, "0/1");
+  int calls = 0;
+  a.collector.set_commit_listener([&](std::uint64_t) { ++calls; });
+  a.collector.handle("stations/north-7/alarm/st1/121/308", kEvent);
+  a.collector.flush();
+  EXPECT_EQ(a.collector.counts().stored, 1);
+  EXPECT_EQ(calls, 0);
 }
 
 }  // namespace

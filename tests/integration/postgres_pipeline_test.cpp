@@ -95,5 +95,26 @@ TEST_F(PostgresPipelineTest, StreamReaderCollectorsShareTheStreamAndGetWhatCameW
   EXPECT_EQ(c2_log.find("collected 0 new events"), std::string::npos) << "the session kept nothing:\n" << c2_log;
 }
 
+// The stream reader acknowledges only what is committed: a collector killed
+// (SIGKILL, no goodbye) while events pour in loses none of them; its next
+// run gets from its session what the last one had not committed.
+TEST_F(PostgresPipelineTest, AStreamReaderCollectorKilledMidStreamLosesNothing) {
+  const std::vector<std::string> collect{"--db", url_, "--topic", "alarm/#", "--client-id", "killed", "--reader",
+                                         "stream", "--until-finish", "--no-quality"};
+  Process first = start("collect", collect, "killed-first.log");
+  ASSERT_TRUE(wait_until([&] { return read_file(dir_ / "killed-first.log").find("subscribed to") != std::string::npos; },
+                         std::chrono::seconds(15)));
+  Process publisher = start("publish", {"--synthetic", "4000", "--series", "2", "--qos", "1", "--no-receipts",
+                                        "--interval", "0.0005", "--state-dir", (dir_ / "state").string()},
+                            "publisher.log");
+  ASSERT_TRUE(wait_until([&] { return std::stoll("0" + query_value(url_, "SELECT count(*) FROM events")) >= 500; },
+                         std::chrono::seconds(30)));
+  first.stop(SIGKILL, std::chrono::seconds(5));
+  expect_exit(publisher, "publisher.log", std::chrono::seconds(60));
+  Process second = start("collect", collect, "killed-second.log");
+  expect_exit(second, "killed-second.log", std::chrono::seconds(30));
+  EXPECT_EQ(query_value(url_, "SELECT count(*) FROM events"), "4000");
+}
+
 }  // namespace
 }  // namespace edgeml::test

@@ -31,6 +31,7 @@ TEST(MqttRenderConf, LoopbackWithoutUsersIsAnonymousAndPersistent) {
   EXPECT_TRUE(has_line(conf, "persistence_location /var/lib/edgeml-test/")) << conf;
   EXPECT_TRUE(has_line(conf, "max_queued_messages 1000000")) << conf;
   EXPECT_TRUE(has_line(conf, "max_queued_bytes 536870912")) << conf;
+  EXPECT_TRUE(has_line(conf, "max_inflight_messages 1000")) << conf;  // a commit's worth for a collector
   EXPECT_TRUE(has_line(conf, "autosave_on_changes true")) << conf;
   EXPECT_TRUE(has_line(conf, "max_packet_size 16842752")) << conf;
   EXPECT_TRUE(has_line(conf, "persistent_client_expiration 30d")) << conf;
