@@ -72,6 +72,7 @@ struct StreamSubscriber::Session {
   int wake = -1;  // an eventfd that a stop writes, so that no wait outlasts it
   int told = -1;  // an eventfd that acknowledge_through() writes
   std::atomic<std::uint64_t> done_through{0};  // acknowledge_through()'s latest
+  bool told_woke = false;  // the last wait() ended with `told` readable (network thread's)
   std::thread thread;
   // The network thread's:
   PacketReader reader{kMaxPacketBytes};
@@ -104,12 +105,16 @@ struct StreamSubscriber::Session {
     do {
       rc = ::poll(p, count, poll_ms(timeout));
     } while (rc < 0 && errno == EINTR);
+    told_woke = count == 3 && (p[2].revents & POLLIN) != 0;
     return (p[0].revents & POLLIN) == 0;
   }
 
   // PUBACKs for the held messages the owner is done with.
-  bool release_done(stream::Socket& socket) {
-    if (told < 0) return true;
+  // Only when the owner woke us (or at the end): a wake-up that brought
+  // messages costs no system call for it.
+  bool release_done(stream::Socket& socket, bool woken) {
+    if (told < 0 || !woken) return true;
+    told_woke = false;
     std::uint64_t count = 0;
     if (::read(told, &count, sizeof count) < 0 && errno != EAGAIN)
       spdlog::debug("{}: cannot read its eventfd: {}", options.name, std::strerror(errno));
@@ -161,11 +166,11 @@ struct StreamSubscriber::Session {
       if (!socket.pending() && !wait(socket.fd(), ping_due - Clock::now())) break;
       const std::uint64_t handled_before = handled;
       if (!read_available(socket)) return true;
-      if (!release_done(socket)) return !lost(socket.why());
+      if (!release_done(socket, told_woke)) return !lost(socket.why());
       if (!keep_alive(socket)) return true;
       if (handled != handled_before && gather.count() > 0 && !wait(-1, gather)) break;
     }
-    release_done(socket);  // what the owner finished before it stopped us
+    release_done(socket, true);  // what the owner finished before it stopped us
     socket.write_all(stream::disconnect_packet(), 1s);  // stopping: a clean goodbye, if the broker takes it
     return true;
   }
