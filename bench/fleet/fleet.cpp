@@ -53,7 +53,12 @@ Fleet::Fleet(FleetOptions options) : o_(std::move(options)) {
     station.data_dir = o_.dir / station_name(i);
     mq::BridgeConfig bridge;
     bridge.station = station_name(i);
-    bridge.urls = {fmt::format("mqtt://127.0.0.1:{}", cloud_->port())};
+    int uplink = cloud_->port();
+    if (o_.rtt.count() > 0) {
+      uplinks_.push_back(std::make_unique<test::TcpProxy>("127.0.0.1", cloud_->port(), o_.rtt / 2));
+      uplink = uplinks_.back()->port();
+    }
+    bridge.urls = {fmt::format("mqtt://127.0.0.1:{}", uplink)};
     station.bridge = bridge;
     stations_.push_back(std::make_unique<mq::Broker>(station));
     stations_.back()->start();

@@ -11,6 +11,7 @@
 
 #include "core/process.h"
 #include "mqtt/broker.h"
+#include "support/tcp_proxy.h"
 
 namespace edgeml::bench {
 
@@ -23,6 +24,9 @@ struct FleetOptions {
   // nothing to disk, so that a run measures its clients, not its saves.
   bool cloud_persistence = true;
   std::string reader = "stream";  // the cloud collectors' --reader
+  // Round trip added to each station's link to the cloud broker, by a proxy
+  // that holds every byte half of it each way (this kernel has no netem).
+  std::chrono::milliseconds rtt{0};
 };
 
 class Fleet {
@@ -48,6 +52,7 @@ class Fleet {
 
   FleetOptions o_;
   std::unique_ptr<mq::Broker> cloud_;
+  std::vector<std::unique_ptr<test::TcpProxy>> uplinks_;  // with an rtt, each station's way to the cloud
   std::vector<std::unique_ptr<mq::Broker>> stations_;
 };
 

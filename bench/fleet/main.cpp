@@ -1,6 +1,7 @@
 // bench_fleet: many stations into one cloud store (issue 22). N simulated
 // stations (4, 16, 64), each a Mosquitto bridged to one cloud Mosquitto with
-// an `edgeml publish` of live synthetic events, and cloud `edgeml collect`s of
+// an `edgeml publish` of live synthetic events, its link to the cloud as near
+// as loopback or --rtt ms away (0 and 40), and cloud `edgeml collect`s of
 // one $share group writing into PostgreSQL. It prints events per second from
 // the first publish to the last commit, the lag from publish to store (p50,
 // p99), and beside them, measured in the same run on the same fleet:
@@ -42,6 +43,7 @@ using namespace std::chrono_literals;
 
 struct Options {
   std::vector<int> stations = {4, 16, 64};
+  std::vector<int> rtts = {0, 40};  // ms added to each station's link to the cloud
   std::vector<int> collectors = {1, 2, 4};  // cloud collectors into PostgreSQL, at --scaling-stations
   int scaling_stations = 16;
   // The backlog each collector count drains: at ~70,000 events/s a drain of
@@ -71,9 +73,9 @@ class Bench {
   explicit Bench(Options o) : o_(std::move(o)), timeout_(static_cast<long>(o_.timeout_s * 1000)) {}
 
   // The same messages through the same fleet to a bare subscriber.
-  Figures relay(int stations) {
+  Figures relay(int stations, std::chrono::milliseconds rtt) {
     ScratchDir dir(parent(), "fleet-relay-");
-    Fleet fleet({o_.edgeml, dir.path(), stations, timeout_, true, o_.reader});
+    Fleet fleet({o_.edgeml, dir.path(), stations, timeout_, true, o_.reader, rtt});
     const std::int64_t total = per_station(stations) * stations;
     ArrivalClock clock(total);
     BareSubscriber subscriber(fmt::format("tcp://127.0.0.1:{}", fleet.cloud().port()), "bench-fleet-relay",
@@ -89,10 +91,10 @@ class Bench {
   // `collectors` cloud collectors into the store `make_store` makes.
   // With `paced`, the sensors send --lag-rate events/s in all, for a lag
   // without the queueing of a saturated pipeline.
-  Figures collect(int stations, int collectors,
+  Figures collect(int stations, std::chrono::milliseconds rtt, int collectors,
                   const std::function<std::unique_ptr<FleetStore>(const fs::path&)>& make_store, bool paced = false) {
     ScratchDir dir(parent(), "fleet-collect-");
-    Fleet fleet({o_.edgeml, dir.path(), stations, timeout_, true, o_.reader});
+    Fleet fleet({o_.edgeml, dir.path(), stations, timeout_, true, o_.reader, rtt});
     std::unique_ptr<FleetStore> store = make_store(dir.path());
     std::vector<Process> running;
     for (int i = 1; i <= collectors; ++i) running.push_back(fleet.start_collector("cloud", i, store->location()));
@@ -126,21 +128,24 @@ class Bench {
   std::chrono::milliseconds timeout_;
 };
 
-// Per station count: the relay, one collector into PostgreSQL and one into
-// SQLite at full speed, and the lag into PostgreSQL at the paced load.
+// Per round trip and station count: the relay, one collector into
+// PostgreSQL and one into SQLite at full speed, and the lag into PostgreSQL
+// at the paced load.
 void station_rows(Bench& bench, const Options& o) {
   const StoreMaker postgres = [](const fs::path& dir) { return postgres_fleet_store(dir); };
   const StoreMaker sqlite = [](const fs::path& dir) { return sqlite_fleet_store(dir); };
-  fmt::print("| stations | events | relay ev/s | PostgreSQL, 1 collector ev/s | SQLite, 1 collector ev/s | "
-             "lag p50 ms | lag p99 ms |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-  for (int n : o.stations) {
-    const Figures relay = bench.relay(n), pg = bench.collect(n, 1, postgres), lite = bench.collect(n, 1, sqlite);
-    const Figures lag = bench.collect(n, 1, postgres, true);
-    fmt::print("| {} | {} | {:.0f} | {:.0f} ({:.2f}x relay) | {:.0f} ({:.2f}x relay) | {:.1f} | {:.1f} |\n", n,
-               bench.per_station(n) * n, relay.rate, pg.rate, pg.rate / relay.rate, lite.rate, lite.rate / relay.rate,
-               lag.p50 * 1000, lag.p99 * 1000);
-    std::fflush(stdout);
-  }
+  fmt::print("| station RTT ms | stations | events | relay ev/s | PostgreSQL, 1 collector ev/s | SQLite, 1 collector ev/s | "
+             "lag p50 ms | lag p99 ms |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+  for (int ms : o.rtts)
+    for (int n : o.stations) {
+      const std::chrono::milliseconds rtt(ms);
+      const Figures relay = bench.relay(n, rtt), pg = bench.collect(n, rtt, 1, postgres);
+      const Figures lite = bench.collect(n, rtt, 1, sqlite), lag = bench.collect(n, rtt, 1, postgres, true);
+      fmt::print("| {} | {} | {} | {:.0f} | {:.0f} ({:.2f}x relay) | {:.0f} ({:.2f}x relay) | {:.1f} | {:.1f} |\n", ms, n,
+                 bench.per_station(n) * n, relay.rate, pg.rate, pg.rate / relay.rate, lite.rate,
+                 lite.rate / relay.rate, lag.p50 * 1000, lag.p99 * 1000);
+      std::fflush(stdout);
+    }
 }
 
 // The cloud collectors' scaling into PostgreSQL at --scaling-stations: each
@@ -182,6 +187,9 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app("bench_fleet: many bridged stations into one cloud store, beside the cloud broker's relay");
   app.add_option("--stations", o.stations, "station counts to run")->capture_default_str();
+  app.add_option("--rtt", o.rtts, "round trips in ms added to the stations' links to the cloud, one set of runs each")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
   app.add_option("--collectors", o.collectors, "cloud collector counts at --scaling-stations")->capture_default_str();
   app.add_option("--scaling-stations", o.scaling_stations, "stations of the collector-scaling runs")->capture_default_str();
   app.add_option("--events", o.events, "events in all per run, spread over the stations")->capture_default_str();

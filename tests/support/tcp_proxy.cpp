@@ -109,8 +109,10 @@ void TcpProxy::forward(int client, int server, std::chrono::steady_clock::time_p
     auto wait = std::chrono::milliseconds(20);
     for (const auto& q : held)
       if (!q.empty())
+        // Rounded up: a wait rounded down would poll with 0 ms until the bytes
+        // are due, keeping a core busy for nothing.
         wait = std::min(wait, std::max(std::chrono::milliseconds(0),
-                                       std::chrono::duration_cast<std::chrono::milliseconds>(q.front().due - Clock::now())));
+                                       std::chrono::ceil<std::chrono::milliseconds>(q.front().due - Clock::now())));
     if (poll(fds, 2, static_cast<int>(wait.count())) > 0)
       for (int i = 0; i < 2 && !closed; ++i) {
         if (eof[i] || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
