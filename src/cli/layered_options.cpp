@@ -40,10 +40,10 @@ class LayeredConfig : public CLI::ConfigTOML {
   explicit LayeredConfig(CLI::App* root) : root_(root) {}
 
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
-    std::vector<CLI::ConfigItem> items = CLI::ConfigTOML::from_config(input);
+    std::vector<CLI::ConfigItem> read = CLI::ConfigTOML::from_config(input);
     CLI::App* command = chosen_command(root_);
     std::vector<CLI::ConfigItem> kept;
-    for (CLI::ConfigItem& item : items) {
+    for (CLI::ConfigItem& item : read) {
       if (item.name == "++" || item.name == "--") continue;  // section markers of [tables]
       CLI::App* target = item.parents.empty() && root_->get_option_no_throw("--" + item.name) ? root_ : command;
       if (target != root_ && !item.parents.empty())
