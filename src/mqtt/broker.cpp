@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,12 +17,24 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/file_text.h"
 #include "core/temp_dir.h"
+#include "mqtt/broker_acl.h"
 #include "mqtt/net.h"
 
 namespace edgeml::mq {
 
 namespace fs = std::filesystem;
+
+// 32 bytes from the kernel's generator, as hex.
+static std::string random_password() {
+  unsigned char bytes[32];
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
+    throw Error(fmt::format("cannot draw a password for the broker's retainer: {}", std::strerror(errno)));
+  std::string hex;
+  for (unsigned char b : bytes) hex += fmt::format("{:02x}", b);
+  return hex;
+}
 
 Broker::Broker(BrokerConfig config) : config_(std::move(config)) {
   validate(config_);
@@ -36,6 +49,7 @@ Broker::Broker(BrokerConfig config) : config_(std::move(config)) {
   fs::permissions(config_.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
   if (ec) throw Error(fmt::format("cannot make broker directory '{}' private: {}", config_.data_dir.string(), ec.message()));
   config_.data_dir = fs::absolute(config_.data_dir);
+  if (config_.bridge && !config_.users.empty()) retainer_user_ = BrokerUser{std::string(kRetainerUser), random_password()};
 }
 
 Broker::~Broker() {
@@ -78,11 +92,20 @@ static void write_password_file(const fs::path& path, const std::vector<BrokerUs
 
 void Broker::write_files() {
   fs::path password_file = config_.data_dir / "passwords";
-  if (!config_.users.empty())
-    write_password_file(password_file, config_.users, config_.data_dir / "mosquitto_passwd.log");
-  if (!config_.roles.empty()) write_private_file(config_.data_dir / "acl", render_acl(config_.roles));
+  std::vector<BrokerUser> users = config_.users;
+  if (retainer_user_) users.push_back(*retainer_user_);
+  if (!users.empty()) write_password_file(password_file, users, config_.data_dir / "mosquitto_passwd.log");
+  // The retainer's user goes into our ACL, or into a copy of the operator's.
+  BrokerConfig written = config_;
+  const std::string retainer_acl = retainer_user_ ? render_retainer_acl() : "";
+  if (!config_.roles.empty()) {
+    write_private_file(config_.data_dir / "acl", render_acl(config_.roles) + retainer_acl);
+  } else if (!config_.acl_file.empty() && retainer_user_) {
+    written.acl_file = config_.data_dir / "acl";
+    write_private_file(written.acl_file, read_file_text(config_.acl_file, 16 << 20) + "\n" + retainer_acl);
+  }
   // Private: a bridge's password is in it.
-  write_private_file(config_.data_dir / "mosquitto.conf", render_mosquitto_conf(config_, password_file));
+  write_private_file(config_.data_dir / "mosquitto.conf", render_mosquitto_conf(written, password_file));
 }
 
 std::string Broker::log_tail() const {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/process.h"
@@ -34,6 +35,10 @@ class Broker {
   void signal(int signo);
 
   const BrokerConfig& config() const { return config_; }
+  // A station broker with a bridge and users has a user of its own for its
+  // retainer (retainer.h): a random password that only this process knows,
+  // allowed the bridged-down topics and nothing else. Null otherwise.
+  const BrokerUser* retainer_user() const { return retainer_user_ ? &*retainer_user_ : nullptr; }
   int port() const { return config_.port; }
   int tls_port() const { return config_.tls_port; }
   // Where the plain listener is (loopback when TLS is on), and the TLS one.
@@ -48,6 +53,7 @@ class Broker {
   std::string log_tail() const;
 
   BrokerConfig config_;
+  std::optional<BrokerUser> retainer_user_;
   bool owns_data_dir_ = false;
   std::unique_ptr<Process> process_;
 };

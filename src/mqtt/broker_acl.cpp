@@ -8,6 +8,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/file_text.h"
+#include "mqtt/retainer.h"
 #include "protocol/topics.h"
 
 namespace edgeml::mq {
@@ -164,6 +165,12 @@ std::string render_acl(const std::vector<BrokerRole>& assigned) {
       for (const auto& g : role->grants) acl += fmt::format("topic {} {}\n", g.access, for_user(g.filter, a.user));
     }
   }
+  return acl;
+}
+
+std::string render_retainer_acl() {
+  std::string acl = fmt::format("\n# The station broker's retainer (edgeml broker --bridge).\nuser {}\n", kRetainerUser);
+  for (const std::string& filter : bridged_down_filters()) acl += fmt::format("topic readwrite {}\n", filter);
   return acl;
 }
 

@@ -31,4 +31,9 @@ std::vector<BrokerRole> read_broker_roles(const std::filesystem::path& file);
 // Throws Error for an unknown role.
 std::string render_acl(const std::vector<BrokerRole>& roles);
 
+// The name of a station broker's own user for its retainer, which no --user may take.
+inline constexpr std::string_view kRetainerUser = "edgeml-retainer";
+// That user's ACL block: read and write the bridged-down topics, nothing else.
+std::string render_retainer_acl();
+
 }  // namespace edgeml::mq

@@ -37,6 +37,8 @@ static void validate_access(const BrokerConfig& c) {
                             broker_role_names()));
   if (!c.acl_file.empty() && !c.roles.empty())
     throw Error("--acl and --role/--roles exclude each other: use one of them");
+  if (c.bridge && has_user(c, std::string(kRetainerUser)))
+    throw Error(fmt::format("the user name '{}' is the station broker's own, for its retainer: pick another", kRetainerUser));
   for (const auto& r : c.roles)
     if (!has_user(c, r.user)) throw Error(fmt::format("--role or --roles gives '{}' a role, but '{}' is not a --user", r.user, r.user));
   if (c.roles.empty()) return;

@@ -87,15 +87,14 @@ std::vector<std::string> bridged_down_filters() {
 std::unique_ptr<Retainer> start_station_retainer(const Broker& broker) {
   const BrokerConfig& config = broker.config();
   if (!config.bridge) return nullptr;
-  if (!config.users.empty()) {
-    spdlog::warn("the broker has users: deployments published in the cloud while the bridge is connected are not "
-                 "kept retained on this station unless the cloud broker is Mosquitto (docs/cloud-brokers.md)");
-    return nullptr;
-  }
   RetainerOptions options;
   options.client.connection.host = broker.address();
   options.client.connection.port = broker.port();
   options.client.connection.client_id = kClientId;
+  if (const BrokerUser* user = broker.retainer_user()) {
+    options.client.connection.username = user->name;
+    options.client.connection.password = user->password;
+  }
   options.client.connect_timeout = std::chrono::seconds(10);
   options.filters = bridged_down_filters();
   options.max_packet_bytes = config.max_packet_bytes;

@@ -69,8 +69,8 @@ class Retainer {
 std::vector<std::string> bridged_down_filters();
 
 // The retainer `edgeml broker` runs beside a bridged broker, started and
-// subscribed; null without a bridge. Also null, with a warning, when the
-// broker has users: the retainer has no credentials of its own there.
+// subscribed; null without a bridge. With users, it logs in as the broker's
+// retainer_user().
 std::unique_ptr<Retainer> start_station_retainer(const Broker& broker);
 
 }  // namespace edgeml::mq

@@ -2,8 +2,10 @@
 // filter without the retain flag (as an MQTT 3.1.1 cloud broker delivers it
 // live) becomes retained, what is retained already is left alone, an empty
 // message clears, and other topics are not touched.
+#include <fstream>
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "mqtt/retainer.h"
@@ -143,6 +145,80 @@ TEST(StationRetainer, RunsOnlyBesideABridge) {
   TempDir dir;
   auto broker = test::start_broker(dir.path());
   EXPECT_EQ(start_station_retainer(*broker), nullptr);
+}
+
+// With users, the retainer logs in as the station broker's own user, whose
+// password no one else knows and whose ACL allows the bridged-down topics
+// only; a node's server, reading, gets the deployment retained.
+TEST(StationRetainer, LogsInAsTheBrokersOwnUserWhenTheBrokerHasUsers) {
+  TempDir dir;
+  BrokerConfig config;
+  config.users = {{"deployer", "deployer-pw"}, {"node", "node-pw"}};
+  config.roles = {{"deployer", "deployer"}, {"node", "server"}};
+  BridgeConfig bridge;
+  bridge.station = "north-7";
+  bridge.urls = {"mqtt://127.0.0.1:9"};  // no cloud: the link stays down, the station works alone
+  config.bridge = bridge;
+  auto broker = test::start_broker(dir.path(), config);
+  ASSERT_NE(broker->retainer_user(), nullptr);
+  EXPECT_EQ(broker->retainer_user()->name, kRetainerUser);
+  EXPECT_EQ(broker->retainer_user()->password.size(), 64u);
+  auto retainer = start_station_retainer(*broker);
+  ASSERT_NE(retainer, nullptr);
+  ASSERT_TRUE(wait_until([&] { return retainer->connected(); }, kWait));
+
+  auto as = [&](const std::string& user, const std::string& client_id) {
+    ClientOptions o = test::client_options(*broker, client_id);
+    o.connection.username = user;
+    o.connection.password = user + "-pw";
+    return o;
+  };
+  auto deployer = connect_client(as("deployer", "deployer"));
+  ASSERT_TRUE(deployer->publish("edgeml/deploy/all/m", "package", 1, false)->wait_for(kWait));
+  ASSERT_TRUE(wait_until([&] { return retainer->republished() == 1; }, kWait));
+
+  test::MessageInbox inbox;
+  auto late = test::receiving_client(as("node", "late-node"), inbox, "edgeml/deploy/#");
+  ASSERT_TRUE(wait_until([&] { return inbox.messages().size() == 1; }, kWait));
+  EXPECT_EQ(inbox.messages()[0].payload, "package");
+  const std::string acl = test::read_file(broker->data_dir() / "acl");
+  EXPECT_NE(acl.find(fmt::format("user {}\ntopic readwrite edgeml/deploy/#\n", kRetainerUser)), std::string::npos) << acl;
+}
+
+// An operator's own ACL is left as it is: the broker runs on a copy of it
+// with the retainer's block added.
+TEST(StationRetainer, GoesIntoACopyOfTheOperatorsAcl) {
+  TempDir dir;
+  const std::string own = "user node\ntopic read edgeml/deploy/#\n";
+  std::ofstream(dir.path() / "own-acl") << own;
+  BrokerConfig config;
+  config.users = {{"node", "node-pw"}};
+  config.acl_file = dir.path() / "own-acl";
+  BridgeConfig bridge;
+  bridge.station = "north-7";
+  bridge.urls = {"mqtt://127.0.0.1:9"};
+  config.bridge = bridge;
+  auto broker = test::start_broker(dir.path() / "broker", config);
+  auto retainer = start_station_retainer(*broker);
+  ASSERT_TRUE(wait_until([&] { return retainer->connected(); }, kWait));
+  EXPECT_EQ(test::read_file(dir.path() / "own-acl"), own);
+  const std::string copy = test::read_file(broker->data_dir() / "acl");
+  EXPECT_EQ(copy.rfind(own, 0), 0u) << copy;
+  EXPECT_NE(copy.find(fmt::format("user {}\n", kRetainerUser)), std::string::npos) << copy;
+  EXPECT_NE(test::read_file(broker->data_dir() / "mosquitto.conf").find("acl_file " + (broker->data_dir() / "acl").string()),
+            std::string::npos);
+}
+
+TEST(StationRetainer, ItsUserNameIsNoOperatorsToTake) {
+  TempDir dir;
+  BrokerConfig config;
+  config.users = {{std::string(kRetainerUser), "pw"}};
+  config.roles = {{std::string(kRetainerUser), "deployer"}};
+  BridgeConfig bridge;
+  bridge.station = "north-7";
+  bridge.urls = {"mqtt://127.0.0.1:9"};
+  config.bridge = bridge;
+  EXPECT_THROW(Broker{config}, Error);
 }
 
 }  // namespace
