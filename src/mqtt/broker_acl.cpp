@@ -8,7 +8,7 @@
 #include "core/csv.h"
 #include "core/error.h"
 #include "core/file_text.h"
-#include "mqtt/retainer.h"
+#include "mqtt/broker_bridge.h"
 #include "protocol/topics.h"
 
 namespace edgeml::mq {

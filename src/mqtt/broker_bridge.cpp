@@ -1,5 +1,6 @@
 #include "mqtt/broker_bridge.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -158,6 +159,16 @@ std::string render_bridge_conf(const BridgeConfig& b) {
   if (!b.password.empty()) conf += fmt::format("remote_password {}\n", b.password);
   if (parse_bridge_url(b.urls.front()).tls) conf += tls_lines(b);
   return conf + topic_lines(b);
+}
+
+std::vector<std::string> bridged_down_filters() {
+  std::vector<std::string> filters;
+  for (const auto& t : bridged_topics()) {
+    if (t.direction != BridgeDirection::in) continue;
+    std::string filter(t.filter);
+    if (std::find(filters.begin(), filters.end(), filter) == filters.end()) filters.push_back(std::move(filter));
+  }
+  return filters;
 }
 
 }  // namespace edgeml::mq

@@ -40,4 +40,8 @@ void validate(const BridgeConfig& bridge);
 // file must be private.
 std::string render_bridge_conf(const BridgeConfig& bridge);
 
+// The filters a station takes down its bridge, as they are on the station:
+// the `in` entries of protocol/bridged_topics.h, each once.
+std::vector<std::string> bridged_down_filters();
+
 }  // namespace edgeml::mq

@@ -1,13 +1,11 @@
 #include "mqtt/retainer.h"
 
-#include <algorithm>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
 #include "mqtt/broker.h"
-#include "protocol/bridged_topics.h"
 #include "protocol/topic_filter.h"
 
 namespace edgeml::mq {
@@ -72,16 +70,6 @@ void Retainer::on_message(const Message& m) {
   } catch (const Error& e) {
     spdlog::error("retainer: cannot retain {}: {}", topic, e.what());
   }
-}
-
-std::vector<std::string> bridged_down_filters() {
-  std::vector<std::string> filters;
-  for (const auto& t : bridged_topics()) {
-    if (t.direction != BridgeDirection::in) continue;
-    std::string filter(t.filter);
-    if (std::find(filters.begin(), filters.end(), filter) == filters.end()) filters.push_back(std::move(filter));
-  }
-  return filters;
 }
 
 std::unique_ptr<Retainer> start_station_retainer(const Broker& broker) {

@@ -64,10 +64,6 @@ class Retainer {
   std::atomic<std::uint64_t> republished_{0}, skipped_{0};
 };
 
-// The filters a station takes down its bridge, as they are on the station:
-// the `in` entries of protocol/bridged_topics.h, each once.
-std::vector<std::string> bridged_down_filters();
-
 // The retainer `edgeml broker` runs beside a bridged broker, started and
 // subscribed; null without a bridge. With users, it logs in as the broker's
 // retainer_user().
