@@ -173,8 +173,13 @@ class StreamIntake {
   // what came after it the broker keeps for the next run.
   void stop() {
     std::unique_ptr<mq::StreamSubscriber> stream;
-    std::lock_guard lock(holder_->mutex);
-    stream = std::move(holder_->stream);
+    {
+      std::lock_guard lock(holder_->mutex);
+      stream = std::move(holder_->stream);
+    }
+    // Outside the lock: the reader's thread may be waiting for room in the
+    // writer's queue, and the writer for this lock to report a commit.
+    stream.reset();
   }
 
  private:

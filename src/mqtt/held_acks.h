@@ -15,6 +15,7 @@ namespace edgeml::mq::stream {
 class HeldAcks {
  public:
   static constexpr std::size_t kCapacity = 65536;
+  static_assert((kCapacity & (kCapacity - 1)) == 0, "a power of two, so that an index wraps with a mask");
 
   // Without room until reserve().
   void reserve() { ring_.resize(kCapacity); }
@@ -22,7 +23,7 @@ class HeldAcks {
   // False when full (a broker beyond the protocol): the caller acknowledges at once.
   bool hold(std::uint64_t delivery, std::uint16_t packet_id) {
     if (size_ == ring_.size()) return false;
-    ring_[(head_ + size_) % ring_.size()] = {delivery, packet_id};
+    ring_[(head_ + size_) & (kCapacity - 1)] = {delivery, packet_id};
     ++size_;
     return true;
   }
@@ -33,7 +34,7 @@ class HeldAcks {
   void release_through(std::uint64_t delivery, Ack&& ack) {
     while (size_ > 0 && ring_[head_].delivery <= delivery) {
       ack(ring_[head_].packet_id);
-      head_ = (head_ + 1) % ring_.size();
+      head_ = (head_ + 1) & (kCapacity - 1);
       --size_;
     }
   }

@@ -1,6 +1,5 @@
 #include "mqtt/retainer.h"
 
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 

@@ -343,13 +343,12 @@ StreamSubscriber::StreamSubscriber(const ConnectionOptions& c, StreamOptions opt
   s.filters = fmt::format("{}", fmt::join(s.options.filters, ", "));
   s.gather = s.options.gather;
   if (s.options.qos > 0) s.acks.reserve(kMaxAcksBytes);
+  const bool held = s.options.acknowledge_when_told && s.options.qos == 1;
   s.wake = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (s.options.acknowledge_when_told && s.options.qos == 1) {
-    s.told = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    s.held.reserve();
-  }
-  if (s.wake < 0 || (s.options.acknowledge_when_told && s.options.qos == 1 && s.told < 0))
+  if (held) s.told = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (s.wake < 0 || (held && s.told < 0))
     throw Error(fmt::format("{}: no eventfd: {}", s.options.name, std::strerror(errno)));
+  if (held) s.held.reserve();
   s.thread = std::thread([&s] { s.run(); });
   std::unique_lock lock(s.mutex);
   s.changed.wait_for(lock, s.options.timeout, [&] { return s.grant != Session::Grant::waiting; });

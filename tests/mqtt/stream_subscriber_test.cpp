@@ -138,15 +138,22 @@ StreamOptions qos1_persistent(std::vector<std::string> filters) {
   return o;
 }
 
+// A broker, a cloud collector's connection to it, and a connected sender.
+struct KeptSessionSetup {
+  test::TempDir dir;
+  std::unique_ptr<Broker> broker = test::start_broker(dir.path());
+  ConnectionOptions connection = test::client_options(*broker, "cloud-collector").connection;
+  Client sender{test::client_options(*broker, "sender")};
+  KeptSessionSetup() { sender.connect(); }
+};
+
 // Far more than Mosquitto's 20 in flight: the stream keeps flowing only if
 // every message is acknowledged. What arrives while the subscriber is away
 // is kept for its session, and what it acknowledged is not sent again.
 TEST(StreamSubscriber, AtQos1OnAKeptSessionAcknowledgesEachAndGetsWhatCameWhileAway) {
-  test::TempDir dir;
-  auto broker = test::start_broker(dir.path());
-  const ConnectionOptions connection = test::client_options(*broker, "cloud-collector").connection;
-  Client sender(test::client_options(*broker, "sender"));
-  sender.connect();
+  KeptSessionSetup setup;
+  const ConnectionOptions& connection = setup.connection;
+  Client& sender = setup.sender;
   Received received;
   auto handler = [&](std::string_view t, std::string_view p) { received.add(t, p); };
   auto subscriber = std::make_unique<StreamSubscriber>(connection, qos1_persistent({"alarm/#", "other/+"}), handler);
@@ -167,11 +174,9 @@ TEST(StreamSubscriber, AtQos1OnAKeptSessionAcknowledgesEachAndGetsWhatCameWhileA
 // Told when its owner is done (a collector: committed): what the owner did
 // not finish before the subscriber went is sent again to its session.
 TEST(StreamSubscriber, AcknowledgesOnlyWhatItsOwnerIsDoneWithAndTheRestComesAgain) {
-  test::TempDir dir;
-  auto broker = test::start_broker(dir.path());
-  const ConnectionOptions connection = test::client_options(*broker, "cloud-collector").connection;
-  Client sender(test::client_options(*broker, "sender"));
-  sender.connect();
+  KeptSessionSetup setup;
+  const ConnectionOptions& connection = setup.connection;
+  Client& sender = setup.sender;
   Received received;
   std::mutex mutex;
   std::vector<std::uint64_t> deliveries;
