@@ -210,6 +210,17 @@ bool Socket::write_all(std::string_view bytes, std::chrono::milliseconds timeout
   return true;
 }
 
+void Socket::drain(std::chrono::milliseconds timeout) {
+  const Clock::time_point deadline = Clock::now() + timeout;
+  char dropped[16384];
+  while (Clock::now() < deadline) {
+    std::size_t bytes = 0;
+    const Read read = read_some(dropped, bytes);
+    if (read == Read::closed) return;
+    if (read == Read::none && !pending() && !wait_for(POLLIN, left(deadline))) return;
+  }
+}
+
 bool Socket::pending() const { return tls_ && SSL_has_pending(tls_) == 1; }
 
 }  // namespace edgeml::mq::stream

@@ -31,6 +31,11 @@ class Socket {
   Read read_some(std::span<char> into, std::size_t& bytes);
   // Writes all of `bytes` within `timeout`; false (and why()) when it cannot.
   bool write_all(std::string_view bytes, std::chrono::milliseconds timeout);
+  // After a DISCONNECT: reads and drops what the broker still sends until it
+  // closes the connection, at most `timeout`. Closed with bytes unread, the
+  // socket would answer with a reset, and the broker could drop what it had
+  // not read yet of ours: the last acknowledgements, sent again as duplicates.
+  void drain(std::chrono::milliseconds timeout);
   // TLS records already read from the socket but not yet given out: the
   // socket may poll empty while these wait.
   bool pending() const;

@@ -171,7 +171,8 @@ struct StreamSubscriber::Session {
       if (handled != handled_before && gather.count() > 0 && !wait(-1, gather)) break;
     }
     release_done(socket, true);  // what the owner finished before it stopped us
-    socket.write_all(stream::disconnect_packet(), 1s);  // stopping: a clean goodbye, if the broker takes it
+    // Stopping: a clean goodbye, if the broker takes it.
+    if (socket.write_all(stream::disconnect_packet(), 1s)) socket.drain(1s);
     return true;
   }
 
