@@ -29,7 +29,9 @@ sockaddr_in loopback(int port) {
 
 TcpProxy::TcpProxy(std::string target_host, int target_port, std::chrono::milliseconds delay)
     : target_host_(std::move(target_host)), target_port_(target_port), delay_(delay) {
-  listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+  // Close-on-exec throughout: a process the test starts later must not hold
+  // our ends open, or a cut would not close the connection.
+  listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr = loopback(0);
   if (listen_fd_ < 0 || bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       listen(listen_fd_, 16) != 0)
@@ -57,13 +59,13 @@ void TcpProxy::accept_loop() {
   while (!stop_) {
     pollfd p{listen_fd_, POLLIN, 0};
     if (poll(&p, 1, 50) <= 0) continue;
-    int client = accept(listen_fd_, nullptr, nullptr);
+    int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
     if (link_down_) {
       close(client);
       continue;
     }
-    int server = socket(AF_INET, SOCK_STREAM, 0);
+    int server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr = loopback(target_port_);
     if (connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
       close(client);
