@@ -82,12 +82,15 @@ class QualityCountsPublisher {
 };
 
 // Until a stop signal (or the end marker, kFinishTopic), with a progress line on a terminal.
-void wait_for_end(const ingest::Collector& collector, bool until_finish, QualityCountsPublisher& quality) {
+// A client stuck behind a corrupted receipt starts over here.
+void wait_for_end(ingest::Collector& collector, mq::Client& client, bool until_finish,
+                  QualityCountsPublisher& quality) {
   const bool show = stderr_is_terminal();
   auto start = std::chrono::steady_clock::now();
   auto next_show = start;
   while (!g_stop && !(until_finish && collector.finish_seen()) && !collector.failure()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (client.recover_if_stuck()) collector.forget_receipts_in_flight();
     auto now = std::chrono::steady_clock::now();
     quality.publish_due(now);
     if (!show || now < next_show) continue;
@@ -230,7 +233,7 @@ void run_collect(CollectArgs& args) {
                csv ? " and " + args.csv : "", monitor ? "" : " without data-quality checks",
                args.partition.empty() ? "" : ", the series of partition " + args.partition);
   QualityCountsPublisher quality(client, monitor.get(), args.collector.node);
-  wait_for_end(collector, args.until_finish, quality);
+  wait_for_end(collector, client, args.until_finish, quality);
   quality.publish();
   collector.flush();
   if (stream) stream->stop();  // after the flush: its acknowledgements go first

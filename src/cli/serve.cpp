@@ -168,6 +168,7 @@ void run_serve(ServeArgs& args) {
   std::unique_ptr<serve::Server> server = start_server(args);
   while (!g_stop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    server->recover_if_stuck();
     if (g_reload.exchange(false)) reload(server, args);
   }
   notify_stopping();

@@ -157,6 +157,7 @@ void ClusterNode::follow(Clock::time_point now) {
 
 void ClusterNode::step() {
   if (left_) return;
+  client_->recover_if_stuck();  // what it had in flight is announced again in time
   Clock::time_point now = Clock::now();
   take_messages(now);
   lead(now);

@@ -135,6 +135,11 @@ bool Collector::wait_receipts_delivered(std::chrono::milliseconds timeout) {
   return !last || last->wait_for(timeout);
 }
 
+void Collector::forget_receipts_in_flight() {
+  std::lock_guard lock(receipt_mutex_);
+  last_receipt_.reset();
+}
+
 CollectorCounts Collector::counts() const {
   CollectorCounts n;
   {

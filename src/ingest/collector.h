@@ -94,6 +94,9 @@ class Collector {
   // Waits (at most `timeout`) until the broker has every receipt sent so far:
   // call before disconnecting, or the last receipts may go with the connection.
   bool wait_receipts_delivered(std::chrono::milliseconds timeout);
+  // The client started over (mq::Client::recover_if_stuck()): the receipts it
+  // had in flight are gone, and their senders send those events again.
+  void forget_receipts_in_flight();
 
   // True once the end marker (kFinishTopic) and everything before it are committed.
   bool finish_seen() const { return writer_.finish_seen(); }

@@ -21,8 +21,7 @@ Publisher::Publisher(mq::Client& client, PublishOptions options)
 }
 
 void Publisher::recover_if_stuck() {
-  if (!client_.stuck()) return;
-  client_.rebuild();
+  if (!client_.recover_if_stuck()) return;
   // Everything unacknowledged goes again: at least once, and the collector
   // stores each event once.
   for (InFlight& m : window_) m.delivery = client_.publish(m.topic, m.payload, options_.qos);

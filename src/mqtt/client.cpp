@@ -1,6 +1,8 @@
 #include "mqtt/client.h"
 
 #include <cstdint>
+#include <mutex>
+#include <shared_mutex>
 
 #include <fmt/format.h>
 #include <mqtt/async_client.h>
@@ -67,13 +69,13 @@ struct Client::Paho {
   ::mqtt::connect_options connect;
 };
 
-Client::Client(ClientOptions options) : options_(std::move(options)) { create_paho(); }
+Client::Client(ClientOptions options) : options_(std::move(options)) { paho_ = make_paho(); }
 
 std::filesystem::path Client::outbox_dir() const {
   return options_.persist_dir / options_.connection.client_id;
 }
 
-void Client::create_paho() {
+std::unique_ptr<Client::Paho> Client::make_paho() {
   auto paho = std::make_unique<Paho>();
   if (!options_.persist_dir.empty()) {
     std::error_code ec;
@@ -83,25 +85,28 @@ void Client::create_paho() {
   }
   paho->client = make_paho_client(options_, paho->outbox.get());
   set_connect_options(paho->connect, options_);
-  paho->client->set_connected_handler([this](const std::string&) { on_connected(); });
+  // Each Paho client's callbacks use that client: during replace_paho() the old
+  // one may still call back while paho_ is already the new one.
+  Paho* self = paho.get();
+  paho->client->set_connected_handler([this, self](const std::string&) { on_connected(*self); });
   paho->client->set_connection_lost_handler([this](const std::string& cause) { on_connection_lost(cause); });
-  paho_ = std::move(paho);
-  if (handler_) install_message_callback();
+  if (handler_) install_message_callback(*paho);
+  return paho;
 }
 
 void Client::on_connection_lost(const std::string& cause) {
-  // Paho 1.3.12 can corrupt a publish that was half written when the
-  // connection broke, then resend it after every reconnect: the broker drops
-  // us again at once, forever. Two such drops in a row mark the client stuck.
+  // Two drops in a row right after connecting mark the client stuck (see
+  // recover_if_stuck()).
   if (now_ms() - connected_at_ms_ < 3000 && connected_at_ms_ > 0) ++quick_losses_;
   else quick_losses_ = 0;
   spdlog::warn("lost the connection to the MQTT broker at {}{}; reconnecting", options_.connection.uri(),
                cause.empty() ? "" : " (" + cause + ")");
 }
 
-std::size_t Client::pending() const { return paho_ ? paho_->client->get_pending_delivery_tokens().size() : 0; }
-
-bool Client::stuck() const { return quick_losses_ >= 2; }
+std::size_t Client::pending() const {
+  std::shared_lock lock(paho_mutex_);
+  return paho_ ? paho_->client->get_pending_delivery_tokens().size() : 0;
+}
 
 // The outbox holds the corrupted message too (Paho persists what it resends),
 // so a fresh client must not restore it. It is moved aside, not deleted: it
@@ -116,19 +121,45 @@ void Client::quarantine_outbox() {
   else spdlog::warn("moved the outbox aside to {}; the messages in flight are published again", aside.string());
 }
 
-void Client::rebuild() {
+// Publishes from other threads meanwhile fail with Error, as they do while
+// the broker is away without an outbox; the old client is destroyed outside
+// the lock, since its callbacks may be waiting for it.
+void Client::replace_paho() {
   spdlog::warn("the broker at {} keeps dropping {} right after it connects; starting a fresh client",
                options_.connection.uri(), options_.connection.client_id);
+  std::unique_ptr<Paho> old;
+  {
+    std::unique_lock lock(paho_mutex_);
+    old = std::move(paho_);
+  }
   try {
-    paho_->client->disconnect(0)->wait_for(std::chrono::seconds(1));
+    if (old) old->client->disconnect(0)->wait_for(std::chrono::seconds(1));
   } catch (const ::mqtt::exception&) {
   }
-  paho_.reset();
+  old.reset();
   quarantine_outbox();
   quick_losses_ = 0;
   connected_at_ms_ = 0;
-  create_paho();
-  connect();
+  std::unique_ptr<Paho> fresh = make_paho();
+  std::unique_lock lock(paho_mutex_);
+  paho_ = std::move(fresh);
+}
+
+bool Client::recover_if_stuck() {
+  if (quick_losses_ >= 2) recovery_ = Recovery::replace;
+  if (recovery_ == Recovery::none) return false;
+  const bool replacing = recovery_ == Recovery::replace;
+  try {
+    if (replacing) {
+      replace_paho();
+      recovery_ = Recovery::connect;
+    }
+    connect();
+    recovery_ = Recovery::none;
+  } catch (const Error& e) {
+    spdlog::warn("{}; trying again", e.what());
+  }
+  return replacing && recovery_ != Recovery::replace;
 }
 
 Client::~Client() {
@@ -139,9 +170,13 @@ Client::~Client() {
 }
 
 void Client::close_and_discard_outbox() {
-  if (!paho_ || pending() > 0) return;
+  if (pending() > 0) return;
   disconnect();
-  paho_.reset();
+  {
+    std::unique_lock lock(paho_mutex_);
+    if (!paho_) return;
+    paho_.reset();
+  }
   if (!options_.persist_dir.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(outbox_dir(), ec);
@@ -154,11 +189,12 @@ void Client::set_message_handler(MessageHandler handler) {
 
 void Client::set_message_handler(FullMessageHandler handler) {
   handler_ = std::move(handler);
-  install_message_callback();
+  std::shared_lock lock(paho_mutex_);
+  if (paho_) install_message_callback(*paho_);
 }
 
-void Client::install_message_callback() {
-  paho_->client->set_message_callback([this](::mqtt::const_message_ptr msg) {
+void Client::install_message_callback(Paho& paho) {
+  paho.client->set_message_callback([this](::mqtt::const_message_ptr msg) {
     Message m;
     m.topic = msg->get_topic_ref().str();
     m.payload = msg->get_payload_ref().str();
@@ -182,7 +218,7 @@ void Client::add_subscription(std::string filter, int qos, SubscriptionOptions s
   subscriptions_.push_back({std::move(filter), qos, subscription});
 }
 
-void Client::on_connected() {
+void Client::on_connected(Paho& paho) {
   connected_at_ms_ = now_ms();
   spdlog::debug("connected to {} as {}", options_.connection.uri(), options_.connection.client_id);
   // Paho gives no access to its socket; the connection is the one to the broker's port.
@@ -190,7 +226,7 @@ void Client::on_connected() {
   // Runs on Paho's thread: start the subscriptions, never wait on them here.
   for (const auto& s : subscriptions_) {
     try {
-      paho_->client->subscribe(s.filter, s.qos, nullptr, paho_->subscription_log, paho_options(s.options));
+      paho.client->subscribe(s.filter, s.qos, nullptr, paho.subscription_log, paho_options(s.options));
     } catch (const ::mqtt::exception& e) {
       spdlog::error("cannot subscribe to '{}': {}", s.filter, e.what());
     }
@@ -198,10 +234,23 @@ void Client::on_connected() {
   if (connected_handler_) connected_handler_();
 }
 
-void Client::connect() { connect_with_retry(*paho_->client, paho_->connect, options_); }
+template <typename Call>
+auto Client::with_paho(const char* what, Call&& call) const {
+  std::shared_lock lock(paho_mutex_);
+  if (!paho_)
+    throw Error(fmt::format("cannot {} at {}: the client is closed or starting over", what, options_.connection.uri()));
+  return call(*paho_->client);
+}
+
+void Client::connect() {
+  std::shared_lock lock(paho_mutex_);
+  if (!paho_) throw Error(fmt::format("cannot connect to {}: the client is closed", options_.connection.uri()));
+  connect_with_retry(*paho_->client, paho_->connect, options_);
+}
 
 void Client::disconnect(std::chrono::milliseconds timeout) {
-  if (!connected()) return;
+  std::shared_lock lock(paho_mutex_);
+  if (!paho_ || !paho_->client->is_connected()) return;
   try {
     paho_->client->disconnect(static_cast<int>(timeout.count()))->wait_for(timeout + std::chrono::seconds(1));
   } catch (const ::mqtt::exception& e) {
@@ -209,13 +258,18 @@ void Client::disconnect(std::chrono::milliseconds timeout) {
   }
 }
 
-bool Client::connected() const { return paho_ && paho_->client->is_connected(); }
+bool Client::connected() const {
+  std::shared_lock lock(paho_mutex_);
+  return paho_ && paho_->client->is_connected();
+}
 
 void Client::subscribe(const std::string& filter, int qos, std::chrono::milliseconds timeout,
                        SubscriptionOptions subscription) {
   const std::string uri = options_.connection.uri();
   try {
-    auto token = paho_->client->subscribe(filter, qos, paho_options(subscription));
+    auto token = with_paho("subscribe", [&](::mqtt::async_client& c) {
+      return c.subscribe(filter, qos, paho_options(subscription));
+    });
     if (!token->wait_for(timeout))
       throw Error(fmt::format("the MQTT broker at {} did not confirm the subscription to {}", uri, filter));
     ::mqtt::subscribe_response granted = token->get_subscribe_response();
@@ -229,15 +283,20 @@ void Client::subscribe(const std::string& filter, int qos, std::chrono::millisec
 }
 
 DeliveryPtr Client::publish(const std::string& topic, std::string_view payload, int qos, bool retained) {
-  return delivery_of(topic, [&] { return paho_->client->publish(topic, payload.data(), payload.size(), qos, retained); });
+  return delivery_of(topic, [&] {
+    return with_paho("publish", [&](::mqtt::async_client& c) {
+      return c.publish(topic, payload.data(), payload.size(), qos, retained);
+    });
+  });
 }
 
 DeliveryPtr Client::publish(const std::string& topic, std::string_view payload, int qos, bool retained,
                             std::string_view correlation_data) {
   if (correlation_data.empty() || options_.mqtt_version < 5) return publish(topic, payload, qos, retained);
+  auto message = make_message(topic, payload, qos, retained,
+                              {{::mqtt::property::CORRELATION_DATA, std::string(correlation_data)}});
   return delivery_of(topic, [&] {
-    return paho_->client->publish(make_message(
-        topic, payload, qos, retained, {{::mqtt::property::CORRELATION_DATA, std::string(correlation_data)}}));
+    return with_paho("publish", [&](::mqtt::async_client& c) { return c.publish(message); });
   });
 }
 
@@ -245,10 +304,11 @@ DeliveryPtr Client::publish_request(const std::string& topic, std::string_view p
                                     const std::string& response_topic, std::string_view correlation_data) {
   if (options_.mqtt_version < 5)
     throw Error(fmt::format("cannot send a request to '{}': a Response Topic needs MQTT 5", topic));
+  auto message = make_message(topic, payload, qos, false,
+                              {{::mqtt::property::RESPONSE_TOPIC, response_topic},
+                               {::mqtt::property::CORRELATION_DATA, std::string(correlation_data)}});
   return delivery_of(topic, [&] {
-    return paho_->client->publish(make_message(topic, payload, qos, false,
-                                               {{::mqtt::property::RESPONSE_TOPIC, response_topic},
-                                                {::mqtt::property::CORRELATION_DATA, std::string(correlation_data)}}));
+    return with_paho("publish", [&](::mqtt::async_client& c) { return c.publish(message); });
   });
 }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,28 +101,35 @@ class Client {
   // finished run leaves nothing behind. The client cannot be used afterwards.
   void close_and_discard_outbox();
 
-  // True when the broker keeps dropping us right after each reconnect, which a
-  // corrupted in-flight publish causes (see on_connection_lost()).
-  bool stuck() const;
-  // Starts over with a fresh Paho client and a new outbox (the old one is
-  // moved aside), and connects. Messages in flight are the caller's to publish
-  // again (a few may then arrive twice).
-  void rebuild();
+  // Paho 1.3.12 can corrupt a publish half written when the connection broke
+  // and resend it after every reconnect, so the broker drops us each time.
+  // When that is seen (two drops right after connecting), starts over with a
+  // fresh Paho client under the same client id (the broker keeps the session)
+  // and a new outbox (the old one is moved aside), and connects; true then,
+  // and the messages in flight are the caller's to publish again (a few may
+  // arrive twice). Never throws: a connect that fails is tried again at the
+  // next call. Call it from one thread, not from a handler; publishes from
+  // other threads meanwhile fail with Error.
+  bool recover_if_stuck();
 
   const ClientOptions& options() const { return options_; }
 
  private:
   struct Paho;  // Paho's client and what it is made with (client.cpp)
 
-  void create_paho();
-  void install_message_callback();
-  void on_connected();
+  std::unique_ptr<Paho> make_paho();
+  void replace_paho();
+  void install_message_callback(Paho& paho);
+  void on_connected(Paho& paho);
   void on_connection_lost(const std::string& cause);
+  template <typename Call>
+  auto with_paho(const char* what, Call&& call) const;  // shared-locked; Error when there is no client
   std::filesystem::path outbox_dir() const;
   void quarantine_outbox();
 
   ClientOptions options_;
-  std::unique_ptr<Paho> paho_;  // null once closed
+  mutable std::shared_mutex paho_mutex_;  // guards paho_ being replaced, not Paho itself
+  std::unique_ptr<Paho> paho_;            // null once closed
   FullMessageHandler handler_;
   std::function<void()> connected_handler_;
   struct Subscription {
@@ -132,6 +140,8 @@ class Client {
   std::vector<Subscription> subscriptions_;
   std::atomic<std::int64_t> connected_at_ms_{0};
   std::atomic<int> quick_losses_{0};
+  // What recover_if_stuck() has still to do, when a step of it failed.
+  enum class Recovery { none, replace, connect } recovery_ = Recovery::none;
 };
 
 }  // namespace edgeml::mq

@@ -64,6 +64,10 @@ class Server {
 
   // Publishes "offline", stops the threads and disconnects; idempotent.
   void stop();
+  // Starts the MQTT client over when the broker keeps dropping it right after
+  // each reconnect (mq::Client::recover_if_stuck()). Call it now and then from
+  // the thread that owns the server.
+  void recover_if_stuck() { client_->recover_if_stuck(); }
 
   ServerCounts counts() const { return counts_.snapshot(); }
   // Counts, queue and latency since start, as stats and /metrics give them.

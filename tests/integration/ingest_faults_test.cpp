@@ -138,6 +138,30 @@ TEST_F(PipelineTest, PublisherStartsAFreshClientWhenTheBrokerKeepsDroppingIt) {
   EXPECT_GE(proxy.accepted(), 3);
 }
 
+// The collector's receipts can be corrupted the same way: it starts over too,
+// and what it missed meanwhile waits in its session at the broker.
+TEST_F(PipelineTest, CollectorStartsAFreshClientWhenTheBrokerKeepsDroppingIt) {
+  constexpr int kEvents = 600;
+  TcpProxy proxy("127.0.0.1", broker_->port());
+  // Paho completes a connect only at its next 1 s cycle, so the cuts come
+  // later than that; a third cut leaves room for one slow connect.
+  proxy.cut_next(3, std::chrono::milliseconds(2500));
+  Process collector = run_edgeml({"--log-level", "debug", "collect", "--port", std::to_string(proxy.port()), "--db",
+                                  db().string(), "--client-id", "it-collector"},
+                                 dir_ / "collector1.log");
+  wait_subscribed("collector1.log");
+  Process publisher = start("publish", {"--synthetic", std::to_string(kEvents), "--interval", "0.01", "--qos", "1",
+                                        "--resend-after", "2", "--no-finish", "--state-dir", (dir_ / "state").string()},
+                            "publisher.log");
+  EXPECT_TRUE(wait_until(
+      [&] { return read_file(dir_ / "collector1.log").find("starting a fresh client") != std::string::npos; },
+      std::chrono::seconds(60)))
+      << read_file(dir_ / "collector1.log");
+  expect_exit(publisher, 0, "publisher.log", std::chrono::seconds(90));
+  EXPECT_EQ(events(), kEvents);
+  collector.stop(SIGTERM, std::chrono::seconds(10));
+}
+
 // The number of events in the union of two collectors' databases.
 std::int64_t events_in_either(const std::filesystem::path& a, const std::filesystem::path& b) {
   sqlite3* db = nullptr;

@@ -8,13 +8,16 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "mqtt/broker.h"
 #include "broker_clients.h"
+#include "support/tcp_proxy.h"
 #include "support/test_support.h"
 
 namespace edgeml::mq {
@@ -149,6 +152,49 @@ TEST(MqttClient, ClientResubscribesWhenTheBrokerForgotItsSession) {
         return wait_until([&] { return inbox.has_topic("forgot/x"); }, 100ms);
       },
       kWait));
+}
+
+// A broker that drops the client right after each reconnect (as it does one
+// resending a corrupted publish): the client starts over under the same
+// client id, keeps its session, and other threads publishing meanwhile see
+// at worst an Error.
+TEST(MqttClient, AClientTheBrokerKeepsDroppingStartsOverAndKeepsItsSession) {
+  TempDir dir;
+  auto broker = test::start_broker(dir.path());
+  test::TcpProxy proxy("127.0.0.1", broker->port());
+  ClientOptions options = test::client_options(*broker, "dropped");
+  options.connection.port = proxy.port();
+  options.clean_session = false;
+  Inbox inbox;
+  auto client = connect_client(options, &inbox, "dropped/#", 1);
+  EXPECT_FALSE(client->recover_if_stuck());  // not stuck: nothing to do
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> published{0};
+  std::thread publishing([&] {
+    while (!stop) {
+      try {
+        client->publish("dropped/busy", "x", 1);
+        ++published;
+      } catch (const Error&) {
+      }
+      std::this_thread::sleep_for(1ms);
+    }
+  });
+  // Paho completes a connect at its next 1 s cycle: the cuts come later, and
+  // a third leaves room for one slow connect.
+  proxy.cut_next(3, 2500ms);
+  proxy.cut_open_connections();
+  bool started_over = wait_until([&] { return client->recover_if_stuck(); }, 30s);
+  stop = true;
+  publishing.join();
+  ASSERT_TRUE(started_over);
+  EXPECT_GE(proxy.accepted(), 3);
+  EXPECT_GT(published.load(), 0);
+  // The fresh client subscribed again: what is published now reaches it.
+  auto other = connect_client(test::client_options(*broker, "other"));
+  publish_and_wait(*other, "dropped/after", "1");
+  EXPECT_TRUE(wait_until([&] { return inbox.has("dropped/after", "1"); }, kWait));
 }
 
 }  // namespace
