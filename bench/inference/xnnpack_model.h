@@ -1,9 +1,11 @@
-// The same Graph run by XNNPACK's fully connected operators, one after the
-// other, single-threaded (no pthreadpool): the baseline bench_inference
-// compares the interpreter with. Only FULLY_CONNECTED with no or RELU
-// activation is supported, which covers the benchmark's models.
+// The same Graph run by XNNPACK's operators, one after the other,
+// single-threaded (no pthreadpool): the baseline bench_inference compares the
+// interpreter with. FULLY_CONNECTED (float32, or int8 as XNNPACK's qs8) with
+// no or RELU activation, QUANTIZE and DEQUANTIZE are supported, which covers
+// the benchmark's models.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -28,6 +30,9 @@ class XnnpackModel {
 
  private:
   void create_operators(const runtime::Graph& graph);
+  void add_conversion(const runtime::Graph& graph, const runtime::Op& op);
+  void add_fully_connected(const runtime::Graph& graph, const runtime::Op& op);
+  std::int8_t* int8s(std::size_t tensor);
   void release();
 
   // Per tensor the op chain reads or writes: its data, with the slack XNNPACK may read past the end.

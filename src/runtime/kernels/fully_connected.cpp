@@ -32,12 +32,13 @@
 
 #include "core/error.h"
 #include "runtime/kernels/kernel.h"
+#include "runtime/kernels/panel_variants.h"
 
 namespace edgeml::runtime {
 
 namespace {
 
-constexpr int kMaxVectors = 4;  // per panel: 64 outputs with AVX-512, with room for several rows
+// kMaxPanelVectors per panel: 64 outputs with AVX-512, with room for several rows.
 constexpr std::size_t kAlign = 64;  // floats of a panel row start on a cache line
 constexpr std::size_t kWideBatch = 16;  // rows per run from which AVX-512 is used
 
@@ -182,8 +183,6 @@ template <class K, int Vectors>
   }
 }
 
-using RunFn = void (*)(const Plan&);
-
 #if defined(__x86_64__) || defined(__i386__)
 template <int Vectors>
 [[gnu::target("avx512f")]] void run_avx512(const Plan& p) { run_panels<Generic<16>, Vectors>(p); }
@@ -204,11 +203,7 @@ void run_four_lanes(const Plan& p) { run_panels<Generic<4>, Vectors>(p); }
 template <int Vectors>
 void run_scalar(const Plan& p) { run_panels<Generic<1>, Vectors>(p); }
 
-// Per vector width, the run functions for panels of 1 to kMaxVectors vectors.
-struct Variants {
-  std::size_t lanes;
-  RunFn by_vectors[kMaxVectors];
-};
+using Variants = PanelVariants<Plan>;
 #if defined(__x86_64__) || defined(__i386__)
 constexpr Variants kAvx512{16, {run_avx512<1>, run_avx512<2>, run_avx512<3>, run_avx512<4>}};
 constexpr Variants kAvx2{8, {run_avx2<1>, run_avx2<2>, run_avx2<3>, run_avx2<4>}};
@@ -227,24 +222,17 @@ bool cpu_has_neon() {
 constexpr Variants kFourLanes{4, {run_four_lanes<1>, run_four_lanes<2>, run_four_lanes<3>, run_four_lanes<4>}};
 constexpr Variants kScalar{1, {run_scalar<1>, run_scalar<2>, run_scalar<3>, run_scalar<4>}};
 
-struct Variant {
-  std::size_t width;  // outputs per panel
-  RunFn run;
-};
-
-// The widest vectors the CPU has that the outputs fill at least once: one
-// output in 16 lanes would waste 15 of them and gain nothing over scalars,
-// whose add chains are as long. Then as many of them (up to kMaxVectors) as
-// the outputs need.
-Variant choose_variant(std::size_t out_units, std::size_t batch, unsigned max_vector_bits) {
+// The widest vectors the CPU has (panel_variants.h), AVX-512 only for wide batches.
+PanelVariant<Plan> choose_variant(std::size_t out_units, std::size_t batch, unsigned max_vector_bits) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_cpu_init();
   const bool wide = batch >= kWideBatch && __builtin_cpu_supports("avx512f");
   const bool any = max_vector_bits == 0;
-  const Variants* candidates[] = {
-      &kScalar, &kFourLanes,
-      (any || max_vector_bits >= 256) && __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr,
-      (any || max_vector_bits >= 512) && wide ? &kAvx512 : nullptr};
+  return choose_panel_variant<Plan>(
+      {&kScalar, &kFourLanes,
+       (any || max_vector_bits >= 256) && __builtin_cpu_supports("avx2") ? &kAvx2 : nullptr,
+       (any || max_vector_bits >= 512) && wide ? &kAvx512 : nullptr},
+      out_units);
 #elif defined(__arm__)
   // Without NEON, scalars rather than GCC's 4 lanes: those become VFP code
   // that spills, 32 sums to the 32 single registers of VFPv3-D16 (about 6
@@ -252,24 +240,19 @@ Variant choose_variant(std::size_t out_units, std::size_t batch, unsigned max_ve
   // NEON takes 1.5).
   (void)batch;
   (void)max_vector_bits;  // 128 bits, the least it may be
-  const Variants* candidates[] = {&kScalar, cpu_has_neon() ? &kNeon : nullptr};
+  return choose_panel_variant<Plan>({&kScalar, cpu_has_neon() ? &kNeon : nullptr}, out_units);
 #else
   (void)batch;
   (void)max_vector_bits;
-  const Variants* candidates[] = {&kScalar, &kFourLanes};
+  return choose_panel_variant<Plan>({&kScalar, &kFourLanes}, out_units);
 #endif
-  const Variants* chosen = &kScalar;
-  for (const Variants* v : candidates)
-    if (v && v->lanes <= out_units) chosen = v;
-  std::size_t vectors = std::clamp<std::size_t>((out_units + chosen->lanes - 1) / chosen->lanes, 1, kMaxVectors);
-  return {chosen->lanes * vectors, chosen->by_vectors[vectors - 1]};
 }
 
 class FullyConnected : public Kernel {
  public:
   FullyConnected(const float* in, const float* weights, const float* bias, float* out, std::size_t batch,
                  std::size_t in_units, std::size_t out_units, Activation act, unsigned max_vector_bits) {
-    Variant variant = choose_variant(out_units, batch, max_vector_bits);
+    PanelVariant<Plan> variant = choose_variant(out_units, batch, max_vector_bits);
     run_ = variant.run;
     plan_ = Plan{in, out, nullptr, batch, in_units, out_units, variant.width, act};
     pack(weights, bias);
@@ -295,7 +278,7 @@ class FullyConnected : public Kernel {
   }
 
   Plan plan_{};
-  RunFn run_ = nullptr;
+  void (*run_)(const Plan&) = nullptr;
   std::vector<float> storage_;  // the packed panels, from a 64-byte aligned address on
 };
 
@@ -317,7 +300,7 @@ std::unique_ptr<Kernel> make_fully_connected_kernel(const Op& op, const Graph& g
   if (out.element_count() != batch * out_units)
     throw Error(fmt::format("FULLY_CONNECTED: output '{}' has {} elements, not {}", out.name, out.element_count(),
                             batch * out_units));
-  if (in.type == DataType::int8) return make_fully_connected_int8_kernel(op, g, buffers);
+  if (in.type == DataType::int8) return make_fully_connected_int8_kernel(op, g, buffers, options);
   const float* bias = nullptr;
   if (op.inputs.size() == 3 && op.inputs[2] >= 0) {
     if (g.tensors[static_cast<std::size_t>(op.inputs[2])].element_count() != out_units)

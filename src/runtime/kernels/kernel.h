@@ -42,7 +42,8 @@ std::unique_ptr<Kernel> make_matmul_kernel(const Op&, const Graph&, const Tensor
 std::unique_ptr<Kernel> make_concatenation_kernel(const Op&, const Graph&, const TensorBuffers&, const KernelOptions&);
 std::unique_ptr<Kernel> make_quantize_kernel(const Op&, const Graph&, const TensorBuffers&, const KernelOptions&);
 // Called by the float factories above for int8 inputs.
-std::unique_ptr<Kernel> make_fully_connected_int8_kernel(const Op&, const Graph&, const TensorBuffers&);
+std::unique_ptr<Kernel> make_fully_connected_int8_kernel(const Op&, const Graph&, const TensorBuffers&,
+                                                         const KernelOptions&);
 std::unique_ptr<Kernel> make_add_int8_kernel(const Op&, const Graph&, const TensorBuffers&);
 std::unique_ptr<Kernel> make_activation_int8_kernel(const Op&, const Graph&, const TensorBuffers&);
 
