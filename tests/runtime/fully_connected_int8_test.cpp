@@ -17,6 +17,7 @@ struct Layer {
   std::int32_t x_zero, y_zero;
   float y_scale;
   Activation act;
+  int bound = 127;  // weights, and inputs about x_zero, within +-bound (biases 24x that)
 };
 
 Tensor int8_tensor(std::string name, std::vector<std::int32_t> shape, float scale, std::int64_t zero_point,
@@ -30,7 +31,8 @@ Tensor int8_tensor(std::string name, std::vector<std::int32_t> shape, float scal
 // is a power of two, so each x quantizes to the integer it was made from.
 void expect_plain_loop_results(const Layer& l, std::mt19937& rng, KernelOptions options = {}) {
   constexpr float kXScale = 0.25f, kWScale = 0.0078125f;
-  std::uniform_int_distribution<int> int8s(-128, 127), weights_range(-127, 127), biases(-3000, 3000);
+  std::uniform_int_distribution<int> int8s(std::max(-128, l.x_zero - l.bound), std::min(127, l.x_zero + l.bound)),
+      weights_range(-l.bound, l.bound), biases(-24 * l.bound, 24 * l.bound);
   const auto in = static_cast<std::size_t>(l.in_units), out = static_cast<std::size_t>(l.out_units);
   std::vector<std::int8_t> weights(out * in);
   for (auto& w : weights) w = static_cast<std::int8_t>(weights_range(rng));
@@ -80,12 +82,22 @@ TEST(FullyConnectedInt8, GivesThePlainLoopsIntegers) {
 }
 
 // The zero points are folded into the sums at load: the extremes included.
-TEST(FullyConnectedInt8, EveryZeroPointGivesThePlainLoopsIntegers) {
+// The output scales give rescale multipliers from a left shift of 5 to one
+// too small to matter (zero).
+TEST(FullyConnectedInt8, EveryZeroPointAndScaleGivesThePlainLoopsIntegers) {
   std::mt19937 rng(4);
   for (std::int32_t x_zero : {-128, -1, 0, 127})
     for (std::int32_t y_zero : {-128, 0, 100})
-      for (float y_scale : {0.01f, 0.3f, 4.0f})
+      for (float y_scale : {0.0001f, 0.01f, 0.3f, 4.0f, 1000.0f, 1e7f})
         expect_plain_loop_results({3, 70, 19, x_zero, y_zero, y_scale, Activation::relu}, rng);
+}
+
+// A rescale above 1 (a left shift), on sums small enough not to saturate.
+TEST(FullyConnectedInt8, ARescaleAboveOneGivesThePlainLoopsIntegers) {
+  std::mt19937 rng(6);
+  for (float y_scale : {0.0009f, 0.0002f})  // rescales 2.2 and 9.8
+    for (int out_units : {4, 8, 19, 33})
+      expect_plain_loop_results({2, 3, out_units, 3, -5, y_scale, Activation::none, 2}, rng);
 }
 
 // Narrower vectors change only how many outputs a step computes.

@@ -9,8 +9,8 @@
 // it into a whole panel of int32 sums in registers, which start from each
 // output's offset (below). int16 halves the panels' memory against int32,
 // and is widened as it is loaded. Integer sums are exact in any order: every
-// vector width gives the plain loop's results. The rescaling after the sums
-// stays one output at a time, in TensorFlow Lite's fixed point.
+// vector width gives the plain loop's results. The sums are then rescaled in
+// TensorFlow Lite's fixed point: by AVX2 a vector at a time, else one by one.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -44,6 +44,7 @@ struct Generic {
   static constexpr int lanes = Lanes;
   using Sums = typename VecOf<std::int32_t, Lanes>::type;
   using Weights = typename VecOf<std::int16_t, Lanes>::type;
+  static constexpr bool rescales = false;  // run_panel rescales one output at a time
   [[gnu::always_inline]] static void load(Sums& v, const std::int32_t* p) { std::memcpy(&v, p, sizeof v); }
   [[gnu::always_inline]] static void add_product(Sums& acc, std::int32_t x, const std::int16_t* w) {
     Weights wide;
@@ -54,6 +55,7 @@ struct Generic {
 template <>
 struct Generic<1> {
   static constexpr int lanes = 1;
+  static constexpr bool rescales = false;
   using Sums = std::int32_t;
   [[gnu::always_inline]] static void load(Sums& v, const std::int32_t* p) { v = *p; }
   [[gnu::always_inline]] static void add_product(Sums& acc, std::int32_t x, const std::int16_t* w) { acc += x * *w; }
@@ -74,6 +76,29 @@ struct Avx2 {
   [[gnu::target("avx2")]] static void add_product(Sums& acc, std::int32_t x, const std::int16_t* w) {
     const __m256i wide = _mm256_cvtepi16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
     acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(_mm256_set1_epi32(x), wide));
+  }
+  // multiply() (fixed_point.h) on 8 sums at once, then the zero point and the
+  // clamp: the same integers. With a multiplier m in [0, 2^31), the rounding
+  // doubling high multiply, (x*m + nudge) / 2^31 truncated, equals
+  // (x*m + 2^30) >> 31 for either sign of x*m, and that fits 32 bits.
+  static constexpr bool rescales = true;
+  [[gnu::target("avx2")]] static void rescale(Sums& v, FixedPointMultiplier r, std::int32_t zero, Int8Range range) {
+    const int left = r.shift > 0 ? r.shift : 0, right = r.shift > 0 ? 0 : -r.shift;
+    const __m256i x = _mm256_sll_epi32(v, _mm_cvtsi32_si128(left));  // wraps, as the scalar cast does
+    const __m256i m = _mm256_set1_epi32(r.multiplier), nudge = _mm256_set1_epi64x(std::int64_t{1} << 30);
+    const __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, m), nudge);
+    const __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), m), nudge);
+    // Bits 31..62 of each 64-bit sum: of the even ones in their low half, the odd ones in their high half.
+    const __m256i high = _mm256_blend_epi32(_mm256_srli_epi64(even, 31), _mm256_slli_epi64(odd, 1), 0b10101010);
+    // Divided by 2^right, halves away from zero (rounding_divide_by_power_of_two).
+    const std::int32_t mask = static_cast<std::int32_t>((std::int64_t{1} << right) - 1);
+    const __m256i remainder = _mm256_and_si256(high, _mm256_set1_epi32(mask));
+    const __m256i negative = _mm256_cmpgt_epi32(_mm256_setzero_si256(), high);  // -1 where below 0
+    const __m256i threshold = _mm256_sub_epi32(_mm256_set1_epi32(mask >> 1), negative);
+    const __m256i up = _mm256_cmpgt_epi32(remainder, threshold);  // -1 where it rounds up
+    __m256i y = _mm256_sub_epi32(_mm256_sra_epi32(high, _mm_cvtsi32_si128(right)), up);
+    y = _mm256_add_epi32(y, _mm256_set1_epi32(zero));
+    v = _mm256_min_epi32(_mm256_max_epi32(y, _mm256_set1_epi32(range.min)), _mm256_set1_epi32(range.max));
   }
 };
 #endif
@@ -98,12 +123,16 @@ template <class K, int Vectors>
   for (std::size_t i = 0; i < p.in_units; ++i)
 #pragma GCC unroll 4
     for (int v = 0; v < Vectors; ++v) K::add_product(acc[v], x[i], panel + i * p.width + v * K::lanes);
+  if constexpr (K::rescales)
+#pragma GCC unroll 4
+    for (int v = 0; v < Vectors; ++v) K::rescale(acc[v], p.rescale, p.out_zero_point, p.range);
   std::int32_t sums[K::lanes * Vectors];
   std::memcpy(sums, acc, sizeof sums);
   const std::size_t first = k * p.width, count = std::min(p.width, p.out_units - first);
   for (std::size_t o = 0; o < count; ++o) {
-    std::int32_t v = multiply(sums[o], p.rescale) + p.out_zero_point;
-    y[first + o] = static_cast<std::int8_t>(std::clamp(v, p.range.min, p.range.max));
+    std::int32_t v = sums[o];
+    if constexpr (!K::rescales) v = std::clamp(multiply(v, p.rescale) + p.out_zero_point, p.range.min, p.range.max);
+    y[first + o] = static_cast<std::int8_t>(v);
   }
 }
 
