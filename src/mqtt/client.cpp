@@ -239,13 +239,11 @@ auto Client::with_paho(const char* what, Call&& call) const {
   std::shared_lock lock(paho_mutex_);
   if (!paho_)
     throw Error(fmt::format("cannot {} at {}: the client is closed or starting over", what, options_.connection.uri()));
-  return call(*paho_->client);
+  return call(*paho_);
 }
 
 void Client::connect() {
-  std::shared_lock lock(paho_mutex_);
-  if (!paho_) throw Error(fmt::format("cannot connect to {}: the client is closed", options_.connection.uri()));
-  connect_with_retry(*paho_->client, paho_->connect, options_);
+  with_paho("connect", [&](Paho& p) { connect_with_retry(*p.client, p.connect, options_); });
 }
 
 void Client::disconnect(std::chrono::milliseconds timeout) {
@@ -267,8 +265,8 @@ void Client::subscribe(const std::string& filter, int qos, std::chrono::millisec
                        SubscriptionOptions subscription) {
   const std::string uri = options_.connection.uri();
   try {
-    auto token = with_paho("subscribe", [&](::mqtt::async_client& c) {
-      return c.subscribe(filter, qos, paho_options(subscription));
+    auto token = with_paho("subscribe", [&](Paho& p) {
+      return p.client->subscribe(filter, qos, paho_options(subscription));
     });
     if (!token->wait_for(timeout))
       throw Error(fmt::format("the MQTT broker at {} did not confirm the subscription to {}", uri, filter));
@@ -284,8 +282,8 @@ void Client::subscribe(const std::string& filter, int qos, std::chrono::millisec
 
 DeliveryPtr Client::publish(const std::string& topic, std::string_view payload, int qos, bool retained) {
   return delivery_of(topic, [&] {
-    return with_paho("publish", [&](::mqtt::async_client& c) {
-      return c.publish(topic, payload.data(), payload.size(), qos, retained);
+    return with_paho("publish", [&](Paho& p) {
+      return p.client->publish(topic, payload.data(), payload.size(), qos, retained);
     });
   });
 }
@@ -296,7 +294,7 @@ DeliveryPtr Client::publish(const std::string& topic, std::string_view payload, 
   auto message = make_message(topic, payload, qos, retained,
                               {{::mqtt::property::CORRELATION_DATA, std::string(correlation_data)}});
   return delivery_of(topic, [&] {
-    return with_paho("publish", [&](::mqtt::async_client& c) { return c.publish(message); });
+    return with_paho("publish", [&](Paho& p) { return p.client->publish(message); });
   });
 }
 
@@ -308,7 +306,7 @@ DeliveryPtr Client::publish_request(const std::string& topic, std::string_view p
                               {{::mqtt::property::RESPONSE_TOPIC, response_topic},
                                {::mqtt::property::CORRELATION_DATA, std::string(correlation_data)}});
   return delivery_of(topic, [&] {
-    return with_paho("publish", [&](::mqtt::async_client& c) { return c.publish(message); });
+    return with_paho("publish", [&](Paho& p) { return p.client->publish(message); });
   });
 }
 

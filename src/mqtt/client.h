@@ -123,7 +123,7 @@ class Client {
   void on_connected(Paho& paho);
   void on_connection_lost(const std::string& cause);
   template <typename Call>
-  auto with_paho(const char* what, Call&& call) const;  // shared-locked; Error when there is no client
+  auto with_paho(const char* what, Call&& call) const;  // call(Paho&), shared-locked; Error when there is none
   std::filesystem::path outbox_dir() const;
   void quarantine_outbox();
 
